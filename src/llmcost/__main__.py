@@ -1,0 +1,7 @@
+"""`python -m llmcost`."""
+
+import sys
+
+from llmcost.cli import main
+
+sys.exit(main())

@@ -1,0 +1,392 @@
+"""The only module that reads files: YAML -> validated, cross-referenced pydantic models.
+
+Shipped data lives in `llmcost/data` (a symlink to the repo's `data/`). A user directory given
+with `--data DIR` is merged over it: an entry with the same id replaces the shipped one, a new id
+is added. YAML is read with a safe loader that also refuses aliases (no alias bombs) and files
+above a size cap.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from llmcost.errors import CatalogError, UnknownIdError
+
+SHIPPED_DATA_DIR = Path(__file__).parent / "data"
+MAX_FILE_BYTES = 2_000_000
+DATA_FILES = ("pricing.yaml", "hardware.yaml", "models.yaml", "costs.yaml")
+
+Precision = Literal["bf16", "fp8", "int8", "int4", "fp4"]
+PricingModel = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
+PRICING_MODELS: tuple[PricingModel, ...] = ("on_demand", "reserved_1y", "reserved_3y", "spot")
+T = TypeVar("T")
+_AS_OF = re.compile(r"^(undated|\d{4}(-\d{2}(-\d{2})?)?)$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(_Strict):
+    """Every fact carries where it came from and when it was true."""
+
+    source: str = Field(min_length=3)
+    as_of: str
+    notes: str | None = None
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _as_of(cls, v: object) -> object:
+        if isinstance(v, date):
+            v = v.isoformat()
+        if not isinstance(v, str) or not _AS_OF.match(v):
+            raise ValueError("as_of must be 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or 'undated'")
+        return v
+
+    @property
+    def as_of_date(self) -> date | None:
+        """The latest day the as_of string can mean (None when undated)."""
+        if self.as_of == "undated":
+            return None
+        parts = [int(p) for p in self.as_of.split("-")]
+        if len(parts) == 3:
+            return date(parts[0], parts[1], parts[2])
+        if len(parts) == 2:
+            return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+        return date(parts[0], 12, 31)
+
+
+class Identified(Sourced):
+    id: str
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"id '{v}' must be a lowercase slug of [a-z0-9._/-]")
+        return v
+
+
+class Quality(Sourced):
+    lmarena_elo: float = Field(gt=0)
+
+
+class LongContextTier(_Strict):
+    above_prompt_tokens: int = Field(gt=0)
+    input_usd_per_mtok: float = Field(ge=0)
+    output_usd_per_mtok: float = Field(ge=0)
+    cached_input_usd_per_mtok: float | None = Field(default=None, ge=0)
+
+
+class ApiModel(Identified):
+    provider: str
+    name: str
+    input_usd_per_mtok: float = Field(ge=0)
+    output_usd_per_mtok: float = Field(ge=0)
+    cached_input_usd_per_mtok: float | None = Field(default=None, ge=0)
+    cache_write_usd_per_mtok: float | None = Field(default=None, ge=0)
+    batch_discount: float | None = Field(default=None, ge=0, lt=1)
+    context_window_tokens: int | None = Field(default=None, gt=0)
+    long_context: LongContextTier | None = None
+    open_model: str | None = None
+    quality: Quality | None = None
+
+
+class GpuOffer(Identified):
+    provider: str
+    instance: str
+    gpu: str
+    gpus_per_instance: int = Field(gt=0)
+    pricing: PricingModel
+    usd_per_instance_hour: float = Field(gt=0)
+    region: str | None = None
+
+    @property
+    def usd_per_gpu_hour(self) -> float:
+        return self.usd_per_instance_hour / self.gpus_per_instance
+
+
+class Gpu(Identified):
+    name: str
+    vendor: Literal["nvidia", "amd"]
+    memory_gb: float = Field(gt=0)
+    memory_bandwidth_tb_per_s: float = Field(gt=0)
+    dense_tflops: dict[Precision, float]
+    tdp_w: float = Field(gt=0)
+    interconnect: str
+    interconnect_gb_per_s: float | None = Field(default=None, gt=0)  # None: unknown, no TP > 1
+
+    @field_validator("dense_tflops")
+    @classmethod
+    def _has_16bit(cls, v: dict[str, float]) -> dict[str, float]:
+        if "bf16" not in v:
+            raise ValueError("dense_tflops needs at least bf16 (the 16-bit float tensor rate)")
+        if any(x <= 0 for x in v.values()):
+            raise ValueError("dense_tflops values must be positive")
+        return v
+
+
+class Mla(_Strict):
+    kv_lora_rank: int = Field(gt=0)
+    qk_rope_head_dim: int = Field(gt=0)
+
+
+class SlidingWindow(_Strict):
+    window_tokens: int = Field(gt=0)
+    full_attention_layers: int = Field(ge=0)
+
+
+class Moe(_Strict):
+    experts: int = Field(gt=0)
+    experts_per_token: int = Field(gt=0)
+
+
+class Licence(_Strict):
+    name: str
+    commercial_use: bool
+    notes: str | None = None
+
+
+class OpenModel(Identified):
+    name: str
+    hf_id: str
+    params_total_b: float = Field(gt=0)
+    params_active_b: float = Field(gt=0)
+    layers: int = Field(gt=0)
+    hidden_size: int = Field(gt=0)
+    attention_heads: int = Field(gt=0)
+    kv_heads: int = Field(gt=0)
+    head_dim: int = Field(gt=0)
+    intermediate_size: int = Field(gt=0)
+    vocab_size: int = Field(gt=0)
+    max_context_tokens: int = Field(gt=0)
+    native_precision: Precision = "bf16"
+    mla: Mla | None = None
+    sliding_window: SlidingWindow | None = None
+    moe: Moe | None = None
+    licence: Licence
+    quality: Quality | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OpenModel:
+        if self.params_active_b > self.params_total_b:
+            raise ValueError("params_active_b exceeds params_total_b")
+        if self.sliding_window and self.sliding_window.full_attention_layers > self.layers:
+            raise ValueError("sliding_window.full_attention_layers exceeds layers")
+        return self
+
+
+class HiddenCost(Identified):
+    name: str
+    usd_per_month_low: float = Field(ge=0)
+    usd_per_month_high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> HiddenCost:
+        if self.usd_per_month_low > self.usd_per_month_high:
+            raise ValueError("usd_per_month_low is above usd_per_month_high")
+        return self
+
+    @property
+    def usd_per_month_mid(self) -> float:
+        return (self.usd_per_month_low + self.usd_per_month_high) / 2
+
+
+class ModelUpdates(Sourced):
+    days_per_update_low: float = Field(ge=0)
+    days_per_update_high: float = Field(ge=0)
+
+
+# file -> section -> entry model (the shape of each data file)
+_SECTIONS: dict[str, dict[str, type[Identified]]] = {
+    "pricing.yaml": {"api": ApiModel, "gpu_rental": GpuOffer},
+    "hardware.yaml": {"gpus": Gpu},
+    "models.yaml": {"models": OpenModel},
+    "costs.yaml": {"hidden_costs": HiddenCost},
+}
+_SINGLETONS: dict[str, dict[str, type[Sourced]]] = {"costs.yaml": {"model_updates": ModelUpdates}}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Validated data: every id unique, every cross-reference resolved."""
+
+    apis: Mapping[str, ApiModel]
+    offers: Mapping[str, GpuOffer]
+    gpus: Mapping[str, Gpu]
+    models: Mapping[str, OpenModel]
+    hidden_costs: Mapping[str, HiddenCost]
+    model_updates: ModelUpdates | None
+
+    def api(self, api_id: str) -> ApiModel:
+        return _lookup(self.apis, api_id, "API model")
+
+    def model(self, model_id: str) -> OpenModel:
+        return _lookup(self.models, model_id, "model")
+
+    def gpu(self, gpu_id: str) -> Gpu:
+        return _lookup(self.gpus, gpu_id, "GPU")
+
+    def offers_for(self, gpu_id: str, pricing: PricingModel) -> list[GpuOffer]:
+        return [o for o in self.offers.values() if o.gpu == gpu_id and o.pricing == pricing]
+
+
+def _lookup(table: Mapping[str, T], key: str, kind: str) -> T:
+    try:
+        return table[key.strip().lower()]
+    except KeyError:
+        raise UnknownIdError(kind, key, table) from None
+
+
+# libyaml's C loader when PyYAML has it (10x faster start-up), else the pure-Python safe loader.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _refuse_aliases(text: str) -> None:
+    """Data files never need anchors/aliases; alias bombs do. One event pass finds them."""
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            raise yaml.YAMLError(f"line {line}: YAML aliases are not allowed in data files")
+
+
+def read_yaml(path: Path) -> Any:
+    """Read one YAML file safely; every failure becomes a one-line CatalogError."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if size > MAX_FILE_BYTES:
+        raise CatalogError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
+    try:
+        text = path.read_text(encoding="utf-8")
+        _refuse_aliases(text)
+        return yaml.load(text, Loader=_LOADER)  # a safe loader: no python tags
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f"line {where.line + 1}: " if where else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CatalogError(f"{path}: malformed YAML: {line}{problem}") from None
+
+
+def _validation_message(exc: ValidationError) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(entry)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{loc}: {first['msg']}{more}"
+
+
+def _parse_entries(path: Path, section: str, raw: Any, model: type[Identified]) -> list[Identified]:
+    if not isinstance(raw, list):
+        raise CatalogError(f"{path}: '{section}' must be a list of entries")
+    entries = []
+    for i, item in enumerate(raw):
+        label = item.get("id", "?") if isinstance(item, dict) else "?"
+        if not isinstance(item, dict):
+            raise CatalogError(f"{path}: {section}[{i}]: each entry must be a mapping")
+        try:
+            entries.append(model.model_validate(item))
+        except ValidationError as exc:
+            msg = _validation_message(exc)
+            raise CatalogError(f"{path}: {section}[{i}] ({label}): {msg}") from None
+    return entries
+
+
+def _load_dir(directory: Path, required: bool) -> dict[str, dict[str, Any]]:
+    """Read every data file in a directory into {section: {id: entry}} (+ singletons)."""
+    out: dict[str, dict[str, Any]] = {}
+    for filename in DATA_FILES:
+        path = directory / filename
+        if not path.exists():
+            if required:
+                raise CatalogError(f"{path}: missing data file")
+            continue
+        doc = read_yaml(path)
+        if not isinstance(doc, dict):
+            raise CatalogError(f"{path}: expected a mapping of sections at the top level")
+        known = set(_SECTIONS[filename]) | set(_SINGLETONS.get(filename, {}))
+        unknown = set(doc) - known
+        if unknown:
+            raise CatalogError(
+                f"{path}: unknown section '{sorted(unknown)[0]}'; valid: {', '.join(sorted(known))}"
+            )
+        for section, model in _SECTIONS[filename].items():
+            if section not in doc:
+                if required:
+                    raise CatalogError(f"{path}: missing section '{section}'")
+                continue
+            table: dict[str, Any] = {}
+            for entry in _parse_entries(path, section, doc[section], model):
+                if entry.id in table:
+                    raise CatalogError(f"{path}: {section}: duplicate id '{entry.id}'")
+                table[entry.id] = entry
+            out[section] = table
+        for name, single in _SINGLETONS.get(filename, {}).items():
+            if name in doc:
+                try:
+                    out[name] = {"": single.model_validate(doc[name])}
+                except ValidationError as exc:
+                    msg = _validation_message(exc)
+                    raise CatalogError(f"{path}: {name}: {msg}") from None
+    return out
+
+
+def _check_references(cat: Catalog) -> None:
+    for offer in cat.offers.values():
+        if offer.gpu not in cat.gpus:
+            raise CatalogError(f"pricing.yaml: gpu_rental {offer.id}: unknown gpu '{offer.gpu}'")
+    for api in cat.apis.values():
+        if api.open_model is not None and api.open_model not in cat.models:
+            raise CatalogError(f"pricing.yaml: api {api.id}: unknown open_model '{api.open_model}'")
+
+
+def load_catalog(data_dirs: Iterable[Path | str] = (), *, include_shipped: bool = True) -> Catalog:
+    """Load the shipped data, then each user directory over it (same id replaces, new id adds).
+
+    With include_shipped=False the first directory is the complete base (tests use frozen fixtures).
+    """
+    dirs = tuple(str(Path(d).resolve()) for d in data_dirs)
+    if not include_shipped and not dirs:
+        raise CatalogError("include_shipped=False needs a data directory")
+    return _load_cached(dirs, include_shipped)
+
+
+@cache
+def _load_cached(data_dirs: tuple[str, ...], include_shipped: bool) -> Catalog:
+    base = SHIPPED_DATA_DIR if include_shipped else Path(data_dirs[0])
+    if not base.is_dir():
+        raise CatalogError(f"{base}: data directory not found")
+    merged = _load_dir(base, required=True)
+    for d in data_dirs if include_shipped else data_dirs[1:]:
+        directory = Path(d)
+        if not directory.is_dir():
+            raise CatalogError(f"{directory}: --data must be a directory holding {', '.join(DATA_FILES)}")
+        overlay = _load_dir(directory, required=False)
+        if not overlay:
+            raise CatalogError(f"{directory}: holds none of {', '.join(DATA_FILES)}")
+        for section, table in overlay.items():
+            merged.setdefault(section, {}).update(table)
+    cat = Catalog(
+        apis=merged["api"],
+        offers=merged["gpu_rental"],
+        gpus=merged["gpus"],
+        models=merged["models"],
+        hidden_costs=merged.get("hidden_costs", {}),
+        model_updates=merged.get("model_updates", {}).get(""),
+    )
+    _check_references(cat)
+    return cat

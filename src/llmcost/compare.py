@@ -1,0 +1,322 @@
+"""`compare`: every selected API option and self-hosted configuration, costed for one workload.
+
+The result is a plain JSON-ready dict (the canonical output; every renderer reads it), wrapped in
+`Comparison` for notebooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llmcost.api_cost import cost_per_query_usd, effective_prices
+from llmcost.catalog import PRICING_MODELS, ApiModel, Catalog, HiddenCost, load_catalog
+from llmcost.errors import InfeasibleError, UnknownIdError, UsageError
+from llmcost.memory import TP_SIZES
+from llmcost.quantization import QUANTIZATIONS, get_quantization
+from llmcost.result import Result
+from llmcost.selfhost import Deployment, SelfHostAssumptions, deploy
+from llmcost.throughput import Efficiency
+from llmcost.workload import Workload, check_fraction, check_positive
+
+QUALITY_TOLERANCE_ELO = 10.0  # LMArena 95% CIs are about +-3-7 Elo: gaps this small are ties
+PER_MODEL_DEFAULT = 2  # self-hosted rows per model in the default (readable) view
+
+
+def quality_tier(elo: float | None) -> str | None:
+    """Bands over LMArena style-controlled Elo (snapshot 2025-12-11) relative to frontier APIs."""
+    if elo is None:
+        return None
+    for floor, name in ((1430, "frontier"), (1380, "high"), (1300, "mid")):
+        if elo >= floor:
+            return name
+    return "small"
+
+
+def resolve_hidden_costs(
+    lines: Mapping[str, HiddenCost], enabled: bool = True, overrides: Mapping[str, float] | None = None
+) -> dict[str, float]:
+    """Monthly USD per hidden-cost line: the midpoint of its sourced range unless overridden."""
+    overrides = dict(overrides or {})
+    for key, value in overrides.items():
+        if key not in lines:
+            raise UnknownIdError("hidden-cost line", key, lines)
+        overrides[key] = check_positive(f"hidden cost '{key}'", value, allow_zero=True)
+    if not enabled:
+        return {key: 0.0 for key in lines}
+    return {key: overrides.get(key, line.usd_per_month_mid) for key, line in lines.items()}
+
+
+def _pick(ids: Iterable[str] | None, table: Mapping[str, Any], kind: str) -> list[str]:
+    if not ids:
+        return list(table)
+    picked = []
+    for raw in ids:
+        key = raw.strip().lower()
+        if kind == "quantization":
+            key = get_quantization(key).id
+        elif key not in table:
+            raise UnknownIdError(kind, raw, table)
+        if key not in picked:
+            picked.append(key)
+    return picked
+
+
+def _api_option(api: ApiModel, workload: Workload, batch: bool) -> dict[str, Any]:
+    prices = effective_prices(api, workload.input_tokens, batch, workload.cached_input_share)
+    per_query = float(
+        cost_per_query_usd(prices, workload.input_tokens, workload.output_tokens, workload.cached_input_share)
+    )
+    monthly = per_query * workload.queries_per_month
+    notes = list(prices.notes)
+    if (
+        api.context_window_tokens
+        and workload.input_tokens + workload.output_tokens > api.context_window_tokens
+    ):
+        notes.append(f"a query exceeds the {api.context_window_tokens:,}-token context window")
+    if api.as_of == "undated":
+        notes.append("price source is undated")
+    elo = api.quality.lmarena_elo if api.quality else None
+    return {
+        "id": api.id,
+        "kind": "api",
+        "label": api.name,
+        "feasible": True,
+        "monthly_cost_usd": monthly,
+        "cost_per_query_usd": per_query,
+        "cost_per_1k_queries_usd": per_query * 1000,
+        "monthly_token_cost_usd": monthly,
+        "quality_elo": elo,
+        "quality_tier": quality_tier(elo),
+        "prices_usd_per_mtok": {
+            "input": prices.input_usd_per_mtok,
+            "cached_input": prices.cached_input_usd_per_mtok,
+            "output": prices.output_usd_per_mtok,
+            "tier": prices.tier,
+            "batch": prices.batch,
+        },
+        "source": api.source,
+        "as_of": api.as_of,
+        "notes": notes,
+    }
+
+
+def _self_option(d: Deployment, workload: Workload, hidden: Mapping[str, float]) -> dict[str, Any]:
+    per_query = d.monthly_cost_usd / workload.queries_per_month
+    elo = d.model.quality.lmarena_elo if d.model.quality else None
+    offer = d.offer.offer
+    notes = list(d.notes)
+    if offer.as_of == "undated":
+        notes.append(f"rental price {offer.id} is from an undated source")
+    return {
+        "id": f"{d.model.id}:{d.quant.id}@{d.gpus_per_replica}x{d.gpu.id}",
+        "kind": "self_hosted",
+        "label": f"{d.model.name} {d.quant.id} on {d.gpus_per_replica}x {d.gpu.id}",
+        "feasible": True,
+        "monthly_cost_usd": d.monthly_cost_usd,
+        "cost_per_query_usd": per_query,
+        "cost_per_1k_queries_usd": per_query * 1000,
+        "model": d.model.id,
+        "quantization": d.quant.id,
+        "gpu": d.gpu.id,
+        "gpus_per_replica": d.gpus_per_replica,
+        "replicas": d.replicas,
+        "gpu_count": d.gpu_count,
+        "monthly_gpu_cost_usd": d.monthly_gpu_cost_usd,
+        "monthly_hidden_cost_usd": d.monthly_hidden_cost_usd,
+        "hidden_costs_usd": dict(hidden),
+        "utilization": d.utilization,
+        "peak_requests_per_s": d.peak_requests_per_s,
+        "commercial_use": d.model.licence.commercial_use,
+        "licence": d.model.licence.name,
+        "quality_elo": elo,
+        "quality_tier": quality_tier(elo),
+        "offer": {
+            "id": offer.id,
+            "provider": offer.provider,
+            "instances": d.offer.instances,
+            "gpus_per_instance": offer.gpus_per_instance,
+            "usd_per_instance_hour": offer.usd_per_instance_hour,
+            "usd_per_gpu_hour": offer.usd_per_gpu_hour,
+            "pricing": offer.pricing,
+            "as_of": offer.as_of,
+            "source": offer.source,
+        },
+        "memory": {
+            "weights_gb": d.memory.weights_gb,
+            "kv_bytes_per_token": d.memory.kv_bytes_per_token,
+            "kv_gb_per_sequence": d.memory.kv_gb_per_sequence,
+            "usable_gb_per_gpu": d.memory.usable_gb_per_gpu,
+            "max_concurrent_sequences": d.memory.max_concurrent_sequences,
+            "reason": d.memory.reason,
+        },
+        "capacity": d.capacity.to_dict(),
+        "notes": notes,
+    }
+
+
+def _infeasible(model_id: str, quant: str, gpu: str, tp: int | None, reason: str) -> dict[str, Any]:
+    where = f"{tp}x{gpu}" if tp else gpu
+    return {
+        "id": f"{model_id}:{quant}@{where}",
+        "kind": "self_hosted",
+        "label": f"{model_id} {quant} on {where}",
+        "feasible": False,
+        "reason": reason,
+        "monthly_cost_usd": None,
+        "cost_per_query_usd": None,
+        "model": model_id,
+        "quantization": quant,
+        "gpu": gpu,
+        "notes": [],
+    }
+
+
+@dataclass(frozen=True)
+class Comparison(Result):
+    """The result of `compare`: `.to_dict()` is the JSON contract; `.to_frame()` a DataFrame."""
+
+    def options(self) -> list[dict[str, Any]]:
+        return list(self.data["options"])
+
+
+def compare(
+    qpd: float,
+    *,
+    input_tokens: float = 2000,
+    output_tokens: float = 500,
+    cached_input_share: float = 0.0,
+    days_per_month: float = 365 / 12,
+    apis: Sequence[str] | None = None,
+    models: Sequence[str] | None = None,
+    gpus: Sequence[str] | None = None,
+    quants: Sequence[str] | None = None,
+    pricing: str = "on_demand",
+    utilization: float = 0.70,
+    peak_factor: float = 1.0,
+    hidden_costs: bool = True,
+    hidden_cost_overrides: Mapping[str, float] | None = None,
+    batch_api: bool = False,
+    commercial_only: bool = False,
+    show_all: bool = False,
+    efficiency: Efficiency | None = None,
+    data_dirs: Sequence[str | Path] = (),
+    catalog: Catalog | None = None,
+) -> Comparison:
+    """Monthly cost of every selected API and self-hosted configuration at `qpd` queries/day."""
+    cat = catalog or load_catalog(data_dirs)
+    workload = Workload(qpd, input_tokens, output_tokens, cached_input_share, days_per_month)
+    if pricing not in PRICING_MODELS:
+        raise UnknownIdError("pricing model", pricing, PRICING_MODELS)
+    assumptions = SelfHostAssumptions(
+        utilization_target=check_fraction("utilization", utilization, low_open=True),
+        peak_factor=check_positive("peak_factor", peak_factor),
+        pricing=pricing,
+        efficiency=efficiency or Efficiency(),
+    )
+    if assumptions.peak_factor < 1:
+        raise UsageError(f"peak_factor must be >= 1 (peak over average), got {peak_factor!r}")
+    hidden = resolve_hidden_costs(cat.hidden_costs, hidden_costs, hidden_cost_overrides)
+
+    api_ids = _pick(apis, cat.apis, "API model")
+    model_ids = _pick(models, cat.models, "model")
+    gpu_ids = _pick(gpus, cat.gpus, "GPU")
+    quant_ids = _pick(quants, QUANTIZATIONS, "quantization")
+    # With explicit --model filters but no --api filter, still show every API for reference.
+    api_options = [_api_option(cat.api(a), workload, batch_api) for a in api_ids]
+
+    self_options: list[dict[str, Any]] = []
+    for model_id in model_ids:
+        model = cat.model(model_id)
+        if commercial_only and not model.licence.commercial_use:
+            continue
+        rows: list[tuple[float, dict[str, Any]]] = []
+        for quant_id in quant_ids:
+            quant = get_quantization(quant_id)
+            for gpu_id in gpu_ids:
+                gpu = cat.gpu(gpu_id)
+                best: Deployment | None = None
+                reasons: list[str] = []
+                for tp in TP_SIZES:
+                    try:
+                        d = deploy(cat, model, quant, gpu, tp, workload, assumptions, hidden)
+                    except InfeasibleError as exc:
+                        reasons.append(str(exc))
+                        continue
+                    except UsageError as exc:  # e.g. a latency target no batch can meet
+                        reasons.append(str(exc))
+                        continue
+                    if best is None or d.monthly_cost_usd < best.monthly_cost_usd:
+                        best = d
+                if best is not None:
+                    rows.append((best.monthly_cost_usd, _self_option(best, workload, hidden)))
+                elif show_all:
+                    self_options.append(_infeasible(model_id, quant.id, gpu_id, None, reasons[-1]))
+        rows.sort(key=lambda r: r[0])
+        keep = rows if show_all else _distinct_gpus(rows)[:PER_MODEL_DEFAULT]
+        self_options.extend(opt for _, opt in keep)
+
+    _attach_comparable_api(api_options, self_options)
+    api_options.sort(key=lambda o: o["monthly_cost_usd"])
+    self_options.sort(key=lambda o: (o["monthly_cost_usd"] is None, o["monthly_cost_usd"] or 0.0))
+    data = {
+        "workload": workload.to_dict(),
+        "assumptions": _assumptions(assumptions, hidden, cat, batch_api),
+        "options": api_options + self_options,
+    }
+    return Comparison(data)
+
+
+def _distinct_gpus(rows: list[tuple[float, dict[str, Any]]]) -> list[tuple[float, dict[str, Any]]]:
+    """Cheapest row per GPU type, so the default view shows alternatives, not near-duplicates."""
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        if row[1]["gpu"] not in seen:
+            seen.add(row[1]["gpu"])
+            out.append(row)
+    return out
+
+
+def _attach_comparable_api(api_options: list[dict[str, Any]], self_options: list[dict[str, Any]]) -> None:
+    """For each option: the cheapest API whose quality is within the tolerance or better."""
+    rated = [o for o in api_options if o["quality_elo"] is not None]
+    for opt in api_options + self_options:
+        elo = opt.get("quality_elo")
+        match = None
+        if elo is not None and opt["monthly_cost_usd"] is not None:
+            peers = [a for a in rated if a["quality_elo"] >= elo - QUALITY_TOLERANCE_ELO]
+            match = min(peers, key=lambda a: a["monthly_cost_usd"], default=None)
+        opt["comparable_api"] = match["id"] if match else None
+        opt["vs_comparable_api_usd"] = opt["monthly_cost_usd"] - match["monthly_cost_usd"] if match else None
+
+
+def _assumptions(
+    a: SelfHostAssumptions, hidden: Mapping[str, float], cat: Catalog, batch_api: bool
+) -> dict[str, Any]:
+    return {
+        "utilization_target": a.utilization_target,
+        "peak_factor": a.peak_factor,
+        "pricing": a.pricing,
+        "batch_api": batch_api,
+        "gpu_memory_utilization": a.gpu_memory_utilization,
+        "efficiency": a.efficiency.to_dict(),
+        "engine": "vllm (max_num_seqs 1024 on >=70 GiB non-A100 GPUs, else 256)",
+        "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
+        "tensor_parallel_sizes": list(TP_SIZES),
+        "quality_tolerance_elo": QUALITY_TOLERANCE_ELO,
+        "hidden_costs_usd_per_month": dict(hidden),
+        "hidden_cost_ranges_usd_per_month": {
+            k: [line.usd_per_month_low, line.usd_per_month_high] for k, line in cat.hidden_costs.items()
+        },
+        "notes": [
+            "API prompt-cache writes are not charged (cached prefixes assumed warm)",
+            "self-hosted capacity is fixed (sized for the peak) and rented 24 h a day",
+            "hidden costs are flat per deployment: the midpoint of the seed article's ranges",
+        ],
+    }
+
+
+__all__ = ["Comparison", "compare", "quality_tier", "resolve_hidden_costs"]

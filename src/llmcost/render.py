@@ -1,0 +1,190 @@
+"""Render the canonical result dicts as a rich table, JSON, CSV or Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from llmcost.result import flatten
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+def usd(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
+
+
+def signed_usd(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return ("+" if x > 0 else "-" if x < 0 else "") + usd(abs(x))
+
+
+def _compare_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]], list[str]]:
+    headers = [
+        "option",
+        "configuration",
+        "util",
+        "GPUs/mo",
+        "hidden/mo",
+        "total/mo",
+        "per 1k q",
+        "vs cheapest comparable API",
+    ]
+    rows, footnotes = [], []
+    for o in data["options"]:
+        marks = ""
+        for note in o.get("notes", []) + ([o["reason"]] if not o["feasible"] else []):
+            if note not in footnotes:
+                footnotes.append(note)
+            marks += f" [{footnotes.index(note) + 1}]"
+        vs = "-"
+        if o.get("comparable_api"):
+            vs = (
+                "is cheapest"
+                if o["comparable_api"] == o["id"]
+                else f"{signed_usd(o['vs_comparable_api_usd'])} {o['comparable_api']}"
+            )
+        if o["kind"] == "api":
+            p = o["prices_usd_per_mtok"]
+            cells = [f"${p['input']:g} in / ${p['output']:g} out per Mtok", "", "", ""]
+        elif o["feasible"]:
+            config = (
+                f"{o['replicas']} x {o['gpus_per_replica']} {o['gpu']}, {o['quantization']}, "
+                f"{o['offer']['provider']} ${o['offer']['usd_per_gpu_hour']:.2f}/GPU-h"
+            )
+            cells = [
+                config,
+                f"{o['utilization']:.0%}",
+                usd(o["monthly_gpu_cost_usd"]),
+                usd(o["monthly_hidden_cost_usd"]),
+            ]
+        else:
+            cells = ["does not run", "", "", ""]
+        name = o["id"] if o["kind"] == "api" else o["id"].split("@")[0]
+        rows.append(
+            [name + marks, *cells, usd(o["monthly_cost_usd"]), usd(o.get("cost_per_1k_queries_usd")), vs]
+        )
+    return headers, rows, footnotes
+
+
+def _assumption_lines(data: dict[str, Any]) -> list[str]:
+    w, a = data["workload"], data["assumptions"]
+    eff = a["efficiency"]
+    hidden = ", ".join(f"{k} {usd(v)}" for k, v in a["hidden_costs_usd_per_month"].items())
+    lines = [
+        f"workload: {w['queries_per_day']:,.0f} queries/day x {w['days_per_month']:.2f} days/month; "
+        f"{w['input_tokens']:,.0f} input + {w['output_tokens']:,.0f} output tokens per query; "
+        f"{w['cached_input_share']:.0%} of input tokens from the prompt cache",
+        f"self-hosted: {a['pricing']} GPU prices, cheapest matching offer; sized for peak = "
+        f"{a['peak_factor']:g} x average at {a['utilization_target']:.0%} utilization; "
+        f"engine {a['engine']}; {a['gpu_memory_utilization']:.0%} of GPU memory usable",
+        f"throughput efficiency (fraction of peak): bandwidth {eff['bandwidth']:g}, decode compute "
+        f"{eff['decode_compute']:g}, prefill compute {eff['prefill_compute']:g}; KV cache "
+        f"{a['kv_cache_precision']}",
+        f"hidden costs per deployment per month: {hidden}",
+        f"comparable API: the cheapest with LMArena Elo >= the option's minus {a['quality_tolerance_elo']:g}",
+        *a["notes"],
+    ]
+    if a["batch_api"]:
+        lines.append("API prices include each provider's batch discount")
+    return lines
+
+
+def _width() -> int:
+    """The terminal's width, or 160 columns when writing to a pipe or file."""
+    return max(100, shutil.get_terminal_size((160, 40)).columns)
+
+
+def compare_table(data: dict[str, Any], width: int | None = None) -> str:
+    headers, rows, footnotes = _compare_rows(data)
+    w = data["workload"]
+    table = Table(
+        title=f"Monthly cost at {w['queries_per_day']:,.0f} queries/day",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for i, h in enumerate(headers):
+        table.add_column(h, justify="left" if i < 2 else "right", overflow="fold")
+    kinds = [o["kind"] for o in data["options"]]
+    for i, row in enumerate(rows):
+        table.add_row(*row, end_section=i + 1 < len(kinds) and kinds[i] != kinds[i + 1])
+    console = Console(width=width or _width(), record=True, highlight=False)
+    with console.capture() as cap:
+        console.print(table)
+        if footnotes:
+            console.print("Notes", style="bold")
+        for i, note in enumerate(footnotes, 1):
+            console.print(f"[{i}] {note}", markup=False)
+        console.print("\nAssumptions", style="bold")
+        for line in _assumption_lines(data):
+            console.print(f"  - {line}", markup=False)
+    return cap.get()
+
+
+def compare_markdown(data: dict[str, Any]) -> str:
+    headers, rows, footnotes = _compare_rows(data)
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+    out += [""] + [f"[{i}] {n}  " for i, n in enumerate(footnotes, 1)]
+    out += ["", "**Assumptions**", ""] + [f"- {line}" for line in _assumption_lines(data)]
+    return "\n".join(out) + "\n"
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    rows = [flatten(r) for r in data.get("options", [data])]
+    columns: list[str] = []
+    for r in rows:
+        columns += [k for k in r if k not in columns]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def key_value_table(title: str, data: dict[str, Any]) -> str:
+    """A two-column table for single results (fit, capacity)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
+    table.add_column("field")
+    table.add_column("value", overflow="fold")
+    for key, value in flatten(data).items():
+        if isinstance(value, float):
+            value = f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        table.add_row(key, "-" if value is None else str(value))
+    console = Console(width=120, record=True, highlight=False)
+    with console.capture() as cap:
+        console.print(table)
+    return cap.get()
+
+
+def key_value_markdown(title: str, data: dict[str, Any]) -> str:
+    lines = [f"**{title}**", "", "| field | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in flatten(data).items()]
+    return "\n".join(lines) + "\n"
+
+
+def render(
+    data: dict[str, Any],
+    fmt: str,
+    table: Callable[[dict[str, Any]], str],
+    markdown: Callable[[dict[str, Any]], str],
+) -> str:
+    """One entry point for every command: the same dict, four formats."""
+    if fmt == "json":
+        return json.dumps(data, indent=2, allow_nan=False) + "\n"
+    if fmt == "csv":
+        return to_csv(data)
+    if fmt == "markdown":
+        return markdown(data)
+    return table(data)

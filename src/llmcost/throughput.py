@@ -1,0 +1,203 @@
+"""Serving throughput of one replica: a roofline model of continuous batching.
+
+Per request, a replica spends prefill time (compute-bound: FLOPs at the tensor rate) plus its share
+of the decode steps. A decode step of batch B reads the weights once plus every sequence's KV cache
+(bandwidth) or, at large B, runs out of FLOPs (compute); tensor parallelism splits both and adds
+two all-reduces per layer over the interconnect. Continuous batching keeps B sequences in flight:
+
+    requests/s       = 1 / (t_prefill + output_tokens * t_step(B) / B)
+    output tokens/s  = output_tokens * requests/s
+    TPOT             = B / output tokens/s   (Little's law: B sequences share the replica's rate)
+    TTFT             = t_prefill + t_step(B)
+
+Efficiency factors (achieved fraction of peak) are the only tuning knobs; see `Efficiency`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from llmcost.catalog import Gpu, OpenModel
+from llmcost.errors import UsageError
+from llmcost.memory import kv_bytes_per_sequence, kv_shards, weight_bytes
+from llmcost.quantization import Quantization, compute_path
+from llmcost.workload import FloatArray
+
+ACTIVATION_BYTES = 2.0  # activations exchanged in TP all-reduces are 16-bit
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """Achieved fractions of datasheet peaks. Starting points from kernel measurements on one
+    H200 (shared/reference/h200_*.csv): a Llama-8B-shaped decode step reaches 3.3-3.8 of
+    4.8 TB/s (0.69-0.80); 8192^3 GEMMs reach 773/989 bf16 (0.78) and 1360/1979 fp8 (0.69)
+    TFLOP/s. Serving engines add scheduling, sampling and norms, so these are upper-ish bounds."""
+
+    bandwidth: float = 0.75
+    decode_compute: float = 0.6
+    prefill_compute: float = 0.6
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "bandwidth": self.bandwidth,
+            "decode_compute": self.decode_compute,
+            "prefill_compute": self.prefill_compute,
+        }
+
+
+@dataclass(frozen=True)
+class ServingShape:
+    """The scalars one (model, quantization, GPU, TP size, token mix) reduces to."""
+
+    tp: int
+    input_tokens: float
+    output_tokens: float
+    dense_read_bytes: float  # weights read every decode step, whole replica
+    expert_bytes: float  # MoE routed-expert weights, whole replica (0 for dense)
+    experts: int
+    experts_per_token: int
+    kv_read_bytes_per_seq: float  # at the mean decode context, whole replica (before sharding)
+    kv_shards: int
+    flops_per_decode_token: float  # incl. attention at the mean decode context
+    flops_per_prefill: float  # whole prompt, incl. causal attention
+    bandwidth_bytes_per_s: float  # per GPU
+    tflops: float  # per GPU, at the compute path's precision
+    link_bytes_per_s: float  # per GPU, one direction
+    allreduce_bytes_per_token: float  # activation bytes all-reduced per token per step
+
+
+def serving_shape(
+    model: OpenModel,
+    quant: Quantization,
+    gpu: Gpu,
+    tp: int,
+    input_tokens: float,
+    output_tokens: float,
+    kv_bytes: float | None = None,
+) -> ServingShape:
+    if input_tokens <= 0 or output_tokens <= 0:
+        raise UsageError("input and output tokens must be > 0")
+    if tp > 1 and gpu.interconnect_gb_per_s is None:
+        raise UsageError(
+            f"{gpu.id}: no sourced interconnect bandwidth in hardware.yaml, so tensor parallelism "
+            f"over {tp} GPUs is not modelled"
+        )
+    kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
+    path = compute_path(quant, gpu)
+    emb_in = (
+        model.vocab_size * model.hidden_size * (quant.bytes_per_param if quant.quantizes_embeddings else 2.0)
+    )
+    total = weight_bytes(model, quant) - emb_in  # the input embedding is a lookup: B rows, not read whole
+    expert = 0.0
+    experts = k = 1
+    if model.moe is not None:
+        experts, k = model.moe.experts, model.moe.experts_per_token
+        per_expert_params = (model.params_total_b - model.params_active_b) * 1e9 / (experts - k)
+        expert = experts * per_expert_params * quant.bytes_per_param
+    mean_ctx = input_tokens + output_tokens / 2
+    attn_width = model.attention_heads * model.head_dim * model.layers
+    return ServingShape(
+        tp=tp,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        dense_read_bytes=total - expert,
+        expert_bytes=expert,
+        experts=experts,
+        experts_per_token=k,
+        kv_read_bytes_per_seq=float(kv_bytes_per_sequence(model, mean_ctx, kvb)),
+        kv_shards=kv_shards(model, tp),
+        flops_per_decode_token=2 * model.params_active_b * 1e9 + 4 * attn_width * mean_ctx,
+        flops_per_prefill=2 * model.params_active_b * 1e9 * input_tokens + 2 * attn_width * input_tokens**2,
+        bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12,
+        tflops=path.tflops,
+        link_bytes_per_s=(gpu.interconnect_gb_per_s or 0.0) * 1e9 / 2,  # one direction
+        allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
+    )
+
+
+def decode_step_s(
+    s: ServingShape, batch: FloatArray, eff: Efficiency
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Time of one decode step at each batch size [s]: (step, memory part, compute part)."""
+    touched = 1.0 - (1.0 - s.experts_per_token / s.experts) ** batch if s.expert_bytes else 0.0
+    weights = (s.dense_read_bytes + s.expert_bytes * touched) / s.tp
+    kv = batch * s.kv_read_bytes_per_seq / s.kv_shards
+    t_mem = (weights + kv) / (s.bandwidth_bytes_per_s * eff.bandwidth)
+    t_compute = batch * s.flops_per_decode_token / (s.tp * s.tflops * 1e12 * eff.decode_compute)
+    ring = 2 * (s.tp - 1) / s.tp  # ring all-reduce traffic per byte of payload
+    t_comm = batch * s.allreduce_bytes_per_token * ring / s.link_bytes_per_s if s.tp > 1 else 0.0
+    return np.maximum(t_mem, t_compute) + t_comm, t_mem, t_compute
+
+
+def prefill_s(s: ServingShape, eff: Efficiency) -> float:
+    """Compute-bound time to prefill one prompt on the replica [s]."""
+    return s.flops_per_prefill / (s.tp * s.tflops * 1e12 * eff.prefill_compute)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Saturated throughput of one replica and what limits it."""
+
+    requests_per_s: float
+    output_tokens_per_s: float
+    batch_size: int
+    max_batch_by_memory: int
+    bound: str  # kv_memory | engine_max_batch | compute | latency_target
+    regime: str  # bandwidth | compute: what dominates a decode step at that batch
+    ttft_ms: float
+    tpot_ms: float
+    prefill_share: float  # share of replica time spent in prefill
+
+    def to_dict(self) -> dict[str, float | int | str]:
+        return dict(self.__dict__)
+
+
+def saturated_capacity(
+    s: ServingShape,
+    max_batch_by_memory: int,
+    engine_max_batch: int,
+    eff: Efficiency,
+    max_ttft_ms: float | None = None,
+    max_tpot_ms: float | None = None,
+) -> Capacity:
+    """Throughput at the largest batch memory, the engine and the latency targets allow."""
+    cap = min(max_batch_by_memory, engine_max_batch)
+    if cap < 1:
+        raise UsageError("no sequence fits beside the weights: batch size would be 0")
+    batch = np.arange(1, cap + 1, dtype=np.float64)
+    step, t_mem, t_compute = decode_step_s(s, batch, eff)
+    pre = prefill_s(s, eff)
+    req_s = 1.0 / (pre + s.output_tokens * step / batch)
+    tok_s = req_s * s.output_tokens
+    tpot = batch / tok_s
+    ttft = pre + step
+    ok = np.ones_like(batch, dtype=bool)
+    if max_tpot_ms is not None:
+        ok &= tpot * 1e3 <= max_tpot_ms
+    if max_ttft_ms is not None:
+        ok &= ttft * 1e3 <= max_ttft_ms
+    if not ok.any():
+        raise UsageError(
+            f"latency target unreachable: at batch 1 TTFT is {ttft[0] * 1e3:.0f} ms and "
+            f"TPOT {tpot[0] * 1e3:.1f} ms"
+        )
+    i = int(np.flatnonzero(ok)[-1])  # throughput rises with batch, so the largest allowed batch wins
+    if i < cap - 1:
+        bound = "latency_target"
+    elif t_compute[i] >= t_mem[i]:
+        bound = "compute"
+    else:
+        bound = "kv_memory" if max_batch_by_memory <= engine_max_batch else "engine_max_batch"
+    return Capacity(
+        requests_per_s=float(req_s[i]),
+        output_tokens_per_s=float(tok_s[i]),
+        batch_size=i + 1,
+        max_batch_by_memory=max_batch_by_memory,
+        bound=bound,
+        regime="compute" if t_compute[i] >= t_mem[i] else "bandwidth",
+        ttft_ms=float(ttft[i] * 1e3),
+        tpot_ms=float(tpot[i] * 1e3),
+        prefill_share=float(pre * req_s[i]),
+    )

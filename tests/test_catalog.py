@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from llmcost.catalog import MAX_FILE_BYTES, load_catalog
+from llmcost.errors import CatalogError, UnknownIdError
+from tests.conftest import FIXTURES
+
+
+def _copy_fixture(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", d)
+    return d
+
+
+def _load(d: Path):
+    return load_catalog([d], include_shipped=False)
+
+
+def test_fixture_loads_and_resolves_references(cat):
+    assert cat.api("together/llama-3.1-70b").open_model == "llama-3.1-70b"
+    assert {o.gpu for o in cat.offers.values()} <= set(cat.gpus)
+
+
+def test_unknown_id_names_the_closest(cat):
+    with pytest.raises(UnknownIdError, match="did you mean openai/gpt-4o"):
+        cat.api("openai/gpt4o")
+    with pytest.raises(UnknownIdError, match=r"llama-3\.1-70b"):
+        cat.model("llama-3.1-7b")
+
+
+@pytest.mark.parametrize(
+    ("file", "find", "replace", "message"),
+    [
+        ("pricing.yaml", "    input_usd_per_mtok: 2.5\n", "", "input_usd_per_mtok: Field required"),
+        ("pricing.yaml", "input_usd_per_mtok: 2.5", "input_usd_per_mtok: -1", "greater than or equal to 0"),
+        ("pricing.yaml", "input_usd_per_mtok: 2.5", "input_usd_per_mtok: cheap", "valid number"),
+        ("pricing.yaml", "    name: GPT-4o\n", "    name: GPT-4o\n    colour: red\n", "colour: Extra inputs"),
+        ("pricing.yaml", "gpu: t4", "gpu: t5", "unknown gpu 't5'"),
+        ("pricing.yaml", "open_model: llama-3.1-70b", "open_model: llama-9", "unknown open_model"),
+        ("pricing.yaml", "id: openai/gpt-4o-mini", "id: openai/gpt-4o", "duplicate id 'openai/gpt-4o'"),
+        ("pricing.yaml", 'as_of: "2026-08-21"', "as_of: last week", "as_of must be"),
+        ("pricing.yaml", "    source: runpod pricing\n", "", "source: Field required"),
+        ("pricing.yaml", "id: openai/gpt-4o\n", "id: OpenAI/GPT 4o\n", "lowercase slug"),
+        ("models.yaml", "commercial_use: false", "commercial_use: maybe", "valid boolean"),
+        ("pricing.yaml", "api:", "apis:", "unknown section 'apis'"),
+    ],
+)
+def test_bad_data_is_one_clear_catalog_error(tmp_path, file, find, replace, message):
+    d = _copy_fixture(tmp_path)
+    path = d / file
+    text = path.read_text()
+    assert find in text
+    path.write_text(text.replace(find, replace, 1))
+    with pytest.raises(CatalogError, match=message) as info:
+        _load(d)
+    assert "\n" not in str(info.value) and file in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("api: [\n", "malformed YAML"),
+        ("api: !!python/object/apply:os.system ['echo pwned']\n", "malformed YAML"),
+        ('a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\n', "aliases are not allowed"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("\xff\xfe", "not UTF-8"),
+    ],
+)
+def test_hostile_or_malformed_yaml_is_refused(tmp_path, content, message):
+    d = _copy_fixture(tmp_path)
+    (d / "pricing.yaml").write_bytes(content.encode("latin-1"))
+    with pytest.raises(CatalogError, match=message):
+        _load(d)
+
+
+def test_oversized_file_is_refused(tmp_path):
+    d = _copy_fixture(tmp_path)
+    (d / "models.yaml").write_text("#" * (MAX_FILE_BYTES + 1))
+    with pytest.raises(CatalogError, match="over the"):
+        _load(d)
+
+
+def test_missing_file_and_missing_directory(tmp_path):
+    d = _copy_fixture(tmp_path)
+    (d / "hardware.yaml").unlink()
+    with pytest.raises(CatalogError, match="missing data file"):
+        _load(d)
+    with pytest.raises(CatalogError, match="not found"):
+        load_catalog([tmp_path / "nope"], include_shipped=False)
+
+
+def test_overlay_replaces_same_id_and_adds_new(tmp_path, shipped):
+    over = tmp_path / "mine"
+    over.mkdir()
+    (over / "pricing.yaml").write_text(
+        """api:
+  - id: openai/gpt-4o
+    provider: openai
+    name: GPT-4o (negotiated)
+    input_usd_per_mtok: 2.0
+    output_usd_per_mtok: 8.0
+    source: our contract
+    as_of: "2026-11-01"
+"""
+    )
+    cat = load_catalog([over])
+    assert cat.api("openai/gpt-4o").input_usd_per_mtok == 2.0
+    assert len(cat.apis) == len(shipped.apis)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CatalogError, match="holds none of"):
+        load_catalog([empty])

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+
+import llmcost
+from llmcost.compare import quality_tier
+from llmcost.errors import UnknownIdError, UsageError
+from tests import strategies as s
+
+OPTION_KEYS = {"id", "kind", "monthly_cost_usd", "cost_per_query_usd"}
+SELF_KEYS = {
+    "model",
+    "quantization",
+    "gpu",
+    "gpus_per_replica",
+    "replicas",
+    "gpu_count",
+    "monthly_gpu_cost_usd",
+    "monthly_hidden_cost_usd",
+    "utilization",
+}
+
+
+def check_contract(data: dict) -> None:
+    assert set(data) == {"workload", "assumptions", "options"}
+    json.dumps(data, allow_nan=False)  # strictly valid JSON: no NaN or infinity
+    for o in data["options"]:
+        assert set(o) >= OPTION_KEYS and o["kind"] in {"api", "self_hosted"}
+        if o["kind"] == "self_hosted" and o["feasible"]:
+            assert set(o) >= SELF_KEYS
+            assert o["gpu_count"] >= o["replicas"] * o["gpus_per_replica"]
+            assert o["monthly_cost_usd"] == pytest.approx(
+                o["monthly_gpu_cost_usd"] + o["monthly_hidden_cost_usd"]
+            )
+        if o["feasible"]:
+            assert o["monthly_cost_usd"] >= 0
+            q = data["workload"]["queries_per_month"]
+            assert o["cost_per_query_usd"] == pytest.approx(o["monthly_cost_usd"] / q)
+
+
+@settings(max_examples=25, deadline=None)
+@given(s.queries_per_day, s.tokens, s.tokens, s.share)
+def test_json_contract_holds_for_any_valid_input(cat, qpd, tin, tout, cached):
+    r = llmcost.compare(
+        qpd,
+        input_tokens=tin,
+        output_tokens=tout,
+        cached_input_share=cached,
+        models=["llama-3.1-8b", "deepseek-v3"],
+        catalog=cat,
+    )
+    check_contract(r.to_dict())
+
+
+def test_default_view_is_a_selection_and_all_shows_infeasible(cat):
+    default = llmcost.compare(50_000, catalog=cat).options()
+    everything = llmcost.compare(50_000, catalog=cat, show_all=True).options()
+    per_model = {}
+    for o in default:
+        if o["kind"] == "self_hosted":
+            per_model[o["model"]] = per_model.get(o["model"], 0) + 1
+    assert max(per_model.values()) <= 2
+    infeasible = [o for o in everything if not o["feasible"]]
+    assert infeasible and all(o["reason"] and o["monthly_cost_usd"] is None for o in infeasible)
+    assert any("does not fit" in o["reason"] for o in infeasible)
+
+
+def test_non_commercial_licence_is_flagged_or_dropped(cat):
+    flagged = [
+        o for o in llmcost.compare(50_000, catalog=cat).options() if o.get("model") == "mistral-large-2"
+    ]
+    assert flagged and all(not o["commercial_use"] for o in flagged)
+    assert all(any("commercial" in n for n in o["notes"]) for o in flagged)
+    kept = llmcost.compare(50_000, catalog=cat, commercial_only=True).options()
+    assert not any(o.get("model") == "mistral-large-2" for o in kept)
+
+
+def test_comparable_api_is_cheapest_api_of_similar_or_better_quality(cat):
+    opts = {o["id"]: o for o in llmcost.compare(50_000, catalog=cat, models=["llama-3.1-70b"]).options()}
+    llama = next(o for o in opts.values() if o.get("model") == "llama-3.1-70b")
+    # Llama 3.1 70B's Elo is 1294.3; gpt-4o-mini (1317.3) is the cheapest API at or above 1284.3
+    assert llama["comparable_api"] == "openai/gpt-4o-mini"
+    assert llama["vs_comparable_api_usd"] == pytest.approx(
+        llama["monthly_cost_usd"] - opts["openai/gpt-4o-mini"]["monthly_cost_usd"]
+    )
+
+
+def test_hidden_costs_toggle_and_override(cat):
+    base = dict(models=["llama-3.1-8b"], quants=["fp8"], gpus=["h100-sxm"], catalog=cat)
+    on = llmcost.compare(10_000, **base).options()[-1]
+    off = llmcost.compare(10_000, hidden_costs=False, **base).options()[-1]
+    over = llmcost.compare(10_000, hidden_cost_overrides={"devops": 0}, **base).options()[-1]
+    # midpoints: 3,500 + 200 + 125 + 75 + 200 = 4,100 per month
+    assert on["monthly_hidden_cost_usd"] == pytest.approx(4100)
+    assert off["monthly_hidden_cost_usd"] == 0
+    assert over["monthly_hidden_cost_usd"] == pytest.approx(600)
+    with pytest.raises(UnknownIdError, match="hidden-cost line"):
+        llmcost.compare(10_000, hidden_cost_overrides={"devopz": 1}, **base)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"qpd": 0}, "queries_per_day must be > 0"),
+        ({"qpd": -5}, "queries_per_day must be > 0"),
+        ({"qpd": float("nan")}, "must be finite"),
+        ({"qpd": float("inf")}, "must be finite"),
+        ({"qpd": "lots"}, "must be a number"),
+        ({"qpd": 10, "input_tokens": 0}, "input_tokens must be > 0"),
+        ({"qpd": 10, "cached_input_share": 1.5}, "between 0 and 1"),
+        ({"qpd": 10, "utilization": 0}, "utilization must be > 0"),
+        ({"qpd": 10, "peak_factor": 0.5}, "peak_factor must be >= 1"),
+        ({"qpd": 10, "pricing": "free"}, "unknown pricing model"),
+        ({"qpd": 10, "models": ["llama-3.1-7b"]}, "did you mean"),
+        ({"qpd": 10, "quants": ["int3"]}, "unknown quantization"),
+    ],
+)
+def test_bad_input_raises_usage_error(cat, kwargs, error):
+    qpd = kwargs.pop("qpd")
+    with pytest.raises(UsageError, match=error):
+        llmcost.compare(qpd, catalog=cat, **kwargs)
+
+
+def test_quality_tiers():
+    assert [quality_tier(e) for e in (1468, 1402, 1335, 1212, None)] == [
+        "frontier",
+        "high",
+        "mid",
+        "small",
+        None,
+    ]
+
+
+def test_to_frame_has_units_in_column_names(cat):
+    frame = llmcost.compare(50_000, catalog=cat, models=["llama-3.1-8b"]).to_frame()
+    assert {"monthly_cost_usd", "cost_per_query_usd", "monthly_gpu_cost_usd"} <= set(frame.columns)
+    assert len(frame) == len(llmcost.compare(50_000, catalog=cat, models=["llama-3.1-8b"]).options())

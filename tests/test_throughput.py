@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from llmcost.errors import UsageError
+from llmcost.quantization import get_quantization
+from llmcost.throughput import Efficiency, decode_step_s, prefill_s, saturated_capacity, serving_shape
+
+EFF = Efficiency(bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0)
+
+
+def _shape(cat, model="llama-3.1-8b", quant="bf16", gpu="h100-sxm", tp=1, tin=2000, tout=500):
+    return serving_shape(cat.model(model), get_quantization(quant), cat.gpu(gpu), tp, tin, tout)
+
+
+def test_batch_one_decode_is_bandwidth_bound_hand_worked(cat):
+    s = _shape(cat)
+    # weights read per step: 8e9 params x 2 bytes minus the input embedding lookup
+    # (128,256 x 4,096 x 2 bytes = 1.0507e9) = 14.949e9 bytes; KV at the mean context of
+    # 2,000 + 250 tokens: 2,250 x 131,072 = 0.2949e9 bytes -> 15.244e9 / 3.35e12 B/s = 4.55 ms
+    step, t_mem, t_compute = decode_step_s(s, np.array([1.0]), EFF)
+    assert t_mem[0] == pytest.approx(15.244e9 / 3.35e12, rel=1e-3)
+    assert t_compute[0] < t_mem[0] and step[0] == t_mem[0]
+
+
+def test_prefill_is_compute_bound_hand_worked(cat):
+    s = _shape(cat)
+    # 2 x 8e9 x 2,000 + 2 x (32 heads x 128 x 32 layers) x 2,000^2 = 3.2e13 + 1.05e12 FLOPs
+    flops = 2 * 8e9 * 2000 + 2 * (32 * 128 * 32) * 2000**2
+    assert prefill_s(s, EFF) == pytest.approx(flops / 989.4e12)
+
+
+def test_moe_reads_only_touched_experts(cat):
+    s = _shape(cat, model="deepseek-v3", quant="fp8", tp=8)
+    small, big = decode_step_s(s, np.array([1.0, 512.0]), EFF)[1]
+    # batch 1 touches 8 of 256 routed experts; batch 512 touches nearly all of them
+    assert big > 5 * small
+
+
+def test_capacity_bound_is_kv_memory_when_batch_is_small(cat):
+    s = _shape(cat, model="llama-3.1-70b", quant="int4", gpu="a100-80gb")
+    cap = saturated_capacity(s, max_batch_by_memory=40, engine_max_batch=256, eff=Efficiency())
+    assert cap.batch_size == 40 and cap.bound == "kv_memory" and cap.regime == "bandwidth"
+    # Little's law ties the reported figures together
+    assert cap.tpot_ms == pytest.approx(cap.batch_size / cap.output_tokens_per_s * 1e3)
+
+
+def test_latency_target_caps_batch(cat):
+    s = _shape(cat)
+    free = saturated_capacity(s, 500, 1024, Efficiency())
+    capped = saturated_capacity(s, 500, 1024, Efficiency(), max_tpot_ms=free.tpot_ms / 2)
+    assert capped.bound == "latency_target" and capped.tpot_ms <= free.tpot_ms / 2
+    assert capped.output_tokens_per_s < free.output_tokens_per_s
+
+
+def test_unreachable_latency_target_is_an_error(cat):
+    with pytest.raises(UsageError, match="latency target unreachable"):
+        saturated_capacity(_shape(cat), 500, 1024, Efficiency(), max_ttft_ms=0.001)
+
+
+@given(st.floats(min_value=1, max_value=200), st.floats(min_value=1, max_value=5000))
+def test_a_latency_cap_never_raises_throughput(cat, tpot_cap, ttft_cap):
+    s = _shape(cat, model="llama-3.1-70b", quant="fp8", tp=2)
+    free = saturated_capacity(s, 300, 1024, Efficiency())
+    try:
+        capped = saturated_capacity(s, 300, 1024, Efficiency(), max_ttft_ms=ttft_cap, max_tpot_ms=tpot_cap)
+    except UsageError:
+        return
+    assert capped.output_tokens_per_s <= free.output_tokens_per_s
