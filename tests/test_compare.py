@@ -138,3 +138,15 @@ def test_to_frame_has_units_in_column_names(cat):
     frame = llmcost.compare(50_000, catalog=cat, models=["llama-3.1-8b"]).to_frame()
     assert {"monthly_cost_usd", "cost_per_query_usd", "monthly_gpu_cost_usd"} <= set(frame.columns)
     assert len(frame) == len(llmcost.compare(50_000, catalog=cat, models=["llama-3.1-8b"]).options())
+
+
+def test_latency_target_and_engine_change_the_sizing(cat):
+    base = dict(models=["llama-3.1-8b"], quants=["fp8"], gpus=["h100-sxm"], catalog=cat)
+    free = llmcost.compare(2_000_000, **base).options()[-1]
+    tight = llmcost.compare(2_000_000, max_tpot_ms=20, **base).options()[-1]
+    assert tight["capacity"]["tpot_ms"] <= 20 and tight["capacity"]["bound"] == "latency_target"
+    assert tight["replicas"] >= free["replicas"]
+    one_at_a_time = llmcost.compare(2_000_000, engine="ollama", **base).options()[-1]
+    assert one_at_a_time["replicas"] > 10 * free["replicas"]
+    with pytest.raises(UnknownIdError, match="engine"):
+        llmcost.compare(10, engine="vllm2", **base)

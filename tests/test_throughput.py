@@ -9,7 +9,7 @@ from llmcost.errors import UsageError
 from llmcost.quantization import get_quantization
 from llmcost.throughput import Efficiency, decode_step_s, prefill_s, saturated_capacity, serving_shape
 
-EFF = Efficiency(bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0)
+EFF = Efficiency(bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0)
 
 
 def _shape(cat, model="llama-3.1-8b", quant="bf16", gpu="h100-sxm", tp=1, tin=2000, tout=500):
@@ -18,18 +18,21 @@ def _shape(cat, model="llama-3.1-8b", quant="bf16", gpu="h100-sxm", tp=1, tin=20
 
 def test_batch_one_decode_is_bandwidth_bound_hand_worked(cat):
     s = _shape(cat)
-    # weights read per step: 8e9 params x 2 bytes minus the input embedding lookup
-    # (128,256 x 4,096 x 2 bytes = 1.0507e9) = 14.949e9 bytes; KV at the mean context of
-    # 2,000 + 250 tokens: 2,250 x 131,072 = 0.2949e9 bytes -> 15.244e9 / 3.35e12 B/s = 4.55 ms
+    # weights read per step: 8.030e9 params x 2 bytes minus the input embedding lookup
+    # (128,256 x 4,096 x 2 bytes = 1.0507e9) = 15.009e9 bytes; KV at the mean context of
+    # 2,000 + 250 tokens: 2,250 x 131,072 = 0.2949e9 bytes -> 15.304e9 / 3.35e12 B/s = 4.57 ms
     step, t_mem, t_compute = decode_step_s(s, np.array([1.0]), EFF)
-    assert t_mem[0] == pytest.approx(15.244e9 / 3.35e12, rel=1e-3)
+    assert t_mem[0] == pytest.approx(15.304e9 / 3.35e12, rel=1e-3)
     assert t_compute[0] < t_mem[0] and step[0] == t_mem[0]
+    # the fixed per-layer cost adds 32 layers x 130 us = 4.16 ms to every step
+    slow = decode_step_s(s, np.array([1.0]), Efficiency(1.0, 1.0, 1.0, layer_overhead_us=130.0))[0]
+    assert slow[0] == pytest.approx(t_mem[0] + 32 * 130e-6)
 
 
 def test_prefill_is_compute_bound_hand_worked(cat):
     s = _shape(cat)
-    # 2 x 8e9 x 2,000 + 2 x (32 heads x 128 x 32 layers) x 2,000^2 = 3.2e13 + 1.05e12 FLOPs
-    flops = 2 * 8e9 * 2000 + 2 * (32 * 128 * 32) * 2000**2
+    # 2 x 8.030e9 x 2,000 + 2 x (32 heads x 128 x 32 layers) x 2,000^2 = 3.212e13 + 1.05e12 FLOPs
+    flops = 2 * 8_029_995_008 * 2000 + 2 * (32 * 128 * 32) * 2000**2
     assert prefill_s(s, EFF) == pytest.approx(flops / 989.4e12)
 
 
@@ -41,7 +44,7 @@ def test_moe_reads_only_touched_experts(cat):
 
 
 def test_capacity_bound_is_kv_memory_when_batch_is_small(cat):
-    s = _shape(cat, model="llama-3.1-70b", quant="int4", gpu="a100-80gb")
+    s = _shape(cat, model="llama-3.1-70b", quant="int4", gpu="h100-sxm")
     cap = saturated_capacity(s, max_batch_by_memory=40, engine_max_batch=256, eff=Efficiency())
     assert cap.batch_size == 40 and cap.bound == "kv_memory" and cap.regime == "bandwidth"
     # Little's law ties the reported figures together
@@ -70,3 +73,29 @@ def test_a_latency_cap_never_raises_throughput(cat, tpot_cap, ttft_cap):
     except UsageError:
         return
     assert capped.output_tokens_per_s <= free.output_tokens_per_s
+
+
+def test_engine_batch_limits(shipped):
+    vllm, ollama, tgi = shipped.engine("vllm"), shipped.engine("ollama"), shipped.engine("tgi")
+    # vLLM: 1024 on >= 70 GiB GPUs whose id lacks "a100", else 256
+    assert vllm.max_batch_for(shipped.gpu("h100-sxm")) == 1024
+    assert vllm.max_batch_for(shipped.gpu("a100-80gb")) == 256
+    assert vllm.max_batch_for(shipped.gpu("l4")) == 256
+    assert ollama.max_batch_for(shipped.gpu("h100-sxm")) == 1  # OLLAMA_NUM_PARALLEL default
+    assert tgi.max_batch_for(shipped.gpu("h100-sxm")) == 128
+
+
+def test_ollama_serves_one_sequence_at_a_time(shipped):
+    import llmcost
+
+    fast = llmcost.capacity("llama-3.1-8b", "fp8", "h100-sxm", catalog=shipped).to_dict()
+    slow = llmcost.capacity("llama-3.1-8b", "fp8", "h100-sxm", engine="ollama", catalog=shipped).to_dict()
+    assert slow["batch_size"] == 1 and slow["bound"] == "engine_max_batch"
+    assert slow["output_tokens_per_s"] < fast["output_tokens_per_s"] / 20
+
+
+def test_fp8_on_a100_runs_weight_only_and_says_so(shipped):
+    import llmcost
+
+    out = llmcost.fit("llama-3.1-8b", "fp8", "a100-80gb", context=4096, catalog=shipped).to_dict()
+    assert out["compute"]["native"] is False and "weight-only" in out["compute"]["note"]

@@ -24,7 +24,7 @@ from llmcost.errors import CatalogError, UnknownIdError
 
 SHIPPED_DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 2_000_000
-DATA_FILES = ("pricing.yaml", "hardware.yaml", "models.yaml", "costs.yaml")
+DATA_FILES = ("pricing.yaml", "hardware.yaml", "models.yaml", "costs.yaml", "engines.yaml")
 
 Precision = Literal["bf16", "fp8", "int8", "int4", "fp4"]
 PricingModel = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
@@ -172,6 +172,7 @@ class OpenModel(Identified):
     vocab_size: int = Field(gt=0)
     max_context_tokens: int = Field(gt=0)
     native_precision: Precision = "bf16"
+    tied_embeddings: bool = False  # input embedding and output head share one matrix
     mla: Mla | None = None
     sliding_window: SlidingWindow | None = None
     moe: Moe | None = None
@@ -203,6 +204,33 @@ class HiddenCost(Identified):
         return (self.usd_per_month_low + self.usd_per_month_high) / 2
 
 
+class Engine(Identified):
+    """A serving engine's documented batching limits and its throughput relative to vLLM."""
+
+    name: str
+    max_batch_size: int = Field(gt=0)
+    max_batch_size_large_gpu: int | None = Field(default=None, gt=0)
+    large_gpu_min_gib: float | None = Field(default=None, gt=0)
+    large_gpu_excluded: list[str] = Field(default_factory=list)
+    gpu_memory_utilization: float | None = Field(default=None, gt=0, le=1)
+    relative_throughput: float = Field(gt=0)
+    relative_throughput_low: float | None = Field(default=None, gt=0)
+    relative_throughput_high: float | None = Field(default=None, gt=0)
+    evidence: str
+
+    def max_batch_for(self, gpu: Gpu) -> int:
+        """The engine's default cap on running sequences on this GPU."""
+        large = (
+            self.max_batch_size_large_gpu is not None
+            and self.large_gpu_min_gib is not None
+            and gpu.memory_gb * 1e9 / 2**30 >= self.large_gpu_min_gib
+            and not any(s in gpu.id for s in self.large_gpu_excluded)
+        )
+        if large and self.max_batch_size_large_gpu:
+            return self.max_batch_size_large_gpu
+        return self.max_batch_size
+
+
 class ModelUpdates(Sourced):
     days_per_update_low: float = Field(ge=0)
     days_per_update_high: float = Field(ge=0)
@@ -214,6 +242,7 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "hardware.yaml": {"gpus": Gpu},
     "models.yaml": {"models": OpenModel},
     "costs.yaml": {"hidden_costs": HiddenCost},
+    "engines.yaml": {"engines": Engine},
 }
 _SINGLETONS: dict[str, dict[str, type[Sourced]]] = {"costs.yaml": {"model_updates": ModelUpdates}}
 
@@ -228,6 +257,7 @@ class Catalog:
     models: Mapping[str, OpenModel]
     hidden_costs: Mapping[str, HiddenCost]
     model_updates: ModelUpdates | None
+    engines: Mapping[str, Engine]
 
     def api(self, api_id: str) -> ApiModel:
         return _lookup(self.apis, api_id, "API model")
@@ -237,6 +267,9 @@ class Catalog:
 
     def gpu(self, gpu_id: str) -> Gpu:
         return _lookup(self.gpus, gpu_id, "GPU")
+
+    def engine(self, engine_id: str) -> Engine:
+        return _lookup(self.engines, engine_id, "engine")
 
     def offers_for(self, gpu_id: str, pricing: PricingModel) -> list[GpuOffer]:
         return [o for o in self.offers.values() if o.gpu == gpu_id and o.pricing == pricing]
@@ -387,6 +420,7 @@ def _load_cached(data_dirs: tuple[str, ...], include_shipped: bool) -> Catalog:
         models=merged["models"],
         hidden_costs=merged.get("hidden_costs", {}),
         model_updates=merged.get("model_updates", {}).get(""),
+        engines=merged["engines"],
     )
     _check_references(cat)
     return cat

@@ -32,6 +32,23 @@ DataOpt = Annotated[
 ]
 
 
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Serving engine profile: vllm, sglang, trt-llm, tgi, ollama "
+        "(its batch limits; see data/engines.yaml).",
+    ),
+]
+TtftOpt = Annotated[
+    float | None, typer.Option("--max-ttft-ms", help="Cap the batch so time to first token stays under this.")
+]
+TpotOpt = Annotated[
+    float | None,
+    typer.Option("--max-tpot-ms", help="Cap the batch so time per output token stays under this."),
+]
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     """Repeatable options also accept comma-separated lists."""
     if not values:
@@ -123,6 +140,9 @@ def compare(
     batch: Annotated[
         bool, typer.Option("--batch", help="Apply each API's batch discount (asynchronous workloads).")
     ] = False,
+    engine: EngineOpt = "vllm",
+    max_ttft_ms: TtftOpt = None,
+    max_tpot_ms: TpotOpt = None,
     commercial_only: Annotated[
         bool, typer.Option("--commercial-only", help="Drop models whose licence forbids commercial use.")
     ] = False,
@@ -155,6 +175,9 @@ def compare(
         hidden_costs=not no_hidden_costs,
         hidden_cost_overrides=_overrides(hidden_cost),
         batch_api=batch,
+        engine=engine,
+        max_ttft_ms=max_ttft_ms,
+        max_tpot_ms=max_tpot_ms,
         commercial_only=commercial_only,
         show_all=show_all,
         data_dirs=data or (),
@@ -206,12 +229,9 @@ def capacity(
     gpus: Annotated[int, typer.Option(help="GPUs in the replica (tensor-parallel size 1, 2, 4, 8).")] = 1,
     input_tokens: Annotated[float, typer.Option(help="Prompt tokens per request.")] = 2000,
     output_tokens: Annotated[float, typer.Option(help="Output tokens per request.")] = 500,
-    max_ttft_ms: Annotated[
-        float | None, typer.Option(help="Cap the batch so time to first token stays under this.")
-    ] = None,
-    max_tpot_ms: Annotated[
-        float | None, typer.Option(help="Cap the batch so time per output token stays under this.")
-    ] = None,
+    max_ttft_ms: TtftOpt = None,
+    max_tpot_ms: TpotOpt = None,
+    engine: EngineOpt = "vllm",
     kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto, bf16, fp8.")] = "auto",
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -229,6 +249,7 @@ def capacity(
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
         kv_cache=kv_cache,
+        engine=engine,
         data_dirs=data or (),
     )
     _emit(result.data, fmt, title=f"Capacity: {model} {quant} on {gpus} x {gpu}")

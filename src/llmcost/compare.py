@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from llmcost.api_cost import cost_per_query_usd, effective_prices
-from llmcost.catalog import PRICING_MODELS, ApiModel, Catalog, HiddenCost, load_catalog
+from llmcost.catalog import PRICING_MODELS, ApiModel, Catalog, Engine, HiddenCost, load_catalog
 from llmcost.errors import InfeasibleError, UnknownIdError, UsageError
-from llmcost.memory import TP_SIZES
+from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES
 from llmcost.quantization import QUANTIZATIONS, get_quantization
 from llmcost.result import Result
 from llmcost.selfhost import Deployment, SelfHostAssumptions, deploy
@@ -201,6 +201,9 @@ def compare(
     batch_api: bool = False,
     commercial_only: bool = False,
     show_all: bool = False,
+    engine: str = "vllm",
+    max_ttft_ms: float | None = None,
+    max_tpot_ms: float | None = None,
     efficiency: Efficiency | None = None,
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
@@ -214,7 +217,10 @@ def compare(
         utilization_target=check_fraction("utilization", utilization, low_open=True),
         peak_factor=check_positive("peak_factor", peak_factor),
         pricing=pricing,
+        engine=cat.engine(engine).id,
         efficiency=efficiency or Efficiency(),
+        max_ttft_ms=None if max_ttft_ms is None else check_positive("max_ttft_ms", max_ttft_ms),
+        max_tpot_ms=None if max_tpot_ms is None else check_positive("max_tpot_ms", max_tpot_ms),
     )
     if assumptions.peak_factor < 1:
         raise UsageError(f"peak_factor must be >= 1 (peak over average), got {peak_factor!r}")
@@ -293,6 +299,20 @@ def _attach_comparable_api(api_options: list[dict[str, Any]], self_options: list
         opt["vs_comparable_api_usd"] = opt["monthly_cost_usd"] - match["monthly_cost_usd"] if match else None
 
 
+def _engine_summary(e: Engine) -> dict[str, Any]:
+    large = (
+        f", {e.max_batch_size_large_gpu} on GPUs with >= {e.large_gpu_min_gib:g} GiB"
+        if e.max_batch_size_large_gpu
+        else ""
+    )
+    return {
+        "id": e.id,
+        "max_batch": f"{e.max_batch_size}{large}",
+        "gpu_memory_utilization": e.gpu_memory_utilization or DEFAULT_GPU_MEMORY_UTILIZATION,
+        "relative_throughput": e.relative_throughput,
+    }
+
+
 def _assumptions(
     a: SelfHostAssumptions, hidden: Mapping[str, float], cat: Catalog, batch_api: bool
 ) -> dict[str, Any]:
@@ -301,9 +321,10 @@ def _assumptions(
         "peak_factor": a.peak_factor,
         "pricing": a.pricing,
         "batch_api": batch_api,
-        "gpu_memory_utilization": a.gpu_memory_utilization,
         "efficiency": a.efficiency.to_dict(),
-        "engine": "vllm (max_num_seqs 1024 on >=70 GiB non-A100 GPUs, else 256)",
+        "engine": _engine_summary(cat.engine(a.engine)),
+        "max_ttft_ms": a.max_ttft_ms,
+        "max_tpot_ms": a.max_tpot_ms,
         "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
         "tensor_parallel_sizes": list(TP_SIZES),
         "quality_tolerance_elo": QUALITY_TOLERANCE_ELO,

@@ -22,13 +22,32 @@ DEFAULT_GPU_MEMORY_UTILIZATION = 0.90
 
 
 def embedding_params(model: OpenModel) -> float:
-    """Parameters in the input embedding and output head (untied): 2 x vocab x hidden."""
-    return 2.0 * model.vocab_size * model.hidden_size
+    """Parameters in the input embedding and output head: vocab x hidden, twice unless tied."""
+    return (1 if model.tied_embeddings else 2) * float(model.vocab_size * model.hidden_size)
+
+
+def dense_layer_params(model: OpenModel) -> float:
+    """One decoder layer of a dense model: Q, K, V, O projections plus a gated (3-matrix) MLP."""
+    h, q, kv = model.hidden_size, model.attention_heads * model.head_dim, model.kv_heads * model.head_dim
+    return float(h * q + 2 * h * kv + q * h + 3 * h * model.intermediate_size)
+
+
+def params_total(model: OpenModel) -> float:
+    """Total parameters. Dense models: counted from the architecture (names round: Qwen 2.5 "7B" has
+    7.6e9); MoE models: the sourced total, since expert layouts vary (shared experts, dense layers)."""
+    if model.moe is not None:
+        return model.params_total_b * 1e9
+    return embedding_params(model) + model.layers * dense_layer_params(model)
+
+
+def params_active(model: OpenModel) -> float:
+    """Parameters used per token (the sourced figure for MoE, all of them for dense)."""
+    return model.params_active_b * 1e9 if model.moe is not None else params_total(model)
 
 
 def weight_bytes(model: OpenModel, quant: Quantization) -> float:
     """Bytes of all weights at a quantization; 4-bit formats keep embeddings in 16-bit."""
-    total = model.params_total_b * 1e9
+    total = params_total(model)
     if quant.quantizes_embeddings:
         return total * quant.bytes_per_param
     emb = min(embedding_params(model), total)

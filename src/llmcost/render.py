@@ -80,18 +80,22 @@ def _compare_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]], lis
 
 def _assumption_lines(data: dict[str, Any]) -> list[str]:
     w, a = data["workload"], data["assumptions"]
-    eff = a["efficiency"]
+    eff, eng = a["efficiency"], a["engine"]
+    caps = [f"TTFT <= {a['max_ttft_ms']:g} ms"] if a["max_ttft_ms"] else []
+    caps += [f"TPOT <= {a['max_tpot_ms']:g} ms"] if a["max_tpot_ms"] else []
+    latency = f"; batch capped for {' and '.join(caps)}" if caps else ""
     hidden = ", ".join(f"{k} {usd(v)}" for k, v in a["hidden_costs_usd_per_month"].items())
     lines = [
         f"workload: {w['queries_per_day']:,.0f} queries/day x {w['days_per_month']:.2f} days/month; "
         f"{w['input_tokens']:,.0f} input + {w['output_tokens']:,.0f} output tokens per query; "
         f"{w['cached_input_share']:.0%} of input tokens from the prompt cache",
         f"self-hosted: {a['pricing']} GPU prices, cheapest matching offer; sized for peak = "
-        f"{a['peak_factor']:g} x average at {a['utilization_target']:.0%} utilization; "
-        f"engine {a['engine']}; {a['gpu_memory_utilization']:.0%} of GPU memory usable",
-        f"throughput efficiency (fraction of peak): bandwidth {eff['bandwidth']:g}, decode compute "
-        f"{eff['decode_compute']:g}, prefill compute {eff['prefill_compute']:g}; KV cache "
-        f"{a['kv_cache_precision']}",
+        f"{a['peak_factor']:g} x average at {a['utilization_target']:.0%} utilization",
+        f"engine {eng['id']}: max batch {eng['max_batch']}, {eng['gpu_memory_utilization']:.0%} of GPU "
+        f"memory usable, throughput x{eng['relative_throughput']:g} of vLLM{latency}",
+        f"throughput model (fitted, see README accuracy): bandwidth {eff['bandwidth']:g} and compute "
+        f"{eff['decode_compute']:g} (decode) / {eff['prefill_compute']:g} (prefill) of peak, "
+        f"{eff['layer_overhead_us']:g} us per layer per decode step; KV cache {a['kv_cache_precision']}",
         f"hidden costs per deployment per month: {hidden}",
         f"comparable API: the cheapest with LMArena Elo >= the option's minus {a['quality_tolerance_elo']:g}",
         *a["notes"],

@@ -6,9 +6,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from llmcost.catalog import Catalog, Gpu, GpuOffer, OpenModel, PricingModel
-from llmcost.engines import vllm_max_num_seqs
-from llmcost.errors import InfeasibleError
+from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingModel
+from llmcost.errors import InfeasibleError, UsageError
 from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, MemoryPlan, plan_memory
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
@@ -24,7 +23,7 @@ class SelfHostAssumptions:
     utilization_target: float = 0.70  # the seed: "add instances when utilization exceeds 70%"
     peak_factor: float = 1.0  # peak-to-average request rate; 1 = size for the daily average
     pricing: PricingModel = "on_demand"
-    gpu_memory_utilization: float = DEFAULT_GPU_MEMORY_UTILIZATION
+    engine: str = "vllm"
     efficiency: Efficiency = field(default_factory=Efficiency)
     max_ttft_ms: float | None = None
     max_tpot_ms: float | None = None
@@ -85,6 +84,53 @@ class Deployment:
         return self.monthly_gpu_cost_usd + self.monthly_hidden_cost_usd
 
 
+def replica_capacity(
+    model: OpenModel,
+    quant: Quantization,
+    gpu: Gpu,
+    gpus: int,
+    input_tokens: float,
+    output_tokens: float,
+    engine: Engine,
+    efficiency: Efficiency,
+    max_ttft_ms: float | None = None,
+    max_tpot_ms: float | None = None,
+    kv_bytes: float | None = None,
+) -> tuple[MemoryPlan, Capacity]:
+    """Memory plan and saturated capacity of one replica on `gpus` GPUs (InfeasibleError if it
+    cannot run: context too long, weights or one sequence do not fit, latency target unreachable)."""
+    context = math.ceil(input_tokens + output_tokens)
+    if context > model.max_context_tokens:
+        raise InfeasibleError(
+            f"{model.id}: {context:,} tokens per request exceed its "
+            f"{model.max_context_tokens:,}-token context"
+        )
+    mem = plan_memory(
+        model,
+        quant,
+        gpu,
+        context,
+        gpus=gpus,
+        kv_bytes=kv_bytes,
+        gpu_memory_utilization=engine.gpu_memory_utilization or DEFAULT_GPU_MEMORY_UTILIZATION,
+    )
+    if not mem.fits:
+        raise InfeasibleError(mem.reason)
+    try:
+        shape = serving_shape(model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes)
+        cap = saturated_capacity(
+            shape,
+            mem.max_concurrent_sequences,
+            engine.max_batch_for(gpu),
+            efficiency.scaled(engine.relative_throughput),
+            max_ttft_ms,
+            max_tpot_ms,
+        )
+    except UsageError as exc:  # a latency target no batch meets; TP without a known interconnect
+        raise InfeasibleError(str(exc)) from None
+    return mem, cap
+
+
 def replicas_needed(
     peak_requests_per_s: float, replica_requests_per_s: float, utilization_target: float
 ) -> int:
@@ -103,26 +149,14 @@ def deploy(
     hidden_costs_usd_per_month: Mapping[str, float],
 ) -> Deployment:
     """Size and cost one configuration, or raise InfeasibleError saying why it cannot run."""
-    context = math.ceil(workload.input_tokens + workload.output_tokens)
-    if context > model.max_context_tokens:
-        raise InfeasibleError(
-            f"{model.id}: {context:,} tokens per query exceed its {model.max_context_tokens:,}-token context"
-        )
-    mem = plan_memory(
+    mem, cap = replica_capacity(
         model,
         quant,
         gpu,
-        context,
-        gpus=gpus_per_replica,
-        gpu_memory_utilization=assumptions.gpu_memory_utilization,
-    )
-    if not mem.fits:
-        raise InfeasibleError(mem.reason)
-    shape = serving_shape(model, quant, gpu, gpus_per_replica, workload.input_tokens, workload.output_tokens)
-    cap = saturated_capacity(
-        shape,
-        mem.max_concurrent_sequences,
-        vllm_max_num_seqs(gpu),
+        gpus_per_replica,
+        workload.input_tokens,
+        workload.output_tokens,
+        catalog.engine(assumptions.engine),
         assumptions.efficiency,
         assumptions.max_ttft_ms,
         assumptions.max_tpot_ms,

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from llmcost.catalog import Catalog, load_catalog
-from llmcost.engines import vllm_max_num_seqs
-from llmcost.errors import UsageError
-from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, plan_memory
+from llmcost.errors import InfeasibleError, UsageError
+from llmcost.memory import TP_SIZES, plan_memory
 from llmcost.quantization import compute_path, get_quantization
 from llmcost.result import Result
-from llmcost.throughput import Efficiency, saturated_capacity, serving_shape
+from llmcost.selfhost import replica_capacity
+from llmcost.throughput import Efficiency
 from llmcost.workload import check_positive
 
 KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
@@ -68,6 +68,7 @@ def capacity(
     max_ttft_ms: float | None = None,
     max_tpot_ms: float | None = None,
     kv_cache: str = "auto",
+    engine: str = "vllm",
     efficiency: Efficiency | None = None,
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
@@ -82,22 +83,22 @@ def capacity(
     for name, cap in (("max_ttft_ms", max_ttft_ms), ("max_tpot_ms", max_tpot_ms)):
         if cap is not None:
             check_positive(name, cap)
-    ctx = int(i + o)
-    if ctx > m.max_context_tokens:
-        raise UsageError(f"{ctx:,} tokens per request exceed {m.id}'s maximum of {m.max_context_tokens:,}")
-    kvb = _kv_bytes(kv_cache)
-    plan = plan_memory(m, q, g, ctx, 1, gpus, kvb, DEFAULT_GPU_MEMORY_UTILIZATION)
-    if not plan.fits:
-        raise UsageError(f"{m.id} {q.id} on {gpus} x {g.id}: {plan.reason}")
-    shape = serving_shape(m, q, g, gpus, i, o, kvb)
-    cap_ = saturated_capacity(
-        shape,
-        plan.max_concurrent_sequences,
-        vllm_max_num_seqs(g),
-        efficiency or Efficiency(),
-        max_ttft_ms,
-        max_tpot_ms,
-    )
+    try:
+        _, cap_ = replica_capacity(
+            m,
+            q,
+            g,
+            gpus,
+            i,
+            o,
+            cat.engine(engine),
+            efficiency or Efficiency(),
+            max_ttft_ms,
+            max_tpot_ms,
+            _kv_bytes(kv_cache),
+        )
+    except InfeasibleError as exc:
+        raise UsageError(f"{m.id} {q.id} on {gpus} x {g.id}: {exc}") from None
     data = {
         "model": m.id,
         "quantization": q.id,
@@ -105,6 +106,7 @@ def capacity(
         "gpus": gpus,
         "input_tokens": i,
         "output_tokens": o,
+        "engine": engine,
         **cap_.to_dict(),
         "compute": compute_path(q, g).__dict__,
     }

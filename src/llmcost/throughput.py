@@ -21,7 +21,7 @@ import numpy as np
 
 from llmcost.catalog import Gpu, OpenModel
 from llmcost.errors import UsageError
-from llmcost.memory import kv_bytes_per_sequence, kv_shards, weight_bytes
+from llmcost.memory import kv_bytes_per_sequence, kv_shards, params_active, params_total, weight_bytes
 from llmcost.quantization import Quantization, compute_path
 from llmcost.workload import FloatArray
 
@@ -30,21 +30,33 @@ ACTIVATION_BYTES = 2.0  # activations exchanged in TP all-reduces are 16-bit
 
 @dataclass(frozen=True)
 class Efficiency:
-    """Achieved fractions of datasheet peaks. Starting points from kernel measurements on one
-    H200 (shared/reference/h200_*.csv): a Llama-8B-shaped decode step reaches 3.3-3.8 of
-    4.8 TB/s (0.69-0.80); 8192^3 GEMMs reach 773/989 bf16 (0.78) and 1360/1979 fp8 (0.69)
-    TFLOP/s. Serving engines add scheduling, sampling and norms, so these are upper-ish bounds."""
+    """Achieved fractions of datasheet peaks, plus a fixed per-layer cost of each decode step.
 
-    bandwidth: float = 0.75
-    decode_compute: float = 0.6
-    prefill_compute: float = 0.6
+    Fitted by `python benchmarks/throughput_accuracy.py --fit` on 72 published measurements
+    (TensorRT-LLM and vLLM, H100/A100/L40S/A10G, bf16/fp8/int8/int4). They are physically
+    plausible against kernel measurements on one H200 (shared/reference/h200_*.csv): a
+    Llama-8B-shaped decode step reaches 0.69-0.80 of peak bandwidth, 8192^3 GEMMs 0.78 (bf16)
+    and 0.69 (fp8) of peak FLOP/s; decode GEMMs at batch 256-2048 reach 0.55-0.77. Decode
+    compute below that reflects attention and scheduling a GEMM benchmark does not see; the
+    per-layer overhead (kernel launches, norms, sampling, scheduler) is what limits batch-1 speed.
+    """
+
+    bandwidth: float = 0.865
+    decode_compute: float = 0.4175
+    prefill_compute: float = 0.60
+    layer_overhead_us: float = 140.0  # fixed time per layer per decode step
 
     def to_dict(self) -> dict[str, float]:
-        return {
-            "bandwidth": self.bandwidth,
-            "decode_compute": self.decode_compute,
-            "prefill_compute": self.prefill_compute,
-        }
+        return dict(self.__dict__)
+
+    def scaled(self, factor: float) -> Efficiency:
+        """Every rate `factor` times faster: an engine's throughput relative to the baseline."""
+        return Efficiency(
+            self.bandwidth * factor,
+            self.decode_compute * factor,
+            self.prefill_compute * factor,
+            self.layer_overhead_us / factor,
+        )
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class ServingShape:
     """The scalars one (model, quantization, GPU, TP size, token mix) reduces to."""
 
     tp: int
+    layers: int
     input_tokens: float
     output_tokens: float
     dense_read_bytes: float  # weights read every decode step, whole replica
@@ -86,20 +99,21 @@ def serving_shape(
         )
     kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
     path = compute_path(quant, gpu)
-    emb_in = (
-        model.vocab_size * model.hidden_size * (quant.bytes_per_param if quant.quantizes_embeddings else 2.0)
-    )
-    total = weight_bytes(model, quant) - emb_in  # the input embedding is a lookup: B rows, not read whole
+    emb_bytes = quant.bytes_per_param if quant.quantizes_embeddings else 2.0
+    # the input embedding is a lookup of B rows, not read whole (a tied matrix is read as the head)
+    emb_in = 0.0 if model.tied_embeddings else model.vocab_size * model.hidden_size * emb_bytes
+    total = weight_bytes(model, quant) - emb_in
     expert = 0.0
     experts = k = 1
     if model.moe is not None:
         experts, k = model.moe.experts, model.moe.experts_per_token
-        per_expert_params = (model.params_total_b - model.params_active_b) * 1e9 / (experts - k)
+        per_expert_params = (params_total(model) - params_active(model)) / (experts - k)
         expert = experts * per_expert_params * quant.bytes_per_param
     mean_ctx = input_tokens + output_tokens / 2
     attn_width = model.attention_heads * model.head_dim * model.layers
     return ServingShape(
         tp=tp,
+        layers=model.layers,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         dense_read_bytes=total - expert,
@@ -108,8 +122,8 @@ def serving_shape(
         experts_per_token=k,
         kv_read_bytes_per_seq=float(kv_bytes_per_sequence(model, mean_ctx, kvb)),
         kv_shards=kv_shards(model, tp),
-        flops_per_decode_token=2 * model.params_active_b * 1e9 + 4 * attn_width * mean_ctx,
-        flops_per_prefill=2 * model.params_active_b * 1e9 * input_tokens + 2 * attn_width * input_tokens**2,
+        flops_per_decode_token=2 * params_active(model) + 4 * attn_width * mean_ctx,
+        flops_per_prefill=2 * params_active(model) * input_tokens + 2 * attn_width * input_tokens**2,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12,
         tflops=path.tflops,
         link_bytes_per_s=(gpu.interconnect_gb_per_s or 0.0) * 1e9 / 2,  # one direction
@@ -126,14 +140,22 @@ def decode_step_s(
     kv = batch * s.kv_read_bytes_per_seq / s.kv_shards
     t_mem = (weights + kv) / (s.bandwidth_bytes_per_s * eff.bandwidth)
     t_compute = batch * s.flops_per_decode_token / (s.tp * s.tflops * 1e12 * eff.decode_compute)
-    ring = 2 * (s.tp - 1) / s.tp  # ring all-reduce traffic per byte of payload
-    t_comm = batch * s.allreduce_bytes_per_token * ring / s.link_bytes_per_s if s.tp > 1 else 0.0
-    return np.maximum(t_mem, t_compute) + t_comm, t_mem, t_compute
+    overhead = s.layers * eff.layer_overhead_us * 1e-6
+    return np.maximum(t_mem, t_compute) + _allreduce_s(s, batch) + overhead, t_mem, t_compute
+
+
+def _allreduce_s(s: ServingShape, tokens: FloatArray | float) -> FloatArray | float:
+    """Two all-reduces per layer of every token's activations (ring: 2(tp-1)/tp bytes per byte)."""
+    if s.tp == 1:
+        return 0.0
+    ring = 2 * (s.tp - 1) / s.tp
+    return tokens * s.allreduce_bytes_per_token * ring / s.link_bytes_per_s
 
 
 def prefill_s(s: ServingShape, eff: Efficiency) -> float:
-    """Compute-bound time to prefill one prompt on the replica [s]."""
-    return s.flops_per_prefill / (s.tp * s.tflops * 1e12 * eff.prefill_compute)
+    """Time to prefill one prompt on the replica: compute-bound, plus its all-reduces [s]."""
+    compute = s.flops_per_prefill / (s.tp * s.tflops * 1e12 * eff.prefill_compute)
+    return compute + float(_allreduce_s(s, s.input_tokens))
 
 
 @dataclass(frozen=True)
@@ -154,6 +176,29 @@ class Capacity:
         return dict(self.__dict__)
 
 
+@dataclass(frozen=True)
+class Rates:
+    """Serving rates at each batch size in `batch` (arrays of the same shape)."""
+
+    batch: FloatArray
+    requests_per_s: FloatArray
+    output_tokens_per_s: FloatArray
+    ttft_s: FloatArray
+    tpot_s: FloatArray
+    t_mem_s: FloatArray
+    t_compute_s: FloatArray
+    prefill_s: float
+
+
+def rates(s: ServingShape, batch: FloatArray, eff: Efficiency) -> Rates:
+    """Continuous-batching rates at fixed batch sizes (see the module docstring)."""
+    step, t_mem, t_compute = decode_step_s(s, batch, eff)
+    pre = prefill_s(s, eff)
+    req_s = 1.0 / (pre + s.output_tokens * step / batch)
+    tok_s = req_s * s.output_tokens
+    return Rates(batch, req_s, tok_s, pre + step, batch / tok_s, t_mem, t_compute, pre)
+
+
 def saturated_capacity(
     s: ServingShape,
     max_batch_by_memory: int,
@@ -166,14 +211,9 @@ def saturated_capacity(
     cap = min(max_batch_by_memory, engine_max_batch)
     if cap < 1:
         raise UsageError("no sequence fits beside the weights: batch size would be 0")
-    batch = np.arange(1, cap + 1, dtype=np.float64)
-    step, t_mem, t_compute = decode_step_s(s, batch, eff)
-    pre = prefill_s(s, eff)
-    req_s = 1.0 / (pre + s.output_tokens * step / batch)
-    tok_s = req_s * s.output_tokens
-    tpot = batch / tok_s
-    ttft = pre + step
-    ok = np.ones_like(batch, dtype=bool)
+    r = rates(s, np.arange(1, cap + 1, dtype=np.float64), eff)
+    ttft, tpot, t_mem, t_compute = r.ttft_s, r.tpot_s, r.t_mem_s, r.t_compute_s
+    ok = np.ones_like(r.batch, dtype=bool)
     if max_tpot_ms is not None:
         ok &= tpot * 1e3 <= max_tpot_ms
     if max_ttft_ms is not None:
@@ -191,13 +231,13 @@ def saturated_capacity(
     else:
         bound = "kv_memory" if max_batch_by_memory <= engine_max_batch else "engine_max_batch"
     return Capacity(
-        requests_per_s=float(req_s[i]),
-        output_tokens_per_s=float(tok_s[i]),
+        requests_per_s=float(r.requests_per_s[i]),
+        output_tokens_per_s=float(r.output_tokens_per_s[i]),
         batch_size=i + 1,
         max_batch_by_memory=max_batch_by_memory,
         bound=bound,
         regime="compute" if t_compute[i] >= t_mem[i] else "bandwidth",
         ttft_ms=float(ttft[i] * 1e3),
         tpot_ms=float(tpot[i] * 1e3),
-        prefill_share=float(pre * req_s[i]),
+        prefill_share=float(r.prefill_s * r.requests_per_s[i]),
     )
