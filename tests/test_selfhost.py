@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
 from llmcost.catalog import GpuOffer
 from llmcost.quantization import get_quantization
-from llmcost.selfhost import SelfHostAssumptions, cheapest_offer, deploy, replicas_needed
+from llmcost.selfhost import CostCurve, SelfHostAssumptions, deploy, replicas_needed, sized_configs
 from llmcost.workload import Workload
 from tests import strategies as s
 
@@ -33,15 +34,39 @@ def test_replicas_at_utilization_target_hand_worked():
     assert replicas_needed(1e-6, 4, 0.7) == 1  # never fewer than one
 
 
-def test_cheapest_offer_packs_replicas_into_instances():
-    hours = 730.0
-    one, eight = _offer(1, 3.0), _offer(8, 20.0)
-    # 3 replicas of 2 GPUs: single-GPU instances cannot hold a 2-GPU replica; one 8-GPU box holds 4
-    choice = cheapest_offer([one, eight], replicas=3, gpus_per_replica=2, hours_per_month=hours)
-    assert choice is not None and choice.offer is eight and choice.instances == 1
-    assert choice.monthly_cost_usd == pytest.approx(20.0 * hours)
-    # 1 replica of 1 GPU: $3/h single beats $20/h for a whole 8-GPU box
-    assert cheapest_offer([one, eight], 1, 1, hours).offer is one
+def _config(cat, model: str, quant: str, tp: int):
+    runs, _ = sized_configs(
+        cat,
+        cat.model(model),
+        [get_quantization(quant)],
+        [cat.gpu("h100-sxm")],
+        Workload(1000),
+        SelfHostAssumptions(),
+    )
+    return next(c for c in runs if c.gpus_per_replica == tp)
+
+
+def test_cheapest_offer_packs_replicas_into_instances(cat):
+    two, eight = _offer(2, 6.0), _offer(8, 20.0)
+    curve = CostCurve(_config(cat, "llama-3.1-70b", "fp8", 2), (two, eight), 1000, 730, 0)
+    # 2-GPU replicas: one per 2-GPU box at $6/h, four per 8-GPU box at $20/h.
+    # 1 replica: $6; 3: 3 x $6 = $18 < $20; 4: one 8-GPU box, $20 < $24; 5: min(5 x $6, 2 x $20) = $30
+    assert curve.offer_for(1).offer is two
+    choice = curve.offer_for(4)
+    assert (
+        choice.offer is eight and choice.instances == 1 and choice.monthly_cost_usd == pytest.approx(20 * 730)
+    )
+    assert curve.gpu_cost_usd(np.array([1, 3, 4, 5])) == pytest.approx(
+        [6 * 730, 18 * 730, 20 * 730, 30 * 730]
+    )
+
+
+def test_cost_curve_steps_with_whole_replicas(cat):
+    curve = CostCurve(_config(cat, "llama-3.1-8b", "fp8", 1), (_offer(1, 3.0),), 1000, 730, 100)
+    # 1,000 queries/day per replica: 1,000 -> 1 replica, 1,001 -> 2; 0.5 -> still 1
+    assert curve.replicas(np.array([0.5, 1000, 1001])).tolist() == [1, 1, 2]
+    assert curve.monthly_cost_usd(1001) == pytest.approx(2 * 3.0 * 730 + 100)
+    assert curve.marginal_usd_per_query == pytest.approx(3.0 * 730 / 1000)
 
 
 def test_deploy_hand_checked_figures(cat):
@@ -60,7 +85,7 @@ def test_deploy_hand_checked_figures(cat):
     assert d.monthly_gpu_cost_usd == pytest.approx(d.replicas * 1.64 * 24 * 365 / 12)
     assert d.monthly_cost_usd == pytest.approx(d.monthly_gpu_cost_usd + 3500)
     # utilization = average load / installed capacity, and stays under the 70% target
-    assert d.utilization == pytest.approx(50_000 / 86_400 / (d.replicas * d.capacity.requests_per_s))
+    assert d.utilization == pytest.approx(50_000 / 86_400 / (d.replicas * d.config.capacity.requests_per_s))
     assert d.utilization <= 0.7
 
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from llmcost.api_cost import cost_per_query_usd, effective_prices
 from llmcost.catalog import PRICING_MODELS, ApiModel, Catalog, Engine, HiddenCost, load_catalog
-from llmcost.errors import InfeasibleError, UnknownIdError, UsageError
+from llmcost.errors import UnknownIdError, UsageError
 from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES
 from llmcost.quantization import QUANTIZATIONS, get_quantization
 from llmcost.result import Result
-from llmcost.selfhost import Deployment, SelfHostAssumptions, deploy
+from llmcost.selfhost import Deployment, SelfHostAssumptions, cheapest_per_pair, curves, deployment_at
 from llmcost.throughput import Efficiency
 from llmcost.workload import Workload, check_fraction, check_positive
 
@@ -105,23 +105,24 @@ def _api_option(api: ApiModel, workload: Workload, batch: bool) -> dict[str, Any
 
 def _self_option(d: Deployment, workload: Workload, hidden: Mapping[str, float]) -> dict[str, Any]:
     per_query = d.monthly_cost_usd / workload.queries_per_month
-    elo = d.model.quality.lmarena_elo if d.model.quality else None
+    cfg = d.config
+    elo = cfg.model.quality.lmarena_elo if cfg.model.quality else None
     offer = d.offer.offer
     notes = list(d.notes)
     if offer.as_of == "undated":
         notes.append(f"rental price {offer.id} is from an undated source")
     return {
-        "id": f"{d.model.id}:{d.quant.id}@{d.gpus_per_replica}x{d.gpu.id}",
+        "id": cfg.id,
         "kind": "self_hosted",
-        "label": f"{d.model.name} {d.quant.id} on {d.gpus_per_replica}x {d.gpu.id}",
+        "label": f"{cfg.model.name} {cfg.quant.id} on {cfg.gpus_per_replica}x {cfg.gpu.id}",
         "feasible": True,
         "monthly_cost_usd": d.monthly_cost_usd,
         "cost_per_query_usd": per_query,
         "cost_per_1k_queries_usd": per_query * 1000,
-        "model": d.model.id,
-        "quantization": d.quant.id,
-        "gpu": d.gpu.id,
-        "gpus_per_replica": d.gpus_per_replica,
+        "model": cfg.model.id,
+        "quantization": cfg.quant.id,
+        "gpu": cfg.gpu.id,
+        "gpus_per_replica": cfg.gpus_per_replica,
         "replicas": d.replicas,
         "gpu_count": d.gpu_count,
         "monthly_gpu_cost_usd": d.monthly_gpu_cost_usd,
@@ -129,8 +130,8 @@ def _self_option(d: Deployment, workload: Workload, hidden: Mapping[str, float])
         "hidden_costs_usd": dict(hidden),
         "utilization": d.utilization,
         "peak_requests_per_s": d.peak_requests_per_s,
-        "commercial_use": d.model.licence.commercial_use,
-        "licence": d.model.licence.name,
+        "commercial_use": cfg.model.licence.commercial_use,
+        "licence": cfg.model.licence.name,
         "quality_elo": elo,
         "quality_tier": quality_tier(elo),
         "offer": {
@@ -145,24 +146,23 @@ def _self_option(d: Deployment, workload: Workload, hidden: Mapping[str, float])
             "source": offer.source,
         },
         "memory": {
-            "weights_gb": d.memory.weights_gb,
-            "kv_bytes_per_token": d.memory.kv_bytes_per_token,
-            "kv_gb_per_sequence": d.memory.kv_gb_per_sequence,
-            "usable_gb_per_gpu": d.memory.usable_gb_per_gpu,
-            "max_concurrent_sequences": d.memory.max_concurrent_sequences,
-            "reason": d.memory.reason,
+            "weights_gb": cfg.memory.weights_gb,
+            "kv_bytes_per_token": cfg.memory.kv_bytes_per_token,
+            "kv_gb_per_sequence": cfg.memory.kv_gb_per_sequence,
+            "usable_gb_per_gpu": cfg.memory.usable_gb_per_gpu,
+            "max_concurrent_sequences": cfg.memory.max_concurrent_sequences,
+            "reason": cfg.memory.reason,
         },
-        "capacity": d.capacity.to_dict(),
+        "capacity": cfg.capacity.to_dict(),
         "notes": notes,
     }
 
 
-def _infeasible(model_id: str, quant: str, gpu: str, tp: int | None, reason: str) -> dict[str, Any]:
-    where = f"{tp}x{gpu}" if tp else gpu
+def _infeasible(model_id: str, quant: str, gpu: str, reason: str) -> dict[str, Any]:
     return {
-        "id": f"{model_id}:{quant}@{where}",
+        "id": f"{model_id}:{quant}@{gpu}",
         "kind": "self_hosted",
-        "label": f"{model_id} {quant} on {where}",
+        "label": f"{model_id} {quant} on {gpu}",
         "feasible": False,
         "reason": reason,
         "monthly_cost_usd": None,
@@ -234,35 +234,18 @@ def compare(
     api_options = [_api_option(cat.api(a), workload, batch_api) for a in api_ids]
 
     self_options: list[dict[str, Any]] = []
+    quant_list = [get_quantization(q) for q in quant_ids]
+    gpu_list = [cat.gpu(g) for g in gpu_ids]
     for model_id in model_ids:
         model = cat.model(model_id)
         if commercial_only and not model.licence.commercial_use:
             continue
-        rows: list[tuple[float, dict[str, Any]]] = []
-        for quant_id in quant_ids:
-            quant = get_quantization(quant_id)
-            for gpu_id in gpu_ids:
-                gpu = cat.gpu(gpu_id)
-                best: Deployment | None = None
-                reasons: list[str] = []
-                for tp in TP_SIZES:
-                    try:
-                        d = deploy(cat, model, quant, gpu, tp, workload, assumptions, hidden)
-                    except InfeasibleError as exc:
-                        reasons.append(str(exc))
-                        continue
-                    except UsageError as exc:  # e.g. a latency target no batch can meet
-                        reasons.append(str(exc))
-                        continue
-                    if best is None or d.monthly_cost_usd < best.monthly_cost_usd:
-                        best = d
-                if best is not None:
-                    rows.append((best.monthly_cost_usd, _self_option(best, workload, hidden)))
-                elif show_all:
-                    self_options.append(_infeasible(model_id, quant.id, gpu_id, None, reasons[-1]))
-        rows.sort(key=lambda r: r[0])
-        keep = rows if show_all else _distinct_gpus(rows)[:PER_MODEL_DEFAULT]
-        self_options.extend(opt for _, opt in keep)
+        found, fails = curves(cat, model, quant_list, gpu_list, workload, assumptions, hidden)
+        ranked = cheapest_per_pair(deployment_at(c, workload, assumptions.peak_factor) for c in found)
+        keep = ranked if show_all else _distinct_gpus(ranked)[:PER_MODEL_DEFAULT]
+        self_options.extend(_self_option(d, workload, hidden) for d in keep)
+        if show_all:
+            self_options.extend(_infeasible(model_id, q.id, g.id, reason) for q, g, reason in fails)
 
     _attach_comparable_api(api_options, self_options)
     api_options.sort(key=lambda o: o["monthly_cost_usd"])
@@ -275,14 +258,14 @@ def compare(
     return Comparison(data)
 
 
-def _distinct_gpus(rows: list[tuple[float, dict[str, Any]]]) -> list[tuple[float, dict[str, Any]]]:
-    """Cheapest row per GPU type, so the default view shows alternatives, not near-duplicates."""
+def _distinct_gpus(ranked: list[Deployment]) -> list[Deployment]:
+    """Cheapest deployment per GPU type, so the default view shows alternatives, not near-duplicates."""
     seen: set[str] = set()
     out = []
-    for row in rows:
-        if row[1]["gpu"] not in seen:
-            seen.add(row[1]["gpu"])
-            out.append(row)
+    for d in ranked:
+        if d.config.gpu.id not in seen:
+            seen.add(d.config.gpu.id)
+            out.append(d)
     return out
 
 

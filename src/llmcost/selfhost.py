@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingModel
 from llmcost.errors import InfeasibleError, UsageError
-from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, MemoryPlan, plan_memory
+from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
-from llmcost.workload import SECONDS_PER_DAY, Workload
+from llmcost.workload import SECONDS_PER_DAY, Number, Workload
 
 HOURS_PER_DAY = 24
 
@@ -27,61 +29,6 @@ class SelfHostAssumptions:
     efficiency: Efficiency = field(default_factory=Efficiency)
     max_ttft_ms: float | None = None
     max_tpot_ms: float | None = None
-
-
-@dataclass(frozen=True)
-class OfferChoice:
-    offer: GpuOffer
-    instances: int
-    monthly_cost_usd: float
-
-
-def cheapest_offer(
-    offers: list[GpuOffer], replicas: int, gpus_per_replica: int, hours_per_month: float
-) -> OfferChoice | None:
-    """Cheapest way to rent `replicas` replicas: a replica's GPUs must sit in one instance."""
-    best: OfferChoice | None = None
-    for offer in offers:
-        per_instance = offer.gpus_per_instance // gpus_per_replica
-        if per_instance == 0:
-            continue
-        instances = math.ceil(replicas / per_instance)
-        cost = instances * offer.usd_per_instance_hour * hours_per_month
-        if best is None or cost < best.monthly_cost_usd:
-            best = OfferChoice(offer, instances, cost)
-    return best
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """A costed self-hosted configuration and how its numbers were reached."""
-
-    model: OpenModel
-    quant: Quantization
-    gpu: Gpu
-    memory: MemoryPlan
-    capacity: Capacity
-    replicas: int
-    offer: OfferChoice
-    monthly_gpu_cost_usd: float
-    monthly_hidden_cost_usd: float
-    utilization: float  # average load / installed capacity
-    peak_requests_per_s: float
-    notes: tuple[str, ...]
-
-    @property
-    def gpus_per_replica(self) -> int:
-        assert self.memory.gpus_per_replica is not None
-        return self.memory.gpus_per_replica
-
-    @property
-    def gpu_count(self) -> int:
-        """GPUs rented (whole instances), which can exceed replicas x GPUs per replica."""
-        return self.offer.instances * self.offer.offer.gpus_per_instance
-
-    @property
-    def monthly_cost_usd(self) -> float:
-        return self.monthly_gpu_cost_usd + self.monthly_hidden_cost_usd
 
 
 def replica_capacity(
@@ -132,10 +79,197 @@ def replica_capacity(
 
 
 def replicas_needed(
-    peak_requests_per_s: float, replica_requests_per_s: float, utilization_target: float
-) -> int:
+    peak_requests_per_s: Number, replica_requests_per_s: float, utilization_target: float
+) -> Number:
     """Whole replicas so the peak load stays at or under the utilization target (at least one)."""
-    return max(1, math.ceil(peak_requests_per_s / (replica_requests_per_s * utilization_target) - 1e-9))
+    exact = np.asarray(peak_requests_per_s) / (replica_requests_per_s * utilization_target)
+    n = np.maximum(1.0, np.ceil(exact - 1e-9))
+    return n if np.ndim(n) else float(n)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One sized replica: a model at a quantization on `gpus_per_replica` GPUs, and its capacity."""
+
+    model: OpenModel
+    quant: Quantization
+    gpu: Gpu
+    gpus_per_replica: int
+    memory: MemoryPlan
+    capacity: Capacity
+
+    @property
+    def id(self) -> str:
+        return f"{self.model.id}:{self.quant.id}@{self.gpus_per_replica}x{self.gpu.id}"
+
+
+def sized_configs(
+    catalog: Catalog,
+    model: OpenModel,
+    quants: Iterable[Quantization],
+    gpus: Iterable[Gpu],
+    workload: Workload,
+    assumptions: SelfHostAssumptions,
+) -> tuple[list[Config], list[tuple[Quantization, Gpu, str]]]:
+    """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not."""
+    engine = catalog.engine(assumptions.engine)
+    runs, fails = [], []
+    for quant in quants:
+        for gpu in gpus:
+            reason = ""
+            for tp in TP_SIZES:
+                try:
+                    mem, cap = replica_capacity(
+                        model,
+                        quant,
+                        gpu,
+                        tp,
+                        workload.input_tokens,
+                        workload.output_tokens,
+                        engine,
+                        assumptions.efficiency,
+                        assumptions.max_ttft_ms,
+                        assumptions.max_tpot_ms,
+                    )
+                except InfeasibleError as exc:
+                    reason = str(exc)
+                    continue
+                runs.append(Config(model, quant, gpu, tp, mem, cap))
+            if not any(c.quant is quant and c.gpu is gpu for c in runs):
+                fails.append((quant, gpu, reason))
+    return runs, fails
+
+
+@dataclass(frozen=True)
+class OfferChoice:
+    offer: GpuOffer
+    instances: int
+    monthly_cost_usd: float
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    """Monthly cost of one configuration against volume: whole replicas, each sized for the peak
+    at the utilization target, rented from whichever offer is cheapest for that many replicas."""
+
+    config: Config
+    offers: tuple[GpuOffer, ...]  # offers whose instances hold at least one replica
+    queries_per_day_per_replica: float
+    hours_per_month: float
+    fixed_usd_per_month: float  # hidden costs
+
+    def replicas(self, qpd: Number) -> Number:
+        return replicas_needed(qpd, self.queries_per_day_per_replica, 1.0)
+
+    def _per_instance(self, offer: GpuOffer) -> int:
+        """Replicas one instance of an offer holds (a replica's GPUs share one instance)."""
+        return offer.gpus_per_instance // self.config.gpus_per_replica
+
+    def gpu_cost_usd(self, replicas: Number) -> Number:
+        """Cheapest monthly rental for `replicas` replicas (scalar or array) [USD/month]."""
+        n = np.asarray(replicas, dtype=np.float64)
+        costs = [np.ceil(n / self._per_instance(o)) * o.usd_per_instance_hour for o in self.offers]
+        best = np.min(costs, axis=0) * self.hours_per_month
+        return best if np.ndim(best) else float(best)
+
+    def monthly_cost_usd(self, qpd: Number) -> Number:
+        return self.gpu_cost_usd(self.replicas(qpd)) + self.fixed_usd_per_month
+
+    def offer_for(self, replicas: int) -> OfferChoice:
+        """The offer behind gpu_cost_usd(replicas), and how many instances it takes."""
+        best = min(
+            self.offers, key=lambda o: math.ceil(replicas / self._per_instance(o)) * o.usd_per_instance_hour
+        )
+        instances = math.ceil(replicas / self._per_instance(best))
+        return OfferChoice(best, instances, instances * best.usd_per_instance_hour * self.hours_per_month)
+
+    @property
+    def marginal_usd_per_query(self) -> float:
+        """GPU cost per daily query at full packing (USD/month per query/day): the slope of the
+        self-hosted cost, which an API must undercut for self-hosting never to win."""
+        per_replica_hour = min(o.usd_per_instance_hour / self._per_instance(o) for o in self.offers)
+        return per_replica_hour * self.hours_per_month / self.queries_per_day_per_replica
+
+
+def cost_curve(
+    catalog: Catalog,
+    config: Config,
+    assumptions: SelfHostAssumptions,
+    days_per_month: float,
+    hidden_costs_usd_per_month: Mapping[str, float],
+) -> CostCurve:
+    """The cost curve of a configuration, or InfeasibleError when no offer can hold a replica."""
+    offers = catalog.offers_for(config.gpu.id, assumptions.pricing)
+    usable = tuple(o for o in offers if o.gpus_per_instance >= config.gpus_per_replica)
+    if not usable:
+        sizes = sorted({o.gpus_per_instance for o in offers})
+        have = f"offers have {', '.join(map(str, sizes))} GPUs per instance" if sizes else "no offers"
+        raise InfeasibleError(
+            f"no {assumptions.pricing} offer for {config.gpu.id} with >= {config.gpus_per_replica} GPUs "
+            f"per instance ({have})"
+        )
+    per_replica = (
+        config.capacity.requests_per_s
+        * assumptions.utilization_target
+        * SECONDS_PER_DAY
+        / assumptions.peak_factor
+    )
+    return CostCurve(
+        config, usable, per_replica, HOURS_PER_DAY * days_per_month, sum(hidden_costs_usd_per_month.values())
+    )
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """A configuration costed at one volume, and how its numbers were reached."""
+
+    curve: CostCurve
+    replicas: int
+    offer: OfferChoice
+    utilization: float  # average load / installed capacity
+    peak_requests_per_s: float
+    notes: tuple[str, ...]
+
+    @property
+    def config(self) -> Config:
+        return self.curve.config
+
+    @property
+    def gpu_count(self) -> int:
+        """GPUs rented (whole instances), which can exceed replicas x GPUs per replica."""
+        return self.offer.instances * self.offer.offer.gpus_per_instance
+
+    @property
+    def monthly_gpu_cost_usd(self) -> float:
+        return self.offer.monthly_cost_usd
+
+    @property
+    def monthly_hidden_cost_usd(self) -> float:
+        return self.curve.fixed_usd_per_month
+
+    @property
+    def monthly_cost_usd(self) -> float:
+        return self.monthly_gpu_cost_usd + self.monthly_hidden_cost_usd
+
+
+def deployment_at(curve: CostCurve, workload: Workload, peak_factor: float) -> Deployment:
+    """Cost a configuration at the workload's volume."""
+    replicas = int(curve.replicas(workload.queries_per_day))
+    cfg = curve.config
+    notes = []
+    path = compute_path(cfg.quant, cfg.gpu)
+    if path.note:
+        notes.append(path.note)
+    if not cfg.model.licence.commercial_use:
+        notes.append(f"{cfg.model.id}: licence '{cfg.model.licence.name}' does not permit commercial use")
+    return Deployment(
+        curve=curve,
+        replicas=replicas,
+        offer=curve.offer_for(replicas),
+        utilization=workload.average_requests_per_s / (replicas * cfg.capacity.requests_per_s),
+        peak_requests_per_s=workload.average_requests_per_s * peak_factor,
+        notes=tuple(notes),
+    )
 
 
 def deploy(
@@ -161,35 +295,40 @@ def deploy(
         assumptions.max_ttft_ms,
         assumptions.max_tpot_ms,
     )
-    peak = workload.queries_per_day / SECONDS_PER_DAY * assumptions.peak_factor
-    replicas = replicas_needed(peak, cap.requests_per_s, assumptions.utilization_target)
-    hours = HOURS_PER_DAY * workload.days_per_month
-    offers = catalog.offers_for(gpu.id, assumptions.pricing)
-    choice = cheapest_offer(offers, replicas, gpus_per_replica, hours)
-    if choice is None:
-        sizes = sorted({o.gpus_per_instance for o in offers})
-        have = f"offers have {', '.join(map(str, sizes))} GPUs per instance" if sizes else "no offers"
-        raise InfeasibleError(
-            f"no {assumptions.pricing} offer for {gpu.id} with >= {gpus_per_replica} GPUs "
-            f"per instance ({have})"
-        )
-    notes = []
-    path = compute_path(quant, gpu)
-    if path.note:
-        notes.append(path.note)
-    if not model.licence.commercial_use:
-        notes.append(f"{model.id}: licence '{model.licence.name}' does not permit commercial use")
-    return Deployment(
-        model=model,
-        quant=quant,
-        gpu=gpu,
-        memory=mem,
-        capacity=cap,
-        replicas=replicas,
-        offer=choice,
-        monthly_gpu_cost_usd=choice.monthly_cost_usd,
-        monthly_hidden_cost_usd=sum(hidden_costs_usd_per_month.values()),
-        utilization=workload.average_requests_per_s / (replicas * cap.requests_per_s),
-        peak_requests_per_s=peak,
-        notes=tuple(notes),
-    )
+    config = Config(model, quant, gpu, gpus_per_replica, mem, cap)
+    curve = cost_curve(catalog, config, assumptions, workload.days_per_month, hidden_costs_usd_per_month)
+    return deployment_at(curve, workload, assumptions.peak_factor)
+
+
+def curves(
+    catalog: Catalog,
+    model: OpenModel,
+    quants: Iterable[Quantization],
+    gpus: Iterable[Gpu],
+    workload: Workload,
+    assumptions: SelfHostAssumptions,
+    hidden_costs_usd_per_month: Mapping[str, float],
+) -> tuple[list[CostCurve], list[tuple[Quantization, Gpu, str]]]:
+    """Cost curves of every configuration of a model that runs and can be rented, and why the
+    other (quantization, GPU) pairs cannot."""
+    configs, fails = sized_configs(catalog, model, quants, gpus, workload, assumptions)
+    out: list[CostCurve] = []
+    for cfg in configs:
+        try:
+            out.append(
+                cost_curve(catalog, cfg, assumptions, workload.days_per_month, hidden_costs_usd_per_month)
+            )
+        except InfeasibleError as exc:
+            if not any(c.quant is cfg.quant and c.gpu is cfg.gpu for c in configs if c is not cfg):
+                fails.append((cfg.quant, cfg.gpu, str(exc)))
+    return out, fails
+
+
+def cheapest_per_pair(deployments: Iterable[Deployment]) -> list[Deployment]:
+    """The cheapest tensor-parallel size for each (quantization, GPU), cheapest first."""
+    best: dict[tuple[str, str], Deployment] = {}
+    for d in deployments:
+        key = (d.config.quant.id, d.config.gpu.id)
+        if key not in best or d.monthly_cost_usd < best[key].monthly_cost_usd:
+            best[key] = d
+    return sorted(best.values(), key=lambda d: d.monthly_cost_usd)
