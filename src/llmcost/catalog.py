@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from llmcost.errors import CatalogError, UnknownIdError
+from llmcost.errors import CatalogError, UnknownIdError, UsageError
 
 SHIPPED_DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 2_000_000
@@ -313,6 +313,19 @@ def read_yaml(path: Path) -> Any:
         line = f"line {where.line + 1}: " if where else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CatalogError(f"{path}: malformed YAML: {line}{problem}") from None
+
+
+def read_scenario_file(path: Path) -> dict[str, Any]:
+    """A scenario YAML file as a mapping; problems with it are usage errors (exit 2)."""
+    try:
+        doc = read_yaml(Path(path))
+    except CatalogError as exc:
+        raise UsageError(f"--scenario {exc}") from None
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise UsageError(f"--scenario {path}: expected a mapping of settings, e.g. 'qpd: 50000'")
+    return doc
 
 
 def _validation_message(exc: ValidationError) -> str:

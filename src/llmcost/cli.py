@@ -19,6 +19,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Options shared by several commands. Defaults are None: an option not given falls back to the
+# scenario file, then to the Scenario defaults (the one place defaults live).
 FormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="table | json | csv | markdown (JSON is the canonical shape).")
 ]
@@ -30,14 +32,65 @@ DataOpt = Annotated[
         "(an entry with the same id replaces the shipped one).",
     ),
 ]
-
-
+ScenarioOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--scenario", help="YAML file with any of these settings (see `llmcost schema`); flags override it."
+    ),
+]
+QpdOpt = Annotated[float | None, typer.Option("--qpd", help="Queries per day.")]
+InputOpt = Annotated[float | None, typer.Option(help="Mean input (prompt) tokens per query [2000].")]
+OutputOpt = Annotated[float | None, typer.Option(help="Mean output tokens per query [500].")]
+CachedOpt = Annotated[
+    float | None,
+    typer.Option("--cached-share", help="Share of input tokens from the API's prompt cache, 0-1 [0]."),
+]
+DaysOpt = Annotated[float | None, typer.Option(help="Days in a billing month [365/12].")]
+ApiOpt = Annotated[
+    list[str] | None,
+    typer.Option("--api", help="API model id(s), e.g. openai/gpt-4o (repeatable or comma-separated)."),
+]
+ModelOpt = Annotated[
+    list[str] | None,
+    typer.Option("--model", help="Open-weight model id(s) to self-host, e.g. llama-3.1-70b."),
+]
+GpuOpt = Annotated[list[str] | None, typer.Option("--gpu", help="GPU id(s), e.g. h100-sxm, a100-80gb.")]
+QuantOpt = Annotated[list[str] | None, typer.Option("--quant", help="bf16 (fp16), fp8, int8, int4, fp4.")]
+PricingOpt = Annotated[
+    str | None, typer.Option(help="GPU pricing model: on_demand, reserved_1y, reserved_3y, spot [on_demand].")
+]
+UtilOpt = Annotated[
+    float | None, typer.Option(help="Target utilization of self-hosted capacity at peak, (0-1] [0.7].")
+]
+PeakOpt = Annotated[
+    float | None, typer.Option(help="Peak-to-average request rate; capacity is sized for the peak [1].")
+]
+HiddenOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--hidden-costs/--no-hidden-costs", help="Include DevOps, monitoring, networking, storage, backup."
+    ),
+]
+HiddenLineOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--hidden-cost", help="Override one hidden-cost line, LINE=USD_PER_MONTH (e.g. devops=4000)."
+    ),
+]
+BatchOpt = Annotated[
+    bool | None,
+    typer.Option("--batch/--no-batch", help="Apply each API's batch discount (asynchronous work)."),
+]
+CommercialOpt = Annotated[
+    bool | None,
+    typer.Option("--commercial-only/--any-licence", help="Drop models whose licence forbids commercial use."),
+]
 EngineOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--engine",
         help="Serving engine profile: vllm, sglang, trt-llm, tgi, ollama "
-        "(its batch limits; see data/engines.yaml).",
+        "(its batch limits; see data/engines.yaml) [vllm].",
     ),
 ]
 TtftOpt = Annotated[
@@ -56,9 +109,11 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
 
 
-def _overrides(pairs: list[str] | None) -> dict[str, float]:
+def _overrides(pairs: list[str] | None) -> dict[str, float] | None:
+    if not pairs:
+        return None
     out: dict[str, float] = {}
-    for pair in pairs or []:
+    for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
             raise UsageError(f"--hidden-cost takes LINE=USD_PER_MONTH (e.g. devops=4000), got '{pair}'")
@@ -69,98 +124,66 @@ def _overrides(pairs: list[str] | None) -> dict[str, float]:
     return out
 
 
-def _emit(data: dict[str, Any], fmt: str, title: str | None = None) -> None:
+def _scenario(path: Path | None, **flags: Any) -> Any:
+    """Scenario file (if any) with the flags that were given layered on top."""
+    from llmcost.catalog import read_scenario_file
+    from llmcost.scenario import make_scenario
+
+    base = read_scenario_file(path) if path else None
+    data = flags.pop("data_dirs", None)
+    if data:
+        flags["data_dirs"] = [str(d) for d in data]
+    return make_scenario(base, **flags)
+
+
+def _emit(data: dict[str, Any], fmt: str, table: Any = None, markdown: Any = None, title: str = "") -> None:
     from llmcost import render
 
     if fmt not in render.FORMATS:
         raise UsageError(f"--format must be one of {', '.join(render.FORMATS)}, got '{fmt}'")
-    if title is None:
-        text = render.render(data, fmt, render.compare_table, render.compare_markdown)
-    else:
-        text = render.render(
-            data,
-            fmt,
-            lambda d: render.key_value_table(title, d),
-            lambda d: render.key_value_markdown(title, d),
-        )
-    sys.stdout.write(text)
+    table = table or (lambda d: render.key_value_table(title, d))
+    markdown = markdown or (lambda d: render.key_value_markdown(title, d))
+    sys.stdout.write(render.render(data, fmt, table, markdown))
 
 
 @app.command()
 def compare(
-    qpd: Annotated[float, typer.Option("--qpd", help="Queries per day.")],
-    input_tokens: Annotated[float, typer.Option(help="Mean input (prompt) tokens per query.")] = 2000,
-    output_tokens: Annotated[float, typer.Option(help="Mean output tokens per query.")] = 500,
-    cached_share: Annotated[
-        float, typer.Option(help="Share of input tokens served from the API's prompt cache (0-1).")
-    ] = 0.0,
-    days_per_month: Annotated[float, typer.Option(help="Days in a billing month.")] = 365 / 12,
-    api: Annotated[
-        list[str] | None,
+    qpd: QpdOpt = None,
+    input_tokens: InputOpt = None,
+    output_tokens: OutputOpt = None,
+    cached_share: CachedOpt = None,
+    days_per_month: DaysOpt = None,
+    api: ApiOpt = None,
+    model: ModelOpt = None,
+    gpu: GpuOpt = None,
+    quant: QuantOpt = None,
+    pricing: PricingOpt = None,
+    utilization: UtilOpt = None,
+    peak_factor: PeakOpt = None,
+    hidden_costs: HiddenOpt = None,
+    hidden_cost: HiddenLineOpt = None,
+    batch: BatchOpt = None,
+    commercial_only: CommercialOpt = None,
+    show_all: Annotated[
+        bool | None,
         typer.Option(
-            "--api", help="API model id(s) to include, e.g. openai/gpt-4o (repeatable; default all)."
+            "--all/--selection", help="Every model x quantization x GPU, including those that do not run."
         ),
     ] = None,
-    model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--model",
-            help="Open-weight model id(s) to self-host, e.g. llama-3.1-70b (repeatable; default all).",
-        ),
-    ] = None,
-    gpu: Annotated[
-        list[str] | None,
-        typer.Option("--gpu", help="GPU id(s), e.g. h100-sxm, a100-80gb (repeatable; default all)."),
-    ] = None,
-    quant: Annotated[
-        list[str] | None,
-        typer.Option("--quant", help="bf16 (fp16), fp8, int8, int4, fp4 (repeatable; default all)."),
-    ] = None,
-    pricing: Annotated[
-        str, typer.Option(help="GPU pricing model: on_demand, reserved_1y, reserved_3y, spot.")
-    ] = "on_demand",
-    utilization: Annotated[
-        float, typer.Option(help="Target utilization of self-hosted capacity at peak (0-1].")
-    ] = 0.70,
-    peak_factor: Annotated[
-        float, typer.Option(help="Peak-to-average request rate; capacity is sized for the peak.")
-    ] = 1.0,
-    no_hidden_costs: Annotated[
-        bool,
-        typer.Option(
-            "--no-hidden-costs", help="Leave out DevOps, monitoring, networking, storage and backup."
-        ),
-    ] = False,
-    hidden_cost: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--hidden-cost", help="Override one hidden-cost line, LINE=USD_PER_MONTH (e.g. devops=4000)."
-        ),
-    ] = None,
-    batch: Annotated[
-        bool, typer.Option("--batch", help="Apply each API's batch discount (asynchronous workloads).")
-    ] = False,
-    engine: EngineOpt = "vllm",
+    engine: EngineOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
-    commercial_only: Annotated[
-        bool, typer.Option("--commercial-only", help="Drop models whose licence forbids commercial use.")
-    ] = False,
-    show_all: Annotated[
-        bool,
-        typer.Option(
-            "--all",
-            help="Every model x quantization x GPU, including those that do not run (with the reason).",
-        ),
-    ] = False,
+    scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """Monthly cost of API options vs self-hosted configurations at one query volume."""
+    from llmcost import render
     from llmcost.compare import compare as run
 
-    result = run(
-        qpd,
+    sc = _scenario(
+        scenario,
+        qpd=qpd,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         cached_input_share=cached_share,
@@ -172,17 +195,17 @@ def compare(
         pricing=pricing,
         utilization=utilization,
         peak_factor=peak_factor,
-        hidden_costs=not no_hidden_costs,
+        hidden_costs=hidden_costs,
         hidden_cost_overrides=_overrides(hidden_cost),
         batch_api=batch,
+        commercial_only=commercial_only,
+        show_all=show_all,
         engine=engine,
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
-        commercial_only=commercial_only,
-        show_all=show_all,
-        data_dirs=data or (),
+        data_dirs=data,
     )
-    _emit(result.data, fmt)
+    _emit(run(scenario=sc).data, fmt, render.compare_table, render.compare_markdown)
 
 
 @app.command()
@@ -249,7 +272,7 @@ def capacity(
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
         kv_cache=kv_cache,
-        engine=engine,
+        engine=engine or "vllm",
         data_dirs=data or (),
     )
     _emit(result.data, fmt, title=f"Capacity: {model} {quant} on {gpus} x {gpu}")

@@ -6,20 +6,17 @@ The result is a plain JSON-ready dict (the canonical output; every renderer read
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from llmcost.api_cost import cost_per_query_usd, effective_prices
-from llmcost.catalog import PRICING_MODELS, ApiModel, Catalog, Engine, HiddenCost, load_catalog
-from llmcost.errors import UnknownIdError, UsageError
+from llmcost.catalog import ApiModel, Catalog, Engine
 from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES
-from llmcost.quantization import QUANTIZATIONS, get_quantization
 from llmcost.result import Result
+from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import Deployment, SelfHostAssumptions, cheapest_per_pair, curves, deployment_at
-from llmcost.throughput import Efficiency
-from llmcost.workload import Workload, check_fraction, check_positive
+from llmcost.workload import Workload
 
 QUALITY_TOLERANCE_ELO = 10.0  # LMArena 95% CIs are about +-3-7 Elo: gaps this small are ties
 PER_MODEL_DEFAULT = 2  # self-hosted rows per model in the default (readable) view
@@ -33,35 +30,6 @@ def quality_tier(elo: float | None) -> str | None:
         if elo >= floor:
             return name
     return "small"
-
-
-def resolve_hidden_costs(
-    lines: Mapping[str, HiddenCost], enabled: bool = True, overrides: Mapping[str, float] | None = None
-) -> dict[str, float]:
-    """Monthly USD per hidden-cost line: the midpoint of its sourced range unless overridden."""
-    overrides = dict(overrides or {})
-    for key, value in overrides.items():
-        if key not in lines:
-            raise UnknownIdError("hidden-cost line", key, lines)
-        overrides[key] = check_positive(f"hidden cost '{key}'", value, allow_zero=True)
-    if not enabled:
-        return {key: 0.0 for key in lines}
-    return {key: overrides.get(key, line.usd_per_month_mid) for key, line in lines.items()}
-
-
-def _pick(ids: Iterable[str] | None, table: Mapping[str, Any], kind: str) -> list[str]:
-    if not ids:
-        return list(table)
-    picked = []
-    for raw in ids:
-        key = raw.strip().lower()
-        if kind == "quantization":
-            key = get_quantization(key).id
-        elif key not in table:
-            raise UnknownIdError(kind, raw, table)
-        if key not in picked:
-            picked.append(key)
-    return picked
 
 
 def _api_option(api: ApiModel, workload: Workload, batch: bool) -> dict[str, Any]:
@@ -183,68 +151,36 @@ class Comparison(Result):
 
 
 def compare(
-    qpd: float,
+    qpd: float | None = None,
     *,
-    input_tokens: float = 2000,
-    output_tokens: float = 500,
-    cached_input_share: float = 0.0,
-    days_per_month: float = 365 / 12,
-    apis: Sequence[str] | None = None,
-    models: Sequence[str] | None = None,
-    gpus: Sequence[str] | None = None,
-    quants: Sequence[str] | None = None,
-    pricing: str = "on_demand",
-    utilization: float = 0.70,
-    peak_factor: float = 1.0,
-    hidden_costs: bool = True,
-    hidden_cost_overrides: Mapping[str, float] | None = None,
-    batch_api: bool = False,
-    commercial_only: bool = False,
-    show_all: bool = False,
-    engine: str = "vllm",
-    max_ttft_ms: float | None = None,
-    max_tpot_ms: float | None = None,
-    efficiency: Efficiency | None = None,
-    data_dirs: Sequence[str | Path] = (),
+    scenario: Scenario | Mapping[str, Any] | None = None,
     catalog: Catalog | None = None,
+    **options: Any,
 ) -> Comparison:
-    """Monthly cost of every selected API and self-hosted configuration at `qpd` queries/day."""
-    cat = catalog or load_catalog(data_dirs)
-    workload = Workload(qpd, input_tokens, output_tokens, cached_input_share, days_per_month)
-    if pricing not in PRICING_MODELS:
-        raise UnknownIdError("pricing model", pricing, PRICING_MODELS)
-    assumptions = SelfHostAssumptions(
-        utilization_target=check_fraction("utilization", utilization, low_open=True),
-        peak_factor=check_positive("peak_factor", peak_factor),
-        pricing=pricing,
-        engine=cat.engine(engine).id,
-        efficiency=efficiency or Efficiency(),
-        max_ttft_ms=None if max_ttft_ms is None else check_positive("max_ttft_ms", max_ttft_ms),
-        max_tpot_ms=None if max_tpot_ms is None else check_positive("max_tpot_ms", max_tpot_ms),
-    )
-    if assumptions.peak_factor < 1:
-        raise UsageError(f"peak_factor must be >= 1 (peak over average), got {peak_factor!r}")
-    hidden = resolve_hidden_costs(cat.hidden_costs, hidden_costs, hidden_cost_overrides)
+    """Monthly cost of every selected API and self-hosted configuration at `qpd` queries/day.
 
-    api_ids = _pick(apis, cat.apis, "API model")
-    model_ids = _pick(models, cat.models, "model")
-    gpu_ids = _pick(gpus, cat.gpus, "GPU")
-    quant_ids = _pick(quants, QUANTIZATIONS, "quantization")
-    # With explicit --model filters but no --api filter, still show every API for reference.
-    api_options = [_api_option(cat.api(a), workload, batch_api) for a in api_ids]
+    Options are Scenario fields (input_tokens, apis, models, gpus, quants, pricing, utilization,
+    peak_factor, engine, max_tpot_ms, hidden_costs, commercial_only, show_all, ...).
+    """
+    st = setup(make_scenario(scenario, qpd=qpd, **options), catalog)
+    cat, workload, assumptions, hidden, sc = (
+        st.catalog,
+        st.workload,
+        st.assumptions,
+        st.hidden_usd_per_month,
+        st.scenario,
+    )
+    api_options = [_api_option(cat.api(a), workload, sc.batch_api) for a in st.api_ids()]
 
     self_options: list[dict[str, Any]] = []
-    quant_list = [get_quantization(q) for q in quant_ids]
-    gpu_list = [cat.gpu(g) for g in gpu_ids]
-    for model_id in model_ids:
+    quant_list, gpu_list = st.quant_list(), st.gpu_list()
+    for model_id in st.model_ids():
         model = cat.model(model_id)
-        if commercial_only and not model.licence.commercial_use:
-            continue
         found, fails = curves(cat, model, quant_list, gpu_list, workload, assumptions, hidden)
         ranked = cheapest_per_pair(deployment_at(c, workload, assumptions.peak_factor) for c in found)
-        keep = ranked if show_all else _distinct_gpus(ranked)[:PER_MODEL_DEFAULT]
+        keep = ranked if sc.show_all else _distinct_gpus(ranked)[:PER_MODEL_DEFAULT]
         self_options.extend(_self_option(d, workload, hidden) for d in keep)
-        if show_all:
+        if sc.show_all:
             self_options.extend(_infeasible(model_id, q.id, g.id, reason) for q, g, reason in fails)
 
     _attach_comparable_api(api_options, self_options)
@@ -252,7 +188,7 @@ def compare(
     self_options.sort(key=lambda o: (o["monthly_cost_usd"] is None, o["monthly_cost_usd"] or 0.0))
     data = {
         "workload": workload.to_dict(),
-        "assumptions": _assumptions(assumptions, hidden, cat, batch_api),
+        "assumptions": _assumptions(assumptions, hidden, cat, sc.batch_api),
         "options": api_options + self_options,
     }
     return Comparison(data)
@@ -323,4 +259,4 @@ def _assumptions(
     }
 
 
-__all__ = ["Comparison", "compare", "quality_tier", "resolve_hidden_costs"]
+__all__ = ["Comparison", "compare", "quality_tier"]

@@ -1,0 +1,171 @@
+"""Every input a command takes, in one validated model: defaults live here and nowhere else.
+
+A scenario comes from keyword arguments (Python), a YAML file (`--scenario`), CLI flags, or all
+three: flags override the file, which overrides these defaults. `llmcost schema` prints its JSON
+Schema so editors can complete scenario files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from llmcost.catalog import Catalog, Gpu, PricingModel, load_catalog
+from llmcost.errors import UnknownIdError, UsageError
+from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
+from llmcost.selfhost import SelfHostAssumptions
+from llmcost.workload import DEFAULT_DAYS_PER_MONTH, Workload
+
+
+class Scenario(BaseModel):
+    """Inputs of compare, breakeven, hybrid and tco. Units are in the names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    # workload
+    qpd: float | None = Field(default=None, gt=0, description="Queries per day.")
+    input_tokens: float = Field(default=2000, gt=0, description="Mean input tokens per query.")
+    output_tokens: float = Field(default=500, gt=0, description="Mean output tokens per query.")
+    cached_input_share: float = Field(
+        default=0.0, ge=0, le=1, description="Share of input tokens from the prompt cache."
+    )
+    days_per_month: float = Field(default=DEFAULT_DAYS_PER_MONTH, gt=0, le=31)
+    # what to compare
+    apis: list[str] | None = Field(default=None, description="API model ids (default: all).")
+    models: list[str] | None = Field(default=None, description="Open-weight model ids (default: all).")
+    gpus: list[str] | None = Field(default=None, description="GPU ids (default: all).")
+    quants: list[str] | None = Field(default=None, description="Quantizations (default: all).")
+    commercial_only: bool = False
+    show_all: bool = False
+    # self-hosting assumptions
+    pricing: PricingModel = "on_demand"
+    utilization: float = Field(default=0.70, gt=0, le=1, description="Target utilization at peak.")
+    peak_factor: float = Field(default=1.0, ge=1, description="Peak-to-average request rate.")
+    engine: str = "vllm"
+    max_ttft_ms: float | None = Field(default=None, gt=0)
+    max_tpot_ms: float | None = Field(default=None, gt=0)
+    hidden_costs: bool = True
+    hidden_cost_overrides: dict[str, float] = Field(
+        default_factory=dict, description="USD/month per line id."
+    )
+    batch_api: bool = False
+    # break-even
+    max_qpd: float = Field(
+        default=10_000_000, gt=0, description="Highest volume the break-even search covers."
+    )
+    # data
+    data_dirs: list[str] = Field(
+        default_factory=list, description="Directories of YAML merged over the shipped data."
+    )
+
+    @field_validator("apis", "models", "gpus", "quants", mode="before")
+    @classmethod
+    def _listify(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("hidden_cost_overrides")
+    @classmethod
+    def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if x < 0}
+        if bad:
+            raise ValueError(f"hidden costs must be >= 0, got {bad}")
+        return v
+
+
+def make_scenario(base: Scenario | Mapping[str, Any] | None = None, **options: Any) -> Scenario:
+    """A Scenario from a base (model or mapping) with options layered on top; errors are one line."""
+    values: dict[str, Any] = {}
+    if isinstance(base, Scenario):
+        values.update(base.model_dump(exclude_unset=True))
+    elif base is not None:
+        values.update(base)
+    values.update({k: v for k, v in options.items() if v is not None})
+    try:
+        return Scenario.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "scenario"
+        if err["type"] == "extra_forbidden":
+            valid = ", ".join(Scenario.model_fields)
+            raise UsageError(f"unknown setting '{field}'; valid settings: {valid}") from None
+        got = f", got {err['input']!r}" if "input" in err and not isinstance(err["input"], dict) else ""
+        raise UsageError(f"{field}: {err['msg']}{got}") from None
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A scenario resolved against the catalog: everything the model functions need."""
+
+    scenario: Scenario
+    catalog: Catalog
+    workload: Workload
+    assumptions: SelfHostAssumptions
+    hidden_usd_per_month: dict[str, float]
+
+    def api_ids(self) -> list[str]:
+        return _pick(self.scenario.apis, self.catalog.apis, "API model")
+
+    def model_ids(self) -> list[str]:
+        ids = _pick(self.scenario.models, self.catalog.models, "model")
+        if self.scenario.commercial_only:
+            ids = [m for m in ids if self.catalog.model(m).licence.commercial_use]
+        return ids
+
+    def gpu_list(self) -> list[Gpu]:
+        return [self.catalog.gpu(g) for g in _pick(self.scenario.gpus, self.catalog.gpus, "GPU")]
+
+    def quant_list(self) -> list[Quantization]:
+        names = self.scenario.quants or list(QUANTIZATIONS)
+        out: list[Quantization] = []
+        for name in names:
+            q = get_quantization(name)
+            if q not in out:
+                out.append(q)
+        return out
+
+
+def _pick(ids: Iterable[str] | None, table: Mapping[str, Any], kind: str) -> list[str]:
+    if not ids:
+        return list(table)
+    picked: list[str] = []
+    for raw in ids:
+        key = raw.strip().lower()
+        if key not in table:
+            raise UnknownIdError(kind, raw, table)
+        if key not in picked:
+            picked.append(key)
+    return picked
+
+
+def resolve_hidden_costs(catalog: Catalog, scenario: Scenario) -> dict[str, float]:
+    """Monthly USD per hidden-cost line: the midpoint of its sourced range unless overridden."""
+    lines = catalog.hidden_costs
+    for key in scenario.hidden_cost_overrides:
+        if key not in lines:
+            raise UnknownIdError("hidden-cost line", key, lines)
+    if not scenario.hidden_costs:
+        return {key: 0.0 for key in lines}
+    return {
+        key: scenario.hidden_cost_overrides.get(key, line.usd_per_month_mid) for key, line in lines.items()
+    }
+
+
+def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool = True) -> Setup:
+    """Resolve a scenario: load the catalog, check ids, build the workload and assumptions."""
+    if qpd_required and scenario.qpd is None:
+        raise UsageError("qpd is required (queries per day), e.g. --qpd 50000")
+    cat = catalog or load_catalog(scenario.data_dirs)
+    s = scenario
+    workload = Workload(s.qpd or 1.0, s.input_tokens, s.output_tokens, s.cached_input_share, s.days_per_month)
+    assumptions = SelfHostAssumptions(
+        utilization_target=s.utilization,
+        peak_factor=s.peak_factor,
+        pricing=s.pricing,
+        engine=cat.engine(s.engine).id,
+        max_ttft_ms=s.max_ttft_ms,
+        max_tpot_ms=s.max_tpot_ms,
+    )
+    return Setup(s, cat, workload, assumptions, resolve_hidden_costs(cat, s))
