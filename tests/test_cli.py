@@ -120,7 +120,10 @@ def test_fit_and_capacity_json(capsys):
         (["compare"], "qpd is required"),
         (["compare", "--qpd", "10", "--input-tokens", "-1"], "input_tokens: Input should be greater than 0"),
         (["compare", "--qpd", "10", "--output-tokens", "0"], "output_tokens: Input should be greater than 0"),
-        (["compare", "--qpd", "10", "--utilization", "1.5"], "utilization: Input should be less than or equal to 1"),
+        (
+            ["compare", "--qpd", "10", "--utilization", "1.5"],
+            "utilization: Input should be less than or equal to 1",
+        ),
         (["compare", "--scenario", "/nonexistent.yaml"], "--scenario /nonexistent.yaml: cannot read"),
         (["compare", "--qpd", "10", "--api", "openai/gpt4o"], "did you mean openai/gpt-4o"),
         (["compare", "--qpd", "10", "--gpu", "h100"], "unknown GPU 'h100'"),

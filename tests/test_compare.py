@@ -110,7 +110,10 @@ def test_hidden_costs_toggle_and_override(cat):
         ({"qpd": float("inf")}, "qpd: Input should be a finite number"),
         ({"qpd": "lots"}, "qpd: Input should be a valid number"),
         ({"qpd": 10, "input_tokens": 0}, "input_tokens: Input should be greater than 0"),
-        ({"qpd": 10, "cached_input_share": 1.5}, "cached_input_share: Input should be less than or equal to 1"),
+        (
+            {"qpd": 10, "cached_input_share": 1.5},
+            "cached_input_share: Input should be less than or equal to 1",
+        ),
         ({"qpd": 10, "utilization": 0}, "utilization: Input should be greater than 0"),
         ({"qpd": 10, "peak_factor": 0.5}, "peak_factor: Input should be greater than or equal to 1"),
         ({"qpd": 10, "pricing": "free"}, "pricing: Input should be 'on_demand'"),

@@ -5,6 +5,7 @@
 >>> result.to_frame()  # doctest: +SKIP
 """
 
+from llmcost.breakeven import breakeven
 from llmcost.catalog import Catalog, load_catalog
 from llmcost.compare import Comparison, compare
 from llmcost.errors import CatalogError, InfeasibleError, LLMCostError, UnknownIdError, UsageError
@@ -25,6 +26,7 @@ __all__ = [
     "UnknownIdError",
     "UsageError",
     "Workload",
+    "breakeven",
     "capacity",
     "compare",
     "fit",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llmcost.catalog import ApiModel
-from llmcost.workload import Number
+from llmcost.workload import Number, Workload
 
 TOKENS_PER_MTOK = 1_000_000
 
@@ -71,3 +71,11 @@ def monthly_api_cost_usd(
     """Monthly API bill [USD/month] for a volume; accepts scalars or numpy arrays."""
     per_query = cost_per_query_usd(prices, input_tokens, output_tokens, cached_input_share)
     return per_query * queries_per_day * days_per_month
+
+
+def api_usd_per_query(api: ApiModel, workload: Workload, batch: bool = False) -> float:
+    """USD per query of an API for a workload's token mix (tier, cache share and batch applied)."""
+    prices = effective_prices(api, workload.input_tokens, batch, workload.cached_input_share)
+    return float(
+        cost_per_query_usd(prices, workload.input_tokens, workload.output_tokens, workload.cached_input_share)
+    )

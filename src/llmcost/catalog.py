@@ -24,7 +24,15 @@ from llmcost.errors import CatalogError, UnknownIdError, UsageError
 
 SHIPPED_DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 2_000_000
-DATA_FILES = ("pricing.yaml", "hardware.yaml", "models.yaml", "costs.yaml", "engines.yaml")
+DATA_FILES = (
+    "pricing.yaml",
+    "hardware.yaml",
+    "models.yaml",
+    "costs.yaml",
+    "engines.yaml",
+    "quantization.yaml",
+    "ownership.yaml",
+)
 
 Precision = Literal["bf16", "fp8", "int8", "int4", "fp4"]
 PricingModel = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
@@ -231,9 +239,54 @@ class Engine(Identified):
         return self.max_batch_size
 
 
-class ModelUpdates(Sourced):
-    days_per_update_low: float = Field(ge=0)
-    days_per_update_high: float = Field(ge=0)
+class SourcedRange(Sourced):
+    """A sourced figure given as a range; `mid` is the default point value."""
+
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SourcedRange:
+        if self.low > self.high:
+            raise ValueError("low is above high")
+        return self
+
+    @property
+    def mid(self) -> float:
+        return (self.low + self.high) / 2
+
+
+class Engineering(_Strict):
+    loaded_usd_per_engineer_day: SourcedRange
+    setup_weeks: SourcedRange
+    days_per_model_update: SourcedRange
+
+
+class QuantQuality(Identified):
+    """Measured benchmark-score recovery of a weight format relative to bf16, in percent."""
+
+    id: Precision
+    quality_recovery_pct: float = Field(gt=0)
+    quality_recovery_pct_low: float = Field(gt=0)
+    quality_recovery_pct_high: float = Field(gt=0)
+    rows: int | None = Field(default=None, ge=0)
+
+
+class OwnedGpu(Identified):
+    purchase_usd_per_gpu_low: float = Field(gt=0)
+    purchase_usd_per_gpu_high: float = Field(gt=0)
+
+    @property
+    def purchase_usd_per_gpu(self) -> float:
+        return (self.purchase_usd_per_gpu_low + self.purchase_usd_per_gpu_high) / 2
+
+
+class Facility(_Strict):
+    electricity_usd_per_kwh: SourcedRange
+    colocation_usd_per_kw_month: SourcedRange
+    depreciation_years: SourcedRange
+    support_fraction_per_year: SourcedRange
+    server_overhead_w_per_gpu: SourcedRange
 
 
 # file -> section -> entry model (the shape of each data file)
@@ -243,8 +296,13 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "models.yaml": {"models": OpenModel},
     "costs.yaml": {"hidden_costs": HiddenCost},
     "engines.yaml": {"engines": Engine},
+    "quantization.yaml": {"quantizations": QuantQuality},
+    "ownership.yaml": {"owned_gpus": OwnedGpu},
 }
-_SINGLETONS: dict[str, dict[str, type[Sourced]]] = {"costs.yaml": {"model_updates": ModelUpdates}}
+_SINGLETONS: dict[str, dict[str, type[BaseModel]]] = {
+    "costs.yaml": {"engineering": Engineering},
+    "ownership.yaml": {"facility": Facility},
+}
 
 
 @dataclass(frozen=True)
@@ -256,8 +314,11 @@ class Catalog:
     gpus: Mapping[str, Gpu]
     models: Mapping[str, OpenModel]
     hidden_costs: Mapping[str, HiddenCost]
-    model_updates: ModelUpdates | None
+    engineering: Engineering
     engines: Mapping[str, Engine]
+    quant_quality: Mapping[str, QuantQuality]
+    owned_gpus: Mapping[str, OwnedGpu]
+    facility: Facility
 
     def api(self, api_id: str) -> ApiModel:
         return _lookup(self.apis, api_id, "API model")
@@ -382,6 +443,8 @@ def _load_dir(directory: Path, required: bool) -> dict[str, dict[str, Any]]:
                 table[entry.id] = entry
             out[section] = table
         for name, single in _SINGLETONS.get(filename, {}).items():
+            if name not in doc and required:
+                raise CatalogError(f"{path}: missing section '{name}'")
             if name in doc:
                 try:
                     out[name] = {"": single.model_validate(doc[name])}
@@ -398,6 +461,9 @@ def _check_references(cat: Catalog) -> None:
     for api in cat.apis.values():
         if api.open_model is not None and api.open_model not in cat.models:
             raise CatalogError(f"pricing.yaml: api {api.id}: unknown open_model '{api.open_model}'")
+    for owned in cat.owned_gpus.values():
+        if owned.id not in cat.gpus:
+            raise CatalogError(f"ownership.yaml: owned_gpus {owned.id}: not a GPU in hardware.yaml")
 
 
 def load_catalog(data_dirs: Iterable[Path | str] = (), *, include_shipped: bool = True) -> Catalog:
@@ -432,8 +498,11 @@ def _load_cached(data_dirs: tuple[str, ...], include_shipped: bool) -> Catalog:
         gpus=merged["gpus"],
         models=merged["models"],
         hidden_costs=merged.get("hidden_costs", {}),
-        model_updates=merged.get("model_updates", {}).get(""),
+        engineering=merged["engineering"][""],
         engines=merged["engines"],
+        quant_quality=merged["quantizations"],
+        owned_gpus=merged["owned_gpus"],
+        facility=merged["facility"][""],
     )
     _check_references(cat)
     return cat

@@ -10,15 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from llmcost.api_cost import cost_per_query_usd, effective_prices
-from llmcost.catalog import ApiModel, Catalog, Engine
-from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES
+from llmcost.api_cost import api_usd_per_query, effective_prices
+from llmcost.catalog import ApiModel, Catalog
+from llmcost.pairing import QUALITY_TOLERANCE_ELO, quantized_elo
 from llmcost.result import Result
 from llmcost.scenario import Scenario, make_scenario, setup
-from llmcost.selfhost import Deployment, SelfHostAssumptions, cheapest_per_pair, curves, deployment_at
+from llmcost.selfhost import Deployment, cheapest_per_pair, curves, deployment_at
 from llmcost.workload import Workload
 
-QUALITY_TOLERANCE_ELO = 10.0  # LMArena 95% CIs are about +-3-7 Elo: gaps this small are ties
 PER_MODEL_DEFAULT = 2  # self-hosted rows per model in the default (readable) view
 
 
@@ -34,9 +33,7 @@ def quality_tier(elo: float | None) -> str | None:
 
 def _api_option(api: ApiModel, workload: Workload, batch: bool) -> dict[str, Any]:
     prices = effective_prices(api, workload.input_tokens, batch, workload.cached_input_share)
-    per_query = float(
-        cost_per_query_usd(prices, workload.input_tokens, workload.output_tokens, workload.cached_input_share)
-    )
+    per_query = api_usd_per_query(api, workload, batch)
     monthly = per_query * workload.queries_per_month
     notes = list(prices.notes)
     if (
@@ -71,10 +68,12 @@ def _api_option(api: ApiModel, workload: Workload, batch: bool) -> dict[str, Any
     }
 
 
-def _self_option(d: Deployment, workload: Workload, hidden: Mapping[str, float]) -> dict[str, Any]:
+def _self_option(
+    d: Deployment, workload: Workload, hidden: Mapping[str, float], cat: Catalog
+) -> dict[str, Any]:
     per_query = d.monthly_cost_usd / workload.queries_per_month
     cfg = d.config
-    elo = cfg.model.quality.lmarena_elo if cfg.model.quality else None
+    elo = quantized_elo(cfg.model, cfg.quant, cat)
     offer = d.offer.offer
     notes = list(d.notes)
     if offer.as_of == "undated":
@@ -179,7 +178,7 @@ def compare(
         found, fails = curves(cat, model, quant_list, gpu_list, workload, assumptions, hidden)
         ranked = cheapest_per_pair(deployment_at(c, workload, assumptions.peak_factor) for c in found)
         keep = ranked if sc.show_all else _distinct_gpus(ranked)[:PER_MODEL_DEFAULT]
-        self_options.extend(_self_option(d, workload, hidden) for d in keep)
+        self_options.extend(_self_option(d, workload, hidden, cat) for d in keep)
         if sc.show_all:
             self_options.extend(_infeasible(model_id, q.id, g.id, reason) for q, g, reason in fails)
 
@@ -188,7 +187,7 @@ def compare(
     self_options.sort(key=lambda o: (o["monthly_cost_usd"] is None, o["monthly_cost_usd"] or 0.0))
     data = {
         "workload": workload.to_dict(),
-        "assumptions": _assumptions(assumptions, hidden, cat, sc.batch_api),
+        "assumptions": st.assumptions_dict(),
         "options": api_options + self_options,
     }
     return Comparison(data)
@@ -216,47 +215,6 @@ def _attach_comparable_api(api_options: list[dict[str, Any]], self_options: list
             match = min(peers, key=lambda a: a["monthly_cost_usd"], default=None)
         opt["comparable_api"] = match["id"] if match else None
         opt["vs_comparable_api_usd"] = opt["monthly_cost_usd"] - match["monthly_cost_usd"] if match else None
-
-
-def _engine_summary(e: Engine) -> dict[str, Any]:
-    large = (
-        f", {e.max_batch_size_large_gpu} on GPUs with >= {e.large_gpu_min_gib:g} GiB"
-        if e.max_batch_size_large_gpu
-        else ""
-    )
-    return {
-        "id": e.id,
-        "max_batch": f"{e.max_batch_size}{large}",
-        "gpu_memory_utilization": e.gpu_memory_utilization or DEFAULT_GPU_MEMORY_UTILIZATION,
-        "relative_throughput": e.relative_throughput,
-    }
-
-
-def _assumptions(
-    a: SelfHostAssumptions, hidden: Mapping[str, float], cat: Catalog, batch_api: bool
-) -> dict[str, Any]:
-    return {
-        "utilization_target": a.utilization_target,
-        "peak_factor": a.peak_factor,
-        "pricing": a.pricing,
-        "batch_api": batch_api,
-        "efficiency": a.efficiency.to_dict(),
-        "engine": _engine_summary(cat.engine(a.engine)),
-        "max_ttft_ms": a.max_ttft_ms,
-        "max_tpot_ms": a.max_tpot_ms,
-        "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
-        "tensor_parallel_sizes": list(TP_SIZES),
-        "quality_tolerance_elo": QUALITY_TOLERANCE_ELO,
-        "hidden_costs_usd_per_month": dict(hidden),
-        "hidden_cost_ranges_usd_per_month": {
-            k: [line.usd_per_month_low, line.usd_per_month_high] for k, line in cat.hidden_costs.items()
-        },
-        "notes": [
-            "API prompt-cache writes are not charged (cached prefixes assumed warm)",
-            "self-hosted capacity is fixed (sized for the peak) and rented 24 h a day",
-            "hidden costs are flat per deployment: the midpoint of the seed article's ranges",
-        ],
-    }
 
 
 __all__ = ["Comparison", "compare", "quality_tier"]

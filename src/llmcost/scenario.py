@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from llmcost.catalog import Catalog, Gpu, PricingModel, load_catalog
 from llmcost.errors import UnknownIdError, UsageError
+from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES
+from llmcost.pairing import QUALITY_TOLERANCE_ELO
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
 from llmcost.selfhost import SelfHostAssumptions
 from llmcost.workload import DEFAULT_DAYS_PER_MONTH, Workload
@@ -116,6 +118,52 @@ class Setup:
 
     def gpu_list(self) -> list[Gpu]:
         return [self.catalog.gpu(g) for g in _pick(self.scenario.gpus, self.catalog.gpus, "GPU")]
+
+    def token_mix(self) -> dict[str, float]:
+        w = self.workload
+        return {
+            "input_tokens": w.input_tokens,
+            "output_tokens": w.output_tokens,
+            "cached_input_share": w.cached_input_share,
+            "days_per_month": w.days_per_month,
+        }
+
+    def assumptions_dict(self) -> dict[str, Any]:
+        """Every default the numbers depend on, for the output's assumptions section."""
+        a, cat = self.assumptions, self.catalog
+        e = cat.engine(a.engine)
+        large = (
+            f", {e.max_batch_size_large_gpu} on GPUs >= {e.large_gpu_min_gib:g} GiB"
+            if e.max_batch_size_large_gpu
+            else ""
+        )
+        return {
+            "utilization_target": a.utilization_target,
+            "peak_factor": a.peak_factor,
+            "pricing": a.pricing,
+            "batch_api": self.scenario.batch_api,
+            "efficiency": a.efficiency.to_dict(),
+            "engine": {
+                "id": e.id,
+                "max_batch": f"{e.max_batch_size}{large}",
+                "gpu_memory_utilization": e.gpu_memory_utilization or DEFAULT_GPU_MEMORY_UTILIZATION,
+                "relative_throughput": e.relative_throughput,
+            },
+            "max_ttft_ms": a.max_ttft_ms,
+            "max_tpot_ms": a.max_tpot_ms,
+            "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
+            "tensor_parallel_sizes": list(TP_SIZES),
+            "quality_tolerance_elo": QUALITY_TOLERANCE_ELO,
+            "hidden_costs_usd_per_month": dict(self.hidden_usd_per_month),
+            "hidden_cost_ranges_usd_per_month": {
+                k: [line.usd_per_month_low, line.usd_per_month_high] for k, line in cat.hidden_costs.items()
+            },
+            "notes": [
+                "API prompt-cache writes are not charged (cached prefixes assumed warm)",
+                "self-hosted capacity is fixed (sized for the peak) and rented 24 h a day",
+                "hidden costs are flat per deployment: the midpoint of the seed article's ranges",
+            ],
+        }
 
     def quant_list(self) -> list[Quantization]:
         names = self.scenario.quants or list(QUANTIZATIONS)

@@ -1,0 +1,169 @@
+"""Break-even volumes between an API and a self-hosted configuration, exact on the step function.
+
+The API's monthly cost is linear in volume, A(q) = a * q. The self-hosted cost is a step function:
+S(q) = S_n for q in ((n-1) * c, n * c], where c is the volume one replica carries and S_n the
+hidden costs plus the cheapest rental of n replicas. So the ordering can flip two ways:
+- inside a step, where a * q = S_n: the API becomes dearer (an "equal" crossing, costs equal);
+- at a step edge q = n * c, when S_n < a * q < S_(n+1): the next replica makes self-hosting
+  dearer again (a "step" crossing; the costs jump past each other without being equal).
+Every step up to the stated maximum volume is examined at once with numpy: no grid search.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from llmcost.api_cost import api_usd_per_query
+from llmcost.catalog import Catalog
+from llmcost.pairing import Pairing, pair_apis, quantized_elo
+from llmcost.result import Result
+from llmcost.scenario import Scenario, make_scenario, setup
+from llmcost.selfhost import CostCurve, curves
+
+
+@dataclass(frozen=True)
+class Crossing:
+    qpd: float
+    kind: Literal["equal", "step"]
+    cheaper_above: Literal["self_hosted", "api"]
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    crossings: tuple[Crossing, ...]
+    self_hosted_cheaper_above_qpd: float | None  # None: not within max_qpd (see reason)
+    reason: str
+
+
+def solve(api_usd_per_qpd: float, curve: CostCurve, max_qpd: float) -> BreakEven:
+    """Crossings of A(q) = api_usd_per_qpd * q and the curve's S(q) for 0 < q <= max_qpd.
+
+    `api_usd_per_qpd` is the API's monthly cost per query-per-day (cost per query x days/month).
+    """
+    a, per = api_usd_per_qpd, curve.queries_per_day_per_replica
+    steps = max(1, math.ceil(max_qpd / per - 1e-9))
+    n = np.arange(1, steps + 1, dtype=np.float64)
+    s = np.asarray(curve.gpu_cost_usd(n)) + curve.fixed_usd_per_month
+    lo, hi = (n - 1) * per, np.minimum(n * per, max_qpd)
+    found: list[Crossing] = []
+    if a > 0:
+        q_eq = s / a
+        for q in q_eq[(q_eq > lo) & (q_eq <= hi)]:
+            found.append(Crossing(float(q), "equal", "self_hosted"))
+        edge = n[:-1] * per
+        a_edge = a * edge
+        for q in edge[(a_edge > s[:-1]) & (a_edge < s[1:])]:
+            found.append(Crossing(float(q), "step", "api"))
+    found.sort(key=lambda c: c.qpd)
+    self_cheaper_at_max = a * max_qpd > s[-1]
+    above = found[-1].qpd if self_cheaper_at_max and found else None
+    return BreakEven(tuple(found), above, _reason(a, curve, max_qpd, found, above))
+
+
+def _reason(a: float, curve: CostCurve, max_qpd: float, found: list[Crossing], above: float | None) -> str:
+    per_1k_api = a / curve.hours_per_month * 24 * 1000  # USD per 1,000 queries
+    per_1k_gpu = curve.marginal_usd_per_query / curve.hours_per_month * 24 * 1000
+    if above is not None:
+        many = (
+            f"; costs cross {len(found)} times because replicas come in whole steps" if len(found) > 1 else ""
+        )
+        return f"self-hosting is cheaper from {above:,.0f} queries/day up to at least {max_qpd:,.0f}{many}"
+    if curve.marginal_usd_per_query >= a:
+        return (
+            f"never: even fully used, the GPUs cost ${per_1k_gpu:,.2f} per 1,000 queries, the API "
+            f"${per_1k_api:,.2f}"
+        )
+    estimate = curve.fixed_usd_per_month / (a - curve.marginal_usd_per_query)
+    return (
+        f"not below {max_qpd:,.0f} queries/day: the GPUs cost ${per_1k_gpu:,.2f} per 1,000 queries vs the "
+        f"API's ${per_1k_api:,.2f}, so the fixed costs are recovered only from about {estimate:,.0f}"
+    )
+
+
+def pair_result(
+    api_id: str,
+    pairing: str,
+    api_usd_per_query: float,
+    curve: CostCurve,
+    elo: float | None,
+    solution: BreakEven,
+    max_qpd: float,
+) -> dict[str, Any]:
+    cfg = curve.config
+    days = curve.hours_per_month / 24
+    return {
+        "api": api_id,
+        "self_hosted": cfg.id,
+        "model": cfg.model.id,
+        "quantization": cfg.quant.id,
+        "gpu": cfg.gpu.id,
+        "gpus_per_replica": cfg.gpus_per_replica,
+        "pairing": pairing,
+        "self_hosted_quality_elo": elo,
+        "api_usd_per_1k_queries": api_usd_per_query * 1000,
+        "self_hosted_gpu_usd_per_1k_queries_at_full_use": curve.marginal_usd_per_query / days * 1000,
+        "self_hosted_fixed_usd_per_month": curve.fixed_usd_per_month,
+        "queries_per_day_per_replica": curve.queries_per_day_per_replica,
+        "crossings_qpd": [c.qpd for c in solution.crossings],
+        "crossings": [c.__dict__ for c in solution.crossings],
+        "self_hosted_cheaper_above_qpd": solution.self_hosted_cheaper_above_qpd,
+        "max_qpd": max_qpd,
+        "commercial_use": cfg.model.licence.commercial_use,
+        "reason": solution.reason,
+    }
+
+
+def _rank(curve: CostCurve, sol: BreakEven) -> tuple[float, float]:
+    """Prefer the configuration that wins soonest; among those that never do, the cheapest slope."""
+    above = sol.self_hosted_cheaper_above_qpd
+    return (above if above is not None else math.inf, curve.marginal_usd_per_query)
+
+
+def breakeven(
+    *, scenario: Scenario | Mapping[str, Any] | None = None, catalog: Catalog | None = None, **options: Any
+) -> Result:
+    """Break-even volumes for (API, self-hosted model) pairs.
+
+    With `apis` given, every listed API is paired with every selected model; otherwise each model
+    is paired with quality-matched APIs (see pairing.py). For each pair, the configuration
+    (quantization x GPU x tensor-parallel size) that pays off at the lowest volume is reported.
+    """
+    st = setup(make_scenario(scenario, **options), catalog, qpd_required=False)
+    sc, cat, w = st.scenario, st.catalog, st.workload
+    api_cost = {a: api_usd_per_query(cat.api(a), w, sc.batch_api) for a in st.api_ids()}
+    pairs: list[dict[str, Any]] = []
+    for model_id in st.model_ids():
+        model = cat.model(model_id)
+        found, fails = curves(
+            cat, model, st.quant_list(), st.gpu_list(), w, st.assumptions, st.hidden_usd_per_month
+        )
+        if not found:
+            why = fails[-1][2] if fails else "no configuration selected"
+            pairs.append(
+                {"api": None, "self_hosted": None, "model": model_id, "reason": f"cannot run: {why}"}
+            )
+            continue
+        best: dict[str, tuple[tuple[float, float], str, CostCurve, BreakEven, float | None]] = {}
+        for quant in {c.config.quant.id: c.config.quant for c in found}.values():
+            elo = quantized_elo(model, quant, cat)
+            matched = (
+                [Pairing(a, "chosen") for a in api_cost] if sc.apis else pair_apis(cat, model, elo, api_cost)
+            )
+            for p in matched:
+                alpha = api_cost[p.api] * w.days_per_month
+                for curve in (c for c in found if c.config.quant is quant):
+                    sol = solve(alpha, curve, sc.max_qpd)
+                    rank = _rank(curve, sol)
+                    if p.api not in best or rank < best[p.api][0]:
+                        best[p.api] = (rank, p.reason, curve, sol, elo)
+        if not best:
+            why = "no API to pair with: the model has no quality score and no hosted version"
+            pairs.append({"api": None, "self_hosted": None, "model": model_id, "reason": why})
+        for api_id, (_, reason, curve, sol, elo) in best.items():
+            pairs.append(pair_result(api_id, reason, api_cost[api_id], curve, elo, sol, sc.max_qpd))
+    return Result({"workload": st.token_mix(), "assumptions": st.assumptions_dict(), "pairs": pairs})

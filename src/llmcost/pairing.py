@@ -1,0 +1,64 @@
+"""Which APIs a self-hosted model should be compared with: quality-matched pairings.
+
+Quality is LMArena's style-controlled Elo (every API and open model in the data carries one, with
+its source). Quantization costs quality: a format that keeps r% of the bf16 model's benchmark
+scores (data/quantization.yaml, measured medians) is treated as r% as strong in the Bradley-Terry
+sense behind Elo, i.e. 400 * log10(r / 100) Elo lower (int4 at 98.9% -> -1.9 Elo; fp4 at 95.7%
+-> -7.6 Elo). Gaps under the leaderboard's confidence interval count as ties.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from llmcost.catalog import Catalog, OpenModel
+from llmcost.quantization import Quantization
+
+QUALITY_TOLERANCE_ELO = 10.0  # LMArena 95% CIs are about +-3-7 Elo: gaps this small are ties
+
+
+def quantized_elo(model: OpenModel, quant: Quantization, catalog: Catalog) -> float | None:
+    """The model's Elo at a quantization (None when the model has no quality score)."""
+    if model.quality is None:
+        return None
+    q = catalog.quant_quality.get(quant.id)
+    recovery = q.quality_recovery_pct if q else 100.0
+    return model.quality.lmarena_elo + 400 * math.log10(min(recovery, 100.0) / 100)
+
+
+@dataclass(frozen=True)
+class Pairing:
+    api: str
+    reason: str
+
+
+def pair_apis(
+    catalog: Catalog,
+    model: OpenModel,
+    elo: float | None,
+    usd_per_query: Mapping[str, float],
+) -> list[Pairing]:
+    """Hosted versions of the same model, the cheapest API at least as good, and the API closest in
+    quality, among the APIs in `usd_per_query` (API id -> cost per query for the workload)."""
+    out = [
+        Pairing(a, "hosted version of the same model")
+        for a in usd_per_query
+        if catalog.api(a).open_model == model.id
+    ]
+    if elo is None:
+        return out
+    rated = {a: q.lmarena_elo for a in usd_per_query if (q := catalog.api(a).quality) is not None}
+    good = [a for a, e in rated.items() if e >= elo - QUALITY_TOLERANCE_ELO]
+    chosen = {p.api for p in out}
+    if good:
+        best = min(good, key=lambda a: usd_per_query[a])
+        if best not in chosen:
+            out.append(Pairing(best, f"cheapest API at least as good (Elo {rated[best]:.0f} vs {elo:.0f})"))
+            chosen.add(best)
+    if rated:
+        near = min(rated, key=lambda a: abs(rated[a] - elo))
+        if near not in chosen:
+            out.append(Pairing(near, f"closest in quality (Elo {rated[near]:.0f} vs {elo:.0f})"))
+    return out
