@@ -158,3 +158,20 @@ def test_help_teaches(capsys):
 def test_entry_points(cmd):
     proc = subprocess.run([*cmd, "compare", "--qpd", "-1"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+
+
+def test_breakeven_json_contract(capsys):
+    code, out, err = run(
+        capsys, "breakeven", "--api", "openai/gpt-4o", "--model", "llama-3.1-70b", "--format", "json"
+    )
+    assert code == 0 and err == ""
+    pairs = json.loads(out)["pairs"]
+    assert len(pairs) == 1
+    p = pairs[0]
+    assert {"api", "self_hosted", "crossings_qpd", "self_hosted_cheaper_above_qpd", "reason"} <= set(p)
+    assert p["api"] == "openai/gpt-4o" and p["self_hosted_cheaper_above_qpd"] == p["crossings_qpd"][-1]
+
+
+def test_breakeven_table_lists_quality_matched_pairs(capsys):
+    code, out, _ = run(capsys, "breakeven", "--model", "llama-3.1-8b")
+    assert code == 0 and "hosted version of the same model" in out and "groq/llama-3.1-8b" in out

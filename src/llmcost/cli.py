@@ -209,6 +209,68 @@ def compare(
 
 
 @app.command()
+def breakeven(
+    api: ApiOpt = None,
+    model: ModelOpt = None,
+    gpu: GpuOpt = None,
+    quant: QuantOpt = None,
+    max_qpd: Annotated[
+        float | None, typer.Option("--max-qpd", help="Highest volume examined, queries/day [10,000,000].")
+    ] = None,
+    input_tokens: InputOpt = None,
+    output_tokens: OutputOpt = None,
+    cached_share: CachedOpt = None,
+    days_per_month: DaysOpt = None,
+    pricing: PricingOpt = None,
+    utilization: UtilOpt = None,
+    peak_factor: PeakOpt = None,
+    hidden_costs: HiddenOpt = None,
+    hidden_cost: HiddenLineOpt = None,
+    batch: BatchOpt = None,
+    commercial_only: CommercialOpt = None,
+    engine: EngineOpt = None,
+    max_ttft_ms: TtftOpt = None,
+    max_tpot_ms: TpotOpt = None,
+    scenario: ScenarioOpt = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Query volumes at which self-hosting and an API cost the same, exact on the replica steps.
+
+    With --api and --model: that pair (the configuration that pays off soonest). Without --api:
+    each model against quality-matched APIs (its hosted versions, the cheapest API at least as
+    good, the closest in quality).
+    """
+    from llmcost import render
+    from llmcost.breakeven import breakeven as run
+
+    sc = _scenario(
+        scenario,
+        apis=_split(api),
+        models=_split(model),
+        gpus=_split(gpu),
+        quants=_split(quant),
+        max_qpd=max_qpd,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_share=cached_share,
+        days_per_month=days_per_month,
+        pricing=pricing,
+        utilization=utilization,
+        peak_factor=peak_factor,
+        hidden_costs=hidden_costs,
+        hidden_cost_overrides=_overrides(hidden_cost),
+        batch_api=batch,
+        commercial_only=commercial_only,
+        engine=engine,
+        max_ttft_ms=max_ttft_ms,
+        max_tpot_ms=max_tpot_ms,
+        data_dirs=data,
+    )
+    _emit(run(scenario=sc).data, fmt, render.breakeven_table, render.breakeven_markdown)
+
+
+@app.command()
 def fit(
     model: Annotated[str, typer.Argument(help="Open-weight model id, e.g. llama-3.1-70b.")],
     quant: Annotated[str, typer.Option("--quant", help="bf16 (fp16), fp8, int8, int4, fp4.")] = "bf16",

@@ -78,6 +78,15 @@ def _compare_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]], lis
     return headers, rows, footnotes
 
 
+def _workload_line(w: dict[str, Any]) -> str:
+    volume = f"{w['queries_per_day']:,.0f} queries/day x " if "queries_per_day" in w else ""
+    return (
+        f"workload: {volume}{w['days_per_month']:.2f} days/month; {w['input_tokens']:,.0f} input + "
+        f"{w['output_tokens']:,.0f} output tokens per query; {w['cached_input_share']:.0%} of input "
+        "tokens from the prompt cache"
+    )
+
+
 def _assumption_lines(data: dict[str, Any]) -> list[str]:
     w, a = data["workload"], data["assumptions"]
     eff, eng = a["efficiency"], a["engine"]
@@ -86,9 +95,7 @@ def _assumption_lines(data: dict[str, Any]) -> list[str]:
     latency = f"; batch capped for {' and '.join(caps)}" if caps else ""
     hidden = ", ".join(f"{k} {usd(v)}" for k, v in a["hidden_costs_usd_per_month"].items())
     lines = [
-        f"workload: {w['queries_per_day']:,.0f} queries/day x {w['days_per_month']:.2f} days/month; "
-        f"{w['input_tokens']:,.0f} input + {w['output_tokens']:,.0f} output tokens per query; "
-        f"{w['cached_input_share']:.0%} of input tokens from the prompt cache",
+        _workload_line(w),
         f"self-hosted: {a['pricing']} GPU prices, cheapest matching offer; sized for peak = "
         f"{a['peak_factor']:g} x average at {a['utilization_target']:.0%} utilization",
         f"engine {eng['id']}: max batch {eng['max_batch']}, {eng['gpu_memory_utilization']:.0%} of GPU "
@@ -145,8 +152,74 @@ def compare_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _breakeven_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    headers = [
+        "API",
+        "self-hosted",
+        "pairing",
+        "API $/1k q",
+        "GPUs $/1k q at full use",
+        "self-hosting cheaper from",
+        "note",
+    ]
+    rows = []
+    for p in data["pairs"]:
+        if p["api"] is None:
+            rows.append(["-", p["model"], "", "", "", "-", p["reason"]])
+            continue
+        above, n = p["self_hosted_cheaper_above_qpd"], len(p["crossings_qpd"])
+        if above is not None:
+            cell, note = (
+                f"{above:,.0f} queries/day",
+                (f"costs cross {n} times (whole replicas)" if n > 1 else ""),
+            )
+        else:
+            cell, note = ("never" if p["reason"].startswith("never") else "-"), p["reason"]
+        if not p["commercial_use"]:
+            note = "; ".join(x for x in (note, "licence forbids commercial use") if x)
+        rows.append(
+            [
+                p["api"],
+                p["self_hosted"],
+                p["pairing"],
+                f"${p['api_usd_per_1k_queries']:,.2f}",
+                f"${p['self_hosted_gpu_usd_per_1k_queries_at_full_use']:,.2f}",
+                cell,
+                note,
+            ]
+        )
+    return headers, rows
+
+
+def breakeven_table(data: dict[str, Any]) -> str:
+    headers, rows = _breakeven_rows(data)
+    table = Table(
+        title="Break-even volume: where self-hosting becomes cheaper",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for i, h in enumerate(headers):
+        table.add_column(h, justify="right" if 3 <= i <= 5 else "left", no_wrap=i in (0, 1, 5))
+    for row in rows:
+        table.add_row(*row)
+    console = Console(width=_width(), record=True, highlight=False)
+    with console.capture() as cap:
+        console.print(table)
+        console.print("\nAssumptions", style="bold")
+        for line in _assumption_lines(data):
+            console.print(f"  - {line}", markup=False)
+    return cap.get()
+
+
+def breakeven_markdown(data: dict[str, Any]) -> str:
+    headers, rows = _breakeven_rows(data)
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+    return "\n".join(out) + "\n"
+
+
 def to_csv(data: dict[str, Any]) -> str:
-    rows = [flatten(r) for r in data.get("options", [data])]
+    rows = [flatten(r) for r in data.get("options", data.get("pairs", [data]))]
     columns: list[str] = []
     for r in rows:
         columns += [k for k in r if k not in columns]
