@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -104,7 +105,7 @@ def test_solver_properties(cat, usd_per_hour, per_replica, fixed, alpha, gpus):
     # between consecutive crossings the cheaper side does not change; it alternates across them
     bounds = [0.0, *qs, max_qpd]
     sides = []
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         if hi - lo < 1e-6 * max_qpd:
             continue
         mids = np.linspace(lo, hi, 7)[1:-1]

@@ -27,9 +27,7 @@ def test_compare_json_on_shipped_data(capsys):
 
 
 def test_compare_table_shows_costs_and_assumptions(capsys):
-    code, out, _ = run(
-        capsys, "compare", "--qpd", "50000", "--model", "llama-3.1-70b", "--api", "openai/gpt-4o"
-    )
+    code, out, _ = run(capsys, "compare", "--qpd", "50000", "--model", "llama-3.1-70b", "--api", "openai/gpt-4o")
     assert code == 0
     assert "Monthly cost at 50,000 queries/day" in out and "Assumptions" in out
     assert "openai/gpt-4o" in out and "llama-3.1-70b" in out
@@ -152,18 +150,14 @@ def test_help_teaches(capsys):
     assert code == 0 and "--qpd" in out and "--commercial-only" in out
 
 
-@pytest.mark.parametrize(
-    "cmd", [[sys.executable, "-m", "llmcost"], [str(Path(sys.executable).parent / "llmcost")]]
-)
+@pytest.mark.parametrize("cmd", [[sys.executable, "-m", "llmcost"], [str(Path(sys.executable).parent / "llmcost")]])
 def test_entry_points(cmd):
     proc = subprocess.run([*cmd, "compare", "--qpd", "-1"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
 
 
 def test_breakeven_json_contract(capsys):
-    code, out, err = run(
-        capsys, "breakeven", "--api", "openai/gpt-4o", "--model", "llama-3.1-70b", "--format", "json"
-    )
+    code, out, err = run(capsys, "breakeven", "--api", "openai/gpt-4o", "--model", "llama-3.1-70b", "--format", "json")
     assert code == 0 and err == ""
     pairs = json.loads(out)["pairs"]
     assert len(pairs) == 1

@@ -32,9 +32,7 @@ def check_contract(data: dict) -> None:
         if o["kind"] == "self_hosted" and o["feasible"]:
             assert set(o) >= SELF_KEYS
             assert o["gpu_count"] >= o["replicas"] * o["gpus_per_replica"]
-            assert o["monthly_cost_usd"] == pytest.approx(
-                o["monthly_gpu_cost_usd"] + o["monthly_hidden_cost_usd"]
-            )
+            assert o["monthly_cost_usd"] == pytest.approx(o["monthly_gpu_cost_usd"] + o["monthly_hidden_cost_usd"])
         if o["feasible"]:
             assert o["monthly_cost_usd"] >= 0
             q = data["workload"]["queries_per_month"]
@@ -69,9 +67,7 @@ def test_default_view_is_a_selection_and_all_shows_infeasible(cat):
 
 
 def test_non_commercial_licence_is_flagged_or_dropped(cat):
-    flagged = [
-        o for o in llmcost.compare(50_000, catalog=cat).options() if o.get("model") == "mistral-large-2"
-    ]
+    flagged = [o for o in llmcost.compare(50_000, catalog=cat).options() if o.get("model") == "mistral-large-2"]
     assert flagged and all(not o["commercial_use"] for o in flagged)
     assert all(any("commercial" in n for n in o["notes"]) for o in flagged)
     kept = llmcost.compare(50_000, catalog=cat, commercial_only=True).options()

@@ -42,9 +42,7 @@ def test_parameters_counted_from_architecture(cat):
     # K and V 8,192 x 1,024 each, MLP 3 x 8,192 x 28,672 -> 855,638,016 x 80 layers = 68,451,041,280
     assert params_total(cat.model("llama-3.1-70b")) == 70_552_387_584
     # MoE: the sourced totals (671B total, 36.7B active for DeepSeek V3)
-    assert (
-        params_total(cat.model("deepseek-v3")) == 671e9 and params_active(cat.model("deepseek-v3")) == 36.7e9
-    )
+    assert params_total(cat.model("deepseek-v3")) == 671e9 and params_active(cat.model("deepseek-v3")) == 36.7e9
 
 
 def test_derived_parameter_counts_agree_with_the_sourced_sizes(shipped):

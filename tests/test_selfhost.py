@@ -53,12 +53,8 @@ def test_cheapest_offer_packs_replicas_into_instances(cat):
     # 1 replica: $6; 3: 3 x $6 = $18 < $20; 4: one 8-GPU box, $20 < $24; 5: min(5 x $6, 2 x $20) = $30
     assert curve.offer_for(1).offer is two
     choice = curve.offer_for(4)
-    assert (
-        choice.offer is eight and choice.instances == 1 and choice.monthly_cost_usd == pytest.approx(20 * 730)
-    )
-    assert curve.gpu_cost_usd(np.array([1, 3, 4, 5])) == pytest.approx(
-        [6 * 730, 18 * 730, 20 * 730, 30 * 730]
-    )
+    assert choice.offer is eight and choice.instances == 1 and choice.monthly_cost_usd == pytest.approx(20 * 730)
+    assert curve.gpu_cost_usd(np.array([1, 3, 4, 5])) == pytest.approx([6 * 730, 18 * 730, 20 * 730, 30 * 730])
 
 
 def test_cost_curve_steps_with_whole_replicas(cat):
@@ -94,7 +90,5 @@ def test_deploy_hand_checked_figures(cat):
 def test_self_hosted_cost_never_decreases_with_volume(cat, qpd, k):
     m, q, g = cat.model("llama-3.1-8b"), get_quantization("fp8"), cat.gpu("h100-sxm")
     lo, hi = sorted((qpd, min(qpd * k, 5e6)))
-    cost = [
-        deploy(cat, m, q, g, 1, Workload(v), SelfHostAssumptions(), HIDDEN).monthly_cost_usd for v in (lo, hi)
-    ]
+    cost = [deploy(cat, m, q, g, 1, Workload(v), SelfHostAssumptions(), HIDDEN).monthly_cost_usd for v in (lo, hi)]
     assert cost[0] <= cost[1]

@@ -9,6 +9,7 @@ from llmcost.breakeven import breakeven
 from llmcost.catalog import Catalog, load_catalog
 from llmcost.compare import Comparison, compare
 from llmcost.errors import CatalogError, InfeasibleError, LLMCostError, UnknownIdError, UsageError
+from llmcost.hybrid import hybrid
 from llmcost.result import Result
 from llmcost.serving import capacity, fit
 from llmcost.throughput import Efficiency
@@ -30,5 +31,6 @@ __all__ = [
     "capacity",
     "compare",
     "fit",
+    "hybrid",
     "load_catalog",
 ]

@@ -76,6 +76,4 @@ def monthly_api_cost_usd(
 def api_usd_per_query(api: ApiModel, workload: Workload, batch: bool = False) -> float:
     """USD per query of an API for a workload's token mix (tier, cache share and batch applied)."""
     prices = effective_prices(api, workload.input_tokens, batch, workload.cached_input_share)
-    return float(
-        cost_per_query_usd(prices, workload.input_tokens, workload.output_tokens, workload.cached_input_share)
-    )
+    return float(cost_per_query_usd(prices, workload.input_tokens, workload.output_tokens, workload.cached_input_share))

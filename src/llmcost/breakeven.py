@@ -69,15 +69,10 @@ def _reason(a: float, curve: CostCurve, max_qpd: float, found: list[Crossing], a
     per_1k_api = a / curve.hours_per_month * 24 * 1000  # USD per 1,000 queries
     per_1k_gpu = curve.marginal_usd_per_query / curve.hours_per_month * 24 * 1000
     if above is not None:
-        many = (
-            f"; costs cross {len(found)} times because replicas come in whole steps" if len(found) > 1 else ""
-        )
+        many = f"; costs cross {len(found)} times because replicas come in whole steps" if len(found) > 1 else ""
         return f"self-hosting is cheaper from {above:,.0f} queries/day up to at least {max_qpd:,.0f}{many}"
     if curve.marginal_usd_per_query >= a:
-        return (
-            f"never: even fully used, the GPUs cost ${per_1k_gpu:,.2f} per 1,000 queries, the API "
-            f"${per_1k_api:,.2f}"
-        )
+        return f"never: even fully used, the GPUs cost ${per_1k_gpu:,.2f} per 1,000 queries, the API ${per_1k_api:,.2f}"
     estimate = curve.fixed_usd_per_month / (a - curve.marginal_usd_per_query)
     return (
         f"not below {max_qpd:,.0f} queries/day: the GPUs cost ${per_1k_gpu:,.2f} per 1,000 queries vs the "
@@ -139,21 +134,15 @@ def breakeven(
     pairs: list[dict[str, Any]] = []
     for model_id in st.model_ids():
         model = cat.model(model_id)
-        found, fails = curves(
-            cat, model, st.quant_list(), st.gpu_list(), w, st.assumptions, st.hidden_usd_per_month
-        )
+        found, fails = curves(cat, model, st.quant_list(), st.gpu_list(), w, st.assumptions, st.hidden_usd_per_month)
         if not found:
             why = fails[-1][2] if fails else "no configuration selected"
-            pairs.append(
-                {"api": None, "self_hosted": None, "model": model_id, "reason": f"cannot run: {why}"}
-            )
+            pairs.append({"api": None, "self_hosted": None, "model": model_id, "reason": f"cannot run: {why}"})
             continue
         best: dict[str, tuple[tuple[float, float], str, CostCurve, BreakEven, float | None]] = {}
         for quant in {c.config.quant.id: c.config.quant for c in found}.values():
             elo = quantized_elo(model, quant, cat)
-            matched = (
-                [Pairing(a, "chosen") for a in api_cost] if sc.apis else pair_apis(cat, model, elo, api_cost)
-            )
+            matched = [Pairing(a, "chosen") for a in api_cost] if sc.apis else pair_apis(cat, model, elo, api_cost)
             for p in matched:
                 alpha = api_cost[p.api] * w.days_per_month
                 for curve in (c for c in found if c.config.quant is quant):

@@ -428,9 +428,7 @@ def _load_dir(directory: Path, required: bool) -> dict[str, dict[str, Any]]:
         known = set(_SECTIONS[filename]) | set(_SINGLETONS.get(filename, {}))
         unknown = set(doc) - known
         if unknown:
-            raise CatalogError(
-                f"{path}: unknown section '{sorted(unknown)[0]}'; valid: {', '.join(sorted(known))}"
-            )
+            raise CatalogError(f"{path}: unknown section '{sorted(unknown)[0]}'; valid: {', '.join(sorted(known))}")
         for section, model in _SECTIONS[filename].items():
             if section not in doc:
                 if required:

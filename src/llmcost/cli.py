@@ -34,9 +34,7 @@ DataOpt = Annotated[
 ]
 ScenarioOpt = Annotated[
     Path | None,
-    typer.Option(
-        "--scenario", help="YAML file with any of these settings (see `llmcost schema`); flags override it."
-    ),
+    typer.Option("--scenario", help="YAML file with any of these settings (see `llmcost schema`); flags override it."),
 ]
 QpdOpt = Annotated[float | None, typer.Option("--qpd", help="Queries per day.")]
 InputOpt = Annotated[float | None, typer.Option(help="Mean input (prompt) tokens per query [2000].")]
@@ -59,23 +57,17 @@ QuantOpt = Annotated[list[str] | None, typer.Option("--quant", help="bf16 (fp16)
 PricingOpt = Annotated[
     str | None, typer.Option(help="GPU pricing model: on_demand, reserved_1y, reserved_3y, spot [on_demand].")
 ]
-UtilOpt = Annotated[
-    float | None, typer.Option(help="Target utilization of self-hosted capacity at peak, (0-1] [0.7].")
-]
+UtilOpt = Annotated[float | None, typer.Option(help="Target utilization of self-hosted capacity at peak, (0-1] [0.7].")]
 PeakOpt = Annotated[
     float | None, typer.Option(help="Peak-to-average request rate; capacity is sized for the peak [1].")
 ]
 HiddenOpt = Annotated[
     bool | None,
-    typer.Option(
-        "--hidden-costs/--no-hidden-costs", help="Include DevOps, monitoring, networking, storage, backup."
-    ),
+    typer.Option("--hidden-costs/--no-hidden-costs", help="Include DevOps, monitoring, networking, storage, backup."),
 ]
 HiddenLineOpt = Annotated[
     list[str] | None,
-    typer.Option(
-        "--hidden-cost", help="Override one hidden-cost line, LINE=USD_PER_MONTH (e.g. devops=4000)."
-    ),
+    typer.Option("--hidden-cost", help="Override one hidden-cost line, LINE=USD_PER_MONTH (e.g. devops=4000)."),
 ]
 BatchOpt = Annotated[
     bool | None,
@@ -166,9 +158,7 @@ def compare(
     commercial_only: CommercialOpt = None,
     show_all: Annotated[
         bool | None,
-        typer.Option(
-            "--all/--selection", help="Every model x quantization x GPU, including those that do not run."
-        ),
+        typer.Option("--all/--selection", help="Every model x quantization x GPU, including those that do not run."),
     ] = None,
     engine: EngineOpt = None,
     max_ttft_ms: TtftOpt = None,
@@ -268,6 +258,65 @@ def breakeven(
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.breakeven_table, render.breakeven_markdown)
+
+
+@app.command()
+def hybrid(
+    qpd: QpdOpt = None,
+    share: Annotated[
+        float | None,
+        typer.Option("--share", help="Share of queries (the simple ones) sent to the self-hosted model, 0-1."),
+    ] = None,
+    model: ModelOpt = None,
+    api: ApiOpt = None,
+    gpu: GpuOpt = None,
+    quant: QuantOpt = None,
+    input_tokens: InputOpt = None,
+    output_tokens: OutputOpt = None,
+    cached_share: CachedOpt = None,
+    days_per_month: DaysOpt = None,
+    pricing: PricingOpt = None,
+    utilization: UtilOpt = None,
+    peak_factor: PeakOpt = None,
+    hidden_costs: HiddenOpt = None,
+    hidden_cost: HiddenLineOpt = None,
+    batch: BatchOpt = None,
+    engine: EngineOpt = None,
+    scenario: ScenarioOpt = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Route a share of queries to a self-hosted model and the rest to an API: blended cost,
+    saving against all-API, and the share that minimizes cost given whole replicas."""
+    from llmcost.hybrid import hybrid as run
+
+    sc = _scenario(
+        scenario,
+        qpd=qpd,
+        share=share,
+        models=_split(model),
+        apis=_split(api),
+        gpus=_split(gpu),
+        quants=_split(quant),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_share=cached_share,
+        days_per_month=days_per_month,
+        pricing=pricing,
+        utilization=utilization,
+        peak_factor=peak_factor,
+        hidden_costs=hidden_costs,
+        hidden_cost_overrides=_overrides(hidden_cost),
+        batch_api=batch,
+        engine=engine,
+        data_dirs=data,
+    )
+    result = run(scenario=sc).data
+    _emit(
+        {k: v for k, v in result.items() if k != "assumptions"} if fmt == "table" else result,
+        fmt,
+        title=f"Hybrid routing: {sc.share:.0%} self-hosted, the rest to {sc.apis[0] if sc.apis else ''}",
+    )
 
 
 @app.command()

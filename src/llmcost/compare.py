@@ -36,10 +36,7 @@ def _api_option(api: ApiModel, workload: Workload, batch: bool) -> dict[str, Any
     per_query = api_usd_per_query(api, workload, batch)
     monthly = per_query * workload.queries_per_month
     notes = list(prices.notes)
-    if (
-        api.context_window_tokens
-        and workload.input_tokens + workload.output_tokens > api.context_window_tokens
-    ):
+    if api.context_window_tokens and workload.input_tokens + workload.output_tokens > api.context_window_tokens:
         notes.append(f"a query exceeds the {api.context_window_tokens:,}-token context window")
     if api.as_of == "undated":
         notes.append("price source is undated")
@@ -68,9 +65,7 @@ def _api_option(api: ApiModel, workload: Workload, batch: bool) -> dict[str, Any
     }
 
 
-def _self_option(
-    d: Deployment, workload: Workload, hidden: Mapping[str, float], cat: Catalog
-) -> dict[str, Any]:
+def _self_option(d: Deployment, workload: Workload, hidden: Mapping[str, float], cat: Catalog) -> dict[str, Any]:
     per_query = d.monthly_cost_usd / workload.queries_per_month
     cfg = d.config
     elo = quantized_elo(cfg.model, cfg.quant, cat)

@@ -43,9 +43,7 @@ def pair_apis(
     """Hosted versions of the same model, the cheapest API at least as good, and the API closest in
     quality, among the APIs in `usd_per_query` (API id -> cost per query for the workload)."""
     out = [
-        Pairing(a, "hosted version of the same model")
-        for a in usd_per_query
-        if catalog.api(a).open_model == model.id
+        Pairing(a, "hosted version of the same model") for a in usd_per_query if catalog.api(a).open_model == model.id
     ]
     if elo is None:
         return out

@@ -72,9 +72,7 @@ def _compare_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]], lis
         else:
             cells = ["does not run", "", "", ""]
         name = o["id"] if o["kind"] == "api" else o["id"].split("@")[0]
-        rows.append(
-            [name + marks, *cells, usd(o["monthly_cost_usd"]), usd(o.get("cost_per_1k_queries_usd")), vs]
-        )
+        rows.append([name + marks, *cells, usd(o["monthly_cost_usd"]), usd(o.get("cost_per_1k_queries_usd")), vs])
     return headers, rows, footnotes
 
 
@@ -237,7 +235,7 @@ def key_value_table(title: str, data: dict[str, Any]) -> str:
     table.add_column("value", overflow="fold")
     for key, value in flatten(data).items():
         if isinstance(value, float):
-            value = f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+            value = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
         table.add_row(key, "-" if value is None else str(value))
     console = Console(width=120, record=True, highlight=False)
     with console.capture() as cap:

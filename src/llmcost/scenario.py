@@ -50,18 +50,14 @@ class Scenario(BaseModel):
     max_ttft_ms: float | None = Field(default=None, gt=0)
     max_tpot_ms: float | None = Field(default=None, gt=0)
     hidden_costs: bool = True
-    hidden_cost_overrides: dict[str, float] = Field(
-        default_factory=dict, description="USD/month per line id."
-    )
+    hidden_cost_overrides: dict[str, float] = Field(default_factory=dict, description="USD/month per line id.")
     batch_api: bool = False
+    # hybrid routing
+    share: float | None = Field(default=None, ge=0, le=1, description="Share of queries self-hosted (hybrid).")
     # break-even
-    max_qpd: float = Field(
-        default=10_000_000, gt=0, description="Highest volume the break-even search covers."
-    )
+    max_qpd: float = Field(default=10_000_000, gt=0, description="Highest volume the break-even search covers.")
     # data
-    data_dirs: list[str] = Field(
-        default_factory=list, description="Directories of YAML merged over the shipped data."
-    )
+    data_dirs: list[str] = Field(default_factory=list, description="Directories of YAML merged over the shipped data.")
 
     @field_validator("apis", "models", "gpus", "quants", mode="before")
     @classmethod
@@ -196,9 +192,7 @@ def resolve_hidden_costs(catalog: Catalog, scenario: Scenario) -> dict[str, floa
             raise UnknownIdError("hidden-cost line", key, lines)
     if not scenario.hidden_costs:
         return {key: 0.0 for key in lines}
-    return {
-        key: scenario.hidden_cost_overrides.get(key, line.usd_per_month_mid) for key, line in lines.items()
-    }
+    return {key: scenario.hidden_cost_overrides.get(key, line.usd_per_month_mid) for key, line in lines.items()}
 
 
 def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool = True) -> Setup:

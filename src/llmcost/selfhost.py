@@ -49,8 +49,7 @@ def replica_capacity(
     context = math.ceil(input_tokens + output_tokens)
     if context > model.max_context_tokens:
         raise InfeasibleError(
-            f"{model.id}: {context:,} tokens per request exceed its "
-            f"{model.max_context_tokens:,}-token context"
+            f"{model.id}: {context:,} tokens per request exceed its {model.max_context_tokens:,}-token context"
         )
     mem = plan_memory(
         model,
@@ -78,9 +77,7 @@ def replica_capacity(
     return mem, cap
 
 
-def replicas_needed(
-    peak_requests_per_s: Number, replica_requests_per_s: float, utilization_target: float
-) -> Number:
+def replicas_needed(peak_requests_per_s: Number, replica_requests_per_s: float, utilization_target: float) -> Number:
     """Whole replicas so the peak load stays at or under the utilization target (at least one)."""
     exact = np.asarray(peak_requests_per_s) / (replica_requests_per_s * utilization_target)
     n = np.maximum(1.0, np.ceil(exact - 1e-9))
@@ -177,9 +174,7 @@ class CostCurve:
 
     def offer_for(self, replicas: int) -> OfferChoice:
         """The offer behind gpu_cost_usd(replicas), and how many instances it takes."""
-        best = min(
-            self.offers, key=lambda o: math.ceil(replicas / self._per_instance(o)) * o.usd_per_instance_hour
-        )
+        best = min(self.offers, key=lambda o: math.ceil(replicas / self._per_instance(o)) * o.usd_per_instance_hour)
         instances = math.ceil(replicas / self._per_instance(best))
         return OfferChoice(best, instances, instances * best.usd_per_instance_hour * self.hours_per_month)
 
@@ -209,10 +204,7 @@ def cost_curve(
             f"per instance ({have})"
         )
     per_replica = (
-        config.capacity.requests_per_s
-        * assumptions.utilization_target
-        * SECONDS_PER_DAY
-        / assumptions.peak_factor
+        config.capacity.requests_per_s * assumptions.utilization_target * SECONDS_PER_DAY / assumptions.peak_factor
     )
     return CostCurve(
         config, usable, per_replica, HOURS_PER_DAY * days_per_month, sum(hidden_costs_usd_per_month.values())
@@ -315,9 +307,7 @@ def curves(
     out: list[CostCurve] = []
     for cfg in configs:
         try:
-            out.append(
-                cost_curve(catalog, cfg, assumptions, workload.days_per_month, hidden_costs_usd_per_month)
-            )
+            out.append(cost_curve(catalog, cfg, assumptions, workload.days_per_month, hidden_costs_usd_per_month))
         except InfeasibleError as exc:
             if not any(c.quant is cfg.quant and c.gpu is cfg.gpu for c in configs if c is not cfg):
                 fails.append((cfg.quant, cfg.gpu, str(exc)))

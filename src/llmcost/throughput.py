@@ -131,9 +131,7 @@ def serving_shape(
     )
 
 
-def decode_step_s(
-    s: ServingShape, batch: FloatArray, eff: Efficiency
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+def decode_step_s(s: ServingShape, batch: FloatArray, eff: Efficiency) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Time of one decode step at each batch size [s]: (step, memory part, compute part)."""
     touched = 1.0 - (1.0 - s.experts_per_token / s.experts) ** batch if s.expert_bytes else 0.0
     weights = (s.dense_read_bytes + s.expert_bytes * touched) / s.tp
@@ -220,8 +218,7 @@ def saturated_capacity(
         ok &= ttft * 1e3 <= max_ttft_ms
     if not ok.any():
         raise UsageError(
-            f"latency target unreachable: at batch 1 TTFT is {ttft[0] * 1e3:.0f} ms and "
-            f"TPOT {tpot[0] * 1e3:.1f} ms"
+            f"latency target unreachable: at batch 1 TTFT is {ttft[0] * 1e3:.0f} ms and TPOT {tpot[0] * 1e3:.1f} ms"
         )
     i = int(np.flatnonzero(ok)[-1])  # throughput rises with batch, so the largest allowed batch wins
     if i < cap - 1:

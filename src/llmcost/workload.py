@@ -54,9 +54,7 @@ class Workload:
     def __post_init__(self) -> None:
         for name in ("queries_per_day", "input_tokens", "output_tokens", "days_per_month"):
             object.__setattr__(self, name, check_positive(name, getattr(self, name)))
-        object.__setattr__(
-            self, "cached_input_share", check_fraction("cached_input_share", self.cached_input_share)
-        )
+        object.__setattr__(self, "cached_input_share", check_fraction("cached_input_share", self.cached_input_share))
 
     @property
     def queries_per_month(self) -> float:
