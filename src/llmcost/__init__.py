@@ -12,6 +12,7 @@ from llmcost.errors import CatalogError, InfeasibleError, LLMCostError, UnknownI
 from llmcost.hybrid import hybrid
 from llmcost.result import Result
 from llmcost.serving import capacity, fit
+from llmcost.tco import tco
 from llmcost.throughput import Efficiency
 from llmcost.workload import Workload
 
@@ -33,4 +34,5 @@ __all__ = [
     "fit",
     "hybrid",
     "load_catalog",
+    "tco",
 ]

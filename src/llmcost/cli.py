@@ -320,6 +320,72 @@ def hybrid(
 
 
 @app.command()
+def tco(
+    qpd: QpdOpt = None,
+    model: ModelOpt = None,
+    api: ApiOpt = None,
+    months: Annotated[int | None, typer.Option("--months", help="Months to add up [12].")] = None,
+    growth: Annotated[
+        float | None, typer.Option("--growth", help="Volume growth per month, e.g. 0.05 for +5% [0].")
+    ] = None,
+    setup_weeks: Annotated[float | None, typer.Option(help="One-time engineering weeks [data: 2-4, midpoint].")] = None,
+    engineer_usd_per_day: Annotated[
+        float | None, typer.Option(help="Loaded cost of an engineer-day [data: BLS-derived midpoint].")
+    ] = None,
+    updates_per_year: Annotated[float | None, typer.Option(help="Model updates a year [12].")] = None,
+    days_per_update: Annotated[
+        float | None, typer.Option(help="Engineer-days per update [data: 1-2, midpoint].")
+    ] = None,
+    gpu: GpuOpt = None,
+    quant: QuantOpt = None,
+    input_tokens: InputOpt = None,
+    output_tokens: OutputOpt = None,
+    cached_share: CachedOpt = None,
+    pricing: PricingOpt = None,
+    utilization: UtilOpt = None,
+    peak_factor: PeakOpt = None,
+    hidden_costs: HiddenOpt = None,
+    hidden_cost: HiddenLineOpt = None,
+    batch: BatchOpt = None,
+    engine: EngineOpt = None,
+    scenario: ScenarioOpt = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Cumulative cost of an API and a self-hosted model over months of growing volume, with
+    one-time set-up and model-update work, and the month self-hosting pays back."""
+    from llmcost import render
+    from llmcost.tco import tco as run
+
+    sc = _scenario(
+        scenario,
+        qpd=qpd,
+        models=_split(model),
+        apis=_split(api),
+        months=months,
+        growth=growth,
+        setup_weeks=setup_weeks,
+        engineer_usd_per_day=engineer_usd_per_day,
+        updates_per_year=updates_per_year,
+        days_per_update=days_per_update,
+        gpus=_split(gpu),
+        quants=_split(quant),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_input_share=cached_share,
+        pricing=pricing,
+        utilization=utilization,
+        peak_factor=peak_factor,
+        hidden_costs=hidden_costs,
+        hidden_cost_overrides=_overrides(hidden_cost),
+        batch_api=batch,
+        engine=engine,
+        data_dirs=data,
+    )
+    _emit(run(scenario=sc).data, fmt, render.tco_table, render.tco_markdown)
+
+
+@app.command()
 def fit(
     model: Annotated[str, typer.Argument(help="Open-weight model id, e.g. llama-3.1-70b.")],
     quant: Annotated[str, typer.Option("--quant", help="bf16 (fp16), fp8, int8, int4, fp4.")] = "bf16",

@@ -216,8 +216,58 @@ def breakeven_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def tco_table(data: dict[str, Any]) -> str:
+    a = data["assumptions"]
+    table = Table(
+        title=f"Total cost over {a['months']} months: {data['self_hosted']} vs {data['api']}",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for h in ("month", "queries/day", "replicas", "API", "self-hosted", "cumulative API", "cumulative self-hosted"):
+        table.add_column(h, justify="right")
+    for m in data["months"]:
+        table.add_row(
+            str(m["month"]),
+            f"{m['queries_per_day']:,.0f}",
+            str(m["replicas"]),
+            usd(m["api_usd"]),
+            usd(m["self_hosted_usd"]),
+            usd(m["cumulative_api_usd"]),
+            usd(m["cumulative_self_hosted_usd"]),
+        )
+    console = Console(width=_width(), record=True, highlight=False)
+    with console.capture() as cap:
+        console.print(table)
+        console.print(
+            f"{data['reason']}. One-time set-up {usd(data['one_time_setup_usd'])} ({a['setup_weeks']:g} weeks x "
+            f"{usd(a['engineer_usd_per_day'])}/day); model updates {usd(data['model_updates_usd_per_month'])}/month "
+            f"({a['updates_per_year']:g} a year x {a['days_per_update']:g} days); volume grows "
+            f"{a['growth_per_month']:.1%} a month.",
+            markup=False,
+        )
+        console.print(
+            "Note: the DevOps hidden-cost line also mentions model updates; pass --updates-per-year 0 if it "
+            "already covers them.",
+            markup=False,
+        )
+    return cap.get()
+
+
+def tco_markdown(data: dict[str, Any]) -> str:
+    out = [
+        "| month | queries/day | API | self-hosted | cumulative API | cumulative self-hosted |",
+        "|---|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {m['month']} | {m['queries_per_day']:,.0f} | {usd(m['api_usd'])} | {usd(m['self_hosted_usd'])} | "
+        f"{usd(m['cumulative_api_usd'])} | {usd(m['cumulative_self_hosted_usd'])} |"
+        for m in data["months"]
+    ]
+    return "\n".join([*out, "", data["reason"]]) + "\n"
+
+
 def to_csv(data: dict[str, Any]) -> str:
-    rows = [flatten(r) for r in data.get("options", data.get("pairs", [data]))]
+    rows = [flatten(r) for r in data.get("options", data.get("pairs", data.get("months", [data])))]
     columns: list[str] = []
     for r in rows:
         columns += [k for k in r if k not in columns]

@@ -54,6 +54,15 @@ class Scenario(BaseModel):
     batch_api: bool = False
     # hybrid routing
     share: float | None = Field(default=None, ge=0, le=1, description="Share of queries self-hosted (hybrid).")
+    # total cost over time
+    months: int = Field(default=12, gt=0, le=120, description="Months of total cost of ownership.")
+    growth: float = Field(default=0.0, gt=-1, le=10, description="Volume growth per month (0.05 = +5%).")
+    setup_weeks: float | None = Field(default=None, ge=0, description="One-time engineering weeks [data].")
+    engineer_usd_per_day: float | None = Field(default=None, ge=0, description="Loaded engineer day rate [data].")
+    updates_per_year: float = Field(
+        default=12, ge=0, description="Model updates a year (the seed: open-weight releases come monthly)."
+    )
+    days_per_update: float | None = Field(default=None, ge=0, description="Engineer-days per update [data].")
     # break-even
     max_qpd: float = Field(default=10_000_000, gt=0, description="Highest volume the break-even search covers.")
     # data
