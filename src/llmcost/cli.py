@@ -455,6 +455,16 @@ def capacity(
     _emit(result.data, fmt, title=f"Capacity: {model} {quant} on {gpus} x {gpu}")
 
 
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor completion and validation)."""
+    import json
+
+    from llmcost.scenario import Scenario
+
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
 def _fail(message: str, code: int) -> int:
     sys.stderr.write(f"llmcost: error: {message}\n")
     return code
