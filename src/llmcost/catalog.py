@@ -37,6 +37,7 @@ DATA_FILES = (
 Precision = Literal["bf16", "fp8", "int8", "int4", "fp4"]
 PricingModel = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
 PRICING_MODELS: tuple[PricingModel, ...] = ("on_demand", "reserved_1y", "reserved_3y", "spot")
+OfferPricing = Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"]
 T = TypeVar("T")
 _AS_OF = re.compile(r"^(undated|\d{4}(-\d{2}(-\d{2})?)?)$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
@@ -116,7 +117,7 @@ class GpuOffer(Identified):
     instance: str
     gpu: str
     gpus_per_instance: int = Field(gt=0)
-    pricing: PricingModel
+    pricing: OfferPricing
     usd_per_instance_hour: float = Field(gt=0)
     region: str | None = None
 

@@ -94,6 +94,15 @@ TpotOpt = Annotated[
 ]
 
 
+OwnershipOpt = Annotated[
+    str | None,
+    typer.Option("--ownership", help="rent (cloud offers) or buy (owned 8-GPU servers, see buy-vs-rent) [rent]."),
+]
+PueOpt = Annotated[
+    float | None, typer.Option("--pue", help="Facility PUE for owned GPUs; not sourced, so 1.0 (IT load) by default.")
+]
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     """Repeatable options also accept comma-separated lists."""
     if not values:
@@ -163,6 +172,8 @@ def compare(
     engine: EngineOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
+    ownership: OwnershipOpt = None,
+    pue: PueOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -193,6 +204,8 @@ def compare(
         engine=engine,
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
+        ownership=ownership,
+        pue=pue,
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.compare_table, render.compare_markdown)
@@ -221,6 +234,8 @@ def breakeven(
     engine: EngineOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
+    ownership: OwnershipOpt = None,
+    pue: PueOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -255,6 +270,8 @@ def breakeven(
         engine=engine,
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
+        ownership=ownership,
+        pue=pue,
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.breakeven_table, render.breakeven_markdown)
@@ -282,6 +299,8 @@ def hybrid(
     hidden_cost: HiddenLineOpt = None,
     batch: BatchOpt = None,
     engine: EngineOpt = None,
+    ownership: OwnershipOpt = None,
+    pue: PueOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -309,6 +328,8 @@ def hybrid(
         hidden_cost_overrides=_overrides(hidden_cost),
         batch_api=batch,
         engine=engine,
+        ownership=ownership,
+        pue=pue,
         data_dirs=data,
     )
     result = run(scenario=sc).data
@@ -348,6 +369,8 @@ def tco(
     hidden_cost: HiddenLineOpt = None,
     batch: BatchOpt = None,
     engine: EngineOpt = None,
+    ownership: OwnershipOpt = None,
+    pue: PueOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -380,9 +403,31 @@ def tco(
         hidden_cost_overrides=_overrides(hidden_cost),
         batch_api=batch,
         engine=engine,
+        ownership=ownership,
+        pue=pue,
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.tco_table, render.tco_markdown)
+
+
+@app.command("buy-vs-rent")
+def buy_vs_rent(
+    gpu: GpuOpt = None,
+    pue: Annotated[
+        float, typer.Option("--pue", help="Facility PUE (not sourced; 1.0 = energy billed on IT load).")
+    ] = 1.0,
+    data: DataOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Effective hourly cost of an owned GPU (depreciation, power, colocation, support) next to the
+    cheapest rental offer per pricing model."""
+    from llmcost import render
+    from llmcost.ownership import buy_vs_rent as run
+
+    if pue < 1:
+        raise UsageError(f"--pue must be >= 1, got {pue}")
+    result = run(_split(gpu), pue=pue, data_dirs=[str(d) for d in data or ()])
+    _emit(result.data, fmt, render.buy_vs_rent_table, render.buy_vs_rent_markdown)
 
 
 @app.command()

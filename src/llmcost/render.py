@@ -266,8 +266,78 @@ def tco_markdown(data: dict[str, Any]) -> str:
     return "\n".join([*out, "", data["reason"]]) + "\n"
 
 
+def _buy_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    headers = [
+        "GPU",
+        "owned $/GPU-h",
+        "capex",
+        "power",
+        "colocation",
+        "support",
+        "on-demand",
+        "1y reserved",
+        "3y reserved",
+        "spot",
+    ]
+    rows = []
+    for g in data["gpus"]:
+        o, r = g["owned"], g["cheapest_rental_usd_per_gpu_hour"]
+        parts = (
+            [
+                o[k]
+                for k in ("capex_usd_per_hour", "power_usd_per_hour", "colocation_usd_per_hour", "support_usd_per_hour")
+            ]
+            if o
+            else []
+        )
+        rows.append(
+            [
+                g["gpu"],
+                usd(g["owned_usd_per_gpu_hour"]),
+                *[usd(x) for x in parts or [None] * 4],
+                *[usd(r[p]) for p in ("on_demand", "reserved_1y", "reserved_3y", "spot")],
+            ]
+        )
+    return headers, rows
+
+
+def buy_vs_rent_table(data: dict[str, Any]) -> str:
+    headers, rows = _buy_rows(data)
+    table = Table(title="Owned vs rented, USD per GPU-hour", box=box.SIMPLE_HEAD, title_justify="left")
+    for i, h in enumerate(headers):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    a = data["assumptions"]
+    console = Console(width=_width(), record=True, highlight=False)
+    with console.capture() as cap:
+        console.print(table)
+        console.print(
+            f"Owned: purchase over {a['depreciation_years']:g} years, GPU TDP + {a['server_overhead_w_per_gpu']:g} W "
+            f"server share at PUE {a['pue']:g} and ${a['electricity_usd_per_kwh']:.4f}/kWh, colocation "
+            f"${a['colocation_usd_per_kw_month']:.2f}/kW-month, support {a['support_fraction_per_year']:.0%} of "
+            "the price a year; paid every hour, busy or not (midpoints of data/ownership.yaml).",
+            markup=False,
+        )
+    return cap.get()
+
+
+def buy_vs_rent_markdown(data: dict[str, Any]) -> str:
+    headers, rows = _buy_rows(data)
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    return "\n".join(out + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
+
+
+def _records(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The list a result is made of (options, pairs, months, GPUs), or the result itself."""
+    for key in ("options", "pairs", "months", "gpus"):
+        if key in data:
+            return list(data[key])
+    return [data]
+
+
 def to_csv(data: dict[str, Any]) -> str:
-    rows = [flatten(r) for r in data.get("options", data.get("pairs", data.get("months", [data])))]
+    rows = [flatten(r) for r in _records(data)]
     columns: list[str] = []
     for r in rows:
         columns += [k for k in r if k not in columns]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -44,6 +44,8 @@ class Scenario(BaseModel):
     show_all: bool = False
     # self-hosting assumptions
     pricing: PricingModel = "on_demand"
+    ownership: Literal["rent", "buy"] = Field(default="rent", description="Rent GPUs, or buy them (ownership.yaml).")
+    pue: float = Field(default=1.0, ge=1, le=3, description="Facility PUE for owned GPUs (not sourced; 1 = IT load).")
     utilization: float = Field(default=0.70, gt=0, le=1, description="Target utilization at peak.")
     peak_factor: float = Field(default=1.0, ge=1, description="Peak-to-average request rate.")
     engine: str = "vllm"
@@ -145,7 +147,8 @@ class Setup:
         return {
             "utilization_target": a.utilization_target,
             "peak_factor": a.peak_factor,
-            "pricing": a.pricing,
+            "pricing": a.pricing if a.ownership == "rent" else "owned (bought)",
+            "pue": a.pue if a.ownership == "buy" else None,
             "batch_api": self.scenario.batch_api,
             "efficiency": a.efficiency.to_dict(),
             "engine": {
@@ -215,6 +218,8 @@ def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool
         utilization_target=s.utilization,
         peak_factor=s.peak_factor,
         pricing=s.pricing,
+        ownership=s.ownership,
+        pue=s.pue,
         engine=cat.engine(s.engine).id,
         max_ttft_ms=s.max_ttft_ms,
         max_tpot_ms=s.max_tpot_ms,

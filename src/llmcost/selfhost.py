@@ -11,6 +11,7 @@ import numpy as np
 from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingModel
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory
+from llmcost.ownership import owned_offer
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
 from llmcost.workload import SECONDS_PER_DAY, Number, Workload
@@ -25,6 +26,8 @@ class SelfHostAssumptions:
     utilization_target: float = 0.70  # the seed: "add instances when utilization exceeds 70%"
     peak_factor: float = 1.0  # peak-to-average request rate; 1 = size for the daily average
     pricing: PricingModel = "on_demand"
+    ownership: str = "rent"  # or "buy": owned 8-GPU servers costed from ownership.yaml
+    pue: float = 1.0
     engine: str = "vllm"
     efficiency: Efficiency = field(default_factory=Efficiency)
     max_ttft_ms: float | None = None
@@ -194,7 +197,10 @@ def cost_curve(
     hidden_costs_usd_per_month: Mapping[str, float],
 ) -> CostCurve:
     """The cost curve of a configuration, or InfeasibleError when no offer can hold a replica."""
-    offers = catalog.offers_for(config.gpu.id, assumptions.pricing)
+    if assumptions.ownership == "buy":
+        offers = [owned_offer(catalog, config.gpu, assumptions.pue)]
+    else:
+        offers = catalog.offers_for(config.gpu.id, assumptions.pricing)
     usable = tuple(o for o in offers if o.gpus_per_instance >= config.gpus_per_replica)
     if not usable:
         sizes = sorted({o.gpus_per_instance for o in offers})
@@ -305,12 +311,14 @@ def curves(
     other (quantization, GPU) pairs cannot."""
     configs, fails = sized_configs(catalog, model, quants, gpus, workload, assumptions)
     out: list[CostCurve] = []
+    unrentable: dict[tuple[str, str], tuple[Quantization, Gpu, str]] = {}
     for cfg in configs:
         try:
             out.append(cost_curve(catalog, cfg, assumptions, workload.days_per_month, hidden_costs_usd_per_month))
         except InfeasibleError as exc:
-            if not any(c.quant is cfg.quant and c.gpu is cfg.gpu for c in configs if c is not cfg):
-                fails.append((cfg.quant, cfg.gpu, str(exc)))
+            unrentable[(cfg.quant.id, cfg.gpu.id)] = (cfg.quant, cfg.gpu, str(exc))
+    rented = {(c.config.quant.id, c.config.gpu.id) for c in out}
+    fails += [v for k, v in unrentable.items() if k not in rented]
     return out, fails
 
 

@@ -1,0 +1,116 @@
+"""Buying GPUs instead of renting them: the effective hourly cost of an owned GPU.
+
+    capex     = purchase price / (depreciation years x 8,760 h)
+    power     = (GPU TDP + the server's share, kW) x PUE x electricity price
+    colocation= (GPU TDP + the server's share, kW) x colocation price per kW-month / 730 h
+    support   = annual support fraction x purchase price / 8,760 h
+
+Owned GPUs are paid for every hour whether busy or not, like always-on rentals. Each figure is the
+midpoint of its sourced range in data/ownership.yaml; PUE has no source there, so it defaults to
+1.0 (energy billed on IT load) and is the user's to set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from llmcost.catalog import PRICING_MODELS, Catalog, Facility, Gpu, GpuOffer, OwnedGpu, load_catalog
+from llmcost.errors import InfeasibleError
+from llmcost.result import Result
+
+HOURS_PER_YEAR = 8760
+HOURS_PER_MONTH = HOURS_PER_YEAR / 12
+GPUS_PER_OWNED_SERVER = 8  # HGX-style boards: owned GPUs come in 8-GPU servers
+
+
+@dataclass(frozen=True)
+class OwnedCost:
+    gpu: str
+    purchase_usd: float
+    power_kw: float
+    capex_usd_per_hour: float
+    power_usd_per_hour: float
+    colocation_usd_per_hour: float
+    support_usd_per_hour: float
+
+    @property
+    def usd_per_gpu_hour(self) -> float:
+        return (
+            self.capex_usd_per_hour + self.power_usd_per_hour + self.colocation_usd_per_hour + self.support_usd_per_hour
+        )
+
+
+def owned_gpu_cost(gpu: Gpu, owned: OwnedGpu, facility: Facility, pue: float = 1.0) -> OwnedCost:
+    """Effective USD per hour of one owned GPU (see the module docstring)."""
+    purchase = owned.purchase_usd_per_gpu
+    kw = (gpu.tdp_w + facility.server_overhead_w_per_gpu.mid) / 1000
+    return OwnedCost(
+        gpu=gpu.id,
+        purchase_usd=purchase,
+        power_kw=kw,
+        capex_usd_per_hour=purchase / (facility.depreciation_years.mid * HOURS_PER_YEAR),
+        power_usd_per_hour=kw * pue * facility.electricity_usd_per_kwh.mid,
+        colocation_usd_per_hour=kw * facility.colocation_usd_per_kw_month.mid / HOURS_PER_MONTH,
+        support_usd_per_hour=facility.support_fraction_per_year.mid * purchase / HOURS_PER_YEAR,
+    )
+
+
+def owned_offer(catalog: Catalog, gpu: Gpu, pue: float) -> GpuOffer:
+    """An owned 8-GPU server as an 'offer', so owned deployments cost like rented ones."""
+    owned = catalog.owned_gpus.get(gpu.id)
+    if owned is None:
+        raise InfeasibleError(
+            f"no purchase price for {gpu.id} in ownership.yaml (known: {', '.join(catalog.owned_gpus)})"
+        )
+    cost = owned_gpu_cost(gpu, owned, catalog.facility, pue)
+    return GpuOffer(
+        id=f"owned/{gpu.id}",
+        provider="owned",
+        instance=f"{GPUS_PER_OWNED_SERVER}-GPU server (owned)",
+        gpu=gpu.id,
+        gpus_per_instance=GPUS_PER_OWNED_SERVER,
+        pricing="owned",
+        usd_per_instance_hour=cost.usd_per_gpu_hour * GPUS_PER_OWNED_SERVER,
+        source=owned.source,
+        as_of=owned.as_of,
+    )
+
+
+def buy_vs_rent(
+    gpus: list[str] | None = None, *, pue: float = 1.0, catalog: Catalog | None = None, data_dirs: Any = ()
+) -> Result:
+    """Owned GPU-hour cost next to the cheapest rental per pricing model, for GPUs with a price."""
+    cat = catalog or load_catalog(data_dirs)
+    rows = []
+    for gpu_id in gpus or list(cat.owned_gpus):
+        gpu = cat.gpu(gpu_id)
+        owned = cat.owned_gpus.get(gpu.id)
+        rental: Mapping[str, float | None] = {
+            p: min((o.usd_per_gpu_hour for o in cat.offers_for(gpu.id, p)), default=None) for p in PRICING_MODELS
+        }
+        cost = owned_gpu_cost(gpu, owned, cat.facility, pue) if owned else None
+        rows.append(
+            {
+                "gpu": gpu.id,
+                "owned_usd_per_gpu_hour": cost.usd_per_gpu_hour if cost else None,
+                "owned": {**cost.__dict__} if cost else None,
+                "cheapest_rental_usd_per_gpu_hour": dict(rental),
+                "reason": None if cost else "no purchase price in ownership.yaml",
+            }
+        )
+    f = cat.facility
+    return Result(
+        {
+            "assumptions": {
+                "pue": pue,
+                "depreciation_years": f.depreciation_years.mid,
+                "electricity_usd_per_kwh": f.electricity_usd_per_kwh.mid,
+                "colocation_usd_per_kw_month": f.colocation_usd_per_kw_month.mid,
+                "support_fraction_per_year": f.support_fraction_per_year.mid,
+                "server_overhead_w_per_gpu": f.server_overhead_w_per_gpu.mid,
+            },
+            "gpus": rows,
+        }
+    )
