@@ -103,6 +103,27 @@ PueOpt = Annotated[
 ]
 
 
+AutoscaleOpt = Annotated[
+    bool | None, typer.Option("--autoscale/--fixed", help="Replicas follow an hourly load profile [fixed].")
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile", help="Load profile: business-day, flat, or 24 comma-separated hourly weights [business-day]."
+    ),
+]
+MinReplicasOpt = Annotated[int | None, typer.Option("--min-replicas", help="Replicas kept when autoscaling [1].")]
+
+
+def _profile(value: str | None) -> str | list[float] | None:
+    if value is None or "," not in value:
+        return value
+    try:
+        return [float(x) for x in value.split(",")]
+    except ValueError:
+        raise UsageError(f"--profile: '{value}' is neither a profile name nor comma-separated numbers") from None
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     """Repeatable options also accept comma-separated lists."""
     if not values:
@@ -174,6 +195,9 @@ def compare(
     max_tpot_ms: TpotOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
+    autoscale: AutoscaleOpt = None,
+    profile: ProfileOpt = None,
+    min_replicas: MinReplicasOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -204,6 +228,9 @@ def compare(
         engine=engine,
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
+        autoscale=autoscale,
+        profile=_profile(profile),
+        min_replicas=min_replicas,
         ownership=ownership,
         pue=pue,
         data_dirs=data,

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmcost.api_cost import api_usd_per_query, effective_prices
+from llmcost.autoscale import autoscale
 from llmcost.catalog import ApiModel, Catalog
 from llmcost.pairing import QUALITY_TOLERANCE_ELO, quantized_elo
 from llmcost.result import Result
-from llmcost.scenario import Scenario, make_scenario, setup
-from llmcost.selfhost import Deployment, cheapest_per_pair, curves, deployment_at
+from llmcost.scenario import Scenario, Setup, make_scenario, setup
+from llmcost.selfhost import CostCurve, Deployment, cheapest_per_pair, curves, deployment_at
 from llmcost.workload import Workload
 
 PER_MODEL_DEFAULT = 2  # self-hosted rows per model in the default (readable) view
@@ -71,6 +72,12 @@ def _self_option(d: Deployment, workload: Workload, hidden: Mapping[str, float],
     elo = quantized_elo(cfg.model, cfg.quant, cat)
     offer = d.offer.offer
     notes = list(d.notes)
+    if d.autoscaled:
+        a = d.autoscaled
+        notes.append(
+            f"autoscaled ({a.profile} profile, {min(a.replicas_by_hour)}-{a.peak_replicas} replicas): GPUs "
+            f"${a.monthly_gpu_cost_usd:,.0f}/month vs ${a.fixed_peak_monthly_gpu_cost_usd:,.0f} fixed for the peak"
+        )
     if offer.as_of == "undated":
         notes.append(f"rental price {offer.id} is from an undated source")
     return {
@@ -116,6 +123,7 @@ def _self_option(d: Deployment, workload: Workload, hidden: Mapping[str, float],
             "reason": cfg.memory.reason,
         },
         "capacity": cfg.capacity.to_dict(),
+        "autoscaling": d.autoscaled.to_dict() if d.autoscaled else None,
         "notes": notes,
     }
 
@@ -171,7 +179,7 @@ def compare(
     for model_id in st.model_ids():
         model = cat.model(model_id)
         found, fails = curves(cat, model, quant_list, gpu_list, workload, assumptions, hidden)
-        ranked = cheapest_per_pair(deployment_at(c, workload, assumptions.peak_factor) for c in found)
+        ranked = cheapest_per_pair(_deployment(c, st) for c in found)
         keep = ranked if sc.show_all else _distinct_gpus(ranked)[:PER_MODEL_DEFAULT]
         self_options.extend(_self_option(d, workload, hidden, cat) for d in keep)
         if sc.show_all:
@@ -186,6 +194,15 @@ def compare(
         "options": api_options + self_options,
     }
     return Comparison(data)
+
+
+def _deployment(curve: CostCurve, st: Setup) -> Deployment:
+    """A configuration costed at the scenario's volume: fixed capacity, or following the profile."""
+    sc, w = st.scenario, st.workload
+    if not sc.autoscale:
+        return deployment_at(curve, w, st.assumptions.peak_factor)
+    auto = autoscale(curve, w.queries_per_day, sc.profile, sc.min_replicas, st.assumptions.utilization_target)
+    return deployment_at(curve, w, 1.0, auto)
 
 
 def _distinct_gpus(ranked: list[Deployment]) -> list[Deployment]:

@@ -107,6 +107,11 @@ def _assumption_lines(data: dict[str, Any]) -> list[str]:
     ]
     if a["batch_api"]:
         lines.append("API prices include each provider's batch discount")
+    if a.get("autoscale"):
+        lines.append(
+            f"replicas follow the '{a['autoscale']['profile']}' hourly load profile (at least "
+            f"{a['autoscale']['min_replicas']}), billed by the hour; the peak factor is replaced by the profile's peak"
+        )
     return lines
 
 

@@ -51,6 +51,9 @@ class Scenario(BaseModel):
     engine: str = "vllm"
     max_ttft_ms: float | None = Field(default=None, gt=0)
     max_tpot_ms: float | None = Field(default=None, gt=0)
+    autoscale: bool = Field(default=False, description="Replicas follow an hourly load profile (compare).")
+    profile: str | list[float] = Field(default="business-day", description="flat, business-day or 24 weights.")
+    min_replicas: int = Field(default=1, ge=1, description="Replicas kept running when autoscaling.")
     hidden_costs: bool = True
     hidden_cost_overrides: dict[str, float] = Field(default_factory=dict, description="USD/month per line id.")
     batch_api: bool = False
@@ -157,6 +160,9 @@ class Setup:
                 "gpu_memory_utilization": e.gpu_memory_utilization or DEFAULT_GPU_MEMORY_UTILIZATION,
                 "relative_throughput": e.relative_throughput,
             },
+            "autoscale": {"profile": self.scenario.profile, "min_replicas": self.scenario.min_replicas}
+            if self.scenario.autoscale
+            else None,
             "max_ttft_ms": a.max_ttft_ms,
             "max_tpot_ms": a.max_tpot_ms,
             "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",

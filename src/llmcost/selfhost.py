@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from llmcost.ownership import owned_offer
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
 from llmcost.workload import SECONDS_PER_DAY, Number, Workload
+
+if TYPE_CHECKING:
+    from llmcost.autoscale import Autoscale
 
 HOURS_PER_DAY = 24
 
@@ -227,6 +231,7 @@ class Deployment:
     utilization: float  # average load / installed capacity
     peak_requests_per_s: float
     notes: tuple[str, ...]
+    autoscaled: Autoscale | None = None  # set when replicas follow an hourly load profile
 
     @property
     def config(self) -> Config:
@@ -239,6 +244,8 @@ class Deployment:
 
     @property
     def monthly_gpu_cost_usd(self) -> float:
+        if self.autoscaled is not None:
+            return self.autoscaled.monthly_gpu_cost_usd
         return self.offer.monthly_cost_usd
 
     @property
@@ -250,9 +257,15 @@ class Deployment:
         return self.monthly_gpu_cost_usd + self.monthly_hidden_cost_usd
 
 
-def deployment_at(curve: CostCurve, workload: Workload, peak_factor: float) -> Deployment:
-    """Cost a configuration at the workload's volume."""
-    replicas = int(curve.replicas(workload.queries_per_day))
+def deployment_at(
+    curve: CostCurve,
+    workload: Workload,
+    peak_factor: float,
+    autoscaled: Autoscale | None = None,
+) -> Deployment:
+    """Cost a configuration at the workload's volume: fixed replicas sized for the peak, or (with
+    `autoscaled`) the profile's peak count for the fixed comparison and its hourly cost."""
+    replicas = int(curve.replicas(workload.queries_per_day)) if autoscaled is None else autoscaled.peak_replicas
     cfg = curve.config
     notes = []
     path = compute_path(cfg.quant, cfg.gpu)
@@ -267,6 +280,7 @@ def deployment_at(curve: CostCurve, workload: Workload, peak_factor: float) -> D
         utilization=workload.average_requests_per_s / (replicas * cfg.capacity.requests_per_s),
         peak_requests_per_s=workload.average_requests_per_s * peak_factor,
         notes=tuple(notes),
+        autoscaled=autoscaled,
     )
 
 
