@@ -38,3 +38,10 @@ def test_readme_example_runs(capsys, command, next_line):
             value = float(figure.strip("$").replace(",", ""))
             half_unit = 0.5 * 10 ** -len(figure.partition(".")[2]) if "." in figure else 0.5
             assert any(abs(p - value) <= half_unit + 1e-9 for p in printed), f"README shows {figure}"
+
+
+def test_readme_python_examples_run():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})

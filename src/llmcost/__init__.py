@@ -11,6 +11,7 @@ from llmcost.compare import Comparison, compare
 from llmcost.errors import CatalogError, InfeasibleError, LLMCostError, UnknownIdError, UsageError
 from llmcost.hybrid import hybrid
 from llmcost.result import Result
+from llmcost.scenario import Scenario
 from llmcost.serving import capacity, fit
 from llmcost.tco import tco
 from llmcost.throughput import Efficiency
@@ -25,6 +26,7 @@ __all__ = [
     "InfeasibleError",
     "LLMCostError",
     "Result",
+    "Scenario",
     "UnknownIdError",
     "UsageError",
     "Workload",
