@@ -108,9 +108,7 @@ def load_rows(path: Path = MEASUREMENTS) -> tuple[list[Row], list[Skipped]]:
                 rows.append(Row(kind="saturated", batch=None, published=value, unit="output tok/s", **common))
             elif metric in ("output_tokens_per_s_per_gpu", "output_tokens_per_s") and batch:
                 per_group = value * gpus if metric.endswith("per_gpu") else value
-                rows.append(
-                    Row(kind="fixed_batch", batch=batch, published=per_group, unit="output tok/s", **common)
-                )
+                rows.append(Row(kind="fixed_batch", batch=batch, published=per_group, unit="output tok/s", **common))
             elif metric == "ttft_ms" and batch == 1:
                 rows.append(Row(kind="ttft", batch=1, published=value, unit="ms", **common))
             elif metric == "tokens_per_s (single request)":
