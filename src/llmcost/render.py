@@ -133,7 +133,7 @@ def compare_table(data: dict[str, Any], width: int | None = None) -> str:
     kinds = [o["kind"] for o in data["options"]]
     for i, row in enumerate(rows):
         table.add_row(*row, end_section=i + 1 < len(kinds) and kinds[i] != kinds[i + 1])
-    console = Console(width=width or _width(), record=True, highlight=False)
+    console = Console(width=width or _width(), highlight=False)
     with console.capture() as cap:
         console.print(table)
         if footnotes:
@@ -205,7 +205,7 @@ def breakeven_table(data: dict[str, Any]) -> str:
         table.add_column(h, justify="right" if 3 <= i <= 5 else "left", no_wrap=i in (0, 1, 5))
     for row in rows:
         table.add_row(*row)
-    console = Console(width=_width(), record=True, highlight=False)
+    console = Console(width=_width(), highlight=False)
     with console.capture() as cap:
         console.print(table)
         console.print("\nAssumptions", style="bold")
@@ -240,7 +240,7 @@ def tco_table(data: dict[str, Any]) -> str:
             usd(m["cumulative_api_usd"]),
             usd(m["cumulative_self_hosted_usd"]),
         )
-    console = Console(width=_width(), record=True, highlight=False)
+    console = Console(width=_width(), highlight=False)
     with console.capture() as cap:
         console.print(table)
         console.print(
@@ -314,7 +314,7 @@ def buy_vs_rent_table(data: dict[str, Any]) -> str:
     for row in rows:
         table.add_row(*row)
     a = data["assumptions"]
-    console = Console(width=_width(), record=True, highlight=False)
+    console = Console(width=_width(), highlight=False)
     with console.capture() as cap:
         console.print(table)
         console.print(
@@ -362,7 +362,7 @@ def key_value_table(title: str, data: dict[str, Any]) -> str:
         if isinstance(value, float):
             value = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
         table.add_row(key, "-" if value is None else str(value))
-    console = Console(width=120, record=True, highlight=False)
+    console = Console(width=120, highlight=False)
     with console.capture() as cap:
         console.print(table)
     return cap.get()

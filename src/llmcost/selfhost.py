@@ -12,7 +12,7 @@ import numpy as np
 from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingModel
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory
-from llmcost.ownership import owned_offer
+from llmcost.ownership import GPUS_PER_OWNED_SERVER, owned_offer
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
 from llmcost.workload import SECONDS_PER_DAY, Number, Workload
@@ -114,14 +114,17 @@ def sized_configs(
     gpus: Iterable[Gpu],
     workload: Workload,
     assumptions: SelfHostAssumptions,
+    max_gpus: Mapping[str, int] | None = None,
 ) -> tuple[list[Config], list[tuple[Quantization, Gpu, str]]]:
-    """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not."""
+    """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not.
+    `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented)."""
     engine = catalog.engine(assumptions.engine)
     runs, fails = [], []
     for quant in quants:
         for gpu in gpus:
-            reason = ""
-            for tp in TP_SIZES:
+            reason, before = "", len(runs)
+            limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else TP_SIZES[-1]
+            for tp in (t for t in TP_SIZES if t <= limit):
                 try:
                     mem, cap = replica_capacity(
                         model,
@@ -139,7 +142,7 @@ def sized_configs(
                     reason = str(exc)
                     continue
                 runs.append(Config(model, quant, gpu, tp, mem, cap))
-            if not any(c.quant is quant and c.gpu is gpu for c in runs):
+            if len(runs) == before:
                 fails.append((quant, gpu, reason))
     return runs, fails
 
@@ -323,7 +326,16 @@ def curves(
 ) -> tuple[list[CostCurve], list[tuple[Quantization, Gpu, str]]]:
     """Cost curves of every configuration of a model that runs and can be rented, and why the
     other (quantization, GPU) pairs cannot."""
-    configs, fails = sized_configs(catalog, model, quants, gpus, workload, assumptions)
+    gpus = list(gpus)
+    if assumptions.ownership == "buy":
+        max_gpus = {g.id: GPUS_PER_OWNED_SERVER for g in gpus}
+    else:
+        max_gpus = {
+            g.id: max((o.gpus_per_instance for o in catalog.offers_for(g.id, assumptions.pricing)), default=0)
+            for g in gpus
+        }
+    configs, fails = sized_configs(catalog, model, quants, gpus, workload, assumptions, max_gpus)
+    fails = [(q, g, reason or f"no {assumptions.pricing} offer for {g.id}") for q, g, reason in fails]
     out: list[CostCurve] = []
     unrentable: dict[tuple[str, str], tuple[Quantization, Gpu, str]] = {}
     for cfg in configs:
