@@ -390,6 +390,47 @@ def read_scenario_file(path: Path) -> dict[str, Any]:
     return doc
 
 
+MAX_LOG_BYTES = 200_000_000
+
+
+def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
+    """Rows of a CSV or JSONL usage log as (line number, record), and the format read.
+
+    Problems with the file itself (missing, too big, not text, not CSV/JSONL) are usage errors;
+    bad rows are returned for the caller to count (a JSON line that does not parse becomes {}).
+    """
+    import csv
+    import json
+
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if size > MAX_LOG_BYTES:
+        raise UsageError(f"{path}: {size:,} bytes is over the {MAX_LOG_BYTES:,}-byte limit for usage logs")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if first.lstrip().startswith("{"):
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                record = {}
+            rows.append((n, record if isinstance(record, dict) else {}))
+        return rows, "jsonl"
+    if "," not in first:
+        raise UsageError(f"{path}: not a CSV (with a header row) or JSONL usage log")
+    reader = csv.DictReader(text.splitlines())
+    return [(n, dict(r)) for n, r in enumerate(reader, start=2)], "csv"
+
+
 def _validation_message(exc: ValidationError) -> str:
     errors = exc.errors()
     first = errors[0]

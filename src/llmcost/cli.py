@@ -124,6 +124,14 @@ def _profile(value: str | None) -> str | list[float] | None:
         raise UsageError(f"--profile: '{value}' is neither a profile name nor comma-separated numbers") from None
 
 
+UsageLogOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workload", help="Usage log (CSV or JSONL): sets qpd, token means, peak factor and profile unless given."
+    ),
+]
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     """Repeatable options also accept comma-separated lists."""
     if not values:
@@ -198,6 +206,7 @@ def compare(
     autoscale: AutoscaleOpt = None,
     profile: ProfileOpt = None,
     min_replicas: MinReplicasOpt = None,
+    usage_log: UsageLogOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -233,6 +242,7 @@ def compare(
         min_replicas=min_replicas,
         ownership=ownership,
         pue=pue,
+        usage_log=str(usage_log) if usage_log else None,
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.compare_table, render.compare_markdown)
@@ -263,6 +273,7 @@ def breakeven(
     max_tpot_ms: TpotOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
+    usage_log: UsageLogOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -299,6 +310,7 @@ def breakeven(
         max_tpot_ms=max_tpot_ms,
         ownership=ownership,
         pue=pue,
+        usage_log=str(usage_log) if usage_log else None,
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.breakeven_table, render.breakeven_markdown)
@@ -328,6 +340,7 @@ def hybrid(
     engine: EngineOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
+    usage_log: UsageLogOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -357,6 +370,7 @@ def hybrid(
         engine=engine,
         ownership=ownership,
         pue=pue,
+        usage_log=str(usage_log) if usage_log else None,
         data_dirs=data,
     )
     result = run(scenario=sc).data
@@ -398,6 +412,7 @@ def tco(
     engine: EngineOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
+    usage_log: UsageLogOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -432,6 +447,7 @@ def tco(
         engine=engine,
         ownership=ownership,
         pue=pue,
+        usage_log=str(usage_log) if usage_log else None,
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.tco_table, render.tco_markdown)
@@ -455,6 +471,21 @@ def buy_vs_rent(
         raise UsageError(f"--pue must be >= 1, got {pue}")
     result = run(_split(gpu), pue=pue, data_dirs=[str(d) for d in data or ()])
     _emit(result.data, fmt, render.buy_vs_rent_table, render.buy_vs_rent_markdown)
+
+
+@app.command()
+def workload(
+    file: Annotated[
+        Path,
+        typer.Argument(help="Usage log: CSV with a header, or JSON lines (OpenAI usage export, LiteLLM spend logs)."),
+    ],
+    fmt: FormatOpt = "table",
+) -> None:
+    """Derive the workload from a usage log: queries/day, token mix (mean, percentiles), peak-to-average."""
+    from llmcost.usage import workload_from_log
+
+    data = workload_from_log(file).data
+    _emit(data, fmt, title=f"Workload from {file}")
 
 
 @app.command()

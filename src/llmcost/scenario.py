@@ -35,6 +35,9 @@ class Scenario(BaseModel):
         default=0.0, ge=0, le=1, description="Share of input tokens from the prompt cache."
     )
     days_per_month: float = Field(default=DEFAULT_DAYS_PER_MONTH, gt=0, le=31)
+    usage_log: str | None = Field(
+        default=None, description="CSV/JSONL usage log: sets qpd, token means, peak factor and profile unless given."
+    )
     # what to compare
     apis: list[str] | None = Field(default=None, description="API model ids (default: all).")
     models: list[str] | None = Field(default=None, description="Open-weight model ids (default: all).")
@@ -96,7 +99,7 @@ def make_scenario(base: Scenario | Mapping[str, Any] | None = None, **options: A
         values.update(base)
     values.update({k: v for k, v in options.items() if v is not None})
     try:
-        return Scenario.model_validate(values)
+        scenario = Scenario.model_validate(values)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "scenario"
@@ -105,6 +108,23 @@ def make_scenario(base: Scenario | Mapping[str, Any] | None = None, **options: A
             raise UsageError(f"unknown setting '{field}'; valid settings: {valid}") from None
         got = f", got {err['input']!r}" if "input" in err and not isinstance(err["input"], dict) else ""
         raise UsageError(f"{field}: {err['msg']}{got}") from None
+    return _with_usage_log(scenario) if scenario.usage_log else scenario
+
+
+def _with_usage_log(scenario: Scenario) -> Scenario:
+    """Fill what the user did not set from the usage log: volume, token means, peak and profile."""
+    from llmcost.usage import summarize_file
+
+    u = summarize_file(scenario.usage_log or "")
+    derived = {
+        "qpd": u.queries_per_day,
+        "input_tokens": max(u.input_tokens["mean"], 1.0),
+        "output_tokens": max(u.output_tokens["mean"], 1.0),
+        "peak_factor": max(u.peak_to_average, 1.0),
+        "profile": u.hourly_profile,
+    }
+    given = scenario.model_fields_set
+    return scenario.model_copy(update={k: v for k, v in derived.items() if k not in given})
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,8 @@ def sized_configs(
     """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not.
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented)."""
     engine = catalog.engine(assumptions.engine)
-    runs, fails = [], []
+    runs: list[Config] = []
+    fails: list[tuple[Quantization, Gpu, str]] = []
     for quant in quants:
         for gpu in gpus:
             reason, before = "", len(runs)

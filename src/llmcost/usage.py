@@ -1,0 +1,122 @@
+"""A workload derived from a real usage log: volume, token mix, hourly profile, peak-to-average.
+
+Accepted records (CSV with a header, or JSON lines) carry per-request token counts and a time:
+- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime` (ISO 8601 or Unix seconds);
+- input tokens: `input_tokens`, `prompt_tokens`, `n_context_tokens_total`;
+- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`.
+These cover OpenAI's usage export and LiteLLM's spend logs. Rows with a missing, negative or
+unreadable value are skipped and counted, with the first few line numbers reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from llmcost.catalog import read_usage_log
+from llmcost.errors import UsageError
+from llmcost.result import Result
+
+TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime")
+INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total")
+OUTPUT_KEYS = ("output_tokens", "completion_tokens", "n_generated_tokens_total")
+PERCENTILES = (50, 90, 99)
+
+
+def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    nested = record.get("usage")
+    usage: dict[str, Any] = nested if isinstance(nested, dict) else {}
+    for key in keys:
+        for source in (record, usage):
+            if source.get(key) not in (None, ""):
+                return source[key]
+    return None
+
+
+def _time(value: Any) -> float:
+    if isinstance(value, int | float) or (isinstance(value, str) and value.replace(".", "", 1).isdigit()):
+        return float(value)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def _count(value: Any) -> float:
+    x = float(value)
+    if not math.isfinite(x) or x < 0:
+        raise ValueError(value)
+    return x
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    queries_per_day: float
+    input_tokens: dict[str, float]
+    output_tokens: dict[str, float]
+    peak_to_average: float
+    hourly_profile: list[float]  # share of the day's queries in each UTC hour
+    requests: int
+    days: float
+    bad_rows: int
+    bad_lines: list[int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
+    """Derive the workload from (line, record) rows; see the module docstring."""
+    times, ins, outs, bad = [], [], [], []
+    for line, record in rows:
+        try:
+            t, i, o = (
+                _time(_pick(record, TIME_KEYS)),
+                _count(_pick(record, INPUT_KEYS)),
+                _count(_pick(record, OUTPUT_KEYS)),
+            )
+        except (TypeError, ValueError, OverflowError):
+            bad.append(line)
+            continue
+        times.append(t)
+        ins.append(i)
+        outs.append(o)
+    if len(times) < 2:
+        raise UsageError(f"usage log has {len(times)} usable request(s) ({len(bad)} bad rows): need at least 2")
+    ts = np.asarray(times)
+    days = max((ts.max() - ts.min()) / 86_400, 1 / 24)  # at least one hour, so a short log still has a rate
+    hours = ((ts % 86_400) // 3600).astype(int)
+    by_hour = np.bincount(hours, minlength=24).astype(np.float64)
+    profile = by_hour / by_hour.sum()
+
+    def stats(x: list[float]) -> dict[str, float]:
+        a = np.asarray(x)
+        return {"mean": float(a.mean()), **{f"p{p}": float(np.percentile(a, p)) for p in PERCENTILES}}
+
+    return UsageSummary(
+        queries_per_day=len(times) / days,
+        input_tokens=stats(ins),
+        output_tokens=stats(outs),
+        peak_to_average=float(profile.max() * 24),
+        hourly_profile=[float(x) for x in profile],
+        requests=len(times),
+        days=float(days),
+        bad_rows=len(bad),
+        bad_lines=bad[:10],
+    )
+
+
+def summarize_file(path: str | Path) -> UsageSummary:
+    rows, _ = read_usage_log(Path(path))
+    return summarize(rows)
+
+
+def workload_from_log(path: str | Path) -> Result:
+    """Read a usage log and summarise it (see UsageSummary)."""
+    rows, fmt = read_usage_log(Path(path))
+    return Result({"file": str(path), "format": fmt, **summarize(rows).to_dict()})
