@@ -26,6 +26,13 @@ from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
 
 
+MAX_STEPS_REPORTED = 2000
+
+
+def _steps(curve: CostCurve, max_qpd: float) -> int:
+    return max(1, math.ceil(max_qpd / curve.queries_per_day_per_replica - 1e-9))
+
+
 @dataclass(frozen=True)
 class Crossing:
     qpd: float
@@ -46,8 +53,7 @@ def solve(api_usd_per_qpd: float, curve: CostCurve, max_qpd: float) -> BreakEven
     `api_usd_per_qpd` is the API's monthly cost per query-per-day (cost per query x days/month).
     """
     a, per = api_usd_per_qpd, curve.queries_per_day_per_replica
-    steps = max(1, math.ceil(max_qpd / per - 1e-9))
-    n = np.arange(1, steps + 1, dtype=np.float64)
+    n = np.arange(1, _steps(curve, max_qpd) + 1, dtype=np.float64)
     s = np.asarray(curve.gpu_cost_usd(n)) + curve.fixed_usd_per_month
     lo, hi = (n - 1) * per, np.minimum(n * per, max_qpd)
     found: list[Crossing] = []
@@ -104,6 +110,13 @@ def pair_result(
         "self_hosted_gpu_usd_per_1k_queries_at_full_use": curve.marginal_usd_per_query / days * 1000,
         "self_hosted_fixed_usd_per_month": curve.fixed_usd_per_month,
         "queries_per_day_per_replica": curve.queries_per_day_per_replica,
+        "api_usd_per_qpd_month": api_usd_per_query * days,
+        # monthly self-hosted cost with 1, 2, ... replicas (for charts), up to max_qpd (at most 2,000 steps)
+        "self_hosted_step_usd_per_month": [
+            float(x)
+            for x in np.asarray(curve.gpu_cost_usd(np.arange(1, min(MAX_STEPS_REPORTED, _steps(curve, max_qpd)) + 1)))
+            + curve.fixed_usd_per_month
+        ],
         "crossings_qpd": [c.qpd for c in solution.crossings],
         "crossings": [c.__dict__ for c in solution.crossings],
         "self_hosted_cheaper_above_qpd": solution.self_hosted_cheaper_above_qpd,
