@@ -25,7 +25,6 @@ from llmcost.result import Result
 from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
 
-
 MAX_STEPS_REPORTED = 2000
 
 
@@ -86,6 +85,11 @@ def _reason(a: float, curve: CostCurve, max_qpd: float, found: list[Crossing], a
     )
 
 
+def _step_costs(curve: CostCurve, max_qpd: float) -> list[float]:
+    n = np.arange(1, min(MAX_STEPS_REPORTED, _steps(curve, max_qpd)) + 1, dtype=np.float64)
+    return [float(x) for x in np.asarray(curve.gpu_cost_usd(n)) + curve.fixed_usd_per_month]
+
+
 def pair_result(
     api_id: str,
     pairing: str,
@@ -112,11 +116,7 @@ def pair_result(
         "queries_per_day_per_replica": curve.queries_per_day_per_replica,
         "api_usd_per_qpd_month": api_usd_per_query * days,
         # monthly self-hosted cost with 1, 2, ... replicas (for charts), up to max_qpd (at most 2,000 steps)
-        "self_hosted_step_usd_per_month": [
-            float(x)
-            for x in np.asarray(curve.gpu_cost_usd(np.arange(1, min(MAX_STEPS_REPORTED, _steps(curve, max_qpd)) + 1)))
-            + curve.fixed_usd_per_month
-        ],
+        "self_hosted_step_usd_per_month": _step_costs(curve, max_qpd),
         "crossings_qpd": [c.qpd for c in solution.crossings],
         "crossings": [c.__dict__ for c in solution.crossings],
         "self_hosted_cheaper_above_qpd": solution.self_hosted_cheaper_above_qpd,
