@@ -100,18 +100,18 @@ def test_hidden_costs_toggle_and_override(cat):
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"qpd": 0}, "qpd: Input should be greater than 0, got 0"),
-        ({"qpd": -5}, "qpd: Input should be greater than 0, got -5"),
+        ({"qpd": 0}, "qpd must be > 0, got 0"),
+        ({"qpd": -5}, "qpd must be > 0, got -5"),
         ({"qpd": float("nan")}, "qpd: Input should be a finite number"),
         ({"qpd": float("inf")}, "qpd: Input should be a finite number"),
-        ({"qpd": "lots"}, "qpd: Input should be a valid number"),
+        ({"qpd": "lots"}, "'lots' is not a number"),
         ({"qpd": 10, "input_tokens": 0}, "input_tokens: Input should be greater than 0"),
         (
             {"qpd": 10, "cached_input_share": 1.5},
             "cached_input_share: Input should be less than or equal to 1",
         ),
-        ({"qpd": 10, "utilization": 0}, "utilization: Input should be greater than 0"),
-        ({"qpd": 10, "peak_factor": 0.5}, "peak_factor: Input should be greater than or equal to 1"),
+        ({"qpd": 10, "utilization": 0}, "utilization must be > 0"),
+        ({"qpd": 10, "peak_factor": 0.5}, "peak_factor must be >= 1"),
         ({"qpd": 10, "pricing": "free"}, "pricing: Input should be 'on_demand'"),
         ({"qpd": 10, "colour": "red"}, "unknown setting 'colour'; valid settings: qpd, input_tokens"),
         ({"qpd": 10, "models": ["llama-3.1-7b"]}, "did you mean"),

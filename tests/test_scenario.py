@@ -38,7 +38,7 @@ def test_flags_override_the_file(capsys, tmp_path):
     [
         ("qpd: 1000\ncolour: red\n", "unknown setting 'colour'; valid settings: qpd"),
         ("qpd: 1000\nmodels: [llama-9]\n", "unknown model 'llama-9'"),
-        ("qpd: -3\n", "qpd: Input should be greater than 0"),
+        ("qpd: -3\n", "qpd must be > 0, got -3"),
         ("- qpd\n", "expected a mapping of settings"),
         ("qpd: [1000\n", "malformed YAML"),
         ("a: &x [1]\nb: *x\n", "aliases are not allowed"),

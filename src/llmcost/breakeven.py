@@ -20,9 +20,10 @@ import numpy as np
 
 from llmcost.api_cost import api_usd_per_query
 from llmcost.catalog import Catalog
+from llmcost.montecarlo import breakeven_draws, draw_inputs, self_hosted_costs
 from llmcost.pairing import Pairing, pair_apis, quantized_elo
 from llmcost.result import Result
-from llmcost.scenario import Scenario, make_scenario, setup
+from llmcost.scenario import Scenario, Setup, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
 
 MAX_STEPS_REPORTED = 2000
@@ -126,7 +127,21 @@ def pair_result(
     }
 
 
-def _rank(curve: CostCurve, sol: BreakEven) -> tuple[float, float]:
+def _pair_monte_carlo(st: Setup, alpha: float, curve: CostCurve) -> dict[str, Any]:
+    """Distribution of the break-even volume (and, at the scenario's volume, P(self-hosting cheaper))."""
+    sc = st.scenario
+    d = draw_inputs(st, sc.monte_carlo or 0, sc.seed, [curve.config.gpu.id])
+    volumes = breakeven_draws(alpha, curve, d, sc.max_qpd)
+    found = volumes[np.isfinite(volumes)]
+    out: dict[str, Any] = {"p_breakeven_within_max": float(found.size / volumes.size)}
+    for p, v in zip((10, 50, 90), np.percentile(found, (10, 50, 90)) if found.size else (None,) * 3, strict=True):
+        out[f"breakeven_qpd_p{p}"] = None if v is None else float(v)
+    if sc.qpd is not None:
+        out["p_self_hosted_cheaper"] = float(np.mean(self_hosted_costs(curve, d) < alpha * d.qpd))
+    return out
+
+
+def rank(curve: CostCurve, sol: BreakEven) -> tuple[float, float]:
     """Prefer the configuration that wins soonest; among those that never do, the cheapest slope."""
     above = sol.self_hosted_cheaper_above_qpd
     return (above if above is not None else math.inf, curve.marginal_usd_per_query)
@@ -160,12 +175,15 @@ def breakeven(
                 alpha = api_cost[p.api] * w.days_per_month
                 for curve in (c for c in found if c.config.quant is quant):
                     sol = solve(alpha, curve, sc.max_qpd)
-                    rank = _rank(curve, sol)
-                    if p.api not in best or rank < best[p.api][0]:
-                        best[p.api] = (rank, p.reason, curve, sol, elo)
+                    rank_key = rank(curve, sol)
+                    if p.api not in best or rank_key < best[p.api][0]:
+                        best[p.api] = (rank_key, p.reason, curve, sol, elo)
         if not best:
             why = "no API to pair with: the model has no quality score and no hosted version"
             pairs.append({"api": None, "self_hosted": None, "model": model_id, "reason": why})
         for api_id, (_, reason, curve, sol, elo) in best.items():
-            pairs.append(pair_result(api_id, reason, api_cost[api_id], curve, elo, sol, sc.max_qpd))
+            pair = pair_result(api_id, reason, api_cost[api_id], curve, elo, sol, sc.max_qpd)
+            if sc.monte_carlo:
+                pair.update(_pair_monte_carlo(st, api_cost[api_id] * w.days_per_month, curve))
+            pairs.append(pair)
     return Result({"workload": st.token_mix(), "assumptions": st.assumptions_dict(), "pairs": pairs})

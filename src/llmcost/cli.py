@@ -36,7 +36,13 @@ ScenarioOpt = Annotated[
     Path | None,
     typer.Option("--scenario", help="YAML file with any of these settings (see `llmcost schema`); flags override it."),
 ]
-QpdOpt = Annotated[float | None, typer.Option("--qpd", help="Queries per day.")]
+QpdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--qpd",
+        help="Queries per day: a number, a range 40000..60000, or normal:50000,5000 (also triangular, lognormal).",
+    ),
+]
 InputOpt = Annotated[float | None, typer.Option(help="Mean input (prompt) tokens per query [2000].")]
 OutputOpt = Annotated[float | None, typer.Option(help="Mean output tokens per query [500].")]
 CachedOpt = Annotated[
@@ -57,9 +63,11 @@ QuantOpt = Annotated[list[str] | None, typer.Option("--quant", help="bf16 (fp16)
 PricingOpt = Annotated[
     str | None, typer.Option(help="GPU pricing model: on_demand, reserved_1y, reserved_3y, spot [on_demand].")
 ]
-UtilOpt = Annotated[float | None, typer.Option(help="Target utilization of self-hosted capacity at peak, (0-1] [0.7].")]
+UtilOpt = Annotated[
+    str | None, typer.Option(help="Target utilization of self-hosted capacity at peak, (0-1] [0.7]; ranges allowed.")
+]
 PeakOpt = Annotated[
-    float | None, typer.Option(help="Peak-to-average request rate; capacity is sized for the peak [1].")
+    str | None, typer.Option(help="Peak-to-average request rate; capacity is sized for the peak [1]; ranges allowed.")
 ]
 HiddenOpt = Annotated[
     bool | None,
@@ -132,6 +140,13 @@ UsageLogOpt = Annotated[
 ]
 
 
+McOpt = Annotated[
+    int | None,
+    typer.Option("--monte-carlo", help="Monte Carlo draws over the uncertain inputs: P10/P50/P90 and probabilities."),
+]
+SeedOpt = Annotated[int | None, typer.Option("--seed", help="Random seed (an integer) for reproducible draws.")]
+
+
 def _split(values: list[str] | None) -> list[str] | None:
     """Repeatable options also accept comma-separated lists."""
     if not values:
@@ -139,18 +154,15 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
 
 
-def _overrides(pairs: list[str] | None) -> dict[str, float] | None:
+def _overrides(pairs: list[str] | None) -> dict[str, str] | None:
     if not pairs:
         return None
-    out: dict[str, float] = {}
+    out: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
             raise UsageError(f"--hidden-cost takes LINE=USD_PER_MONTH (e.g. devops=4000), got '{pair}'")
-        try:
-            out[key.strip()] = float(value)
-        except ValueError:
-            raise UsageError(f"--hidden-cost {key}: '{value}' is not a number") from None
+        out[key.strip()] = value.strip()  # a number, a range or a distribution: the scenario parses it
     return out
 
 
@@ -207,6 +219,8 @@ def compare(
     profile: ProfileOpt = None,
     min_replicas: MinReplicasOpt = None,
     usage_log: UsageLogOpt = None,
+    monte_carlo: McOpt = None,
+    seed: SeedOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -243,6 +257,8 @@ def compare(
         ownership=ownership,
         pue=pue,
         usage_log=str(usage_log) if usage_log else None,
+        monte_carlo=monte_carlo,
+        seed=seed,
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.compare_table, render.compare_markdown)
@@ -250,6 +266,9 @@ def compare(
 
 @app.command()
 def breakeven(
+    qpd: Annotated[
+        str | None, typer.Option("--qpd", help="With --monte-carlo: also P(self-hosting cheaper) at this volume.")
+    ] = None,
     api: ApiOpt = None,
     model: ModelOpt = None,
     gpu: GpuOpt = None,
@@ -274,6 +293,8 @@ def breakeven(
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
     usage_log: UsageLogOpt = None,
+    monte_carlo: McOpt = None,
+    seed: SeedOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -289,6 +310,7 @@ def breakeven(
 
     sc = _scenario(
         scenario,
+        qpd=qpd,
         apis=_split(api),
         models=_split(model),
         gpus=_split(gpu),
@@ -311,6 +333,8 @@ def breakeven(
         ownership=ownership,
         pue=pue,
         usage_log=str(usage_log) if usage_log else None,
+        monte_carlo=monte_carlo,
+        seed=seed,
         data_dirs=data,
     )
     _emit(run(scenario=sc).data, fmt, render.breakeven_table, render.breakeven_markdown)
@@ -341,6 +365,8 @@ def hybrid(
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
     usage_log: UsageLogOpt = None,
+    monte_carlo: McOpt = None,
+    seed: SeedOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -371,6 +397,8 @@ def hybrid(
         ownership=ownership,
         pue=pue,
         usage_log=str(usage_log) if usage_log else None,
+        monte_carlo=monte_carlo,
+        seed=seed,
         data_dirs=data,
     )
     result = run(scenario=sc).data
@@ -486,6 +514,57 @@ def workload(
 
     data = workload_from_log(file).data
     _emit(data, fmt, title=f"Workload from {file}")
+
+
+@app.command()
+def sensitivity(
+    model: ModelOpt = None,
+    api: ApiOpt = None,
+    qpd: QpdOpt = None,
+    metric: Annotated[
+        str, typer.Option("--metric", help="cost-difference (self-hosted minus API at --qpd) or breakeven (volume).")
+    ] = "cost-difference",
+    gpu: GpuOpt = None,
+    quant: QuantOpt = None,
+    input_tokens: InputOpt = None,
+    output_tokens: OutputOpt = None,
+    pricing: PricingOpt = None,
+    utilization: UtilOpt = None,
+    peak_factor: PeakOpt = None,
+    hidden_costs: HiddenOpt = None,
+    hidden_cost: HiddenLineOpt = None,
+    engine: EngineOpt = None,
+    scenario: ScenarioOpt = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Tornado: each uncertain input swung from low to high, the others held, ranked by how much
+    the result moves (monthly cost difference, or break-even volume)."""
+    from llmcost import render
+    from llmcost.sensitivity import Metric
+    from llmcost.sensitivity import sensitivity as run
+
+    names: dict[str, Metric] = {"cost-difference": "cost_difference", "breakeven": "breakeven"}
+    if metric not in names:
+        raise UsageError(f"--metric must be cost-difference or breakeven, got '{metric}'")
+    sc = _scenario(
+        scenario,
+        models=_split(model),
+        apis=_split(api),
+        qpd=qpd,
+        gpus=_split(gpu),
+        quants=_split(quant),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        pricing=pricing,
+        utilization=utilization,
+        peak_factor=peak_factor,
+        hidden_costs=hidden_costs,
+        hidden_cost_overrides=_overrides(hidden_cost),
+        engine=engine,
+        data_dirs=data,
+    )
+    _emit(run(metric=names[metric], scenario=sc).data, fmt, render.tornado_table, render.tornado_markdown)
 
 
 @app.command()

@@ -10,9 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from llmcost.api_cost import api_usd_per_query, effective_prices
 from llmcost.autoscale import autoscale
 from llmcost.catalog import ApiModel, Catalog
+from llmcost.errors import UsageError
+from llmcost.montecarlo import draw_inputs, quantiles, self_hosted_costs
 from llmcost.pairing import QUALITY_TOLERANCE_ELO, quantized_elo
 from llmcost.result import Result
 from llmcost.scenario import Scenario, Setup, make_scenario, setup
@@ -174,7 +178,10 @@ def compare(
     )
     api_options = [_api_option(cat.api(a), workload, sc.batch_api) for a in st.api_ids()]
 
+    if sc.monte_carlo and sc.autoscale:
+        raise UsageError("--monte-carlo draws fixed capacity; run it without --autoscale")
     self_options: list[dict[str, Any]] = []
+    curve_of: dict[str, CostCurve] = {}
     quant_list, gpu_list = st.quant_list(), st.gpu_list()
     for model_id in st.model_ids():
         model = cat.model(model_id)
@@ -182,10 +189,13 @@ def compare(
         ranked = cheapest_per_pair(_deployment(c, st) for c in found)
         keep = ranked if sc.show_all else _distinct_gpus(ranked)[:PER_MODEL_DEFAULT]
         self_options.extend(_self_option(d, workload, hidden, cat) for d in keep)
+        curve_of.update({d.config.id: d.curve for d in keep})
         if sc.show_all:
             self_options.extend(_infeasible(model_id, q.id, g.id, reason) for q, g, reason in fails)
 
     _attach_comparable_api(api_options, self_options)
+    if sc.monte_carlo:
+        _monte_carlo(st, api_options, self_options, curve_of)
     api_options.sort(key=lambda o: o["monthly_cost_usd"])
     self_options.sort(key=lambda o: (o["monthly_cost_usd"] is None, o["monthly_cost_usd"] or 0.0))
     data = {
@@ -194,6 +204,23 @@ def compare(
         "options": api_options + self_options,
     }
     return Comparison(data)
+
+
+def _monte_carlo(
+    st: Setup, api_options: list[dict[str, Any]], self_options: list[dict[str, Any]], curve_of: dict[str, CostCurve]
+) -> None:
+    """Add P10/P50/P90 to every option and, to self-hosted ones, P(cheaper than each API)."""
+    n = st.scenario.monte_carlo or 0
+    d = draw_inputs(st, n, st.scenario.seed, [c.config.gpu.id for c in curve_of.values()])
+    days = st.workload.days_per_month
+    api_costs = {o["id"]: o["cost_per_query_usd"] * d.qpd * days for o in api_options}
+    for o in api_options:
+        o.update(quantiles(api_costs[o["id"]]))
+    for o in self_options:
+        if o["feasible"]:
+            costs = self_hosted_costs(curve_of[o["id"]], d)
+            o.update(quantiles(costs))
+            o["p_self_hosted_cheaper"] = {a: float(np.mean(costs < c)) for a, c in api_costs.items()}
 
 
 def _deployment(curve: CostCurve, st: Setup) -> Deployment:

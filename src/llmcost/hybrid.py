@@ -17,6 +17,7 @@ import numpy as np
 from llmcost.api_cost import api_usd_per_query
 from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
+from llmcost.montecarlo import draw_inputs, quantiles, self_hosted_costs
 from llmcost.result import Result
 from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
@@ -75,6 +76,16 @@ def hybrid(
     opt_share, opt_cost = best_share(alpha, curve, q, s)
     own_q = s * q
     replicas = int(curve.replicas(own_q)) if s > 0 else 0
+    extra: dict[str, Any] = {}
+    if sc.monte_carlo:
+        d = draw_inputs(st, sc.monte_carlo, sc.seed, [curve.config.gpu.id])
+        all_api_d = alpha * d.qpd
+        blended_d = (self_hosted_costs(curve, d, s * d.qpd) if s > 0 else 0.0) + alpha * (1 - s) * d.qpd
+        extra = {
+            **quantiles(blended_d),
+            **quantiles(all_api_d - blended_d, "saving_vs_all_api_usd"),
+            "p_hybrid_cheaper_than_all_api": float(np.mean(blended_d < all_api_d)),
+        }
     return Result(
         {
             "workload": w.to_dict(),
@@ -94,5 +105,6 @@ def hybrid(
             "optimal_share": opt_share,
             "optimal_monthly_cost_usd": opt_cost,
             "optimal_saving_vs_all_api_usd": all_api - opt_cost,
+            **extra,
         }
     )

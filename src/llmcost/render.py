@@ -41,6 +41,9 @@ def _compare_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]], lis
         "per 1k q",
         "vs cheapest comparable API",
     ]
+    mc = bool(data["assumptions"].get("monte_carlo"))
+    if mc:
+        headers += ["P10-P90/mo", "P(cheaper than comparable API)"]
     rows, footnotes = [], []
     for o in data["options"]:
         marks = ""
@@ -72,8 +75,20 @@ def _compare_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]], lis
         else:
             cells = ["does not run", "", "", ""]
         name = o["id"] if o["kind"] == "api" else o["id"].split("@")[0]
-        rows.append([name + marks, *cells, usd(o["monthly_cost_usd"]), usd(o.get("cost_per_1k_queries_usd")), vs])
+        row = [name + marks, *cells, usd(o["monthly_cost_usd"]), usd(o.get("cost_per_1k_queries_usd")), vs]
+        if mc:
+            band = f"{usd(o['monthly_cost_usd_p10'])}-{usd(o['monthly_cost_usd_p90'])}" if o["feasible"] else ""
+            p = (o.get("p_self_hosted_cheaper") or {}).get(o.get("comparable_api") or "")
+            row += [band, f"{p:.0%}" if p is not None else ""]
+        rows.append(row)
     return headers, rows, footnotes
+
+
+def _dist_text(value: Any) -> str:
+    if not isinstance(value, dict):
+        return "fixed" if value is None else f"{value:g}"
+    args = ", ".join(f"{k} {v:g}" for k, v in value.items() if k != "dist")
+    return f"{value['dist']}({args})"
 
 
 def _workload_line(w: dict[str, Any]) -> str:
@@ -107,6 +122,14 @@ def _assumption_lines(data: dict[str, Any]) -> list[str]:
     ]
     if a["batch_api"]:
         lines.append("API prices include each provider's batch discount")
+    if a.get("monte_carlo"):
+        m = a["monte_carlo"]
+        lines.append(
+            f"Monte Carlo: {m['draws']:,} draws (seed {m['seed']}); "
+            f"throughput factor {_dist_text(m['throughput_factor'])}, "
+            f"utilization {_dist_text(m['utilization'])}, peak factor {_dist_text(m['peak_factor'])}, queries/day "
+            f"{_dist_text(m['qpd'])}; {m['also drawn']}"
+        )
     if a.get("autoscale"):
         lines.append(
             f"replicas follow the '{a['autoscale']['profile']}' hourly load profile (at least "
@@ -335,10 +358,57 @@ def buy_vs_rent_markdown(data: dict[str, Any]) -> str:
 
 def _records(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The list a result is made of (options, pairs, months, GPUs), or the result itself."""
-    for key in ("options", "pairs", "months", "gpus"):
+    for key in ("options", "pairs", "months", "gpus", "inputs"):
         if key in data:
             return list(data[key])
     return [data]
+
+
+def _tornado_value(x: float | None, metric: str) -> str:
+    if x is None:
+        return "never"
+    return f"{x:,.0f}/day" if metric == "breakeven" else signed_usd(x)
+
+
+def _short(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
+def _tornado_rows(data: dict[str, Any]) -> list[list[str]]:
+    widest = max((r["swing"] for r in data["inputs"]), default=0) or 1
+    m = data["metric"]
+    return [
+        [
+            r["input"],
+            f"{_short(r['low'])} .. {_short(r['high'])}",
+            _tornado_value(r["result_at_low"], m),
+            _tornado_value(r["result_at_high"], m),
+            "#" * round(30 * r["swing"] / widest),
+        ]
+        for r in data["inputs"]
+    ]
+
+
+def tornado_table(data: dict[str, Any]) -> str:
+    table = Table(
+        title=f"Sensitivity of {data['unit']}: {data['self_hosted']} vs {data['api']} "
+        f"(point answer {_tornado_value(data['base'], data['metric'])})",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
+    for h in ("input", "low .. high", "result at low", "result at high", "swing"):
+        table.add_column(h, justify="left" if h in ("input", "swing") else "right")
+    for row in _tornado_rows(data):
+        table.add_row(*row)
+    console = Console(width=_width(), highlight=False)
+    with console.capture() as cap:
+        console.print(table)
+    return cap.get()
+
+
+def tornado_markdown(data: dict[str, Any]) -> str:
+    out = ["| input | low .. high | result at low | result at high | swing |", "|---|---|---|---|---|"]
+    return "\n".join(out + ["| " + " | ".join(r) + " |" for r in _tornado_rows(data)]) + "\n"
 
 
 def to_csv(data: dict[str, Any]) -> str:

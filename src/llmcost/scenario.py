@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from llmcost.catalog import Catalog, Gpu, PricingModel, load_catalog
 from llmcost.errors import UnknownIdError, UsageError
@@ -19,7 +19,12 @@ from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES
 from llmcost.pairing import QUALITY_TOLERANCE_ELO
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
 from llmcost.selfhost import SelfHostAssumptions
+from llmcost.uncertainty import LogNormal, Uncertain, central, check_draws, parse_uncertain
 from llmcost.workload import DEFAULT_DAYS_PER_MONTH, Workload
+
+# Spread of the throughput model's error on the 72 published measurements: the standard deviation of
+# log(predicted / published) (benchmarks/throughput_accuracy.py; a test keeps the two in step).
+THROUGHPUT_LOG_SD = 0.167
 
 
 class Scenario(BaseModel):
@@ -28,7 +33,7 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     # workload
-    qpd: float | None = Field(default=None, gt=0, description="Queries per day.")
+    qpd: Uncertain | None = Field(default=None, description="Queries per day (a number, low..high or a distribution).")
     input_tokens: float = Field(default=2000, gt=0, description="Mean input tokens per query.")
     output_tokens: float = Field(default=500, gt=0, description="Mean output tokens per query.")
     cached_input_share: float = Field(
@@ -49,8 +54,8 @@ class Scenario(BaseModel):
     pricing: PricingModel = "on_demand"
     ownership: Literal["rent", "buy"] = Field(default="rent", description="Rent GPUs, or buy them (ownership.yaml).")
     pue: float = Field(default=1.0, ge=1, le=3, description="Facility PUE for owned GPUs (not sourced; 1 = IT load).")
-    utilization: float = Field(default=0.70, gt=0, le=1, description="Target utilization at peak.")
-    peak_factor: float = Field(default=1.0, ge=1, description="Peak-to-average request rate.")
+    utilization: Uncertain = Field(default=0.70, description="Target utilization at peak, (0-1].")
+    peak_factor: Uncertain = Field(default=1.0, description="Peak-to-average request rate, >= 1.")
     engine: str = "vllm"
     max_ttft_ms: float | None = Field(default=None, gt=0)
     max_tpot_ms: float | None = Field(default=None, gt=0)
@@ -58,7 +63,7 @@ class Scenario(BaseModel):
     profile: str | list[float] = Field(default="business-day", description="flat, business-day or 24 weights.")
     min_replicas: int = Field(default=1, ge=1, description="Replicas kept running when autoscaling.")
     hidden_costs: bool = True
-    hidden_cost_overrides: dict[str, float] = Field(default_factory=dict, description="USD/month per line id.")
+    hidden_cost_overrides: dict[str, Uncertain] = Field(default_factory=dict, description="USD/month per line id.")
     batch_api: bool = False
     # hybrid routing
     share: float | None = Field(default=None, ge=0, le=1, description="Share of queries self-hosted (hybrid).")
@@ -73,21 +78,59 @@ class Scenario(BaseModel):
     days_per_update: float | None = Field(default=None, ge=0, description="Engineer-days per update [data].")
     # break-even
     max_qpd: float = Field(default=10_000_000, gt=0, description="Highest volume the break-even search covers.")
+    # uncertainty
+    monte_carlo: int | None = Field(default=None, description="Monte Carlo draws (P10/P50/P90 and probabilities).")
+    seed: int | None = Field(default=None, description="Random seed for reproducible Monte Carlo draws.")
+    throughput_factor: Uncertain = Field(
+        default_factory=lambda: LogNormal(dist="lognormal", median=1.0, sigma=THROUGHPUT_LOG_SD),
+        description="Achieved / modelled throughput (spread of the model's error on published measurements).",
+    )
     # data
     data_dirs: list[str] = Field(default_factory=list, description="Directories of YAML merged over the shipped data.")
+
+    @field_validator("qpd", "utilization", "peak_factor", "throughput_factor", mode="before")
+    @classmethod
+    def _shorthand(cls, v: object) -> object:
+        return parse_uncertain(v)
+
+    @field_validator("hidden_cost_overrides", mode="before")
+    @classmethod
+    def _shorthand_lines(cls, v: object) -> object:
+        return {k: parse_uncertain(x) for k, x in v.items()} if isinstance(v, dict) else v
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Scenario:
+        checks = [
+            ("qpd", self.qpd, 0, None, False),
+            ("utilization", self.utilization, 0, 1, False),
+            ("peak_factor", self.peak_factor, 1, None, True),
+            ("throughput_factor", self.throughput_factor, 0, None, False),
+        ]
+        for name, value, low, high, inclusive in checks:
+            if value is None:
+                continue
+            x = central(value)
+            if (x < low if inclusive else x <= low) or (high is not None and x > high):
+                bound = (">= " if inclusive else "> ") + str(low) + (f" and <= {high}" if high is not None else "")
+                raise ValueError(f"{name} must be {bound}, got {x:g}")
+        for key, value in self.hidden_cost_overrides.items():
+            if central(value) < 0:
+                raise ValueError(f"hidden cost '{key}' must be >= 0")
+        if self.monte_carlo is not None:
+            check_draws(self.monte_carlo)
+        return self
 
     @field_validator("apis", "models", "gpus", "quants", mode="before")
     @classmethod
     def _listify(cls, v: object) -> object:
         return [v] if isinstance(v, str) else v
 
-    @field_validator("hidden_cost_overrides")
-    @classmethod
-    def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = {k: x for k, x in v.items() if x < 0}
-        if bad:
-            raise ValueError(f"hidden costs must be >= 0, got {bad}")
-        return v
+
+def _describe(value: Uncertain) -> Any:
+    return value if isinstance(value, int | float) else value.model_dump()
+
+
+_UNION_TAGS = {"float", "int", "uniform", "triangular", "normal", "lognormal"}
 
 
 def make_scenario(base: Scenario | Mapping[str, Any] | None = None, **options: Any) -> Scenario:
@@ -102,12 +145,17 @@ def make_scenario(base: Scenario | Mapping[str, Any] | None = None, **options: A
         scenario = Scenario.model_validate(values)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "scenario"
+        # drop union-member tags from the location ('qpd.float' -> 'qpd')
+        parts = [str(p) for p in err["loc"] if str(p) not in _UNION_TAGS and "[" not in str(p)]
+        field = ".".join(parts)
         if err["type"] == "extra_forbidden":
             valid = ", ".join(Scenario.model_fields)
             raise UsageError(f"unknown setting '{field}'; valid settings: {valid}") from None
+        msg = err["msg"].removeprefix("Value error, ")
+        if not field:  # a whole-scenario check: the message names the setting
+            raise UsageError(msg) from None
         got = f", got {err['input']!r}" if "input" in err and not isinstance(err["input"], dict) else ""
-        raise UsageError(f"{field}: {err['msg']}{got}") from None
+        raise UsageError(f"{field}: {msg}{got}") from None
     return _with_usage_log(scenario) if scenario.usage_log else scenario
 
 
@@ -183,6 +231,18 @@ class Setup:
             "autoscale": {"profile": self.scenario.profile, "min_replicas": self.scenario.min_replicas}
             if self.scenario.autoscale
             else None,
+            "monte_carlo": {
+                "draws": self.scenario.monte_carlo,
+                "seed": self.scenario.seed,
+                "throughput_factor": _describe(self.scenario.throughput_factor),
+                "qpd": _describe(self.scenario.qpd) if self.scenario.qpd is not None else None,
+                "utilization": _describe(self.scenario.utilization),
+                "peak_factor": _describe(self.scenario.peak_factor),
+                "also drawn": "each hidden-cost line over its range; each GPU's price from the cheapest to the "
+                "median offer",
+            }
+            if self.scenario.monte_carlo
+            else None,
             "max_ttft_ms": a.max_ttft_ms,
             "max_tpot_ms": a.max_tpot_ms,
             "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
@@ -230,7 +290,8 @@ def resolve_hidden_costs(catalog: Catalog, scenario: Scenario) -> dict[str, floa
             raise UnknownIdError("hidden-cost line", key, lines)
     if not scenario.hidden_costs:
         return {key: 0.0 for key in lines}
-    return {key: scenario.hidden_cost_overrides.get(key, line.usd_per_month_mid) for key, line in lines.items()}
+    overrides = scenario.hidden_cost_overrides
+    return {key: central(overrides[key]) if key in overrides else line.usd_per_month_mid for key, line in lines.items()}
 
 
 def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool = True) -> Setup:
@@ -239,10 +300,11 @@ def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool
         raise UsageError("qpd is required (queries per day), e.g. --qpd 50000")
     cat = catalog or load_catalog(scenario.data_dirs)
     s = scenario
-    workload = Workload(s.qpd or 1.0, s.input_tokens, s.output_tokens, s.cached_input_share, s.days_per_month)
+    qpd = central(s.qpd) if s.qpd is not None else 1.0
+    workload = Workload(qpd, s.input_tokens, s.output_tokens, s.cached_input_share, s.days_per_month)
     assumptions = SelfHostAssumptions(
-        utilization_target=s.utilization,
-        peak_factor=s.peak_factor,
+        utilization_target=central(s.utilization),
+        peak_factor=central(s.peak_factor),
         pricing=s.pricing,
         ownership=s.ownership,
         pue=s.pue,

@@ -1,0 +1,110 @@
+"""Monte Carlo over the uncertain inputs, vectorized: every draw is a row of numpy arrays.
+
+Uncertain per draw (common to all options, so comparisons between them are paired):
+- queries per day, utilization target and peak factor, when the scenario gives them as
+  ranges or distributions;
+- the throughput the model predicts: a log-normal factor whose spread is the model's error on the
+  published measurements (Scenario.throughput_factor);
+- each hidden-cost line: uniform over its sourced range (or the user's override);
+- each GPU's rental price: uniform between the cheapest offer (what the point answer uses) and the
+  median offer for that GPU and pricing model: you may not get the cheapest provider.
+API token prices are published list prices and stay fixed. Replicas are re-sized in every draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from llmcost.scenario import Setup
+from llmcost.selfhost import CostCurve
+from llmcost.uncertainty import FloatArray, Uncertain, Uniform, draw
+
+PERCENTILES = (10, 50, 90)
+
+
+@dataclass(frozen=True)
+class Draws:
+    n: int
+    qpd: FloatArray
+    utilization: FloatArray
+    peak_factor: FloatArray
+    throughput: FloatArray
+    hidden_usd_per_month: FloatArray
+    gpu_price_factor: dict[str, FloatArray]
+
+
+def gpu_price_range(st: Setup, gpu_id: str) -> Uniform:
+    """Price factor over the cheapest offer: 1 .. median / cheapest across providers."""
+    if st.assumptions.ownership == "buy":
+        return Uniform(low=1.0, high=1.0)
+    prices = sorted(o.usd_per_gpu_hour for o in st.catalog.offers_for(gpu_id, st.assumptions.pricing))
+    if not prices:
+        return Uniform(low=1.0, high=1.0)
+    return Uniform(low=1.0, high=float(np.median(prices)) / prices[0])
+
+
+def hidden_ranges(st: Setup) -> dict[str, Uncertain]:
+    """Each hidden-cost line as drawn: the user's override, else its sourced range (0 when off)."""
+    sc, lines = st.scenario, st.catalog.hidden_costs
+    if not sc.hidden_costs:
+        return {k: 0.0 for k in lines}
+    out: dict[str, Uncertain] = {}
+    for key, line in lines.items():
+        override = sc.hidden_cost_overrides.get(key)
+        out[key] = (
+            override if override is not None else Uniform(low=line.usd_per_month_low, high=line.usd_per_month_high)
+        )
+    return out
+
+
+def draw_inputs(st: Setup, n: int, seed: int | None, gpus: list[str]) -> Draws:
+    rng = np.random.default_rng(seed)
+    sc = st.scenario
+    qpd = draw(sc.qpd, n, rng) if sc.qpd is not None else np.full(n, st.workload.queries_per_day)
+    hidden = sum((draw(v, n, rng) for v in hidden_ranges(st).values()), start=np.zeros(n))
+    return Draws(
+        n=n,
+        qpd=np.maximum(qpd, 1e-9),
+        utilization=np.clip(draw(sc.utilization, n, rng), 1e-3, 1.0),
+        peak_factor=np.maximum(draw(sc.peak_factor, n, rng), 1.0),
+        throughput=np.maximum(draw(sc.throughput_factor, n, rng), 1e-6),
+        hidden_usd_per_month=hidden,
+        gpu_price_factor={g: gpu_price_range(st, g).draw(n, rng) for g in sorted(set(gpus))},
+    )
+
+
+def self_hosted_costs(curve: CostCurve, d: Draws, qpd: FloatArray | None = None) -> FloatArray:
+    """Monthly self-hosted cost in every draw, replicas re-sized to the draw's load and capacity."""
+    q = d.qpd if qpd is None else qpd
+    per_replica = curve.config.capacity.requests_per_s * d.throughput * d.utilization * 86_400 / d.peak_factor
+    replicas = np.maximum(1.0, np.ceil(q / per_replica - 1e-9))
+    gpu = np.asarray(curve.gpu_cost_usd(replicas)) * d.gpu_price_factor[curve.config.gpu.id]
+    return np.asarray(gpu + d.hidden_usd_per_month, dtype=np.float64)
+
+
+def quantiles(x: FloatArray, key: str = "monthly_cost_usd") -> dict[str, float]:
+    return {f"{key}_p{p}": float(v) for p, v in zip(PERCENTILES, np.percentile(x, PERCENTILES), strict=True)}
+
+
+def breakeven_draws(api_usd_per_qpd: float, curve: CostCurve, d: Draws, max_qpd: float) -> FloatArray:
+    """Per draw, the volume above which self-hosting stays cheaper (NaN where it is not, up to
+    max_qpd): the same exact step-function crossing as breakeven.solve, one column per draw."""
+    per = curve.config.capacity.requests_per_s * 86_400 * d.throughput * d.utilization / d.peak_factor
+    steps = int(np.ceil(max_qpd / per.min() - 1e-9))
+    n = np.arange(1, steps + 1, dtype=np.float64)
+    gpu = np.asarray(curve.gpu_cost_usd(n))
+    price = d.gpu_price_factor[curve.config.gpu.id]
+    out = np.full(d.n, np.nan)
+    chunk = max(1, 4_000_000 // steps)  # keep each steps x draws block to a few tens of MB
+    for start in range(0, d.n, chunk):
+        sl = slice(start, start + chunk)
+        p, s = per[sl], gpu[:, None] * price[None, sl] + d.hidden_usd_per_month[None, sl]
+        q_eq = s / api_usd_per_qpd
+        valid = (q_eq > (n[:, None] - 1) * p) & (q_eq <= np.minimum(n[:, None] * p, max_qpd))
+        last = np.where(valid, q_eq, -np.inf).max(axis=0)
+        final_step = np.minimum(np.ceil(max_qpd / p - 1e-9), steps).astype(int) - 1
+        self_cheaper_at_max = api_usd_per_qpd * max_qpd > s[final_step, np.arange(s.shape[1])]
+        out[sl] = np.where(self_cheaper_at_max & np.isfinite(last), last, np.nan)
+    return out

@@ -1,0 +1,142 @@
+"""Sensitivity (a tornado): each uncertain input swung from low to high, the others held where the
+point answer has them, ranked by how far the result moves.
+
+Low/high are the range's ends for uniform inputs and the 10th/90th percentiles otherwise. The
+result is the monthly cost difference (self-hosted minus API) at the scenario's volume, or the
+break-even volume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any, Literal
+
+import numpy as np
+
+from llmcost.api_cost import api_usd_per_query
+from llmcost.breakeven import rank, solve
+from llmcost.catalog import Catalog
+from llmcost.errors import UsageError
+from llmcost.montecarlo import Draws, breakeven_draws, gpu_price_range, hidden_ranges, self_hosted_costs
+from llmcost.result import Result
+from llmcost.scenario import Scenario, make_scenario, setup
+from llmcost.selfhost import CostCurve, curves
+from llmcost.uncertainty import FloatArray, Uncertain, Uniform, central, draw
+
+Metric = Literal["cost_difference", "breakeven"]
+
+
+def _low_high(value: Uncertain) -> tuple[float, float] | None:
+    if isinstance(value, int | float):
+        return None
+    if isinstance(value, Uniform):
+        return value.low, value.high
+    samples = draw(value, 20_001, np.random.default_rng(0))
+    lo, hi = np.percentile(samples, (10, 90))
+    return float(lo), float(hi)
+
+
+def sensitivity(
+    qpd: float | None = None,
+    *,
+    metric: Metric = "cost_difference",
+    scenario: Scenario | Mapping[str, Any] | None = None,
+    catalog: Catalog | None = None,
+    **options: Any,
+) -> Result:
+    """Tornado for one self-hosted model against one API (see the module docstring)."""
+    st = setup(make_scenario(scenario, qpd=qpd, **options), catalog, qpd_required=metric == "cost_difference")
+    sc, cat, w = st.scenario, st.catalog, st.workload
+    models, apis = st.model_ids(), st.api_ids()
+    if len(models) != 1 or not sc.apis or len(apis) != 1:
+        raise UsageError("sensitivity needs one --model (with optional --quant/--gpu) and one --api")
+    if metric not in ("cost_difference", "breakeven"):
+        raise UsageError(f"metric must be cost_difference or breakeven, got '{metric}'")
+    alpha = api_usd_per_query(cat.api(apis[0]), w, sc.batch_api) * w.days_per_month
+    found, fails = curves(
+        cat, cat.model(models[0]), st.quant_list(), st.gpu_list(), w, st.assumptions, st.hidden_usd_per_month
+    )
+    if not found:
+        raise UsageError(f"{models[0]} cannot run on the selected GPUs: {fails[-1][2] if fails else 'none selected'}")
+    if metric == "breakeven":  # the configuration that pays off soonest, as `breakeven` picks it
+        curve: CostCurve = min(found, key=lambda c: rank(c, solve(alpha, c, sc.max_qpd)))
+    else:  # the cheapest at the scenario's volume, as `compare` picks it
+        curve = min(found, key=lambda c: float(c.monthly_cost_usd(w.queries_per_day)))
+    gpu = curve.config.gpu.id
+    hidden = hidden_ranges(st)
+    base = Draws(
+        n=1,
+        qpd=np.array([w.queries_per_day]),
+        utilization=np.array([st.assumptions.utilization_target]),
+        peak_factor=np.array([st.assumptions.peak_factor]),
+        throughput=np.array([central(sc.throughput_factor)]),
+        hidden_usd_per_month=np.array([sum(central(v) for v in hidden.values())]),
+        gpu_price_factor={gpu: np.array([1.0])},
+    )
+
+    def result(d: Draws) -> float | None:
+        if metric == "breakeven":
+            v = float(breakeven_draws(alpha, curve, d, sc.max_qpd)[0])
+            return None if np.isnan(v) else v
+        return float(self_hosted_costs(curve, d)[0] - alpha * d.qpd[0])
+
+    swings: list[tuple[str, float, float, Draws, Draws]] = []
+
+    def swing(name: str, value: Uncertain, at: Callable[[FloatArray], Draws]) -> None:
+        bounds = _low_high(value)
+        if bounds:
+            lo, hi = bounds
+            swings.append((name, lo, hi, at(np.array([lo])), at(np.array([hi]))))
+
+    if metric == "cost_difference" and sc.qpd is not None:
+        swing("queries per day", sc.qpd, lambda x: replace(base, qpd=x))
+    swing("utilization target", sc.utilization, lambda x: replace(base, utilization=x))
+    swing("peak factor", sc.peak_factor, lambda x: replace(base, peak_factor=x))
+    swing("throughput (model error)", sc.throughput_factor, lambda x: replace(base, throughput=x))
+    price = gpu_price_range(st, gpu)
+    if price.high > price.low:
+        swings.append(
+            (
+                f"{gpu} price (cheapest .. median offer)",
+                1.0,
+                price.high,
+                base,
+                replace(base, gpu_price_factor={gpu: np.array([price.high])}),
+            )
+        )
+    total = float(base.hidden_usd_per_month[0])
+    for key, value in hidden.items():
+        bounds = _low_high(value)
+        if bounds:
+            lo, hi = bounds
+            c = central(value)
+            swings.append(
+                (
+                    f"hidden cost: {key}",
+                    lo,
+                    hi,
+                    replace(base, hidden_usd_per_month=np.array([total - c + lo])),
+                    replace(base, hidden_usd_per_month=np.array([total - c + hi])),
+                )
+            )
+    rows: list[dict[str, Any]] = []
+    for name, lo, hi, d_lo, d_hi in swings:
+        r_lo, r_hi = result(d_lo), result(d_hi)
+        width = abs((r_hi if r_hi is not None else sc.max_qpd) - (r_lo if r_lo is not None else sc.max_qpd))
+        rows.append(
+            {"input": name, "low": lo, "high": hi, "result_at_low": r_lo, "result_at_high": r_hi, "swing": width}
+        )
+    rows.sort(key=lambda r: -float(r["swing"]))
+    unit = "USD/month (self-hosted minus API)" if metric == "cost_difference" else "queries/day (break-even)"
+    return Result(
+        {
+            "api": apis[0],
+            "self_hosted": curve.config.id,
+            "metric": metric,
+            "unit": unit,
+            "base": result(base),
+            "workload": w.to_dict(),
+            "inputs": rows,
+        }
+    )
