@@ -27,6 +27,7 @@ from llmcost.scenario import Scenario, Setup, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
 
 MAX_STEPS_REPORTED = 2000
+BAND_POINTS = 60  # volumes at which Monte Carlo P10-P90 bands are reported (for charts)
 
 
 def _steps(curve: CostCurve, max_qpd: float) -> int:
@@ -138,6 +139,15 @@ def _pair_monte_carlo(st: Setup, alpha: float, curve: CostCurve) -> dict[str, An
         out[f"breakeven_qpd_p{p}"] = None if v is None else float(v)
     if sc.qpd is not None:
         out["p_self_hosted_cheaper"] = float(np.mean(self_hosted_costs(curve, d) < alpha * d.qpd))
+    grid = np.geomspace(sc.max_qpd / 1e4, sc.max_qpd, BAND_POINTS)
+    lo, hi = np.percentile([self_hosted_costs(curve, d, np.full(d.n, q)) for q in grid], (10, 90), axis=1)
+    out["bands"] = {
+        "qpd": grid.tolist(),
+        "api_p10": (alpha * grid).tolist(),  # API list prices are not uncertain
+        "api_p90": (alpha * grid).tolist(),
+        "self_hosted_p10": lo.tolist(),
+        "self_hosted_p90": hi.tolist(),
+    }
     return out
 
 

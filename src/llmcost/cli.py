@@ -638,6 +638,49 @@ def capacity(
 
 
 @app.command()
+def plot(
+    chart: Annotated[str, typer.Argument(help="breakeven (cost vs volume) or compare (cost breakdown).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .png or .svg.")],
+    qpd: QpdOpt = None,
+    api: ApiOpt = None,
+    model: ModelOpt = None,
+    gpu: GpuOpt = None,
+    quant: QuantOpt = None,
+    max_qpd: Annotated[float | None, typer.Option("--max-qpd", help="Highest volume on the breakeven chart.")] = None,
+    monte_carlo: McOpt = None,
+    seed: SeedOpt = None,
+    scenario: ScenarioOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """Draw a chart (needs matplotlib: pip install 'llmcost[plot]'): breakeven shows monthly cost
+    against queries/day with crossings marked (and P10-P90 bands with --monte-carlo); compare shows
+    each option's cost split into tokens, GPUs and hidden costs."""
+    from llmcost.breakeven import breakeven as run_breakeven
+    from llmcost.charts import plot_breakeven, plot_compare
+    from llmcost.compare import compare as run_compare
+
+    if chart not in ("breakeven", "compare"):
+        raise UsageError(f"chart must be breakeven or compare, got '{chart}'")
+    sc = _scenario(
+        scenario,
+        qpd=qpd,
+        apis=_split(api),
+        models=_split(model),
+        gpus=_split(gpu),
+        quants=_split(quant),
+        max_qpd=max_qpd,
+        monte_carlo=monte_carlo,
+        seed=seed,
+        data_dirs=data,
+    )
+    if chart == "breakeven":
+        plot_breakeven(run_breakeven(scenario=sc).data, out)
+    else:
+        plot_compare(run_compare(scenario=sc).data, out)
+    sys.stderr.write(f"wrote {out}\n")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and validation)."""
     import json

@@ -35,8 +35,10 @@ class Draws:
     gpu_price_factor: dict[str, FloatArray]
 
 
-def gpu_price_range(st: Setup, gpu_id: str) -> Uniform:
-    """Price factor over the cheapest offer: 1 .. median / cheapest across providers."""
+def gpu_price_range(st: Setup, gpu_id: str) -> Uncertain:
+    """Price factor over the cheapest offer: the scenario's, else 1 .. median / cheapest offer."""
+    if st.scenario.gpu_price_factor is not None:
+        return st.scenario.gpu_price_factor
     if st.assumptions.ownership == "buy":
         return Uniform(low=1.0, high=1.0)
     prices = sorted(o.usd_per_gpu_hour for o in st.catalog.offers_for(gpu_id, st.assumptions.pricing))
@@ -71,7 +73,7 @@ def draw_inputs(st: Setup, n: int, seed: int | None, gpus: list[str]) -> Draws:
         peak_factor=np.maximum(draw(sc.peak_factor, n, rng), 1.0),
         throughput=np.maximum(draw(sc.throughput_factor, n, rng), 1e-6),
         hidden_usd_per_month=hidden,
-        gpu_price_factor={g: gpu_price_range(st, g).draw(n, rng) for g in sorted(set(gpus))},
+        gpu_price_factor={g: draw(gpu_price_range(st, g), n, rng) for g in sorted(set(gpus))},
     )
 
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from llmcost.errors import UsageError
+
 if TYPE_CHECKING:
     import pandas as pd  # noqa: TID251 - for the annotation only
 
@@ -41,6 +43,16 @@ class Result:
         from llmcost.frames import to_frame
 
         return to_frame(self.data)
+
+    def plot(self, out: str | None = None) -> Any:
+        """A matplotlib Figure of this result (needs `pip install llmcost[plot]`); saved when `out` is given."""
+        from llmcost.charts import plot_breakeven, plot_compare
+
+        if "pairs" in self.data:
+            return plot_breakeven(self.data, out)
+        if "options" in self.data:
+            return plot_compare(self.data, out)
+        raise UsageError("charts exist for compare and breakeven results")
 
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False, float_format=lambda x: f"{x:,.4g}"))

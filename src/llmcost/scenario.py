@@ -85,10 +85,13 @@ class Scenario(BaseModel):
         default_factory=lambda: LogNormal(dist="lognormal", median=1.0, sigma=THROUGHPUT_LOG_SD),
         description="Achieved / modelled throughput (spread of the model's error on published measurements).",
     )
+    gpu_price_factor: Uncertain | None = Field(
+        default=None, description="GPU price over the cheapest offer (default: 1 .. median/cheapest offer)."
+    )
     # data
     data_dirs: list[str] = Field(default_factory=list, description="Directories of YAML merged over the shipped data.")
 
-    @field_validator("qpd", "utilization", "peak_factor", "throughput_factor", mode="before")
+    @field_validator("qpd", "utilization", "peak_factor", "throughput_factor", "gpu_price_factor", mode="before")
     @classmethod
     def _shorthand(cls, v: object) -> object:
         return parse_uncertain(v)

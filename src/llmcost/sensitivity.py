@@ -94,17 +94,11 @@ def sensitivity(
     swing("utilization target", sc.utilization, lambda x: replace(base, utilization=x))
     swing("peak factor", sc.peak_factor, lambda x: replace(base, peak_factor=x))
     swing("throughput (model error)", sc.throughput_factor, lambda x: replace(base, throughput=x))
-    price = gpu_price_range(st, gpu)
-    if price.high > price.low:
-        swings.append(
-            (
-                f"{gpu} price (cheapest .. median offer)",
-                1.0,
-                price.high,
-                base,
-                replace(base, gpu_price_factor={gpu: np.array([price.high])}),
-            )
-        )
+    swing(
+        f"{gpu} price over the cheapest offer",
+        gpu_price_range(st, gpu),
+        lambda x: replace(base, gpu_price_factor={gpu: x}),
+    )
     total = float(base.hidden_usd_per_month[0])
     for key, value in hidden.items():
         bounds = _low_high(value)
