@@ -546,3 +546,132 @@ def _load_cached(data_dirs: tuple[str, ...], include_shipped: bool) -> Catalog:
     )
     _check_references(cat)
     return cat
+
+
+# ---------------------------------------------------------------- validation helpers (datatools)
+# load_catalog stops at the first problem (one clear error for the CLI); a price-data check wants
+# every problem at once. These read one file with the same reader and models and collect them all.
+
+
+@dataclass(frozen=True)
+class EntryProblem:
+    """One problem in a data file: `entry` is the entry's id, `section[i]` without one, or a section name."""
+
+    section: str
+    entry: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """One data file validated entry by entry: the valid entries, and every problem found."""
+
+    path: Path
+    kind: str | None  # the DATA_FILES name whose schema applied (None: unreadable or unrecognised)
+    entries: dict[str, list[Identified]]  # section -> valid entries, first of each id only
+    singletons: dict[str, BaseModel]
+    problems: list[EntryProblem]
+
+
+FILE_LEVEL = "(file)"
+
+
+def data_file_kind(path: Path, doc: object) -> str | None:
+    """Which data file's schema applies: its name if it is one of DATA_FILES, else by its sections."""
+    if path.name in DATA_FILES:
+        return path.name
+    if not isinstance(doc, dict):
+        return None
+    best, overlap = None, 0
+    for filename in DATA_FILES:
+        sections = set(_SECTIONS[filename]) | set(_SINGLETONS.get(filename, {}))
+        n = len(sections & set(doc))
+        if n > overlap:
+            best, overlap = filename, n
+    return best
+
+
+def _all_validation_messages(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(entry)"
+        if err["type"] == "missing":
+            out.append(f"missing required field '{loc}'")
+            continue
+        got = repr(err.get("input"))
+        got = got if len(got) <= 60 else got[:57] + "..."
+        shown = "" if err["type"].startswith(("value_error", "extra_forbidden")) else f" (got {got})"
+        out.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}{shown}")
+    return out
+
+
+def check_data_file(path: Path, *, required: bool = False) -> CheckedFile:
+    """Read one data file and validate every entry on its own; collect all problems, raise none.
+
+    With required=True a missing section is a problem (a complete data directory needs them all;
+    an overlay given with --data may leave sections out). Duplicate ids keep the first entry.
+    """
+    path = Path(path)
+    problems: list[EntryProblem] = []
+    entries: dict[str, list[Identified]] = {}
+    singletons: dict[str, BaseModel] = {}
+    try:
+        doc = read_yaml(path)
+    except CatalogError as exc:
+        message = str(exc).removeprefix(f"{path}: ")
+        return CheckedFile(path, None, entries, singletons, [EntryProblem("", FILE_LEVEL, message)])
+    kind = data_file_kind(path, doc)
+    if kind is None or not isinstance(doc, dict):
+        if not isinstance(doc, dict):
+            message = "expected a mapping of sections at the top level"
+        else:
+            message = f"cannot tell which data file this is: name it one of {', '.join(DATA_FILES)}"
+        return CheckedFile(path, kind, entries, singletons, [EntryProblem("", FILE_LEVEL, message)])
+    known = set(_SECTIONS[kind]) | set(_SINGLETONS.get(kind, {}))
+    for name in sorted(set(doc) - known, key=str):
+        problems.append(
+            EntryProblem(str(name), str(name), f"unknown section '{name}'; valid: {', '.join(sorted(known))}")
+        )
+    for section, model in _SECTIONS[kind].items():
+        if section not in doc:
+            if required:
+                problems.append(EntryProblem(section, section, f"missing section '{section}'"))
+            continue
+        raw = doc[section]
+        if not isinstance(raw, list):
+            problems.append(EntryProblem(section, section, f"'{section}' must be a list of entries"))
+            continue
+        valid: list[Identified] = []
+        first_at: dict[str, int] = {}
+        for i, item in enumerate(raw):
+            raw_id = item.get("id") if isinstance(item, dict) else None
+            label = raw_id if isinstance(raw_id, str) and raw_id else f"{section}[{i}]"
+            if not isinstance(item, dict):
+                problems.append(EntryProblem(section, label, "each entry must be a mapping"))
+                continue
+            if isinstance(raw_id, str) and raw_id in first_at:
+                msg = f"duplicate id '{raw_id}' in {section} (first at {section}[{first_at[raw_id]}])"
+                problems.append(EntryProblem(section, label, msg))
+                continue
+            if isinstance(raw_id, str):
+                first_at[raw_id] = i
+            try:
+                valid.append(model.model_validate(item))
+            except ValidationError as exc:
+                problems.extend(EntryProblem(section, label, m) for m in _all_validation_messages(exc))
+        entries[section] = valid
+    for name, single in _SINGLETONS.get(kind, {}).items():
+        if name not in doc:
+            if required:
+                problems.append(EntryProblem(name, name, f"missing section '{name}'"))
+            continue
+        try:
+            singletons[name] = single.model_validate(doc[name])
+        except ValidationError as exc:
+            problems.extend(EntryProblem(name, name, m) for m in _all_validation_messages(exc))
+    return CheckedFile(path, kind, entries, singletons, problems)
+
+
+def section_names(kind: str) -> tuple[str, ...]:
+    """The entry sections (lists of entries with ids) of a data file kind, e.g. ('api', 'gpu_rental')."""
+    return tuple(_SECTIONS[kind])

@@ -680,6 +680,103 @@ def plot(
     sys.stderr.write(f"wrote {out}\n")
 
 
+data_app = typer.Typer(help="Pricing-data tools: diff two versions, import LiteLLM's price map.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Data files or directories to check (default: the shipped data).")
+    ] = None,
+    max_age_days: Annotated[int, typer.Option("--max-age-days", help="Warn about prices older than this.")] = 365,
+    cross_check: Annotated[
+        str | None, typer.Option("--cross-check", help="genai-prices: report where our API prices differ from it.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | github (Actions annotations) | json.")] = "text",
+) -> None:
+    """Check price data the way CI should: schema, unique ids, references, plausibility, sources,
+    dates. One finding per line; exit 1 when there are errors (warnings alone exit 0). Never
+    modifies the files."""
+    import json
+    from datetime import date
+
+    from llmcost import datatools
+
+    if fmt not in ("text", "github", "json"):
+        raise UsageError(f"--format must be text, github or json, got '{fmt}'")
+    if cross_check not in (None, "genai-prices"):
+        raise UsageError(f"--cross-check knows genai-prices, got '{cross_check}'")
+    result = datatools.validate(files or None, date.today(), max_age_days)
+    if cross_check:
+        from llmcost.catalog import load_catalog
+
+        extra = datatools.cross_check_genai(load_catalog())
+        result["findings"] += extra
+        result["warnings"] += sum(1 for f in extra if f["level"] == "warning")
+        result["errors"] += sum(1 for f in extra if f["level"] == "error")
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        lines = datatools.format_findings(result, fmt)
+        summary = f"{result['errors']} error(s), {result['warnings']} warning(s) in {len(result['files'])} file(s)"
+        sys.stdout.write("\n".join([*lines, summary]) + "\n")
+    if result["errors"]:
+        raise typer.Exit(1)
+
+
+@data_app.command("diff")
+def data_diff(
+    old: Annotated[Path, typer.Argument(help="The old pricing.yaml (or data directory).")],
+    new: Annotated[Path, typer.Argument(help="The new pricing.yaml (or data directory).")],
+    allow_large_changes: Annotated[
+        bool, typer.Option("--allow-large-changes", help="Do not fail on changes above 10x or prices crossing zero.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json.")] = "text",
+) -> None:
+    """Added, removed and changed entries with percentage changes; changes above 10x (or a price
+    crossing zero) are flagged and exit 1 unless --allow-large-changes."""
+    import json
+
+    from llmcost import datatools
+
+    result = datatools.diff(old, new)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        out = [f"+ {a['section']} {a['id']}" for a in result["added"]]
+        out += [f"- {r['section']} {r['id']}" for r in result["removed"]]
+        for c in result["changed"]:
+            pct = f" ({c['pct_change']:+.1f}%)" if c["pct_change"] is not None else ""
+            flag = "  LARGE CHANGE" if c["large"] else ""
+            out.append(f"~ {c['section']} {c['id']} {c['field']}: {c['old']} -> {c['new']}{pct}{flag}")
+        out.append(
+            f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed, "
+            f"{result['large_changes']} large"
+        )
+        sys.stdout.write("\n".join(out) + "\n")
+    if result["large_changes"] and not allow_large_changes:
+        raise typer.Exit(1)
+
+
+@data_app.command("import-litellm")
+def data_import_litellm(
+    file: Annotated[Path, typer.Argument(help="LiteLLM's model_prices_and_context_window.json.")],
+    model: Annotated[list[str], typer.Option("--model", help="LiteLLM model key(s) to convert (repeatable).")],
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="Provider slug for the ids (default: LiteLLM's).")
+    ] = None,
+) -> None:
+    """Convert LiteLLM price-map entries into pricing.yaml `api:` entries (USD per million tokens,
+    source recorded); prints YAML to paste into your --data directory."""
+    from datetime import date
+
+    from llmcost import datatools
+
+    result = datatools.import_litellm(file, _split(model) or [], provider, date.today())
+    sys.stdout.write(datatools.to_yaml(result))
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and validation)."""
