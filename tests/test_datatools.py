@@ -444,3 +444,17 @@ def test_cross_check_with_genai_prices(cat: Catalog):
     assert (
         "input_usd_per_mtok 3 differs from genai-prices" in finding["message"] and "2.5 by +20.0%" in finding["message"]
     )
+
+
+def test_genai_api_ids_in_compare(cat):
+    pytest.importorskip("genai_prices")
+    import llmcost
+
+    opts = {
+        o["id"]: o
+        for o in llmcost.compare(10_000, apis=["genai:openai/gpt-4o"], models=["llama-3.1-8b"], catalog=cat).options()
+    }
+    # genai-prices carries the same list price as our data: $2.50 / $10 per Mtok -> $0.01 per query
+    assert opts["genai/openai/gpt-4o"]["cost_per_query_usd"] == pytest.approx(0.01)
+    with pytest.raises(llmcost.UsageError, match="genai-prices does not know"):
+        llmcost.compare(10, apis=["genai:nope/model"], catalog=cat)

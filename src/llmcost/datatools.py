@@ -655,3 +655,39 @@ def cross_check_genai(
                 msg += f" (rule: report above {tolerance:.0%})"
                 findings.append(_finding("warning", "pricing.yaml", api.id, msg))
     return findings
+
+
+def genai_api_model(ref: str, today: date) -> ApiModel:
+    """An API entry priced by pydantic's genai-prices, for `--api genai:PROVIDER/MODEL`.
+
+    Prices are per million tokens at the standard tier (long-context tiers are not imported).
+    """
+    try:
+        import genai_prices
+    except ImportError:
+        raise UsageError("genai: ids need the optional genai-prices package: pip install 'llmcost[genai]'") from None
+    provider, _, model = ref.partition("/")
+    if not provider or not model:
+        raise UsageError(f"genai: ids are genai:PROVIDER/MODEL, e.g. genai:openai/gpt-4o, got 'genai:{ref}'")
+    try:
+        # 1,000 tokens each way keeps the price on the standard tier (long-context tiers start higher)
+        price = genai_prices.calc_price(
+            genai_prices.Usage(input_tokens=1000, output_tokens=1000), model, provider_id=provider
+        )
+    except LookupError as exc:
+        raise UsageError(f"genai-prices does not know '{ref}': {exc}") from None
+    tiers = price.model_price.cache_read_mtok
+    cached: Any = getattr(tiers, "base", tiers)  # tiered prices: the standard tier
+    version = getattr(genai_prices, "__version__", "?")
+    return ApiModel(
+        id=f"genai/{provider}/{model}".lower(),
+        provider=provider.lower(),
+        name=f"{model} (genai-prices)",
+        input_usd_per_mtok=float(price.input_price) * 1000,
+        output_usd_per_mtok=float(price.output_price) * 1000,
+        cached_input_usd_per_mtok=None if cached is None else float(cached),
+        source=f"genai-prices {version} (pydantic), provider {price.provider.id}, model {price.model.id}",
+        as_of=today.isoformat(),
+        notes="Priced live from the installed genai-prices package; as_of is when it was queried. "
+        "Standard tier only; no quality score, so it is not quality-paired.",
+    )

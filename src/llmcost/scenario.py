@@ -7,6 +7,7 @@ Schema so editors can complete scenario files.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -302,6 +303,17 @@ def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool
     if qpd_required and scenario.qpd is None:
         raise UsageError("qpd is required (queries per day), e.g. --qpd 50000")
     cat = catalog or load_catalog(scenario.data_dirs)
+    genai = [a.strip() for a in scenario.apis or [] if a.strip().lower().startswith("genai:")]
+    if genai:  # API models priced by the optional genai-prices package
+        from datetime import date
+
+        from llmcost.datatools import genai_api_model
+
+        extra = {m.id: m for m in (genai_api_model(a.split(":", 1)[1], date.today()) for a in genai)}
+        cat = dataclasses.replace(cat, apis={**cat.apis, **extra})
+        scenario = scenario.model_copy(
+            update={"apis": [f"genai/{a.split(':', 1)[1]}".lower() if a in genai else a for a in scenario.apis or []]}
+        )
     s = scenario
     qpd = central(s.qpd) if s.qpd is not None else 1.0
     workload = Workload(qpd, s.input_tokens, s.output_tokens, s.cached_input_share, s.days_per_month)
