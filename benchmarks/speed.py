@@ -1,9 +1,12 @@
-"""Cold start of `llmcost compare --qpd 50000` against a bare `python -c "import typer, rich"`.
+"""Speed of the vectorized core and of the command line's cold start.
 
     python benchmarks/speed.py [RUNS]
 
-Each command runs RUNS times (default 7) in a fresh interpreter; the script prints the medians and
-their ratio. The machine's other load moves single runs, so compare medians, not single timings.
+- Monte Carlo: 100,000 draws over the default comparison (`compare --qpd 50000`: every API and the
+  default self-hosted selection), timed as compare with the draws minus compare without, in-process.
+- Sweep: monthly API and self-hosted cost of one pair at 1,000,000 volumes, and the exact break-even.
+- Cold start: `llmcost compare --qpd 50000` in a fresh interpreter against `python -c "import typer, rich"`.
+Each figure is the median of RUNS runs (default 7); compare medians and ratios, not single timings.
 """
 
 from __future__ import annotations
@@ -12,24 +15,64 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+
+import numpy as np
+
+import llmcost
+from llmcost.breakeven import solve
+from llmcost.catalog import load_catalog
+from llmcost.scenario import make_scenario, setup
+from llmcost.selfhost import curves
 
 
-def median_seconds(cmd: list[str], runs: int) -> float:
+def median_s(fn: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
+def command(cmd: list[str]) -> Callable[[], object]:
+    return lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-    baseline = median_seconds([sys.executable, "-c", "import typer, rich"], runs)
-    compare = median_seconds([sys.executable, "-m", "llmcost", "compare", "--qpd", "50000"], runs)
-    print(f"python -c 'import typer, rich': median {baseline * 1e3:.0f} ms over {runs} runs")
-    print(f"llmcost compare --qpd 50000:    median {compare * 1e3:.0f} ms over {runs} runs")
-    print(f"ratio: {compare / baseline:.1f}x")
+    cat = load_catalog()
+    plain = median_s(lambda: llmcost.compare(50_000, catalog=cat), runs)
+    with_mc = median_s(lambda: llmcost.compare(50_000, monte_carlo=100_000, seed=1, catalog=cat), runs)
+    n_options = len(llmcost.compare(50_000, catalog=cat).options())
+    print(f"compare --qpd 50000 ({n_options} options), in-process: median {plain * 1e3:.0f} ms")
+    draws_ms = (with_mc - plain) * 1e3
+    print(f"  + 100,000 Monte Carlo draws: median {with_mc * 1e3:.0f} ms, the draws alone {draws_ms:.0f} ms")
+
+    st = setup(make_scenario(qpd=50_000, models=["llama-3.1-70b"], apis=["openai/gpt-4o"]), cat)
+    curve = min(
+        curves(
+            cat,
+            cat.model("llama-3.1-70b"),
+            st.quant_list(),
+            st.gpu_list(),
+            st.workload,
+            st.assumptions,
+            st.hidden_usd_per_month,
+        )[0],
+        key=lambda c: float(c.monthly_cost_usd(50_000)),
+    )
+    alpha = 0.01 * st.workload.days_per_month
+    volumes = np.geomspace(100, 10_000_000, 1_000_000)
+    sweep = median_s(lambda: (alpha * volumes, curve.monthly_cost_usd(volumes)), runs)
+    exact = median_s(lambda: solve(alpha, curve, 10_000_000), runs)
+    print(f"sweep of 1,000,000 volumes for one pair ({curve.config.id} vs openai/gpt-4o): median {sweep * 1e3:.0f} ms")
+    print(f"exact break-even up to 10,000,000 queries/day: median {exact * 1e3:.1f} ms")
+
+    baseline = median_s(command([sys.executable, "-c", "import typer, rich"]), runs)
+    cold = median_s(command([sys.executable, "-m", "llmcost", "compare", "--qpd", "50000"]), runs)
+    print(f"python -c 'import typer, rich': median {baseline * 1e3:.0f} ms")
+    print(f"llmcost compare --qpd 50000:    median {cold * 1e3:.0f} ms (ratio {cold / baseline:.1f}x)")
 
 
 if __name__ == "__main__":

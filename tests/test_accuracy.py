@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from benchmarks.calibration import calibration_catalog, errors, fit, load_rows, summary
@@ -45,3 +46,10 @@ def test_shipped_factors_are_what_the_fit_finds(data):
     cat, rows, _ = data
     fitted = fit(cat, rows)
     assert fitted.to_dict() == pytest.approx(Efficiency().to_dict(), rel=0.02)
+
+
+def test_throughput_spread_used_by_monte_carlo_matches_the_benchmark(data):
+    from llmcost.scenario import THROUGHPUT_LOG_SD
+
+    cat, rows, _ = data
+    assert np.std(np.log1p(errors(cat, rows, Efficiency())), ddof=1) == pytest.approx(THROUGHPUT_LOG_SD, abs=0.005)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from llmcost.result import flatten
+from llmcost.result import flatten, records
 
 # Option keys shown as columns, in order; the names already carry units.
 _COLUMNS = (
@@ -37,7 +37,6 @@ _COLUMNS = (
 
 def to_frame(data: dict[str, Any]) -> pd.DataFrame:
     """Options (or a single result) as rows; nested fields flattened as `parent.child` columns."""
-    rows = data.get("options", [data])
-    frame = pd.DataFrame([flatten(r) for r in rows])
+    frame = pd.DataFrame([flatten(r) for r in records(data)])
     first = [c for c in _COLUMNS if c in frame.columns]
     return frame[first + [c for c in frame.columns if c not in first]]

@@ -13,7 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from llmcost.result import flatten
+from llmcost.result import flatten, records
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -356,14 +356,6 @@ def buy_vs_rent_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
 
 
-def _records(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The list a result is made of (options, pairs, months, GPUs), or the result itself."""
-    for key in ("options", "pairs", "months", "gpus", "inputs"):
-        if key in data:
-            return list(data[key])
-    return [data]
-
-
 def _tornado_value(x: float | None, metric: str) -> str:
     if x is None:
         return "never"
@@ -412,7 +404,7 @@ def tornado_markdown(data: dict[str, Any]) -> str:
 
 
 def to_csv(data: dict[str, Any]) -> str:
-    rows = [flatten(r) for r in _records(data)]
+    rows = [flatten(r) for r in records(data)]
     columns: list[str] = []
     for r in rows:
         columns += [k for k in r if k not in columns]

@@ -25,6 +25,14 @@ def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def records(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The list a result is made of (options, pairs, months, GPUs, tornado inputs), or the result itself."""
+    for key in ("options", "pairs", "months", "gpus", "inputs"):
+        if key in data:
+            return list(data[key])
+    return [data]
+
+
 @dataclass(frozen=True)
 class Result:
     """Wraps the canonical dict; every renderer (table, CSV, Markdown, DataFrame) reads it."""

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import llmcost
+from llmcost.errors import UsageError
+from llmcost.sensitivity import sensitivity
+from llmcost.uncertainty import LogNormal, Normal, Triangular, Uniform, central, parse_uncertain
+
+POINTS = dict(throughput_factor=1.0, gpu_price_factor=1.0, hidden_costs=False)  # every range collapsed
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("100", 100.0),
+        ("10..20", Uniform(low=10, high=20)),
+        ({"low": 1, "high": 2}, Uniform(low=1, high=2)),
+        ("triangular:1,2,4", Triangular(dist="triangular", low=1, mode=2, high=4)),
+        ("normal:5,1", Normal(dist="normal", mean=5, sd=1)),
+        ("lognormal:5,0.2", LogNormal(dist="lognormal", median=5, sigma=0.2)),
+    ],
+)
+def test_shorthands(text, expected):
+    assert parse_uncertain(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("5..1", "above high"),
+        ("gamma:1,2", "unknown distribution"),
+        ("normal:1", "takes mean, sd"),
+        ("normal:1,-2", "greater than or equal to 0"),
+        ("x..2", "not a number"),
+        ("triangular:3,1,2", "low <= mode"),
+    ],
+)
+def test_bad_distributions(text, message):
+    with pytest.raises(UsageError, match=message):
+        parse_uncertain(text)
+
+
+def test_central_values():
+    assert central(Uniform(low=2, high=4)) == 3 and central(LogNormal(dist="lognormal", median=7, sigma=1)) == 7
+
+
+def _mc(cat, **kw):
+    base = dict(models=["llama-3.1-8b", "llama-3.1-70b"], apis=["openai/gpt-4o", "openai/gpt-4o-mini"], catalog=cat)
+    return llmcost.compare(**{**base, **kw}).options()
+
+
+def test_same_seed_same_answer_and_ordered_percentiles(cat):
+    a = _mc(cat, qpd="30000..70000", monte_carlo=5000, seed=42)
+    b = _mc(cat, qpd="30000..70000", monte_carlo=5000, seed=42)
+    assert a == b
+    c = _mc(cat, qpd="30000..70000", monte_carlo=5000, seed=43)
+    assert a != c
+    for o in a:
+        assert o["monthly_cost_usd_p10"] <= o["monthly_cost_usd_p50"] <= o["monthly_cost_usd_p90"]
+
+
+def test_collapsed_ranges_reproduce_the_deterministic_answer(cat):
+    for o in _mc(cat, qpd=50_000, monte_carlo=2000, seed=1, **POINTS):
+        for p in ("p10", "p50", "p90"):
+            assert o[f"monthly_cost_usd_{p}"] == pytest.approx(o["monthly_cost_usd"], rel=1e-9)
+
+
+def test_probability_matches_the_analytical_value(cat):
+    # qpd ~ U(5,000, 15,000); API cost 0.30417 x qpd; self-hosting a flat $3.78/h x 730 h = $2,759.40
+    # (one replica covers the range, no hidden costs): P(self cheaper) = P(qpd > 2,759.40 / 0.30417)
+    # = (15,000 - 9,072.0) / 10,000 = 0.5928
+    opts = llmcost.compare(
+        qpd="5000..15000",
+        models=["llama-3.1-8b"],
+        quants=["fp8"],
+        gpus=["h100-sxm"],
+        apis=["openai/gpt-4o"],
+        monte_carlo=200_000,
+        seed=3,
+        catalog=cat,
+        **POINTS,
+    ).options()
+    own = next(o for o in opts if o["kind"] == "self_hosted")
+    assert own["replicas"] == 1 and own["monthly_cost_usd"] == pytest.approx(2759.4)
+    expected = (15_000 - 2759.4 / (0.01 * 365 / 12)) / 10_000
+    assert own["p_self_hosted_cheaper"]["openai/gpt-4o"] == pytest.approx(expected, abs=4 * np.sqrt(0.25 / 200_000))
+
+
+def test_breakeven_distribution(cat):
+    kw = dict(apis=["openai/gpt-4o"], models=["llama-3.1-70b"], catalog=cat)
+    point = llmcost.breakeven(**kw).to_dict()["pairs"][0]
+    collapsed = llmcost.breakeven(
+        monte_carlo=500,
+        seed=1,
+        **kw,
+        throughput_factor=1.0,
+        gpu_price_factor=1.0,
+        hidden_cost_overrides={
+            k: v
+            for k, v in {"devops": 3500, "monitoring": 200, "load_balancing": 125, "storage": 75, "backup": 200}.items()
+        },
+    ).to_dict()["pairs"][0]
+    assert collapsed["breakeven_qpd_p10"] == pytest.approx(point["self_hosted_cheaper_above_qpd"])
+    assert collapsed["breakeven_qpd_p90"] == pytest.approx(point["self_hosted_cheaper_above_qpd"])
+    spread = llmcost.breakeven(monte_carlo=2000, seed=1, **kw).to_dict()["pairs"][0]
+    assert spread["breakeven_qpd_p10"] <= spread["breakeven_qpd_p50"] <= spread["breakeven_qpd_p90"]
+    assert 0 <= spread["p_breakeven_within_max"] <= 1 and len(spread["bands"]["qpd"]) == 60
+
+
+def test_hybrid_monte_carlo(cat):
+    out = llmcost.hybrid(
+        50_000, share=0.7, models=["llama-3.1-70b"], apis=["openai/gpt-4o"], monte_carlo=3000, seed=5, catalog=cat
+    ).to_dict()
+    assert out["monthly_cost_usd_p10"] <= out["monthly_cost_usd_p50"] <= out["monthly_cost_usd_p90"]
+    assert 0 <= out["p_hybrid_cheaper_than_all_api"] <= 1
+
+
+def test_tornado_ranks_the_dominant_input_first(cat):
+    out = sensitivity(
+        50_000,
+        models=["llama-3.1-70b"],
+        apis=["openai/gpt-4o"],
+        catalog=cat,
+        hidden_cost_overrides={"devops": "0..100000"},
+    ).to_dict()
+    assert out["inputs"][0]["input"] == "hidden cost: devops" and out["inputs"][0]["swing"] == pytest.approx(100_000)
+    swings = [r["swing"] for r in out["inputs"]]
+    assert swings == sorted(swings, reverse=True)
+
+
+def test_monte_carlo_bounds(cat):
+    with pytest.raises(UsageError, match="positive number of draws"):
+        _mc(cat, qpd=10, monte_carlo=-1)
+    with pytest.raises(UsageError, match="cap"):
+        _mc(cat, qpd=10, monte_carlo=10**7)
