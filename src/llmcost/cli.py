@@ -795,7 +795,8 @@ def _fail(message: str, code: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure is one line on stderr; exit 2 for usage, 1 for data."""
     try:
-        app(args=argv, prog_name="llmcost", standalone_mode=False)
+        # without standalone mode, click returns (not raises) the code of a typer.Exit
+        code = app(args=argv, prog_name="llmcost", standalone_mode=False)
     except LLMCostError as exc:
         return _fail(str(exc), exc.exit_code)
     except typer.TyperException as exc:  # typer's own parse errors (bad type, missing option)
@@ -808,4 +809,4 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: still one line, and a code that says so
         return _fail(f"internal error, please report: {type(exc).__name__}: {exc}", 70)
-    return 0
+    return code if isinstance(code, int) else 0
