@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from llmcost.errors import CatalogError, UnknownIdError, UsageError
+from llmcost.errors import CatalogError, LLMCostError, UnknownIdError, UsageError
 
 SHIPPED_DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 2_000_000
@@ -356,20 +356,25 @@ def _refuse_aliases(text: str) -> None:
             raise yaml.YAMLError(f"line {line}: YAML aliases are not allowed in data files")
 
 
-def read_yaml(path: Path) -> Any:
-    """Read one YAML file safely; every failure becomes a one-line CatalogError."""
+def read_text(path: Path, max_bytes: int, error: type[LLMCostError], encoding: str = "utf-8") -> str:
+    """A text file's contents, or one-line `error`: missing, larger than `max_bytes`, not UTF-8."""
     try:
         size = path.stat().st_size
+        if size > max_bytes:
+            raise error(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit")
+        return path.read_text(encoding=encoding)
     except OSError as exc:
-        raise CatalogError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if size > MAX_FILE_BYTES:
-        raise CatalogError(f"{path}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
+        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not UTF-8 text") from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Read one YAML file safely; every failure becomes a one-line CatalogError."""
+    text = read_text(path, MAX_FILE_BYTES, CatalogError)
     try:
-        text = path.read_text(encoding="utf-8")
         _refuse_aliases(text)
         return yaml.load(text, Loader=_LOADER)  # a safe loader: no python tags
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f"line {where.line + 1}: " if where else ""
@@ -402,17 +407,7 @@ def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     import csv
     import json
 
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if size > MAX_LOG_BYTES:
-        raise UsageError(f"{path}: {size:,} bytes is over the {MAX_LOG_BYTES:,}-byte limit for usage logs")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
+    text = read_text(Path(path), MAX_LOG_BYTES, UsageError, encoding="utf-8-sig")
     first = next((line for line in text.splitlines() if line.strip()), "")
     if first.lstrip().startswith("{"):
         rows: list[tuple[int, dict[str, Any]]] = []

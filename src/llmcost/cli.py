@@ -166,16 +166,36 @@ def _overrides(pairs: list[str] | None) -> dict[str, str] | None:
     return out
 
 
-def _scenario(path: Path | None, **flags: Any) -> Any:
-    """Scenario file (if any) with the flags that were given layered on top."""
+# CLI parameter -> (Scenario field, conversion). Parameters not listed pass through unchanged.
+_TO_SCENARIO: dict[str, tuple[str, Any]] = {
+    "cached_share": ("cached_input_share", None),
+    "api": ("apis", _split),
+    "model": ("models", _split),
+    "gpu": ("gpus", _split),
+    "quant": ("quants", _split),
+    "hidden_cost": ("hidden_cost_overrides", _overrides),
+    "batch": ("batch_api", None),
+    "profile": ("profile", _profile),
+    "usage_log": ("usage_log", lambda p: str(p) if p else None),
+    "data": ("data_dirs", lambda ds: [str(d) for d in ds] if ds else None),
+}
+_NOT_SCENARIO = {"scenario", "fmt", "metric", "chart", "out"}
+
+
+def _scenario(params: dict[str, Any]) -> Any:
+    """A command's parameters (its locals()) as a Scenario: the --scenario file, if any, with the
+    flags that were given layered on top."""
     from llmcost.catalog import read_scenario_file
     from llmcost.scenario import make_scenario
 
-    base = read_scenario_file(path) if path else None
-    data = flags.pop("data_dirs", None)
-    if data:
-        flags["data_dirs"] = [str(d) for d in data]
-    return make_scenario(base, **flags)
+    flags = {}
+    for name, value in params.items():
+        if name in _NOT_SCENARIO:
+            continue
+        field, convert = _TO_SCENARIO.get(name, (name, None))
+        flags[field] = convert(value) if convert else value
+    path = params.get("scenario")
+    return make_scenario(read_scenario_file(path) if path else None, **flags)
 
 
 def _emit(data: dict[str, Any], fmt: str, table: Any = None, markdown: Any = None, title: str = "") -> None:
@@ -226,41 +246,10 @@ def compare(
     fmt: FormatOpt = "table",
 ) -> None:
     """Monthly cost of API options vs self-hosted configurations at one query volume."""
+    sc = _scenario(locals())  # first, while locals() holds only the parameters
     from llmcost import render
     from llmcost.compare import compare as run
 
-    sc = _scenario(
-        scenario,
-        qpd=qpd,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cached_input_share=cached_share,
-        days_per_month=days_per_month,
-        apis=_split(api),
-        models=_split(model),
-        gpus=_split(gpu),
-        quants=_split(quant),
-        pricing=pricing,
-        utilization=utilization,
-        peak_factor=peak_factor,
-        hidden_costs=hidden_costs,
-        hidden_cost_overrides=_overrides(hidden_cost),
-        batch_api=batch,
-        commercial_only=commercial_only,
-        show_all=show_all,
-        engine=engine,
-        max_ttft_ms=max_ttft_ms,
-        max_tpot_ms=max_tpot_ms,
-        autoscale=autoscale,
-        profile=_profile(profile),
-        min_replicas=min_replicas,
-        ownership=ownership,
-        pue=pue,
-        usage_log=str(usage_log) if usage_log else None,
-        monte_carlo=monte_carlo,
-        seed=seed,
-        data_dirs=data,
-    )
     _emit(run(scenario=sc).data, fmt, render.compare_table, render.compare_markdown)
 
 
@@ -305,38 +294,10 @@ def breakeven(
     each model against quality-matched APIs (its hosted versions, the cheapest API at least as
     good, the closest in quality).
     """
+    sc = _scenario(locals())  # first, while locals() holds only the parameters
     from llmcost import render
     from llmcost.breakeven import breakeven as run
 
-    sc = _scenario(
-        scenario,
-        qpd=qpd,
-        apis=_split(api),
-        models=_split(model),
-        gpus=_split(gpu),
-        quants=_split(quant),
-        max_qpd=max_qpd,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cached_input_share=cached_share,
-        days_per_month=days_per_month,
-        pricing=pricing,
-        utilization=utilization,
-        peak_factor=peak_factor,
-        hidden_costs=hidden_costs,
-        hidden_cost_overrides=_overrides(hidden_cost),
-        batch_api=batch,
-        commercial_only=commercial_only,
-        engine=engine,
-        max_ttft_ms=max_ttft_ms,
-        max_tpot_ms=max_tpot_ms,
-        ownership=ownership,
-        pue=pue,
-        usage_log=str(usage_log) if usage_log else None,
-        monte_carlo=monte_carlo,
-        seed=seed,
-        data_dirs=data,
-    )
     _emit(run(scenario=sc).data, fmt, render.breakeven_table, render.breakeven_markdown)
 
 
@@ -373,34 +334,9 @@ def hybrid(
 ) -> None:
     """Route a share of queries to a self-hosted model and the rest to an API: blended cost,
     saving against all-API, and the share that minimizes cost given whole replicas."""
+    sc = _scenario(locals())  # first, while locals() holds only the parameters
     from llmcost.hybrid import hybrid as run
 
-    sc = _scenario(
-        scenario,
-        qpd=qpd,
-        share=share,
-        models=_split(model),
-        apis=_split(api),
-        gpus=_split(gpu),
-        quants=_split(quant),
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cached_input_share=cached_share,
-        days_per_month=days_per_month,
-        pricing=pricing,
-        utilization=utilization,
-        peak_factor=peak_factor,
-        hidden_costs=hidden_costs,
-        hidden_cost_overrides=_overrides(hidden_cost),
-        batch_api=batch,
-        engine=engine,
-        ownership=ownership,
-        pue=pue,
-        usage_log=str(usage_log) if usage_log else None,
-        monte_carlo=monte_carlo,
-        seed=seed,
-        data_dirs=data,
-    )
     result = run(scenario=sc).data
     _emit(
         {k: v for k, v in result.items() if k != "assumptions"} if fmt == "table" else result,
@@ -447,37 +383,10 @@ def tco(
 ) -> None:
     """Cumulative cost of an API and a self-hosted model over months of growing volume, with
     one-time set-up and model-update work, and the month self-hosting pays back."""
+    sc = _scenario(locals())  # first, while locals() holds only the parameters
     from llmcost import render
     from llmcost.tco import tco as run
 
-    sc = _scenario(
-        scenario,
-        qpd=qpd,
-        models=_split(model),
-        apis=_split(api),
-        months=months,
-        growth=growth,
-        setup_weeks=setup_weeks,
-        engineer_usd_per_day=engineer_usd_per_day,
-        updates_per_year=updates_per_year,
-        days_per_update=days_per_update,
-        gpus=_split(gpu),
-        quants=_split(quant),
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cached_input_share=cached_share,
-        pricing=pricing,
-        utilization=utilization,
-        peak_factor=peak_factor,
-        hidden_costs=hidden_costs,
-        hidden_cost_overrides=_overrides(hidden_cost),
-        batch_api=batch,
-        engine=engine,
-        ownership=ownership,
-        pue=pue,
-        usage_log=str(usage_log) if usage_log else None,
-        data_dirs=data,
-    )
     _emit(run(scenario=sc).data, fmt, render.tco_table, render.tco_markdown)
 
 
@@ -540,6 +449,7 @@ def sensitivity(
 ) -> None:
     """Tornado: each uncertain input swung from low to high, the others held, ranked by how much
     the result moves (monthly cost difference, or break-even volume)."""
+    sc = _scenario(locals())  # first, while locals() holds only the parameters
     from llmcost import render
     from llmcost.sensitivity import Metric
     from llmcost.sensitivity import sensitivity as run
@@ -547,23 +457,6 @@ def sensitivity(
     names: dict[str, Metric] = {"cost-difference": "cost_difference", "breakeven": "breakeven"}
     if metric not in names:
         raise UsageError(f"--metric must be cost-difference or breakeven, got '{metric}'")
-    sc = _scenario(
-        scenario,
-        models=_split(model),
-        apis=_split(api),
-        qpd=qpd,
-        gpus=_split(gpu),
-        quants=_split(quant),
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        pricing=pricing,
-        utilization=utilization,
-        peak_factor=peak_factor,
-        hidden_costs=hidden_costs,
-        hidden_cost_overrides=_overrides(hidden_cost),
-        engine=engine,
-        data_dirs=data,
-    )
     _emit(run(metric=names[metric], scenario=sc).data, fmt, render.tornado_table, render.tornado_markdown)
 
 
@@ -655,24 +548,13 @@ def plot(
     """Draw a chart (needs matplotlib: pip install 'llmcost[plot]'): breakeven shows monthly cost
     against queries/day with crossings marked (and P10-P90 bands with --monte-carlo); compare shows
     each option's cost split into tokens, GPUs and hidden costs."""
+    sc = _scenario(locals())  # first, while locals() holds only the parameters
     from llmcost.breakeven import breakeven as run_breakeven
     from llmcost.charts import plot_breakeven, plot_compare
     from llmcost.compare import compare as run_compare
 
     if chart not in ("breakeven", "compare"):
         raise UsageError(f"chart must be breakeven or compare, got '{chart}'")
-    sc = _scenario(
-        scenario,
-        qpd=qpd,
-        apis=_split(api),
-        models=_split(model),
-        gpus=_split(gpu),
-        quants=_split(quant),
-        max_qpd=max_qpd,
-        monte_carlo=monte_carlo,
-        seed=seed,
-        data_dirs=data,
-    )
     if chart == "breakeven":
         plot_breakeven(run_breakeven(scenario=sc).data, out)
     else:

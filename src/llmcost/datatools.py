@@ -39,6 +39,7 @@ from llmcost.catalog import (
     Sourced,
     check_data_file,
     data_file_kind,
+    read_text,
     read_yaml,
     section_names,
 )
@@ -408,15 +409,7 @@ _TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 
 def _read_price_map(path: Path) -> dict[str, Any]:
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if size > MAX_PRICE_MAP_BYTES:
-        raise UsageError(f"{path}: {size:,} bytes is over the {MAX_PRICE_MAP_BYTES:,}-byte limit")
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
+        doc = json.loads(read_text(path, MAX_PRICE_MAP_BYTES, UsageError))
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not JSON: line {exc.lineno}: {exc.msg}") from None
     if not isinstance(doc, dict):

@@ -107,6 +107,24 @@ class Config:
         return f"{self.model.id}:{self.quant.id}@{self.gpus_per_replica}x{self.gpu.id}"
 
 
+def size_replica(
+    model: OpenModel,
+    quant: Quantization,
+    gpu: Gpu,
+    gpus_per_replica: int,
+    workload: Workload,
+    assumptions: SelfHostAssumptions,
+    engine: Engine,
+) -> Config:
+    """One replica sized for the workload's token mix (InfeasibleError if it cannot run)."""
+    w, a = workload, assumptions
+    mem, cap = replica_capacity(
+        model, quant, gpu, gpus_per_replica, w.input_tokens, w.output_tokens, engine, a.efficiency,
+        a.max_ttft_ms, a.max_tpot_ms,
+    )  # fmt: skip
+    return Config(model, quant, gpu, gpus_per_replica, mem, cap)
+
+
 def sized_configs(
     catalog: Catalog,
     model: OpenModel,
@@ -127,22 +145,9 @@ def sized_configs(
             limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else TP_SIZES[-1]
             for tp in (t for t in TP_SIZES if t <= limit):
                 try:
-                    mem, cap = replica_capacity(
-                        model,
-                        quant,
-                        gpu,
-                        tp,
-                        workload.input_tokens,
-                        workload.output_tokens,
-                        engine,
-                        assumptions.efficiency,
-                        assumptions.max_ttft_ms,
-                        assumptions.max_tpot_ms,
-                    )
+                    runs.append(size_replica(model, quant, gpu, tp, workload, assumptions, engine))
                 except InfeasibleError as exc:
                     reason = str(exc)
-                    continue
-                runs.append(Config(model, quant, gpu, tp, mem, cap))
             if len(runs) == before:
                 fails.append((quant, gpu, reason))
     return runs, fails
@@ -299,19 +304,8 @@ def deploy(
     hidden_costs_usd_per_month: Mapping[str, float],
 ) -> Deployment:
     """Size and cost one configuration, or raise InfeasibleError saying why it cannot run."""
-    mem, cap = replica_capacity(
-        model,
-        quant,
-        gpu,
-        gpus_per_replica,
-        workload.input_tokens,
-        workload.output_tokens,
-        catalog.engine(assumptions.engine),
-        assumptions.efficiency,
-        assumptions.max_ttft_ms,
-        assumptions.max_tpot_ms,
-    )
-    config = Config(model, quant, gpu, gpus_per_replica, mem, cap)
+    engine = catalog.engine(assumptions.engine)
+    config = size_replica(model, quant, gpu, gpus_per_replica, workload, assumptions, engine)
     curve = cost_curve(catalog, config, assumptions, workload.days_per_month, hidden_costs_usd_per_month)
     return deployment_at(curve, workload, assumptions.peak_factor)
 
