@@ -162,10 +162,6 @@ def draw(value: Uncertain, n: int, rng: np.random.Generator) -> FloatArray:
     return np.full(n, float(value)) if isinstance(value, int | float) else value.draw(n, rng)
 
 
-def is_uncertain(value: Uncertain) -> bool:
-    return not isinstance(value, int | float)
-
-
 def check_draws(n: int) -> int:
     if n <= 0:
         raise UsageError(f"monte_carlo must be a positive number of draws, got {n}")
