@@ -124,6 +124,8 @@ def test_fit_and_capacity_json(capsys):
         (["compare"], "qpd is required"),
         (["compare", "--qpd", "10", "--input-tokens", "-1"], "input_tokens: Input should be greater than 0"),
         (["compare", "--qpd", "10", "--output-tokens", "0"], "output_tokens: Input should be greater than 0"),
+        (["compare", "--qpd", "10", "--input-tokens", "nan"], "input_tokens: Input should be a finite number"),
+        (["compare", "--qpd", "10", "--input-tokens", "many"], "Invalid value for '--input-tokens'"),
         (
             ["compare", "--qpd", "10", "--utilization", "1.5"],
             "utilization must be > 0 and <= 1, got 1.5",

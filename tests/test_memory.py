@@ -95,3 +95,9 @@ def test_longer_context_never_more_sequences(cat, a, b):
         plan_memory(m, INT4, gpu, long, gpus=2).max_concurrent_sequences
         <= plan_memory(m, INT4, gpu, short, gpus=2).max_concurrent_sequences
     )
+
+
+def test_weights_llama_8b(cat):
+    # embeddings 2 x 128,256 x 4,096 = 1,050,673,152; 32 layers x 218,103,808 = 6,979,321,856
+    # -> 8,029,995,008 parameters x 2 bytes = 16,059,990,016 bytes at bf16
+    assert weight_bytes(cat.model("llama-3.1-8b"), BF16) == 16_059_990_016
