@@ -105,7 +105,7 @@ def test_hidden_costs_toggle_and_override(cat):
         ({"qpd": float("nan")}, "qpd: Input should be a finite number"),
         ({"qpd": float("inf")}, "qpd: Input should be a finite number"),
         ({"qpd": "lots"}, "'lots' is not a number"),
-        ({"qpd": 10, "input_tokens": 0}, "input_tokens: Input should be greater than 0"),
+        ({"qpd": 10, "input_tokens": 0}, "input_tokens must be > 0"),
         (
             {"qpd": 10, "cached_input_share": 1.5},
             "cached_input_share: Input should be less than or equal to 1",

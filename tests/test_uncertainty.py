@@ -135,3 +135,37 @@ def test_monte_carlo_bounds(cat):
         _mc(cat, qpd=10, monte_carlo=-1)
     with pytest.raises(UsageError, match="cap"):
         _mc(cat, qpd=10, monte_carlo=10**7)
+
+
+def test_uncertain_token_counts(cat):
+    opts = {
+        o["id"]: o
+        for o in llmcost.compare(
+            10_000,
+            input_tokens="1000..3000",
+            models=["llama-3.1-8b"],
+            gpus=["h100-sxm"],
+            quants=["fp8"],
+            apis=["openai/gpt-4o"],
+            monte_carlo=40_000,
+            seed=2,
+            catalog=cat,
+            **POINTS,
+        ).options()
+    }
+    api = opts["openai/gpt-4o"]
+    # the API bill is linear in tokens: its P10 is the bill at the 10th percentile of U(1,000, 3,000) = 1,200
+    # tokens: (1,200 x 2.50 + 500 x 10) / 1e6 x 10,000 x 365/12 = $2,433.33
+    assert api["monthly_cost_usd_p10"] == pytest.approx(8000 / 1e6 * 10_000 * 365 / 12, rel=0.01)
+    assert api["monthly_cost_usd"] == pytest.approx(10_000 / 1e6 * 10_000 * 365 / 12)  # at the central 2,000
+    own = next(o for o in opts.values() if o["kind"] == "self_hosted")
+    assert own["monthly_cost_usd_p10"] <= own["monthly_cost_usd_p90"]
+
+
+def test_token_swings_in_the_tornado(cat):
+    out = sensitivity(
+        2_000_000, models=["llama-3.1-8b"], apis=["openai/gpt-4o"], catalog=cat, output_tokens="250..1000", **POINTS
+    ).to_dict()
+    row = next(r for r in out["inputs"] if r["input"] == "output tokens per query")
+    # more output tokens: the API bill grows faster than the self-hosted one, so self-hosting gains
+    assert row["result_at_high"] < row["result_at_low"]

@@ -47,6 +47,15 @@ def effective_prices(
     return TokenPrices(p_in * factor, p_cached * factor, p_out * factor, tier, batch, tuple(notes))
 
 
+def per_mtok(prices: TokenPrices) -> dict[str, float]:
+    """The three prices as a mapping, the shape results and Monte Carlo use."""
+    return {
+        "input": prices.input_usd_per_mtok,
+        "cached_input": prices.cached_input_usd_per_mtok,
+        "output": prices.output_usd_per_mtok,
+    }
+
+
 def cost_per_query_usd(
     prices: TokenPrices, input_tokens: Number, output_tokens: Number, cached_input_share: Number
 ) -> Number:

@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from llmcost.api_cost import api_usd_per_query
+from llmcost.api_cost import api_usd_per_query, effective_prices, per_mtok
 from llmcost.catalog import Catalog
-from llmcost.montecarlo import breakeven_draws, draw_inputs, self_hosted_costs
+from llmcost.montecarlo import api_usd_per_query_draws, breakeven_draws, draw_inputs, replica_rps, self_hosted_costs
 from llmcost.pairing import Pairing, pair_apis, quantized_elo
 from llmcost.result import Result
 from llmcost.scenario import Scenario, Setup, make_scenario, setup
@@ -128,23 +128,26 @@ def pair_result(
     }
 
 
-def _pair_monte_carlo(st: Setup, alpha: float, curve: CostCurve) -> dict[str, Any]:
+def _pair_monte_carlo(st: Setup, prices: dict[str, float], curve: CostCurve) -> dict[str, Any]:
     """Distribution of the break-even volume (and, at the scenario's volume, P(self-hosting cheaper))."""
-    sc = st.scenario
+    sc, w = st.scenario, st.workload
     d = draw_inputs(st, sc.monte_carlo or 0, sc.seed, [curve.config.gpu.id])
-    volumes = breakeven_draws(alpha, curve, d, sc.max_qpd)
+    alpha = api_usd_per_query_draws(prices, d, w.cached_input_share) * w.days_per_month
+    rps = replica_rps(curve, d, st)
+    volumes = breakeven_draws(alpha, curve, d, sc.max_qpd, rps)
     found = volumes[np.isfinite(volumes)]
     out: dict[str, Any] = {"p_breakeven_within_max": float(found.size / volumes.size)}
     for p, v in zip((10, 50, 90), np.percentile(found, (10, 50, 90)) if found.size else (None,) * 3, strict=True):
         out[f"breakeven_qpd_p{p}"] = None if v is None else float(v)
     if sc.qpd is not None:
-        out["p_self_hosted_cheaper"] = float(np.mean(self_hosted_costs(curve, d) < alpha * d.qpd))
+        out["p_self_hosted_cheaper"] = float(np.mean(self_hosted_costs(curve, d, rps=rps) < alpha * d.qpd))
     grid = np.geomspace(sc.max_qpd / 1e4, sc.max_qpd, BAND_POINTS)
-    lo, hi = np.percentile([self_hosted_costs(curve, d, np.full(d.n, q)) for q in grid], (10, 90), axis=1)
+    lo, hi = np.percentile([self_hosted_costs(curve, d, np.full(d.n, q), rps) for q in grid], (10, 90), axis=1)
+    a10, a90 = np.percentile(alpha, (10, 90))  # list prices are fixed; only a drawn token mix moves the API line
     out["bands"] = {
         "qpd": grid.tolist(),
-        "api_p10": (alpha * grid).tolist(),  # API list prices are not uncertain
-        "api_p90": (alpha * grid).tolist(),
+        "api_p10": (a10 * grid).tolist(),
+        "api_p90": (a90 * grid).tolist(),
         "self_hosted_p10": lo.tolist(),
         "self_hosted_p90": hi.tolist(),
     }
@@ -194,6 +197,7 @@ def breakeven(
         for api_id, (_, reason, curve, sol, elo) in best.items():
             pair = pair_result(api_id, reason, api_cost[api_id], curve, elo, sol, sc.max_qpd)
             if sc.monte_carlo:
-                pair.update(_pair_monte_carlo(st, api_cost[api_id] * w.days_per_month, curve))
+                prices = effective_prices(cat.api(api_id), w.input_tokens, sc.batch_api, w.cached_input_share)
+                pair.update(_pair_monte_carlo(st, per_mtok(prices), curve))
             pairs.append(pair)
     return Result({"workload": st.token_mix(), "assumptions": st.assumptions_dict(), "pairs": pairs})

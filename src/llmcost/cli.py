@@ -43,8 +43,8 @@ QpdOpt = Annotated[
         help="Queries per day: a number, a range 40000..60000, or normal:50000,5000 (also triangular, lognormal).",
     ),
 ]
-InputOpt = Annotated[float | None, typer.Option(help="Mean input (prompt) tokens per query [2000].")]
-OutputOpt = Annotated[float | None, typer.Option(help="Mean output tokens per query [500].")]
+InputOpt = Annotated[str | None, typer.Option(help="Mean input (prompt) tokens per query [2000]; ranges allowed.")]
+OutputOpt = Annotated[str | None, typer.Option(help="Mean output tokens per query [500]; ranges allowed.")]
 CachedOpt = Annotated[
     float | None,
     typer.Option("--cached-share", help="Share of input tokens from the API's prompt cache, 0-1 [0]."),

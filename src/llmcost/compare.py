@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from llmcost.api_cost import api_usd_per_query, effective_prices
+from llmcost.api_cost import api_usd_per_query, effective_prices, per_mtok
 from llmcost.autoscale import autoscale
 from llmcost.catalog import ApiModel, Catalog
 from llmcost.errors import UsageError
-from llmcost.montecarlo import draw_inputs, quantiles, self_hosted_costs
+from llmcost.montecarlo import api_usd_per_query_draws, draw_inputs, quantiles, replica_rps, self_hosted_costs
 from llmcost.pairing import QUALITY_TOLERANCE_ELO, quantized_elo
 from llmcost.result import Result
 from llmcost.scenario import Scenario, Setup, make_scenario, setup
@@ -57,13 +57,7 @@ def _api_option(api: ApiModel, workload: Workload, batch: bool) -> dict[str, Any
         "monthly_token_cost_usd": monthly,
         "quality_elo": elo,
         "quality_tier": quality_tier(elo),
-        "prices_usd_per_mtok": {
-            "input": prices.input_usd_per_mtok,
-            "cached_input": prices.cached_input_usd_per_mtok,
-            "output": prices.output_usd_per_mtok,
-            "tier": prices.tier,
-            "batch": prices.batch,
-        },
+        "prices_usd_per_mtok": {**per_mtok(prices), "tier": prices.tier, "batch": prices.batch},
         "source": api.source,
         "as_of": api.as_of,
         "notes": notes,
@@ -212,13 +206,16 @@ def _monte_carlo(
     """Add P10/P50/P90 to every option and, to self-hosted ones, P(cheaper than each API)."""
     n = st.scenario.monte_carlo or 0
     d = draw_inputs(st, n, st.scenario.seed, [c.config.gpu.id for c in curve_of.values()])
-    days = st.workload.days_per_month
-    api_costs = {o["id"]: o["cost_per_query_usd"] * d.qpd * days for o in api_options}
+    days, cached = st.workload.days_per_month, st.workload.cached_input_share
+    api_costs = {
+        o["id"]: api_usd_per_query_draws(o["prices_usd_per_mtok"], d, cached) * d.qpd * days for o in api_options
+    }
     for o in api_options:
         o.update(quantiles(api_costs[o["id"]]))
     for o in self_options:
         if o["feasible"]:
-            costs = self_hosted_costs(curve_of[o["id"]], d)
+            curve = curve_of[o["id"]]
+            costs = self_hosted_costs(curve, d, rps=replica_rps(curve, d, st))
             o.update(quantiles(costs))
             o["p_self_hosted_cheaper"] = {a: float(np.mean(costs < c)) for a, c in api_costs.items()}
 

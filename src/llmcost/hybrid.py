@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from llmcost.api_cost import api_usd_per_query
+from llmcost.api_cost import api_usd_per_query, effective_prices, per_mtok
 from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
-from llmcost.montecarlo import draw_inputs, quantiles, self_hosted_costs
+from llmcost.montecarlo import api_usd_per_query_draws, draw_inputs, quantiles, replica_rps, self_hosted_costs
 from llmcost.result import Result
 from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
@@ -79,8 +79,11 @@ def hybrid(
     extra: dict[str, Any] = {}
     if sc.monte_carlo:
         d = draw_inputs(st, sc.monte_carlo, sc.seed, [curve.config.gpu.id])
-        all_api_d = alpha * d.qpd
-        blended_d = (self_hosted_costs(curve, d, s * d.qpd) if s > 0 else 0.0) + alpha * (1 - s) * d.qpd
+        prices = per_mtok(effective_prices(cat.api(api_id), w.input_tokens, sc.batch_api, w.cached_input_share))
+        alpha_d = api_usd_per_query_draws(prices, d, w.cached_input_share) * w.days_per_month
+        all_api_d = alpha_d * d.qpd
+        own = self_hosted_costs(curve, d, s * d.qpd, replica_rps(curve, d, st)) if s > 0 else 0.0
+        blended_d = own + alpha_d * (1 - s) * d.qpd
         extra = {
             **quantiles(blended_d),
             **quantiles(all_api_d - blended_d, "saving_vs_all_api_usd"),

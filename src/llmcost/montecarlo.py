@@ -8,17 +8,22 @@ Uncertain per draw (common to all options, so comparisons between them are paire
 - each hidden-cost line: uniform over its sourced range (or the user's override);
 - each GPU's rental price: uniform between the cheapest offer (what the point answer uses) and the
   median offer for that GPU and pricing model: you may not get the cheapest provider.
+- input and output tokens per query, when given as ranges or distributions: the API bill follows
+  each draw exactly; a replica's capacity is re-sized per quantile bin of the token mix (5 x 5 bins,
+  each sized at its median mix; a mix that no longer fits the configuration costs infinity).
 API token prices are published list prices and stay fixed. Replicas are re-sized in every draw.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from llmcost.errors import InfeasibleError
 from llmcost.scenario import Setup
-from llmcost.selfhost import CostCurve
+from llmcost.selfhost import CostCurve, replica_capacity
 from llmcost.uncertainty import FloatArray, Uncertain, Uniform, draw
 
 PERCENTILES = (10, 50, 90)
@@ -33,6 +38,8 @@ class Draws:
     throughput: FloatArray
     hidden_usd_per_month: FloatArray
     gpu_price_factor: dict[str, FloatArray]
+    input_tokens: FloatArray
+    output_tokens: FloatArray
 
 
 def gpu_price_range(st: Setup, gpu_id: str) -> Uncertain:
@@ -74,14 +81,64 @@ def draw_inputs(st: Setup, n: int, seed: int | None, gpus: list[str]) -> Draws:
         throughput=np.maximum(draw(sc.throughput_factor, n, rng), 1e-6),
         hidden_usd_per_month=hidden,
         gpu_price_factor={g: draw(gpu_price_range(st, g), n, rng) for g in sorted(set(gpus))},
+        input_tokens=np.maximum(draw(sc.input_tokens, n, rng), 1.0),
+        output_tokens=np.maximum(draw(sc.output_tokens, n, rng), 1.0),
     )
 
 
-def self_hosted_costs(curve: CostCurve, d: Draws, qpd: FloatArray | None = None) -> FloatArray:
-    """Monthly self-hosted cost in every draw, replicas re-sized to the draw's load and capacity."""
+TOKEN_BINS = 5
+
+
+def replica_rps(curve: CostCurve, d: Draws, st: Setup) -> FloatArray | float:
+    """A replica's saturated requests/s in every draw (see the module docstring on token bins)."""
+    base = curve.config.capacity.requests_per_s
+    w = st.workload
+    if np.all(d.input_tokens == w.input_tokens) and np.all(d.output_tokens == w.output_tokens):
+        return base  # the mix the configuration was sized for
+    cfg, a = curve.config, st.assumptions
+    engine = st.catalog.engine(a.engine)
+
+    def bins(x: FloatArray) -> Any:
+        edges = np.unique(np.percentile(x, np.linspace(0, 100, TOKEN_BINS + 1)[1:-1]))
+        return np.digitize(x, edges)
+
+    cell = bins(d.input_tokens) * (TOKEN_BINS + 1) + bins(d.output_tokens)
+    out = np.empty(d.n)
+    for c in np.unique(cell):
+        members = cell == c
+        try:
+            _, cap = replica_capacity(
+                cfg.model, cfg.quant, cfg.gpu, cfg.gpus_per_replica, float(np.median(d.input_tokens[members])),
+                float(np.median(d.output_tokens[members])), engine, a.efficiency, a.max_ttft_ms, a.max_tpot_ms,
+            )  # fmt: skip
+            out[members] = cap.requests_per_s
+        except InfeasibleError:
+            out[members] = 0.0  # this token mix does not fit the configuration
+    return out
+
+
+def api_usd_per_query_draws(prices: dict[str, float], d: Draws, cached_input_share: float) -> FloatArray:
+    """USD per query in every draw from an option's per-Mtok prices and the drawn token mix."""
+    c = cached_input_share
+    return (
+        np.asarray(
+            d.input_tokens * ((1 - c) * prices["input"] + c * prices["cached_input"])
+            + d.output_tokens * prices["output"]
+        )
+        / 1e6
+    )
+
+
+def self_hosted_costs(
+    curve: CostCurve, d: Draws, qpd: FloatArray | None = None, rps: FloatArray | float | None = None
+) -> FloatArray:
+    """Monthly self-hosted cost in every draw, replicas re-sized to the draw's load and capacity
+    (`rps`: the replica's requests/s per draw, from replica_rps; default its point capacity)."""
     q = d.qpd if qpd is None else qpd
-    per_replica = curve.config.capacity.requests_per_s * d.throughput * d.utilization * 86_400 / d.peak_factor
-    replicas = np.maximum(1.0, np.ceil(q / per_replica - 1e-9))
+    capacity = curve.config.capacity.requests_per_s if rps is None else rps
+    with np.errstate(divide="ignore"):
+        per_replica = capacity * d.throughput * d.utilization * 86_400 / d.peak_factor
+        replicas = np.maximum(1.0, np.ceil(q / per_replica - 1e-9))
     gpu = np.asarray(curve.gpu_cost_usd(replicas)) * d.gpu_price_factor[curve.config.gpu.id]
     return np.asarray(gpu + d.hidden_usd_per_month, dtype=np.float64)
 
@@ -90,11 +147,19 @@ def quantiles(x: FloatArray, key: str = "monthly_cost_usd") -> dict[str, float]:
     return {f"{key}_p{p}": float(v) for p, v in zip(PERCENTILES, np.percentile(x, PERCENTILES), strict=True)}
 
 
-def breakeven_draws(api_usd_per_qpd: float, curve: CostCurve, d: Draws, max_qpd: float) -> FloatArray:
+def breakeven_draws(
+    api_usd_per_qpd: float | FloatArray,
+    curve: CostCurve,
+    d: Draws,
+    max_qpd: float,
+    rps: FloatArray | float | None = None,
+) -> FloatArray:
     """Per draw, the volume above which self-hosting stays cheaper (NaN where it is not, up to
     max_qpd): the same exact step-function crossing as breakeven.solve, one column per draw."""
-    per = curve.config.capacity.requests_per_s * 86_400 * d.throughput * d.utilization / d.peak_factor
-    steps = int(np.ceil(max_qpd / per.min() - 1e-9))
+    capacity = curve.config.capacity.requests_per_s if rps is None else rps
+    alpha = np.broadcast_to(np.asarray(api_usd_per_qpd, dtype=np.float64), (d.n,))
+    per = np.maximum(capacity * 86_400 * d.throughput * d.utilization / d.peak_factor, 1e-9)
+    steps = int(min(np.ceil(max_qpd / per.min() - 1e-9), 1e6))
     n = np.arange(1, steps + 1, dtype=np.float64)
     gpu = np.asarray(curve.gpu_cost_usd(n))
     price = d.gpu_price_factor[curve.config.gpu.id]
@@ -103,10 +168,10 @@ def breakeven_draws(api_usd_per_qpd: float, curve: CostCurve, d: Draws, max_qpd:
     for start in range(0, d.n, chunk):
         sl = slice(start, start + chunk)
         p, s = per[sl], gpu[:, None] * price[None, sl] + d.hidden_usd_per_month[None, sl]
-        q_eq = s / api_usd_per_qpd
+        q_eq = s / alpha[None, sl]
         valid = (q_eq > (n[:, None] - 1) * p) & (q_eq <= np.minimum(n[:, None] * p, max_qpd))
         last = np.where(valid, q_eq, -np.inf).max(axis=0)
         final_step = np.minimum(np.ceil(max_qpd / p - 1e-9), steps).astype(int) - 1
-        self_cheaper_at_max = api_usd_per_qpd * max_qpd > s[final_step, np.arange(s.shape[1])]
+        self_cheaper_at_max = alpha[sl] * max_qpd > s[final_step, np.arange(s.shape[1])]
         out[sl] = np.where(self_cheaper_at_max & np.isfinite(last), last, np.nan)
     return out

@@ -35,8 +35,8 @@ class Scenario(BaseModel):
 
     # workload
     qpd: Uncertain | None = Field(default=None, description="Queries per day (a number, low..high or a distribution).")
-    input_tokens: float = Field(default=2000, gt=0, description="Mean input tokens per query.")
-    output_tokens: float = Field(default=500, gt=0, description="Mean output tokens per query.")
+    input_tokens: Uncertain = Field(default=2000, description="Mean input tokens per query, > 0.")
+    output_tokens: Uncertain = Field(default=500, description="Mean output tokens per query, > 0.")
     cached_input_share: float = Field(
         default=0.0, ge=0, le=1, description="Share of input tokens from the prompt cache."
     )
@@ -92,7 +92,16 @@ class Scenario(BaseModel):
     # data
     data_dirs: list[str] = Field(default_factory=list, description="Directories of YAML merged over the shipped data.")
 
-    @field_validator("qpd", "utilization", "peak_factor", "throughput_factor", "gpu_price_factor", mode="before")
+    @field_validator(
+        "qpd",
+        "input_tokens",
+        "output_tokens",
+        "utilization",
+        "peak_factor",
+        "throughput_factor",
+        "gpu_price_factor",
+        mode="before",
+    )
     @classmethod
     def _shorthand(cls, v: object) -> object:
         return parse_uncertain(v)
@@ -106,6 +115,8 @@ class Scenario(BaseModel):
     def _bounds(self) -> Scenario:
         checks = [
             ("qpd", self.qpd, 0, None, False),
+            ("input_tokens", self.input_tokens, 0, None, False),
+            ("output_tokens", self.output_tokens, 0, None, False),
             ("utilization", self.utilization, 0, 1, False),
             ("peak_factor", self.peak_factor, 1, None, True),
             ("throughput_factor", self.throughput_factor, 0, None, False),
@@ -240,6 +251,8 @@ class Setup:
                 "seed": self.scenario.seed,
                 "throughput_factor": _describe(self.scenario.throughput_factor),
                 "qpd": _describe(self.scenario.qpd) if self.scenario.qpd is not None else None,
+                "input_tokens": _describe(self.scenario.input_tokens),
+                "output_tokens": _describe(self.scenario.output_tokens),
                 "utilization": _describe(self.scenario.utilization),
                 "peak_factor": _describe(self.scenario.peak_factor),
                 "also drawn": "each hidden-cost line over its range; each GPU's price from the cheapest to the "
@@ -316,7 +329,7 @@ def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool
         )
     s = scenario
     qpd = central(s.qpd) if s.qpd is not None else 1.0
-    workload = Workload(qpd, s.input_tokens, s.output_tokens, s.cached_input_share, s.days_per_month)
+    workload = Workload(qpd, central(s.input_tokens), central(s.output_tokens), s.cached_input_share, s.days_per_month)
     assumptions = SelfHostAssumptions(
         utilization_target=central(s.utilization),
         peak_factor=central(s.peak_factor),

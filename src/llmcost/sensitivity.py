@@ -14,11 +14,19 @@ from typing import Any, Literal
 
 import numpy as np
 
-from llmcost.api_cost import api_usd_per_query
+from llmcost.api_cost import api_usd_per_query, effective_prices, per_mtok
 from llmcost.breakeven import rank, solve
 from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
-from llmcost.montecarlo import Draws, breakeven_draws, gpu_price_range, hidden_ranges, self_hosted_costs
+from llmcost.montecarlo import (
+    Draws,
+    api_usd_per_query_draws,
+    breakeven_draws,
+    gpu_price_range,
+    hidden_ranges,
+    replica_rps,
+    self_hosted_costs,
+)
 from llmcost.result import Result
 from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
@@ -73,13 +81,18 @@ def sensitivity(
         throughput=np.array([central(sc.throughput_factor)]),
         hidden_usd_per_month=np.array([sum(central(v) for v in hidden.values())]),
         gpu_price_factor={gpu: np.array([1.0])},
+        input_tokens=np.array([w.input_tokens]),
+        output_tokens=np.array([w.output_tokens]),
     )
+    prices = per_mtok(effective_prices(cat.api(apis[0]), w.input_tokens, sc.batch_api, w.cached_input_share))
 
     def result(d: Draws) -> float | None:
+        a = api_usd_per_query_draws(prices, d, w.cached_input_share) * w.days_per_month
+        rps = replica_rps(curve, d, st)
         if metric == "breakeven":
-            v = float(breakeven_draws(alpha, curve, d, sc.max_qpd)[0])
+            v = float(breakeven_draws(a, curve, d, sc.max_qpd, rps)[0])
             return None if np.isnan(v) else v
-        return float(self_hosted_costs(curve, d)[0] - alpha * d.qpd[0])
+        return float(self_hosted_costs(curve, d, rps=rps)[0] - a[0] * d.qpd[0])
 
     swings: list[tuple[str, float, float, Draws, Draws]] = []
 
@@ -91,6 +104,8 @@ def sensitivity(
 
     if metric == "cost_difference" and sc.qpd is not None:
         swing("queries per day", sc.qpd, lambda x: replace(base, qpd=x))
+    swing("input tokens per query", sc.input_tokens, lambda x: replace(base, input_tokens=x))
+    swing("output tokens per query", sc.output_tokens, lambda x: replace(base, output_tokens=x))
     swing("utilization target", sc.utilization, lambda x: replace(base, utilization=x))
     swing("peak factor", sc.peak_factor, lambda x: replace(base, peak_factor=x))
     swing("throughput (model error)", sc.throughput_factor, lambda x: replace(base, throughput=x))
