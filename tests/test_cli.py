@@ -177,3 +177,8 @@ def test_breakeven_json_contract(capsys):
 def test_breakeven_table_lists_quality_matched_pairs(capsys):
     code, out, _ = run(capsys, "breakeven", "--model", "llama-3.1-8b")
     assert code == 0 and "hosted version of" in out and "groq/llama-3.1-8b" in out
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("llmcost ")

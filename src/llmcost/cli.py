@@ -19,6 +19,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"llmcost {version('llmcost')}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
+) -> None:
+    """Should we call an LLM API or self-host an open-weight model? Monthly costs, GPU sizing and
+    break-even from sourced price and hardware data. Start with `llmcost compare --qpd 50000`."""
+
+
 # Options shared by several commands. Defaults are None: an option not given falls back to the
 # scenario file, then to the Scenario defaults (the one place defaults live).
 FormatOpt = Annotated[
