@@ -33,9 +33,9 @@ def check_positive(name: str, value: object, *, allow_zero: bool = False) -> flo
     return x
 
 
-def check_fraction(name: str, value: object, *, low_open: bool = False) -> float:
-    """Return `value` as a float in [0, 1] (or (0, 1] with low_open), else raise a UsageError."""
-    x = check_positive(name, value, allow_zero=not low_open)
+def check_fraction(name: str, value: object) -> float:
+    """Return `value` as a float in [0, 1], else raise a UsageError naming it."""
+    x = check_positive(name, value, allow_zero=True)
     if x > 1:
         raise UsageError(f"{name} must be between 0 and 1, got {value!r}")
     return x
