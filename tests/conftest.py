@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,11 @@ import pytest
 from llmcost.catalog import Catalog, load_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# The compiled-catalog cache goes to a fresh directory per run, never the user's ~/.cache
+# (subprocesses started by tests inherit it).
+os.environ["LLMCOST_CACHE_DIR"] = tempfile.mkdtemp(prefix="llmcost-test-cache-")
+os.environ.pop("LLMCOST_NO_CACHE", None)
 
 
 @pytest.fixture(scope="session")

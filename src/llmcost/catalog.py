@@ -1,26 +1,34 @@
-"""The only module that reads files: YAML -> validated, cross-referenced pydantic models.
+"""The only module that reads files: YAML -> validated, cross-referenced records.
 
 Shipped data lives in `llmcost/data` (a symlink to the repo's `data/`). A user directory given
 with `--data DIR` is merged over it: an entry with the same id replaces the shipped one, a new id
 is added. YAML is read with a safe loader that also refuses aliases (no alias bombs) and files
 above a size cap.
+
+Records are frozen stdlib dataclasses. pydantic validates them (types, the constraints in each
+field's metadata, `__post_init__` checks) when a data file is read; the validated catalog is then
+pickled to a cache keyed by the files' contents, so a start-up with unchanged data imports neither
+pydantic nor yaml (see `_load_cached`).
 """
 
 from __future__ import annotations
 
-import calendar
+import contextlib
+import os
 import re
+import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from llmcost.errors import CatalogError, LLMCostError, UnknownIdError, UsageError
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    import yaml
 
 SHIPPED_DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 2_000_000
@@ -43,29 +51,43 @@ _AS_OF = re.compile(r"^(undated|\d{4}(-\d{2}(-\d{2})?)?)$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _req(**constraints: float) -> Any:
+    """A required field with pydantic constraints (gt, ge, lt, le, min_length) checked on validation."""
+    return field(metadata=constraints)
 
 
+def _opt(**constraints: float) -> Any:
+    """An optional field (default None) with pydantic constraints."""
+    return field(default=None, metadata=constraints)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Strict:
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}  # pydantic reads it as its ConfigDict
+
+    def __post_init__(self) -> None:
+        """Cross-field checks; a ValueError here becomes a validation error naming the entry."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Sourced(_Strict):
     """Every fact carries where it came from and when it was true."""
 
-    source: str = Field(min_length=3)
+    source: str = _req(min_length=3)
     as_of: str
     notes: str | None = None
 
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _as_of(cls, v: object) -> object:
-        if isinstance(v, date):
-            v = v.isoformat()
-        if not isinstance(v, str) or not _AS_OF.match(v):
-            raise ValueError("as_of must be 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or 'undated'")
-        return v
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not _AS_OF.match(self.as_of):
+            raise ValueError(f"as_of must be 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or 'undated', got '{self.as_of}'")
 
     @property
     def as_of_date(self) -> date | None:
         """The latest day the as_of string can mean (None when undated)."""
+        import calendar
+        from datetime import date
+
         if self.as_of == "undated":
             return None
         parts = [int(p) for p in self.as_of.split("-")]
@@ -76,49 +98,52 @@ class Sourced(_Strict):
         return date(parts[0], 12, 31)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Identified(Sourced):
     id: str
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError(f"id '{v}' must be a lowercase slug of [a-z0-9._/-]")
-        return v
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not _ID.match(self.id):
+            raise ValueError(f"id '{self.id}' must be a lowercase slug of [a-z0-9._/-]")
 
 
+@dataclass(frozen=True, kw_only=True)
 class Quality(Sourced):
-    lmarena_elo: float = Field(gt=0)
+    lmarena_elo: float = _req(gt=0)
 
 
+@dataclass(frozen=True, kw_only=True)
 class LongContextTier(_Strict):
-    above_prompt_tokens: int = Field(gt=0)
-    input_usd_per_mtok: float = Field(ge=0)
-    output_usd_per_mtok: float = Field(ge=0)
-    cached_input_usd_per_mtok: float | None = Field(default=None, ge=0)
+    above_prompt_tokens: int = _req(gt=0)
+    input_usd_per_mtok: float = _req(ge=0)
+    output_usd_per_mtok: float = _req(ge=0)
+    cached_input_usd_per_mtok: float | None = _opt(ge=0)
 
 
+@dataclass(frozen=True, kw_only=True)
 class ApiModel(Identified):
     provider: str
     name: str
-    input_usd_per_mtok: float = Field(ge=0)
-    output_usd_per_mtok: float = Field(ge=0)
-    cached_input_usd_per_mtok: float | None = Field(default=None, ge=0)
-    cache_write_usd_per_mtok: float | None = Field(default=None, ge=0)
-    batch_discount: float | None = Field(default=None, ge=0, lt=1)
-    context_window_tokens: int | None = Field(default=None, gt=0)
+    input_usd_per_mtok: float = _req(ge=0)
+    output_usd_per_mtok: float = _req(ge=0)
+    cached_input_usd_per_mtok: float | None = _opt(ge=0)
+    cache_write_usd_per_mtok: float | None = _opt(ge=0)
+    batch_discount: float | None = _opt(ge=0, lt=1)
+    context_window_tokens: int | None = _opt(gt=0)
     long_context: LongContextTier | None = None
     open_model: str | None = None
     quality: Quality | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class GpuOffer(Identified):
     provider: str
     instance: str
     gpu: str
-    gpus_per_instance: int = Field(gt=0)
+    gpus_per_instance: int = _req(gt=0)
     pricing: OfferPricing
-    usd_per_instance_hour: float = Field(gt=0)
+    usd_per_instance_hour: float = _req(gt=0)
     region: str | None = None
 
     @property
@@ -126,60 +151,64 @@ class GpuOffer(Identified):
         return self.usd_per_instance_hour / self.gpus_per_instance
 
 
+@dataclass(frozen=True, kw_only=True)
 class Gpu(Identified):
     name: str
     vendor: Literal["nvidia", "amd"]
-    memory_gb: float = Field(gt=0)
-    memory_bandwidth_tb_per_s: float = Field(gt=0)
+    memory_gb: float = _req(gt=0)
+    memory_bandwidth_tb_per_s: float = _req(gt=0)
     dense_tflops: dict[Precision, float]
-    tdp_w: float = Field(gt=0)
+    tdp_w: float = _req(gt=0)
     interconnect: str
-    interconnect_gb_per_s: float | None = Field(default=None, gt=0)  # None: unknown, no TP > 1
+    interconnect_gb_per_s: float | None = _opt(gt=0)  # None: unknown, no TP > 1
 
-    @field_validator("dense_tflops")
-    @classmethod
-    def _has_16bit(cls, v: dict[str, float]) -> dict[str, float]:
-        if "bf16" not in v:
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if "bf16" not in self.dense_tflops:
             raise ValueError("dense_tflops needs at least bf16 (the 16-bit float tensor rate)")
-        if any(x <= 0 for x in v.values()):
+        if any(x <= 0 for x in self.dense_tflops.values()):
             raise ValueError("dense_tflops values must be positive")
-        return v
 
 
+@dataclass(frozen=True, kw_only=True)
 class Mla(_Strict):
-    kv_lora_rank: int = Field(gt=0)
-    qk_rope_head_dim: int = Field(gt=0)
+    kv_lora_rank: int = _req(gt=0)
+    qk_rope_head_dim: int = _req(gt=0)
 
 
+@dataclass(frozen=True, kw_only=True)
 class SlidingWindow(_Strict):
-    window_tokens: int = Field(gt=0)
-    full_attention_layers: int = Field(ge=0)
+    window_tokens: int = _req(gt=0)
+    full_attention_layers: int = _req(ge=0)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Moe(_Strict):
-    experts: int = Field(gt=0)
-    experts_per_token: int = Field(gt=0)
+    experts: int = _req(gt=0)
+    experts_per_token: int = _req(gt=0)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Licence(_Strict):
     name: str
     commercial_use: bool
     notes: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class OpenModel(Identified):
     name: str
     hf_id: str
-    params_total_b: float = Field(gt=0)
-    params_active_b: float = Field(gt=0)
-    layers: int = Field(gt=0)
-    hidden_size: int = Field(gt=0)
-    attention_heads: int = Field(gt=0)
-    kv_heads: int = Field(gt=0)
-    head_dim: int = Field(gt=0)
-    intermediate_size: int = Field(gt=0)
-    vocab_size: int = Field(gt=0)
-    max_context_tokens: int = Field(gt=0)
+    params_total_b: float = _req(gt=0)
+    params_active_b: float = _req(gt=0)
+    layers: int = _req(gt=0)
+    hidden_size: int = _req(gt=0)
+    attention_heads: int = _req(gt=0)
+    kv_heads: int = _req(gt=0)
+    head_dim: int = _req(gt=0)
+    intermediate_size: int = _req(gt=0)
+    vocab_size: int = _req(gt=0)
+    max_context_tokens: int = _req(gt=0)
     native_precision: Precision = "bf16"
     tied_embeddings: bool = False  # input embedding and output head share one matrix
     mla: Mla | None = None
@@ -188,43 +217,43 @@ class OpenModel(Identified):
     licence: Licence
     quality: Quality | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> OpenModel:
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.params_active_b > self.params_total_b:
             raise ValueError("params_active_b exceeds params_total_b")
         if self.sliding_window and self.sliding_window.full_attention_layers > self.layers:
             raise ValueError("sliding_window.full_attention_layers exceeds layers")
-        return self
 
 
+@dataclass(frozen=True, kw_only=True)
 class HiddenCost(Identified):
     name: str
-    usd_per_month_low: float = Field(ge=0)
-    usd_per_month_high: float = Field(ge=0)
+    usd_per_month_low: float = _req(ge=0)
+    usd_per_month_high: float = _req(ge=0)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> HiddenCost:
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.usd_per_month_low > self.usd_per_month_high:
             raise ValueError("usd_per_month_low is above usd_per_month_high")
-        return self
 
     @property
     def usd_per_month_mid(self) -> float:
         return (self.usd_per_month_low + self.usd_per_month_high) / 2
 
 
+@dataclass(frozen=True, kw_only=True)
 class Engine(Identified):
     """A serving engine's documented batching limits and its throughput relative to vLLM."""
 
     name: str
-    max_batch_size: int = Field(gt=0)
-    max_batch_size_large_gpu: int | None = Field(default=None, gt=0)
-    large_gpu_min_gib: float | None = Field(default=None, gt=0)
-    large_gpu_excluded: list[str] = Field(default_factory=list)
-    gpu_memory_utilization: float | None = Field(default=None, gt=0, le=1)
-    relative_throughput: float = Field(gt=0)
-    relative_throughput_low: float | None = Field(default=None, gt=0)
-    relative_throughput_high: float | None = Field(default=None, gt=0)
+    max_batch_size: int = _req(gt=0)
+    max_batch_size_large_gpu: int | None = _opt(gt=0)
+    large_gpu_min_gib: float | None = _opt(gt=0)
+    large_gpu_excluded: list[str] = field(default_factory=list)
+    gpu_memory_utilization: float | None = _opt(gt=0, le=1)
+    relative_throughput: float = _req(gt=0)
+    relative_throughput_low: float | None = _opt(gt=0)
+    relative_throughput_high: float | None = _opt(gt=0)
     evidence: str
 
     def max_batch_for(self, gpu: Gpu) -> int:
@@ -240,54 +269,102 @@ class Engine(Identified):
         return self.max_batch_size
 
 
+@dataclass(frozen=True, kw_only=True)
 class SourcedRange(Sourced):
     """A sourced figure given as a range; `mid` is the default point value."""
 
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: float = _req(ge=0)
+    high: float = _req(ge=0)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> SourcedRange:
+    def __post_init__(self) -> None:
+        super().__post_init__()
         if self.low > self.high:
             raise ValueError("low is above high")
-        return self
 
     @property
     def mid(self) -> float:
         return (self.low + self.high) / 2
 
 
+@dataclass(frozen=True, kw_only=True)
 class Engineering(_Strict):
     loaded_usd_per_engineer_day: SourcedRange
     setup_weeks: SourcedRange
     days_per_model_update: SourcedRange
 
 
+@dataclass(frozen=True, kw_only=True)
 class QuantQuality(Identified):
     """Measured benchmark-score recovery of a weight format relative to bf16, in percent."""
 
     id: Precision
-    quality_recovery_pct: float = Field(gt=0)
-    quality_recovery_pct_low: float = Field(gt=0)
-    quality_recovery_pct_high: float = Field(gt=0)
-    rows: int | None = Field(default=None, ge=0)
+    quality_recovery_pct: float = _req(gt=0)
+    quality_recovery_pct_low: float = _req(gt=0)
+    quality_recovery_pct_high: float = _req(gt=0)
+    rows: int | None = _opt(ge=0)
 
 
+@dataclass(frozen=True, kw_only=True)
 class OwnedGpu(Identified):
-    purchase_usd_per_gpu_low: float = Field(gt=0)
-    purchase_usd_per_gpu_high: float = Field(gt=0)
+    purchase_usd_per_gpu_low: float = _req(gt=0)
+    purchase_usd_per_gpu_high: float = _req(gt=0)
 
     @property
     def purchase_usd_per_gpu(self) -> float:
         return (self.purchase_usd_per_gpu_low + self.purchase_usd_per_gpu_high) / 2
 
 
+@dataclass(frozen=True, kw_only=True)
 class Facility(_Strict):
     electricity_usd_per_kwh: SourcedRange
     colocation_usd_per_kw_month: SourcedRange
     depreciation_years: SourcedRange
     support_fraction_per_year: SourcedRange
     server_overhead_w_per_gpu: SourcedRange
+
+
+class InvalidRecord(ValueError):
+    """A record failed validation: every problem, each one line ('field: what is wrong')."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(messages[0] + (f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""))
+        self.messages = messages
+
+
+_ADAPTERS: dict[type[Any], Any] = {}  # record type -> its pydantic TypeAdapter, built on first use
+
+
+def validate_record(cls: type[T], raw: Any) -> T:
+    """A record of type `cls` from a mapping, or InvalidRecord listing what is wrong."""
+    from pydantic import TypeAdapter, ValidationError  # only when a data file is (re)validated
+
+    adapter = _ADAPTERS.get(cls) or _ADAPTERS.setdefault(cls, TypeAdapter(cls))
+    try:
+        record: T = adapter.validate_python(raw)
+    except ValidationError as exc:
+        raise InvalidRecord(_messages(exc.errors())) from None
+    return record
+
+
+def _messages(errors: Iterable[Mapping[str, Any]]) -> list[str]:
+    out = []
+    for err in errors:
+        loc = ".".join(str(p) for p in err["loc"])
+        kind = err["type"]
+        if kind == "missing":
+            out.append(f"missing required field '{loc}'")
+            continue
+        if kind == "unexpected_keyword_argument":  # an unknown field (the record forbids extras)
+            out.append(f"{loc}: unknown field (not allowed here)")
+            continue
+        msg = err["msg"].removeprefix("Value error, ")
+        if kind == "value_error":  # a __post_init__ check: its message names the field
+            out.append(f"{loc}: {msg}" if loc else msg)
+            continue
+        got = repr(err.get("input"))
+        got = got if len(got) <= 60 else got[:57] + "..."
+        out.append(f"{loc or '(entry)'}: {msg} (got {got})")
+    return out
 
 
 # file -> section -> entry model (the shape of each data file)
@@ -300,7 +377,7 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "quantization.yaml": {"quantizations": QuantQuality},
     "ownership.yaml": {"owned_gpus": OwnedGpu},
 }
-_SINGLETONS: dict[str, dict[str, type[BaseModel]]] = {
+_SINGLETONS: dict[str, dict[str, type[_Strict]]] = {
     "costs.yaml": {"engineering": Engineering},
     "ownership.yaml": {"facility": Facility},
 }
@@ -344,13 +421,25 @@ def _lookup(table: Mapping[str, T], key: str, kind: str) -> T:
         raise UnknownIdError(kind, key, table) from None
 
 
-# libyaml's C loader when PyYAML has it (10x faster start-up), else the pure-Python safe loader.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@cache
+def _loader() -> type[yaml.SafeLoader]:
+    """libyaml's C safe loader when PyYAML has it (10x faster), else the pure-Python one; dates
+    stay strings (as_of is validated as text, and `as_of: 2025-01-01` must not become a date)."""
+    import yaml
+
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resolvers = {
+        first: [r for r in rules if r[0] != "tag:yaml.org,2002:timestamp"]
+        for first, rules in base.yaml_implicit_resolvers.items()
+    }
+    return type("DataLoader", (base,), {"yaml_implicit_resolvers": resolvers})
 
 
 def _refuse_aliases(text: str) -> None:
     """Data files never need anchors/aliases; alias bombs do. One event pass finds them."""
-    for event in yaml.parse(text, Loader=_LOADER):
+    import yaml
+
+    for event in yaml.parse(text, Loader=_loader()):
         if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1 if event.start_mark else "?"
             raise yaml.YAMLError(f"line {line}: YAML aliases are not allowed in data files")
@@ -371,10 +460,12 @@ def read_text(path: Path, max_bytes: int, error: type[LLMCostError], encoding: s
 
 def read_yaml(path: Path) -> Any:
     """Read one YAML file safely; every failure becomes a one-line CatalogError."""
+    import yaml
+
     text = read_text(path, MAX_FILE_BYTES, CatalogError)
     try:
         _refuse_aliases(text)
-        return yaml.load(text, Loader=_LOADER)  # a safe loader: no python tags
+        return yaml.load(text, Loader=_loader())  # a safe loader: no python tags
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f"line {where.line + 1}: " if where else ""
@@ -426,14 +517,6 @@ def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     return [(n, dict(r)) for n, r in enumerate(reader, start=2)], "csv"
 
 
-def _validation_message(exc: ValidationError) -> str:
-    errors = exc.errors()
-    first = errors[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(entry)"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{loc}: {first['msg']}{more}"
-
-
 def _parse_entries(path: Path, section: str, raw: Any, model: type[Identified]) -> list[Identified]:
     if not isinstance(raw, list):
         raise CatalogError(f"{path}: '{section}' must be a list of entries")
@@ -443,10 +526,9 @@ def _parse_entries(path: Path, section: str, raw: Any, model: type[Identified]) 
         if not isinstance(item, dict):
             raise CatalogError(f"{path}: {section}[{i}]: each entry must be a mapping")
         try:
-            entries.append(model.model_validate(item))
-        except ValidationError as exc:
-            msg = _validation_message(exc)
-            raise CatalogError(f"{path}: {section}[{i}] ({label}): {msg}") from None
+            entries.append(validate_record(model, item))
+        except InvalidRecord as exc:
+            raise CatalogError(f"{path}: {section}[{i}] ({label}): {exc}") from None
     return entries
 
 
@@ -482,10 +564,9 @@ def _load_dir(directory: Path, required: bool) -> dict[str, dict[str, Any]]:
                 raise CatalogError(f"{path}: missing section '{name}'")
             if name in doc:
                 try:
-                    out[name] = {"": single.model_validate(doc[name])}
-                except ValidationError as exc:
-                    msg = _validation_message(exc)
-                    raise CatalogError(f"{path}: {name}: {msg}") from None
+                    out[name] = {"": validate_record(single, doc[name])}
+                except InvalidRecord as exc:
+                    raise CatalogError(f"{path}: {name}: {exc}") from None
     return out
 
 
@@ -514,14 +595,34 @@ def load_catalog(data_dirs: Iterable[Path | str] = (), *, include_shipped: bool 
 
 @cache
 def _load_cached(data_dirs: tuple[str, ...], include_shipped: bool) -> Catalog:
+    """The catalog from the compiled cache when the files are unchanged, else read and validated.
+
+    The cache is a pickle in LLMCOST_CACHE_DIR (default ~/.cache/llmcost; LLMCOST_NO_CACHE=1 turns
+    it off), named by a hash of every data file's bytes and of this module's own source, so an
+    edited file or record definition is a miss. Only a catalog that validated is written. Reading
+    the pickle trusts the cache directory as much as the user's own files.
+    """
     base = SHIPPED_DATA_DIR if include_shipped else Path(data_dirs[0])
+    overlays = [Path(d) for d in (data_dirs if include_shipped else data_dirs[1:])]
     if not base.is_dir():
         raise CatalogError(f"{base}: data directory not found")
-    merged = _load_dir(base, required=True)
-    for d in data_dirs if include_shipped else data_dirs[1:]:
-        directory = Path(d)
+    for directory in overlays:
         if not directory.is_dir():
             raise CatalogError(f"{directory}: --data must be a directory holding {', '.join(DATA_FILES)}")
+    cache_file = _cache_file([base, *overlays])
+    if cache_file is not None:
+        cached = _read_cache(cache_file)
+        if cached is not None:
+            return cached
+    cat = _build(base, overlays)
+    if cache_file is not None:
+        _write_cache(cache_file, cat)
+    return cat
+
+
+def _build(base: Path, overlays: list[Path]) -> Catalog:
+    merged = _load_dir(base, required=True)
+    for directory in overlays:
         overlay = _load_dir(directory, required=False)
         if not overlay:
             raise CatalogError(f"{directory}: holds none of {', '.join(DATA_FILES)}")
@@ -541,6 +642,63 @@ def _load_cached(data_dirs: tuple[str, ...], include_shipped: bool) -> Catalog:
     )
     _check_references(cat)
     return cat
+
+
+def _cache_file(directories: list[Path]) -> Path | None:
+    """Where the compiled catalog of these directories is cached (None: caching is off)."""
+    if os.environ.get("LLMCOST_NO_CACHE"):
+        return None
+    import hashlib
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(sys.version.encode())
+    for directory in directories:
+        for name in DATA_FILES:
+            digest.update(f"\0{directory}/{name}\0".encode())
+            try:
+                digest.update(_read_bytes(directory / name))
+            except (OSError, CatalogError):
+                digest.update(b"(unreadable)")  # the build reports it; nothing is cached then
+    root = os.environ.get("LLMCOST_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "llmcost"
+    )
+    return Path(root) / f"catalog-{digest.hexdigest()[:32]}.pickle"
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.exists() and path.stat().st_size > MAX_FILE_BYTES:
+        raise CatalogError(f"{path}: over the size limit")
+    return path.read_bytes() if path.exists() else b"(missing)"
+
+
+def _read_cache(path: Path) -> Catalog | None:
+    import pickle
+
+    try:
+        cat = pickle.loads(path.read_bytes())
+    except Exception:  # missing, truncated or from another version: rebuild from the YAML
+        return None
+    return cat if isinstance(cat, Catalog) else None
+
+
+CACHE_FILES_KEPT = 16
+
+
+def _write_cache(path: Path, cat: Catalog) -> None:
+    """Write atomically (a reader never sees half a file); a cache that cannot be written is skipped."""
+    import pickle
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(pickle.dumps(cat, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+        kept = sorted(path.parent.glob("catalog-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in kept[CACHE_FILES_KEPT:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 # ---------------------------------------------------------------- validation helpers (datatools)
@@ -564,7 +722,7 @@ class CheckedFile:
     path: Path
     kind: str | None  # the DATA_FILES name whose schema applied (None: unreadable or unrecognised)
     entries: dict[str, list[Identified]]  # section -> valid entries, first of each id only
-    singletons: dict[str, BaseModel]
+    singletons: dict[str, _Strict]
     problems: list[EntryProblem]
 
 
@@ -586,20 +744,6 @@ def data_file_kind(path: Path, doc: object) -> str | None:
     return best
 
 
-def _all_validation_messages(exc: ValidationError) -> list[str]:
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(entry)"
-        if err["type"] == "missing":
-            out.append(f"missing required field '{loc}'")
-            continue
-        got = repr(err.get("input"))
-        got = got if len(got) <= 60 else got[:57] + "..."
-        shown = "" if err["type"].startswith(("value_error", "extra_forbidden")) else f" (got {got})"
-        out.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}{shown}")
-    return out
-
-
 def check_data_file(path: Path, *, required: bool = False) -> CheckedFile:
     """Read one data file and validate every entry on its own; collect all problems, raise none.
 
@@ -609,7 +753,7 @@ def check_data_file(path: Path, *, required: bool = False) -> CheckedFile:
     path = Path(path)
     problems: list[EntryProblem] = []
     entries: dict[str, list[Identified]] = {}
-    singletons: dict[str, BaseModel] = {}
+    singletons: dict[str, _Strict] = {}
     try:
         doc = read_yaml(path)
     except CatalogError as exc:
@@ -651,9 +795,9 @@ def check_data_file(path: Path, *, required: bool = False) -> CheckedFile:
             if isinstance(raw_id, str):
                 first_at[raw_id] = i
             try:
-                valid.append(model.model_validate(item))
-            except ValidationError as exc:
-                problems.extend(EntryProblem(section, label, m) for m in _all_validation_messages(exc))
+                valid.append(validate_record(model, item))
+            except InvalidRecord as exc:
+                problems.extend(EntryProblem(section, label, m) for m in exc.messages)
         entries[section] = valid
     for name, single in _SINGLETONS.get(kind, {}).items():
         if name not in doc:
@@ -661,9 +805,9 @@ def check_data_file(path: Path, *, required: bool = False) -> CheckedFile:
                 problems.append(EntryProblem(name, name, f"missing section '{name}'"))
             continue
         try:
-            singletons[name] = single.model_validate(doc[name])
-        except ValidationError as exc:
-            problems.extend(EntryProblem(name, name, m) for m in _all_validation_messages(exc))
+            singletons[name] = validate_record(single, doc[name])
+        except InvalidRecord as exc:
+            problems.extend(EntryProblem(name, name, m) for m in exc.messages)
     return CheckedFile(path, kind, entries, singletons, problems)
 
 

@@ -12,6 +12,7 @@ against the shipped data for the data files that directory does not provide. So 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import re
@@ -25,7 +26,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml  # a file-format module: to_yaml writes pricing.yaml entries
-from pydantic import BaseModel, ValidationError
 
 from llmcost.catalog import (
     DATA_FILES,
@@ -35,6 +35,7 @@ from llmcost.catalog import (
     Catalog,
     CheckedFile,
     GpuOffer,
+    InvalidRecord,
     OwnedGpu,
     Sourced,
     check_data_file,
@@ -42,6 +43,7 @@ from llmcost.catalog import (
     read_text,
     read_yaml,
     section_names,
+    validate_record,
 )
 from llmcost.errors import UnknownIdError, UsageError
 
@@ -118,25 +120,25 @@ def _earliest_day(as_of: str) -> date | None:
     return date(parts[0], parts[1], parts[2])
 
 
-def _is_priced(model: BaseModel) -> bool:
-    return any("usd" in name for name in type(model).model_fields)
+def _is_priced(record: object) -> bool:
+    return any("usd" in f.name for f in dataclasses.fields(record))  # type: ignore[arg-type]
 
 
-def _sourced_parts(model: BaseModel, prefix: str, priced: bool) -> Iterator[tuple[str, Sourced, bool]]:
+def _sourced_parts(model: object, prefix: str, priced: bool) -> Iterator[tuple[str, Sourced, bool]]:
     """Every Sourced object in an entry (itself and nested), with its field path and whether it is a price.
 
     A price is a Sourced object with a USD field, or one held under a field whose name says USD.
     """
     if isinstance(model, Sourced):
         yield prefix, model, priced or _is_priced(model)
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
+    for f in dataclasses.fields(model):  # type: ignore[arg-type]
+        name, value = f.name, getattr(model, f.name)
+        if dataclasses.is_dataclass(value):
             path = f"{prefix}.{name}" if prefix else name
             yield from _sourced_parts(value, path, "usd" in name)
 
 
-def _date_findings(file: Path, label: str, model: BaseModel, today: date, max_age_days: int) -> list[Finding]:
+def _date_findings(file: Path, label: str, model: object, today: date, max_age_days: int) -> list[Finding]:
     out = []
     oldest_ok = today - timedelta(days=max_age_days)
     for path, part, priced in _sourced_parts(model, "", False):
@@ -538,11 +540,9 @@ def _convert(
     parts.append("LiteLLM's map is a sample, not truth: check against the provider's price page.")
     entry["notes"] = " ".join(parts)
     try:
-        ApiModel.model_validate(entry)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise UsageError(f"LiteLLM entry '{key}' does not make a valid api entry: {loc}: {first['msg']}") from None
+        validate_record(ApiModel, entry)
+    except InvalidRecord as exc:
+        raise UsageError(f"LiteLLM entry '{key}' does not make a valid api entry: {exc.messages[0]}") from None
     return entry
 
 
@@ -672,7 +672,7 @@ def genai_api_model(ref: str, today: date) -> ApiModel:
     tiers = price.model_price.cache_read_mtok
     cached: Any = getattr(tiers, "base", tiers)  # tiered prices: the standard tier
     version = getattr(genai_prices, "__version__", "?")
-    return ApiModel(
+    entry = dict(
         id=f"genai/{provider}/{model}".lower(),
         provider=provider.lower(),
         name=f"{model} (genai-prices)",
@@ -684,3 +684,7 @@ def genai_api_model(ref: str, today: date) -> ApiModel:
         notes="Priced live from the installed genai-prices package; as_of is when it was queried. "
         "Standard tier only; no quality score, so it is not quality-paired.",
     )
+    try:
+        return validate_record(ApiModel, entry)
+    except InvalidRecord as exc:
+        raise UsageError(f"genai-prices entry '{ref}' is not a valid api entry: {exc}") from None
