@@ -22,11 +22,9 @@ from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
 from llmcost.selfhost import SelfHostAssumptions
 from llmcost.uncertainty import (
     DISTS,
+    Dist,
     LogNormal,
-    Normal,
-    Triangular,
     Uncertain,
-    Uniform,
     central,
     check_draws,
     parse_uncertain,
@@ -161,10 +159,6 @@ class Scenario:
         """The settings given explicitly rather than left at their defaults."""
         return self._fields_set or frozenset()
 
-    def given(self) -> dict[str, Any]:
-        """The explicitly given settings and their values (what make_scenario layers options over)."""
-        return {name: getattr(self, name) for name in self.fields_set}
-
     def replace(self, **update: Any) -> Scenario:
         """A copy with `update` applied (validated), the updated settings counting as given."""
         return dataclasses.replace(self, _fields_set=self.fields_set | set(update), **update)
@@ -232,7 +226,7 @@ def _strings(where: str, v: Any) -> list[str]:
 
 def _uncertain(where: str, v: Any) -> Uncertain:
     v = parse_uncertain(v)  # shorthands and mappings become distributions (or a one-line UsageError)
-    return v if isinstance(v, Uniform | Triangular | Normal | LogNormal) else _number(where, v)
+    return v if isinstance(v, Dist) else _number(where, v)
 
 
 def _uncertain_map(where: str, v: Any) -> dict[str, Uncertain]:
@@ -391,7 +385,7 @@ def make_scenario(base: Scenario | Mapping[str, Any] | None = None, **options: A
     """A Scenario from a base (model or mapping) with options layered on top; errors are one line."""
     values: dict[str, Any] = {}
     if isinstance(base, Scenario):
-        values.update(base.given())
+        values.update({name: getattr(base, name) for name in base.fields_set})
     elif base is not None:
         values.update(base)
     values.update({k: v for k, v in options.items() if v is not None})
