@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import ast
+import dataclasses
 import json
 from pathlib import Path
 
@@ -7,7 +9,8 @@ import pytest
 
 from llmcost.cli import main
 from llmcost.errors import UsageError
-from llmcost.scenario import Scenario, make_scenario
+from llmcost.scenario import THROUGHPUT_LOG_SD, Scenario, make_scenario, scenario_json_schema
+from llmcost.uncertainty import Uniform
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 
@@ -64,3 +67,128 @@ def test_make_scenario_layers_options_over_a_base():
     assert (s.qpd, s.input_tokens) == (20, 100)
     with pytest.raises(UsageError, match="share"):
         make_scenario(share=2)
+
+
+def test_scenario_built_directly_is_validated_and_normalized():
+    s = Scenario(qpd="10..20", apis="openai/gpt-4o", min_replicas="2", share="0.5")
+    assert s.qpd == Uniform(low=10, high=20) and s.apis == ["openai/gpt-4o"]
+    assert (s.min_replicas, s.share) == (2, 0.5) and s.fields_set == {"qpd", "apis", "min_replicas", "share"}
+    with pytest.raises(UsageError, match=r"^qpd must be > 0, got -5$"):
+        Scenario(qpd=-5)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.qpd = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"colour": "red"}, "unknown setting 'colour'; valid settings: qpd, input_tokens, output_tokens, "),
+        ({"qpd": True}, "qpd: Input should be a valid number, got True"),
+        ({"qpd": [1, 2]}, "qpd: Input should be a valid number, got [1, 2]"),
+        ({"qpd": "abc"}, "'abc' is not a number, a range low..high or a distribution like normal:mean,sd"),
+        ({"qpd": float("nan")}, "qpd: Input should be a finite number, got nan"),
+        ({"qpd": "inf"}, "'inf' must be finite"),
+        ({"qpd": -5}, "qpd must be > 0, got -5"),
+        ({"qpd": {"low": 5, "high": 1}}, "uniform: low (5) is above high (1)"),
+        ({"utilization": 1.5}, "utilization must be > 0 and <= 1, got 1.5"),
+        ({"peak_factor": 0.5}, "peak_factor must be >= 1, got 0.5"),
+        (
+            {"cached_input_share": "x"},
+            "cached_input_share: Input should be a valid number, unable to parse string as a number, got 'x'",
+        ),
+        ({"cached_input_share": True}, "cached_input_share: Input should be a valid number, got True"),
+        ({"cached_input_share": float("inf")}, "cached_input_share: Input should be a finite number, got inf"),
+        ({"cached_input_share": -0.1}, "cached_input_share: Input should be greater than or equal to 0, got -0.1"),
+        ({"share": 2}, "share: Input should be less than or equal to 1, got 2"),
+        ({"growth": -1}, "growth: Input should be greater than -1, got -1"),
+        ({"max_ttft_ms": 0}, "max_ttft_ms: Input should be greater than 0, got 0"),
+        ({"months": 1.5}, "months: Input should be a valid integer, got a number with a fractional part, got 1.5"),
+        ({"seed": "x"}, "seed: Input should be a valid integer, unable to parse string as an integer, got 'x'"),
+        ({"seed": True}, "seed: Input should be a valid integer, got True"),
+        ({"monte_carlo": 0}, "monte_carlo must be a positive number of draws, got 0"),
+        ({"commercial_only": "maybe"}, "commercial_only: Input should be a valid boolean, got 'maybe'"),
+        ({"usage_log": 5}, "usage_log: Input should be a valid string, got 5"),
+        ({"apis": 5}, "apis: Input should be a valid list, got 5"),
+        ({"apis": ["a", 1]}, "apis.1: Input should be a valid string, got 1"),
+        ({"data_dirs": "x"}, "data_dirs: Input should be a valid list, got 'x'"),
+        (
+            {"pricing": "free"},
+            "pricing: Input should be 'on_demand', 'reserved_1y', 'reserved_3y' or 'spot', got 'free'",
+        ),
+        ({"ownership": "lease"}, "ownership: Input should be 'rent' or 'buy', got 'lease'"),
+        ({"profile": 5}, "profile: Input should be a profile name or a list of hourly weights, got 5"),
+        (
+            {"profile": [1, "a"]},
+            "profile.1: Input should be a valid number, unable to parse string as a number, got 'a'",
+        ),
+        ({"hidden_cost_overrides": 5}, "hidden_cost_overrides: Input should be a valid dictionary, got 5"),
+        (
+            {"hidden_cost_overrides": {"devops": True}},
+            "hidden_cost_overrides.devops: Input should be a valid number, got True",
+        ),
+        ({"hidden_cost_overrides": {"devops": -1}}, "hidden cost 'devops' must be >= 0"),
+    ],
+)
+def test_each_bad_setting_is_one_line(options, message):
+    with pytest.raises(UsageError) as exc:
+        make_scenario(**options)
+    text = str(exc.value)
+    assert text.startswith(message) and "\n" not in text
+    if not message.startswith("unknown setting"):
+        assert text == message
+
+
+def test_numbers_given_as_text_are_read_as_numbers():
+    s = make_scenario(qpd="1e3", months="12", share="0.5", seed=1.0, quants=("fp8", "int4"))
+    assert (s.qpd, s.months, s.share, s.seed, s.quants) == (1000.0, 12, 0.5, 1, ["fp8", "int4"])
+    assert isinstance(s.months, int) and isinstance(s.qpd, float)
+
+
+def test_given_settings_survive_a_scenario_base_and_replace():
+    base = make_scenario({"qpd": 10, "input_tokens": 2000})  # 2000 is the default, but it was given
+    assert base.fields_set == {"qpd", "input_tokens"}
+    s = make_scenario(base, output_tokens=300)
+    assert s.fields_set == {"qpd", "input_tokens", "output_tokens"}
+    t = s.replace(apis="openai/gpt-4o")
+    assert (
+        t.apis == ["openai/gpt-4o"] and "apis" in t.fields_set and t == dataclasses.replace(s, apis=["openai/gpt-4o"])
+    )
+    with pytest.raises(UsageError, match="qpd must be > 0"):
+        s.replace(qpd=0)
+
+
+def test_the_usage_log_fills_only_what_was_not_given():
+    log = str(Path(__file__).parent / "fixtures" / "usage_openai.csv")
+    filled = make_scenario(usage_log=log)
+    assert filled.input_tokens == pytest.approx(1150) and filled.peak_factor == pytest.approx(24 / 9)
+    kept = make_scenario({"usage_log": log, "input_tokens": 2000})
+    assert kept.input_tokens == 2000 and kept.peak_factor == pytest.approx(24 / 9)
+
+
+def test_scenario_json_schema_describes_every_field():
+    schema = scenario_json_schema()
+    names = [f.name for f in dataclasses.fields(Scenario) if not f.name.startswith("_")]
+    assert list(schema["properties"]) == names and schema["additionalProperties"] is False
+    assert schema["title"] == "Scenario" and schema["description"]
+    for name, prop in schema["properties"].items():
+        assert prop["description"], name
+        assert "default" in prop, name
+    props = schema["properties"]
+    assert props["pricing"]["enum"] == ["on_demand", "reserved_1y", "reserved_3y", "spot"]
+    assert props["ownership"]["enum"] == ["rent", "buy"]
+    assert (props["cached_input_share"]["minimum"], props["cached_input_share"]["maximum"]) == (0, 1)
+    assert props["months"] == {**props["months"], "type": "integer", "exclusiveMinimum": 0, "maximum": 120}
+    assert {"type": "null"} in props["qpd"]["anyOf"] and {"$ref": "#/$defs/Normal"} in props["qpd"]["anyOf"]
+    assert props["throughput_factor"]["default"] == {"dist": "lognormal", "median": 1.0, "sigma": THROUGHPUT_LOG_SD}
+    assert schema["$defs"]["LogNormal"]["properties"]["median"]["exclusiveMinimum"] == 0
+    assert schema["$defs"]["Uniform"]["required"] == ["low", "high"]
+    json.dumps(schema)  # serializable as is
+
+
+def test_scenario_module_imports_neither_pydantic_nor_numpy():
+    # catalog, selfhost, ... may still pull them in; scenario.py itself must not import them up front
+    tree = ast.parse((Path(__file__).parent.parent / "src" / "llmcost" / "scenario.py").read_text())
+    top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    modules = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
+    modules |= {n.module or "" for n in top if isinstance(n, ast.ImportFrom)}
+    assert not {m for m in modules if m.split(".")[0] in {"pydantic", "numpy"}}

@@ -1,12 +1,26 @@
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import llmcost
 from llmcost.errors import UsageError
 from llmcost.sensitivity import sensitivity
-from llmcost.uncertainty import LogNormal, Normal, Triangular, Uniform, central, parse_uncertain
+from llmcost.uncertainty import (
+    LogNormal,
+    Normal,
+    Triangular,
+    Uncertain,
+    Uniform,
+    central,
+    draw,
+    parse_uncertain,
+)
 
 POINTS = dict(throughput_factor=1.0, gpu_price_factor=1.0, hidden_costs=False)  # every range collapsed
 
@@ -169,3 +183,95 @@ def test_token_swings_in_the_tornado(cat):
     row = next(r for r in out["inputs"] if r["input"] == "output tokens per query")
     # more output tokens: the API bill grows faster than the self-hosted one, so self-hosting gains
     assert row["result_at_high"] < row["result_at_low"]
+
+
+def test_distributions_are_validated_when_built():
+    assert Triangular(low=1, mode=2, high=4) == Triangular(dist="triangular", low=1.0, mode=2.0, high=4.0)
+    assert isinstance(Uniform(low=1, high=2).low, float)
+    for make, message in [
+        (lambda: Uniform(low=3, high=2), "low (3) is above high (2)"),
+        (lambda: Uniform(low=-1, high=2), "low: Input should be greater than or equal to 0"),
+        (lambda: Uniform(low=True, high=2), "low: Input should be a valid number"),
+        (lambda: Uniform(low="1", high=2), "low: Input should be a valid number"),
+        (lambda: Uniform(low=float("nan"), high=2), "low: Input should be a finite number"),
+        (lambda: Triangular(low=1, mode=5, high=4), "triangular needs low <= mode <= high"),
+        (lambda: Normal(mean=1, sd=-1), "sd: Input should be greater than or equal to 0"),
+        (lambda: LogNormal(median=0, sigma=1), "median: Input should be greater than 0"),
+        (lambda: LogNormal(median=1, sigma=-0.1), "sigma: Input should be greater than or equal to 0"),
+        (lambda: Normal(dist="uniform", mean=1, sd=1), "dist: Input should be 'normal'"),
+    ]:
+        with pytest.raises(ValueError) as exc:
+            make()
+        assert str(exc.value) == message
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Uniform(low=1, high=2).low = 0  # type: ignore[misc]
+
+
+def test_to_dict_describes_a_distribution():
+    assert Normal(mean=5, sd=1).to_dict() == {"dist": "normal", "mean": 5.0, "sd": 1.0}
+    assert Uniform(low=1, high=2).to_dict() == {"dist": "uniform", "low": 1.0, "high": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"dist": "uniform", "low": 1}, "uniform high: Field required"),
+        ({"low": 1, "high": 2, "x": 3}, "uniform x: Extra inputs are not permitted"),
+        ({"low": "a", "high": 2}, "uniform low: Input should be a valid number, unable to parse string as a number"),
+        ({"low": True, "high": 2}, "uniform low: Input should be a valid number"),
+        ({"low": 1, "high": float("nan")}, "uniform high: Input should be a finite number"),
+        ({"low": 5, "high": 1}, "uniform: low (5) is above high (1)"),
+        ({"dist": "gamma"}, "unknown distribution 'gamma'; valid: uniform, triangular, normal, lognormal"),
+        ({"dist": "lognormal", "median": 0, "sigma": 1}, "lognormal median: Input should be greater than 0"),
+    ],
+)
+def test_bad_distribution_mappings_are_one_line(spec, message):
+    with pytest.raises(UsageError) as exc:
+        parse_uncertain(spec)
+    assert str(exc.value) == message
+
+
+def test_numbers_as_text_in_a_mapping():
+    assert parse_uncertain({"low": "1", "high": "2"}) == Uniform(low=1, high=2)
+
+
+def test_distributions_validate_inside_pydantic_dataclasses():
+    # other modules may embed Uncertain values in stdlib dataclasses validated by pydantic
+    import pydantic
+
+    @dataclasses.dataclass
+    class Holder:
+        x: Uncertain
+        lines: dict[str, Uncertain]
+
+    ta = pydantic.TypeAdapter(Holder)
+    h = ta.validate_python({"x": {"low": 1, "high": 2}, "lines": {"a": {"dist": "normal", "mean": 1, "sd": 0}, "b": 3}})
+    assert h.x == Uniform(low=1, high=2) and h.lines == {"a": Normal(mean=1, sd=0), "b": 3.0}
+    with pytest.raises(pydantic.ValidationError, match=r"low \(3\) is above high \(2\)"):
+        ta.validate_python({"x": {"low": 3, "high": 2}, "lines": {}})
+    with pytest.raises(pydantic.ValidationError):
+        ta.validate_python({"x": {"dist": "uniform", "low": 1, "high": 2, "extra": 1}, "lines": {}})
+
+
+def test_draws_match_numpy():
+    rng = np.random.default_rng(7)
+    assert np.array_equal(Uniform(low=1, high=3).draw(5, rng), np.random.default_rng(7).uniform(1, 3, 5))
+    assert np.array_equal(draw(2.5, 3, rng), np.full(3, 2.5))
+    assert np.array_equal(Triangular(low=2, mode=2, high=2).draw(2, rng), np.full(2, 2.0))
+    assert (Normal(mean=0, sd=5).draw(1000, rng) >= 0).all()
+
+
+def test_uncertainty_imports_neither_pydantic_nor_numpy():
+    # a bare package stands in for llmcost/__init__.py, which imports the whole library
+    src = Path(llmcost.__file__).parent
+    code = (
+        "import sys, types\n"
+        f"pkg = types.ModuleType('llmcost'); pkg.__path__ = [{str(src)!r}]; sys.modules['llmcost'] = pkg\n"
+        "import llmcost.uncertainty as u\n"
+        "assert u.parse_uncertain('normal:5,1').central() == 5\n"
+        "assert 'pydantic' not in sys.modules and 'numpy' not in sys.modules, 'imported too much'\n"
+        "u.FloatArray  # still importable (montecarlo, sensitivity), now lazily\n"
+        "assert 'numpy' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

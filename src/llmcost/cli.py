@@ -683,9 +683,9 @@ def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and validation)."""
     import json
 
-    from llmcost.scenario import Scenario
+    from llmcost.scenario import scenario_json_schema
 
-    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+    sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
 
 
 def _fail(message: str, code: int) -> int:

@@ -8,11 +8,11 @@ Schema so editors can complete scenario files.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
 
 from llmcost.catalog import Catalog, Gpu, PricingModel, load_catalog
 from llmcost.errors import UnknownIdError, UsageError
@@ -20,7 +20,15 @@ from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES
 from llmcost.pairing import QUALITY_TOLERANCE_ELO
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
 from llmcost.selfhost import SelfHostAssumptions
-from llmcost.uncertainty import LogNormal, Uncertain, central, check_draws, parse_uncertain
+from llmcost.uncertainty import (
+    DISTS,
+    Dist,
+    LogNormal,
+    Uncertain,
+    central,
+    check_draws,
+    parse_uncertain,
+)
 from llmcost.workload import DEFAULT_DAYS_PER_MONTH, Workload
 
 # Spread of the throughput model's error on the 72 published measurements: the standard deviation of
@@ -28,149 +36,363 @@ from llmcost.workload import DEFAULT_DAYS_PER_MONTH, Workload
 THROUGHPUT_LOG_SD = 0.167
 
 
-class Scenario(BaseModel):
+def _about(description: str, kind: str, **bounds: float) -> dict[str, Any]:
+    """A setting's field metadata: its description, its checker (a key of _KINDS; a trailing '?'
+    allows None) and its gt/ge/le bounds. The one place each setting is described."""
+    return {"description": description, "kind": kind, **bounds}
+
+
+@dataclass(frozen=True)
+class Scenario:
     """Inputs of compare, breakeven, hybrid and tco. Units are in the names."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
     # workload
-    qpd: Uncertain | None = Field(default=None, description="Queries per day (a number, low..high or a distribution).")
-    input_tokens: Uncertain = Field(default=2000, description="Mean input tokens per query, > 0.")
-    output_tokens: Uncertain = Field(default=500, description="Mean output tokens per query, > 0.")
-    cached_input_share: float = Field(
-        default=0.0, ge=0, le=1, description="Share of input tokens from the prompt cache."
+    qpd: Uncertain | None = field(
+        default=None, metadata=_about("Queries per day (a number, low..high or a distribution).", "uncertain?")
     )
-    days_per_month: float = Field(default=DEFAULT_DAYS_PER_MONTH, gt=0, le=31)
-    usage_log: str | None = Field(
-        default=None, description="CSV/JSONL usage log: sets qpd, token means, peak factor and profile unless given."
+    input_tokens: Uncertain = field(default=2000, metadata=_about("Mean input tokens per query, > 0.", "uncertain"))
+    output_tokens: Uncertain = field(default=500, metadata=_about("Mean output tokens per query, > 0.", "uncertain"))
+    cached_input_share: float = field(
+        default=0.0, metadata=_about("Share of input tokens from the prompt cache.", "number", ge=0, le=1)
+    )
+    days_per_month: float = field(
+        default=DEFAULT_DAYS_PER_MONTH, metadata=_about("Days in a billing month.", "number", gt=0, le=31)
+    )
+    usage_log: str | None = field(
+        default=None,
+        metadata=_about("CSV/JSONL usage log: sets qpd, token means, peak factor and profile unless given.", "str?"),
     )
     # what to compare
-    apis: list[str] | None = Field(default=None, description="API model ids (default: all).")
-    models: list[str] | None = Field(default=None, description="Open-weight model ids (default: all).")
-    gpus: list[str] | None = Field(default=None, description="GPU ids (default: all).")
-    quants: list[str] | None = Field(default=None, description="Quantizations (default: all).")
-    commercial_only: bool = False
-    show_all: bool = False
+    apis: list[str] | None = field(default=None, metadata=_about("API model ids (default: all).", "ids?"))
+    models: list[str] | None = field(default=None, metadata=_about("Open-weight model ids (default: all).", "ids?"))
+    gpus: list[str] | None = field(default=None, metadata=_about("GPU ids (default: all).", "ids?"))
+    quants: list[str] | None = field(default=None, metadata=_about("Quantizations (default: all).", "ids?"))
+    commercial_only: bool = field(
+        default=False, metadata=_about("Only models whose licence allows commercial use.", "bool")
+    )
+    show_all: bool = field(default=False, metadata=_about("Show every configuration, not only the best ones.", "bool"))
     # self-hosting assumptions
-    pricing: PricingModel = "on_demand"
-    ownership: Literal["rent", "buy"] = Field(default="rent", description="Rent GPUs, or buy them (ownership.yaml).")
-    pue: float = Field(default=1.0, ge=1, le=3, description="Facility PUE for owned GPUs (not sourced; 1 = IT load).")
-    utilization: Uncertain = Field(default=0.70, description="Target utilization at peak, (0-1].")
-    peak_factor: Uncertain = Field(default=1.0, description="Peak-to-average request rate, >= 1.")
-    engine: str = "vllm"
-    max_ttft_ms: float | None = Field(default=None, gt=0)
-    max_tpot_ms: float | None = Field(default=None, gt=0)
-    autoscale: bool = Field(default=False, description="Replicas follow an hourly load profile (compare).")
-    profile: str | list[float] = Field(default="business-day", description="flat, business-day or 24 weights.")
-    min_replicas: int = Field(default=1, ge=1, description="Replicas kept running when autoscaling.")
-    hidden_costs: bool = True
-    hidden_cost_overrides: dict[str, Uncertain] = Field(default_factory=dict, description="USD/month per line id.")
-    batch_api: bool = False
+    pricing: PricingModel = field(default="on_demand", metadata=_about("GPU rental pricing model.", "pricing"))
+    ownership: Literal["rent", "buy"] = field(
+        default="rent", metadata=_about("Rent GPUs, or buy them (ownership.yaml).", "ownership")
+    )
+    pue: float = field(
+        default=1.0, metadata=_about("Facility PUE for owned GPUs (not sourced; 1 = IT load).", "number", ge=1, le=3)
+    )
+    utilization: Uncertain = field(default=0.70, metadata=_about("Target utilization at peak, (0-1].", "uncertain"))
+    peak_factor: Uncertain = field(default=1.0, metadata=_about("Peak-to-average request rate, >= 1.", "uncertain"))
+    engine: str = field(default="vllm", metadata=_about("Serving engine id (engines.yaml).", "str"))
+    max_ttft_ms: float | None = field(
+        default=None, metadata=_about("Latency limit: time to first token, ms.", "number?", gt=0)
+    )
+    max_tpot_ms: float | None = field(
+        default=None, metadata=_about("Latency limit: time per output token, ms.", "number?", gt=0)
+    )
+    autoscale: bool = field(default=False, metadata=_about("Replicas follow an hourly load profile (compare).", "bool"))
+    profile: str | list[float] = field(
+        default="business-day", metadata=_about("flat, business-day or 24 weights.", "profile")
+    )
+    min_replicas: int = field(default=1, metadata=_about("Replicas kept running when autoscaling.", "int", ge=1))
+    hidden_costs: bool = field(
+        default=True, metadata=_about("Add the hidden costs of self-hosting (devops, monitoring, ...).", "bool")
+    )
+    hidden_cost_overrides: dict[str, Uncertain] = field(
+        default_factory=dict, metadata=_about("USD/month per line id.", "uncertain map")
+    )
+    batch_api: bool = field(default=False, metadata=_about("Price API calls at the batch-API rate.", "bool"))
     # hybrid routing
-    share: float | None = Field(default=None, ge=0, le=1, description="Share of queries self-hosted (hybrid).")
+    share: float | None = field(
+        default=None, metadata=_about("Share of queries self-hosted (hybrid).", "number?", ge=0, le=1)
+    )
     # total cost over time
-    months: int = Field(default=12, gt=0, le=120, description="Months of total cost of ownership.")
-    growth: float = Field(default=0.0, gt=-1, le=10, description="Volume growth per month (0.05 = +5%).")
-    setup_weeks: float | None = Field(default=None, ge=0, description="One-time engineering weeks [data].")
-    engineer_usd_per_day: float | None = Field(default=None, ge=0, description="Loaded engineer day rate [data].")
-    updates_per_year: float = Field(
-        default=12, ge=0, description="Model updates a year (the seed: open-weight releases come monthly)."
+    months: int = field(default=12, metadata=_about("Months of total cost of ownership.", "int", gt=0, le=120))
+    growth: float = field(default=0.0, metadata=_about("Volume growth per month (0.05 = +5%).", "number", gt=-1, le=10))
+    setup_weeks: float | None = field(
+        default=None, metadata=_about("One-time engineering weeks [data].", "number?", ge=0)
     )
-    days_per_update: float | None = Field(default=None, ge=0, description="Engineer-days per update [data].")
+    engineer_usd_per_day: float | None = field(
+        default=None, metadata=_about("Loaded engineer day rate [data].", "number?", ge=0)
+    )
+    updates_per_year: float = field(
+        default=12,
+        metadata=_about("Model updates a year (the seed: open-weight releases come monthly).", "number", ge=0),
+    )
+    days_per_update: float | None = field(
+        default=None, metadata=_about("Engineer-days per update [data].", "number?", ge=0)
+    )
     # break-even
-    max_qpd: float = Field(default=10_000_000, gt=0, description="Highest volume the break-even search covers.")
-    # uncertainty
-    monte_carlo: int | None = Field(default=None, description="Monte Carlo draws (P10/P50/P90 and probabilities).")
-    seed: int | None = Field(default=None, description="Random seed for reproducible Monte Carlo draws.")
-    throughput_factor: Uncertain = Field(
-        default_factory=lambda: LogNormal(dist="lognormal", median=1.0, sigma=THROUGHPUT_LOG_SD),
-        description="Achieved / modelled throughput (spread of the model's error on published measurements).",
+    max_qpd: float = field(
+        default=10_000_000, metadata=_about("Highest volume the break-even search covers.", "number", gt=0)
     )
-    gpu_price_factor: Uncertain | None = Field(
-        default=None, description="GPU price over the cheapest offer (default: 1 .. median/cheapest offer)."
+    # uncertainty
+    monte_carlo: int | None = field(
+        default=None, metadata=_about("Monte Carlo draws (P10/P50/P90 and probabilities).", "int?")
+    )
+    seed: int | None = field(default=None, metadata=_about("Random seed for reproducible Monte Carlo draws.", "int?"))
+    throughput_factor: Uncertain = field(
+        default_factory=lambda: LogNormal(median=1.0, sigma=THROUGHPUT_LOG_SD),
+        metadata=_about(
+            "Achieved / modelled throughput (spread of the model's error on published measurements).", "uncertain"
+        ),
+    )
+    gpu_price_factor: Uncertain | None = field(
+        default=None,
+        metadata=_about("GPU price over the cheapest offer (default: 1 .. median/cheapest offer).", "uncertain?"),
     )
     # data
-    data_dirs: list[str] = Field(default_factory=list, description="Directories of YAML merged over the shipped data.")
-
-    @field_validator(
-        "qpd",
-        "input_tokens",
-        "output_tokens",
-        "utilization",
-        "peak_factor",
-        "throughput_factor",
-        "gpu_price_factor",
-        mode="before",
+    data_dirs: list[str] = field(
+        default_factory=list, metadata=_about("Directories of YAML merged over the shipped data.", "strs")
     )
-    @classmethod
-    def _shorthand(cls, v: object) -> object:
-        return parse_uncertain(v)
+    # the settings given explicitly (not defaulted): a usage log fills only the others
+    _fields_set: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
-    @field_validator("hidden_cost_overrides", mode="before")
-    @classmethod
-    def _shorthand_lines(cls, v: object) -> object:
-        return {k: parse_uncertain(x) for k, x in v.items()} if isinstance(v, dict) else v
+    def __post_init__(self) -> None:
+        values = {f.name: getattr(self, f.name) for f in SETTINGS}
+        for name, value in _validate(values).items():
+            object.__setattr__(self, name, value)
+        if self._fields_set is None:  # built directly: what differs from the defaults counts as given
+            given = frozenset(f.name for f in SETTINGS if getattr(self, f.name) != _default(f))
+            object.__setattr__(self, "_fields_set", given)
 
-    @model_validator(mode="after")
-    def _bounds(self) -> Scenario:
-        checks = [
-            ("qpd", self.qpd, 0, None, False),
-            ("input_tokens", self.input_tokens, 0, None, False),
-            ("output_tokens", self.output_tokens, 0, None, False),
-            ("utilization", self.utilization, 0, 1, False),
-            ("peak_factor", self.peak_factor, 1, None, True),
-            ("throughput_factor", self.throughput_factor, 0, None, False),
-        ]
-        for name, value, low, high, inclusive in checks:
-            if value is None:
+    @property
+    def fields_set(self) -> frozenset[str]:
+        """The settings given explicitly rather than left at their defaults."""
+        return self._fields_set or frozenset()
+
+    def replace(self, **update: Any) -> Scenario:
+        """A copy with `update` applied (validated), the updated settings counting as given."""
+        return dataclasses.replace(self, _fields_set=self.fields_set | set(update), **update)
+
+
+SETTINGS = tuple(f for f in dataclasses.fields(Scenario) if not f.name.startswith("_"))
+_NAMES = frozenset(f.name for f in SETTINGS)
+_CHOICES: dict[str, tuple[str, ...]] = {"pricing": get_args(PricingModel), "ownership": ("rent", "buy")}
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+
+
+class _Invalid(Exception):
+    """One bad value: where (a setting, or setting.key / setting.index), what is wrong, and the value."""
+
+    def __init__(self, where: str, msg: str, value: Any) -> None:
+        super().__init__(msg)
+        self.where, self.msg, self.value = where, msg, value
+
+
+def _number(where: str, v: Any) -> float:
+    """A finite float; numeric strings are accepted (YAML and CLI text), bools are not."""
+    if isinstance(v, str):
+        try:
+            x = float(v)
+        except ValueError:
+            raise _Invalid(where, "Input should be a valid number, unable to parse string as a number", v) from None
+    elif isinstance(v, int | float) and not isinstance(v, bool):
+        x = float(v)
+    else:
+        raise _Invalid(where, "Input should be a valid number", v)
+    if not math.isfinite(x):
+        raise _Invalid(where, "Input should be a finite number", v)
+    return x
+
+
+def _integer(where: str, v: Any) -> int:
+    if isinstance(v, str):
+        try:
+            v = int(v)
+        except ValueError:
+            raise _Invalid(where, "Input should be a valid integer, unable to parse string as an integer", v) from None
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise _Invalid(where, "Input should be a valid integer", v)
+    if not math.isfinite(v):
+        raise _Invalid(where, "Input should be a finite number", v)
+    if v != int(v):
+        raise _Invalid(where, "Input should be a valid integer, got a number with a fractional part", v)
+    return int(v)
+
+
+def _string(where: str, v: Any) -> str:
+    if not isinstance(v, str):
+        raise _Invalid(where, "Input should be a valid string", v)
+    return v
+
+
+def _strings(where: str, v: Any) -> list[str]:
+    if not isinstance(v, list | tuple):
+        raise _Invalid(where, "Input should be a valid list", v)
+    return [_string(f"{where}.{i}", x) for i, x in enumerate(v)]
+
+
+def _uncertain(where: str, v: Any) -> Uncertain:
+    v = parse_uncertain(v)  # shorthands and mappings become distributions (or a one-line UsageError)
+    return v if isinstance(v, Dist) else _number(where, v)
+
+
+def _uncertain_map(where: str, v: Any) -> dict[str, Uncertain]:
+    if not isinstance(v, Mapping):
+        raise _Invalid(where, "Input should be a valid dictionary", v)
+    return {_string(where, k): _uncertain(f"{where}.{k}", x) for k, x in v.items()}
+
+
+def _bool(where: str, v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise _Invalid(where, "Input should be a valid boolean", v)
+    return v
+
+
+def _profile(where: str, v: Any) -> str | list[float]:
+    if isinstance(v, str):
+        return v
+    if not isinstance(v, list | tuple):
+        raise _Invalid(where, "Input should be a profile name or a list of hourly weights", v)
+    return [_number(f"{where}.{i}", x) for i, x in enumerate(v)]
+
+
+def _choice(where: str, v: Any) -> str:
+    options = _CHOICES[where]
+    if v not in options:
+        quoted = [f"'{o}'" for o in options]
+        raise _Invalid(where, f"Input should be {', '.join(quoted[:-1])} or {quoted[-1]}", v)
+    return str(v)
+
+
+_KINDS: dict[str, Callable[[str, Any], Any]] = {
+    "uncertain": _uncertain,
+    "uncertain map": _uncertain_map,
+    "number": _number,
+    "int": _integer,
+    "bool": _bool,
+    "str": _string,
+    "strs": _strings,
+    "ids": lambda where, v: _strings(where, [v] if isinstance(v, str) else v),  # one id may be a bare string
+    "profile": _profile,
+    "pricing": _choice,
+    "ownership": _choice,
+}
+_BOUNDS = {  # bound -> (test that passes, message)
+    "gt": (operator.gt, "greater than"),
+    "ge": (operator.ge, "greater than or equal to"),
+    "le": (operator.le, "less than or equal to"),
+}
+# checked on the central value of a possibly uncertain setting: (setting, low, high, low inclusive)
+_CENTRAL_BOUNDS = [
+    ("qpd", 0, None, False),
+    ("input_tokens", 0, None, False),
+    ("output_tokens", 0, None, False),
+    ("utilization", 0, 1, False),
+    ("peak_factor", 1, None, True),
+    ("throughput_factor", 0, None, False),
+]
+
+
+def _validate(values: dict[str, Any]) -> dict[str, Any]:
+    """Every setting checked and normalized in field order; the first problem is a one-line UsageError."""
+    out: dict[str, Any] = {}
+    try:
+        for f in SETTINGS:
+            v, kind = values[f.name], f.metadata["kind"]
+            if v is f.default or (v is None and kind.endswith("?")):  # defaults are kept as written
+                out[f.name] = v
                 continue
-            x = central(value)
-            if (x < low if inclusive else x <= low) or (high is not None and x > high):
-                bound = (">= " if inclusive else "> ") + str(low) + (f" and <= {high}" if high is not None else "")
-                raise ValueError(f"{name} must be {bound}, got {x:g}")
-        for key, value in self.hidden_cost_overrides.items():
-            if central(value) < 0:
-                raise ValueError(f"hidden cost '{key}' must be >= 0")
-        if self.monte_carlo is not None:
-            check_draws(self.monte_carlo)
-        return self
+            v = _KINDS[kind.removesuffix("?")](f.name, v)
+            for bound, (ok, words) in _BOUNDS.items():
+                if bound in f.metadata and not ok(v, f.metadata[bound]):
+                    raise _Invalid(f.name, f"Input should be {words} {f.metadata[bound]:g}", values[f.name])
+            out[f.name] = v
+    except _Invalid as exc:
+        got = "" if isinstance(exc.value, Mapping) else f", got {exc.value!r}"
+        raise UsageError(f"{exc.where}: {exc.msg}{got}") from None
+    for name, low, high, inclusive in _CENTRAL_BOUNDS:
+        if out[name] is None:
+            continue
+        x = central(out[name])
+        if (x < low if inclusive else x <= low) or (high is not None and x > high):
+            bound = (">= " if inclusive else "> ") + str(low) + (f" and <= {high}" if high is not None else "")
+            raise UsageError(f"{name} must be {bound}, got {x:g}")
+    for key, value in out["hidden_cost_overrides"].items():
+        if central(value) < 0:
+            raise UsageError(f"hidden cost '{key}' must be >= 0")
+    if out["monte_carlo"] is not None:
+        check_draws(out["monte_carlo"])
+    return out
 
-    @field_validator("apis", "models", "gpus", "quants", mode="before")
-    @classmethod
-    def _listify(cls, v: object) -> object:
-        return [v] if isinstance(v, str) else v
+
+def scenario_json_schema() -> dict[str, Any]:
+    """JSON Schema of a scenario file (`llmcost schema`), from the field table: editors complete and check it."""
+    number: dict[str, Any] = {"type": "number"}
+    shorthand = {"type": "string", "description": "low..high, or a distribution like normal:mean,sd"}
+    dists = [{"$ref": f"#/$defs/{cls.__name__}"} for cls in DISTS.values()]
+    uncertain = {"anyOf": [number, shorthand, *dists]}
+    strings = {"type": "array", "items": {"type": "string"}}
+    types: dict[str, dict[str, Any]] = {
+        "uncertain": uncertain,
+        "uncertain map": {"type": "object", "additionalProperties": uncertain},
+        "number": number,
+        "int": {"type": "integer"},
+        "bool": {"type": "boolean"},
+        "str": {"type": "string"},
+        "strs": strings,
+        "ids": {"anyOf": [{"type": "string"}, strings]},
+        "profile": {"anyOf": [{"type": "string"}, {"type": "array", "items": number}]},
+        **{name: {"type": "string", "enum": list(options)} for name, options in _CHOICES.items()},
+    }
+    keywords = {"gt": "exclusiveMinimum", "ge": "minimum", "le": "maximum"}
+    properties: dict[str, Any] = {}
+    for f in SETTINGS:
+        kind = f.metadata["kind"]
+        prop = {**types[kind.removesuffix("?")], **{keywords[k]: f.metadata[k] for k in keywords if k in f.metadata}}
+        if kind.endswith("?"):
+            prop = {"anyOf": [*prop.get("anyOf", [prop]), {"type": "null"}]}
+        default = _default(f)
+        prop["default"] = default.to_dict() if hasattr(default, "to_dict") else default
+        properties[f.name] = {
+            "title": f.name.replace("_", " ").title(),
+            "description": f.metadata["description"],
+            **prop,
+        }
+    defs = {}
+    for name, cls in DISTS.items():
+        args = [f.name for f in dataclasses.fields(cls) if f.name != "dist"]
+        defs[cls.__name__] = {
+            "type": "object",
+            "title": cls.__name__,
+            "properties": {
+                "dist": {"const": name, "type": "string"},
+                **{
+                    arg: {"type": "number", ("exclusiveMinimum" if arg in cls._POSITIVE else "minimum"): 0}
+                    for arg in args
+                },
+            },
+            "required": args if name == "uniform" else ["dist", *args],
+            "additionalProperties": False,
+        }
+    return {
+        "title": "Scenario",
+        "description": (Scenario.__doc__ or "").strip(),
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "$defs": defs,
+    }
 
 
 def _describe(value: Uncertain) -> Any:
-    return value if isinstance(value, int | float) else value.model_dump()
-
-
-_UNION_TAGS = {"float", "int", "uniform", "triangular", "normal", "lognormal"}
+    return value if isinstance(value, int | float) else value.to_dict()
 
 
 def make_scenario(base: Scenario | Mapping[str, Any] | None = None, **options: Any) -> Scenario:
     """A Scenario from a base (model or mapping) with options layered on top; errors are one line."""
     values: dict[str, Any] = {}
     if isinstance(base, Scenario):
-        values.update(base.model_dump(exclude_unset=True))
+        values.update({name: getattr(base, name) for name in base.fields_set})
     elif base is not None:
         values.update(base)
     values.update({k: v for k, v in options.items() if v is not None})
-    try:
-        scenario = Scenario.model_validate(values)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        # drop union-member tags from the location ('qpd.float' -> 'qpd')
-        parts = [str(p) for p in err["loc"] if str(p) not in _UNION_TAGS and "[" not in str(p)]
-        field = ".".join(parts)
-        if err["type"] == "extra_forbidden":
-            valid = ", ".join(Scenario.model_fields)
-            raise UsageError(f"unknown setting '{field}'; valid settings: {valid}") from None
-        msg = err["msg"].removeprefix("Value error, ")
-        if not field:  # a whole-scenario check: the message names the setting
-            raise UsageError(msg) from None
-        got = f", got {err['input']!r}" if "input" in err and not isinstance(err["input"], dict) else ""
-        raise UsageError(f"{field}: {msg}{got}") from None
+    unknown = [k for k in values if k not in _NAMES]
+    if unknown:
+        raise UsageError(f"unknown setting '{unknown[0]}'; valid settings: {', '.join(f.name for f in SETTINGS)}")
+    scenario = Scenario(**values, _fields_set=frozenset(values))
     return _with_usage_log(scenario) if scenario.usage_log else scenario
 
 
@@ -186,8 +408,8 @@ def _with_usage_log(scenario: Scenario) -> Scenario:
         "peak_factor": max(u.peak_to_average, 1.0),
         "profile": u.hourly_profile,
     }
-    given = scenario.model_fields_set
-    return scenario.model_copy(update={k: v for k, v in derived.items() if k not in given})
+    given = scenario.fields_set
+    return scenario.replace(**{k: v for k, v in derived.items() if k not in given})
 
 
 @dataclass(frozen=True)
@@ -324,8 +546,8 @@ def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool
 
         extra = {m.id: m for m in (genai_api_model(a.split(":", 1)[1], date.today()) for a in genai)}
         cat = dataclasses.replace(cat, apis={**cat.apis, **extra})
-        scenario = scenario.model_copy(
-            update={"apis": [f"genai/{a.split(':', 1)[1]}".lower() if a in genai else a for a in scenario.apis or []]}
+        scenario = scenario.replace(
+            apis=[f"genai/{a.split(':', 1)[1]}".lower() if a in genai else a for a in scenario.apis or []]
         )
     s = scenario
     qpd = central(s.qpd) if s.qpd is not None else 1.0

@@ -8,114 +8,166 @@ Semantics (every distribution is also given a central value, used by the determi
   uncertain input here is a volume, share, price or factor that cannot be negative);
 - {dist: lognormal, median, sigma} or "lognormal:median,sigma": log-normal with that median and
   log-space standard deviation; central = median.
+
+The distributions are frozen stdlib dataclasses, validated in `__post_init__`; numpy is imported
+only when drawing, so importing this module stays cheap (the CLI's cold start).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import Annotated, Any, Literal
-
-import numpy as np
-import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from llmcost.errors import UsageError
 
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+else:
+
+    def __getattr__(name: str) -> Any:  # FloatArray at run time, without importing numpy up front
+        if name == "FloatArray":
+            import numpy as np
+            import numpy.typing as npt
+
+            return npt.NDArray[np.float64]
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 MAX_DRAWS = 1_000_000  # a cap that keeps memory and time bounded on a laptop
 
 
-class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+class DistError(ValueError):
+    """An invalid distribution parameter; `field` is None for a check across parameters."""
+
+    def __init__(self, field: str | None, msg: str) -> None:
+        super().__init__(f"{field}: {msg}" if field else msg)
+        self.field, self.msg = field, msg
 
 
+def _param(name: str, value: object, positive: bool) -> float:
+    """A finite float >= 0 (> 0 if `positive`); messages as pydantic words them."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DistError(name, "Input should be a valid number")
+    x = float(value)
+    if not math.isfinite(x):
+        raise DistError(name, "Input should be a finite number")
+    if positive and x <= 0:
+        raise DistError(name, "Input should be greater than 0")
+    if x < 0:
+        raise DistError(name, "Input should be greater than or equal to 0")
+    return x
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Dist:
+    """Shared validation: every parameter is a finite, non-negative float (`_POSITIVE` ones > 0)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}  # when a pydantic model embeds one
+    _POSITIVE: ClassVar[frozenset[str]] = frozenset()
+    dist: str
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            if f.name == "dist":
+                if self.dist != f.default:
+                    raise DistError("dist", f"Input should be '{f.default}'")
+            else:
+                object.__setattr__(self, f.name, _param(f.name, getattr(self, f.name), f.name in self._POSITIVE))
+        self._check()
+
+    def _check(self) -> None:
+        """Checks across parameters."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Uniform(_Dist):
     dist: Literal["uniform"] = "uniform"
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: float
+    high: float
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
+    def _check(self) -> None:
         if self.low > self.high:
-            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
-        return self
+            raise DistError(None, f"low ({self.low:g}) is above high ({self.high:g})")
 
     def central(self) -> float:
         return (self.low + self.high) / 2
 
     def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
+        import numpy as np
+
         return rng.uniform(self.low, self.high, n) if self.high > self.low else np.full(n, self.low)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Triangular(_Dist):
-    dist: Literal["triangular"]
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(ge=0)
+    dist: Literal["triangular"] = "triangular"
+    low: float
+    mode: float
+    high: float
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Triangular:
+    def _check(self) -> None:
         if not self.low <= self.mode <= self.high:
-            raise ValueError("triangular needs low <= mode <= high")
-        return self
+            raise DistError(None, "triangular needs low <= mode <= high")
 
     def central(self) -> float:
         return self.mode
 
     def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
+        import numpy as np
+
         return rng.triangular(self.low, self.mode, self.high, n) if self.high > self.low else np.full(n, self.mode)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Normal(_Dist):
-    dist: Literal["normal"]
-    mean: float = Field(ge=0)
-    sd: float = Field(ge=0)
+    dist: Literal["normal"] = "normal"
+    mean: float
+    sd: float
 
     def central(self) -> float:
         return self.mean
 
     def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
+        import numpy as np
+
         return np.maximum(rng.normal(self.mean, self.sd, n), 0.0)
 
 
+@dataclass(frozen=True, kw_only=True)
 class LogNormal(_Dist):
-    dist: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(ge=0)
+    _POSITIVE = frozenset({"median"})
+    dist: Literal["lognormal"] = "lognormal"
+    median: float
+    sigma: float
 
     def central(self) -> float:
         return self.median
 
     def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
+        import numpy as np
+
         return self.median * np.exp(rng.normal(0.0, self.sigma, n))
 
 
-Dist = Annotated[Uniform | Triangular | Normal | LogNormal, Field(discriminator="dist")]
+Dist = Uniform | Triangular | Normal | LogNormal
 Uncertain = float | Dist
-_ARGS = {
-    "uniform": ("low", "high"),
-    "triangular": ("low", "mode", "high"),
-    "normal": ("mean", "sd"),
-    "lognormal": ("median", "sigma"),
-}
+DISTS: dict[str, type[Dist]] = {"uniform": Uniform, "triangular": Triangular, "normal": Normal, "lognormal": LogNormal}
+_ARGS = {name: tuple(f.name for f in dataclasses.fields(cls) if f.name != "dist") for name, cls in DISTS.items()}
 
 
 def parse_uncertain(value: Any) -> Any:
     """Numbers pass through; ranges, distribution mappings and CLI shorthands become a distribution
     (or a one-line UsageError naming what is wrong)."""
     if isinstance(value, dict):
-        spec = {"dist": "uniform", **value} if "dist" not in value else value
-        model = _MODELS.get(str(spec.get("dist")))
-        if model is None:
-            raise UsageError(f"unknown distribution '{spec.get('dist')}'; valid: {', '.join(_ARGS)}")
-        try:
-            return model.model_validate(spec)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise UsageError(
-                f"{spec['dist']} {where}: {err['msg'].removeprefix('Value error, ')}".replace(" : ", ": ")
-            ) from None
+        return _from_mapping(value)
     if not isinstance(value, str):
         return value
     text = value.strip()
@@ -134,12 +186,31 @@ def parse_uncertain(value: Any) -> Any:
     return _num(text, value)
 
 
-_MODELS: dict[str, type[_Dist]] = {
-    "uniform": Uniform,
-    "triangular": Triangular,
-    "normal": Normal,
-    "lognormal": LogNormal,
-}
+def _from_mapping(spec: dict[Any, Any]) -> Dist:
+    """{dist, params...} (dist defaults to uniform) as a distribution. Parameters are checked in order,
+    then unknown keys, then the checks across parameters, so the first problem is the one reported."""
+    name = spec.get("dist", "uniform")
+    cls = DISTS.get(str(name))
+    if cls is None:
+        raise UsageError(f"unknown distribution '{name}'; valid: {', '.join(_ARGS)}")
+    params: dict[str, float] = {}
+    try:
+        for arg in _ARGS[str(name)]:
+            if arg not in spec:
+                raise DistError(arg, "Field required")
+            raw = spec[arg]
+            if isinstance(raw, str):  # a number written as a string, as pydantic accepted
+                try:
+                    raw = float(raw)
+                except ValueError:
+                    raise DistError(arg, "Input should be a valid number, unable to parse string as a number") from None
+            params[arg] = _param(arg, raw, arg in cls._POSITIVE)
+        for key in spec:
+            if key != "dist" and key not in params:
+                raise DistError(str(key), "Extra inputs are not permitted")
+        return cls(**params)  # type: ignore[arg-type]
+    except DistError as exc:
+        raise UsageError(f"{name} {exc.field}: {exc.msg}" if exc.field else f"{name}: {exc.msg}") from None
 
 
 def _num(text: str, whole: str) -> float:
@@ -159,7 +230,11 @@ def central(value: Uncertain) -> float:
 
 
 def draw(value: Uncertain, n: int, rng: np.random.Generator) -> FloatArray:
-    return np.full(n, float(value)) if isinstance(value, int | float) else value.draw(n, rng)
+    if isinstance(value, int | float):
+        import numpy as np
+
+        return np.full(n, float(value))
+    return value.draw(n, rng)
 
 
 def check_draws(n: int) -> int:
