@@ -40,7 +40,7 @@ def test_unknown_id_names_the_closest(cat):
     [
         ("pricing.yaml", "    input_usd_per_mtok: 2.5\n", "", "missing required field .input_usd_per_mtok."),
         ("pricing.yaml", "input_usd_per_mtok: 2.5", "input_usd_per_mtok: -1", "greater than or equal to 0"),
-        ("pricing.yaml", "input_usd_per_mtok: 2.5", "input_usd_per_mtok: cheap", "valid number"),
+        ("pricing.yaml", "input_usd_per_mtok: 2.5", "input_usd_per_mtok: cheap", "'cheap' is not a number"),
         ("pricing.yaml", "    name: GPT-4o\n", "    name: GPT-4o\n    colour: red\n", "colour: unknown field"),
         ("pricing.yaml", "gpu: t4", "gpu: t5", "unknown gpu 't5'"),
         ("pricing.yaml", "open_model: llama-3.1-70b", "open_model: llama-9", "unknown open_model"),

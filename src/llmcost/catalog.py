@@ -18,12 +18,13 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from llmcost.errors import CatalogError, LLMCostError, UnknownIdError, UsageError
+from llmcost.uncertainty import Dist, parse_uncertain
 
 if TYPE_CHECKING:
     from datetime import date
@@ -64,6 +65,8 @@ def _opt(**constraints: float) -> Any:
 @dataclass(frozen=True, kw_only=True)
 class _Strict:
     __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}  # pydantic reads it as its ConfigDict
+    # Numeric fields that may be written as a range or distribution in the YAML (see `spread`).
+    UNCERTAIN: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         """Cross-field checks; a ValueError here becomes a validation error naming the entry."""
@@ -101,6 +104,9 @@ class Sourced(_Strict):
 @dataclass(frozen=True, kw_only=True)
 class Identified(Sourced):
     id: str
+    # Fields the YAML gave as a range or distribution: the field itself holds the central value
+    # (what every point answer uses), this maps its name to the distribution Monte Carlo draws from.
+    spread: dict[str, Dist] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -123,6 +129,7 @@ class LongContextTier(_Strict):
 
 @dataclass(frozen=True, kw_only=True)
 class ApiModel(Identified):
+    UNCERTAIN = ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")
     provider: str
     name: str
     input_usd_per_mtok: float = _req(ge=0)
@@ -138,6 +145,7 @@ class ApiModel(Identified):
 
 @dataclass(frozen=True, kw_only=True)
 class GpuOffer(Identified):
+    UNCERTAIN = ("usd_per_instance_hour",)
     provider: str
     instance: str
     gpu: str
@@ -227,18 +235,9 @@ class OpenModel(Identified):
 
 @dataclass(frozen=True, kw_only=True)
 class HiddenCost(Identified):
+    UNCERTAIN = ("usd_per_month",)
     name: str
-    usd_per_month_low: float = _req(ge=0)
-    usd_per_month_high: float = _req(ge=0)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.usd_per_month_low > self.usd_per_month_high:
-            raise ValueError("usd_per_month_low is above usd_per_month_high")
-
-    @property
-    def usd_per_month_mid(self) -> float:
-        return (self.usd_per_month_low + self.usd_per_month_high) / 2
+    usd_per_month: float = _req(ge=0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -306,12 +305,8 @@ class QuantQuality(Identified):
 
 @dataclass(frozen=True, kw_only=True)
 class OwnedGpu(Identified):
-    purchase_usd_per_gpu_low: float = _req(gt=0)
-    purchase_usd_per_gpu_high: float = _req(gt=0)
-
-    @property
-    def purchase_usd_per_gpu(self) -> float:
-        return (self.purchase_usd_per_gpu_low + self.purchase_usd_per_gpu_high) / 2
+    UNCERTAIN = ("purchase_usd_per_gpu",)
+    purchase_usd_per_gpu: float = _req(gt=0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -335,15 +330,52 @@ _ADAPTERS: dict[type[Any], Any] = {}  # record type -> its pydantic TypeAdapter,
 
 
 def validate_record(cls: type[T], raw: Any) -> T:
-    """A record of type `cls` from a mapping, or InvalidRecord listing what is wrong."""
+    """A record of type `cls` from a mapping, or InvalidRecord listing everything that is wrong."""
     from pydantic import TypeAdapter, ValidationError  # only when a data file is (re)validated
 
+    problems: dict[str, str] = {}  # field -> what is wrong with its range/distribution syntax
+    if isinstance(raw, dict) and issubclass(cls, Identified):
+        raw, problems = _split_spread(cls, raw)
     adapter = _ADAPTERS.get(cls) or _ADAPTERS.setdefault(cls, TypeAdapter(cls))
     try:
         record: T = adapter.validate_python(raw)
     except ValidationError as exc:
-        raise InvalidRecord(_messages(exc.errors())) from None
+        errors = [e for e in exc.errors() if not e["loc"] or e["loc"][0] not in problems]
+        raise InvalidRecord([*problems.values(), *_messages(errors)]) from None
+    if problems:
+        raise InvalidRecord(list(problems.values()))
     return record
+
+
+def _split_spread(cls: type[Identified], raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Range/distribution syntax in an UNCERTAIN field -> its central value, and the distribution
+    into `spread` (its lowest draw must meet the field's own bound); and what is wrong, by field."""
+    out: dict[str, Any] = dict(raw)
+    spread: dict[str, Dist] = {}
+    problems: dict[str, str] = {}
+    if "spread" in raw:
+        problems["spread"] = "spread: derived, not written: give the field itself as a range, e.g. '2.1..2.6'"
+    bounds = {f.name: f.metadata for f in fields(cls)}
+    for name in cls.UNCERTAIN:
+        value = raw.get(name)
+        if not isinstance(value, dict | str):
+            continue
+        try:
+            parsed = parse_uncertain(value)
+        except UsageError as exc:
+            problems[name] = f"{name}: {exc}"
+            continue
+        if isinstance(parsed, int | float):
+            out[name] = parsed
+            continue
+        lowest, bound = parsed.lowest(), bounds[name]
+        if ("gt" in bound and lowest <= bound["gt"]) or ("ge" in bound and lowest < bound["ge"]):
+            need = f"> {bound['gt']:g}" if "gt" in bound else f">= {bound['ge']:g}"
+            problems[name] = f"{name}: its {parsed.dist} distribution can draw {lowest:g}; values must be {need}"
+            continue
+        out[name], spread[name] = parsed.central(), parsed
+    out["spread"] = spread
+    return out, problems
 
 
 def _messages(errors: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -650,7 +682,9 @@ def _cache_file(directories: list[Path]) -> Path | None:
         return None
     import hashlib
 
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256()
+    for module in ("catalog.py", "uncertainty.py"):  # the pickled record and distribution classes
+        digest.update(Path(__file__).with_name(module).read_bytes())
     digest.update(sys.version.encode())
     for directory in directories:
         for name in DATA_FILES:

@@ -62,9 +62,7 @@ def hidden_ranges(st: Setup) -> dict[str, Uncertain]:
     out: dict[str, Uncertain] = {}
     for key, line in lines.items():
         override = sc.hidden_cost_overrides.get(key)
-        out[key] = (
-            override if override is not None else Uniform(low=line.usd_per_month_low, high=line.usd_per_month_high)
-        )
+        out[key] = override if override is not None else line.spread.get("usd_per_month", line.usd_per_month)
     return out
 
 

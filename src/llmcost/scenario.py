@@ -489,7 +489,8 @@ class Setup:
             "quality_tolerance_elo": QUALITY_TOLERANCE_ELO,
             "hidden_costs_usd_per_month": dict(self.hidden_usd_per_month),
             "hidden_cost_ranges_usd_per_month": {
-                k: [line.usd_per_month_low, line.usd_per_month_high] for k, line in cat.hidden_costs.items()
+                k: line.spread["usd_per_month"].to_dict() if "usd_per_month" in line.spread else line.usd_per_month
+                for k, line in cat.hidden_costs.items()
             },
             "notes": [
                 "API prompt-cache writes are not charged (cached prefixes assumed warm)",
@@ -530,7 +531,7 @@ def resolve_hidden_costs(catalog: Catalog, scenario: Scenario) -> dict[str, floa
     if not scenario.hidden_costs:
         return {key: 0.0 for key in lines}
     overrides = scenario.hidden_cost_overrides
-    return {key: central(overrides[key]) if key in overrides else line.usd_per_month_mid for key, line in lines.items()}
+    return {key: central(overrides[key]) if key in overrides else line.usd_per_month for key, line in lines.items()}
 
 
 def setup(scenario: Scenario, catalog: Catalog | None = None, qpd_required: bool = True) -> Setup:

@@ -100,6 +100,9 @@ class Uniform(_Dist):
     def central(self) -> float:
         return (self.low + self.high) / 2
 
+    def lowest(self) -> float:
+        return self.low
+
     def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
         import numpy as np
 
@@ -120,6 +123,9 @@ class Triangular(_Dist):
     def central(self) -> float:
         return self.mode
 
+    def lowest(self) -> float:
+        return self.low
+
     def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
         import numpy as np
 
@@ -134,6 +140,9 @@ class Normal(_Dist):
 
     def central(self) -> float:
         return self.mean
+
+    def lowest(self) -> float:
+        return 0.0 if self.sd > 0 else self.mean  # draws are clipped at 0
 
     def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
         import numpy as np
@@ -150,6 +159,9 @@ class LogNormal(_Dist):
 
     def central(self) -> float:
         return self.median
+
+    def lowest(self) -> float:
+        return self.median if self.sigma == 0 else math.ulp(0.0)  # draws are above 0, never 0
 
     def draw(self, n: int, rng: np.random.Generator) -> FloatArray:
         import numpy as np
