@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from llmcost.catalog import ApiModel
-from llmcost.workload import Number, Workload
+
+if TYPE_CHECKING:
+    from llmcost.workload import Number, Workload
 
 TOKENS_PER_MTOK = 1_000_000
 

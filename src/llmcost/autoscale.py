@@ -11,11 +11,13 @@ your own (or derive them from a usage log) for anything real.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from llmcost.errors import UsageError
-from llmcost.selfhost import CostCurve
+
+if TYPE_CHECKING:
+    from llmcost.selfhost import CostCurve
+    from llmcost.workload import FloatArray
 
 HOURS = 24
 PROFILES: dict[str, list[float]] = {
@@ -24,8 +26,10 @@ PROFILES: dict[str, list[float]] = {
 }
 
 
-def profile_weights(profile: str | list[float]) -> tuple[str, np.ndarray]:
+def profile_weights(profile: str | list[float]) -> tuple[str, FloatArray]:
     """(name, 24 hourly shares of the day's queries summing to 1)."""
+    import numpy as np
+
     if isinstance(profile, str):
         if profile not in PROFILES:
             raise UsageError(f"unknown load profile '{profile}'; valid: {', '.join(PROFILES)} or 24 hourly weights")
@@ -58,6 +62,8 @@ class Autoscale:
 def autoscale(
     curve: CostCurve, qpd: float, profile: str | list[float], min_replicas: int, utilization_target: float
 ) -> Autoscale:
+    import numpy as np
+
     name, w = profile_weights(profile)
     per_replica = curve.config.capacity.requests_per_s * utilization_target
     hourly = np.maximum(min_replicas, np.ceil(qpd * w / 3600 / per_replica - 1e-9))

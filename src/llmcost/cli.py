@@ -568,16 +568,18 @@ def plot(
     against queries/day with crossings marked (and P10-P90 bands with --monte-carlo); compare shows
     each option's cost split into tokens, GPUs and hidden costs."""
     sc = _scenario(locals())  # first, while locals() holds only the parameters
-    from llmcost.breakeven import breakeven as run_breakeven
-    from llmcost.charts import plot_breakeven, plot_compare
-    from llmcost.compare import compare as run_compare
+    from llmcost import charts
 
     if chart not in ("breakeven", "compare"):
         raise UsageError(f"chart must be breakeven or compare, got '{chart}'")
     if chart == "breakeven":
-        plot_breakeven(run_breakeven(scenario=sc).data, out)
+        from llmcost.breakeven import breakeven as run_breakeven
+
+        charts.plot_breakeven(run_breakeven(scenario=sc).data, out)
     else:
-        plot_compare(run_compare(scenario=sc).data, out)
+        from llmcost.compare import compare as run_compare
+
+        charts.plot_compare(run_compare(scenario=sc).data, out)
     sys.stderr.write(f"wrote {out}\n")
 
 

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from llmcost.api_cost import api_usd_per_query, effective_prices, per_mtok
 from llmcost.autoscale import autoscale
-from llmcost.catalog import ApiModel, Catalog
 from llmcost.errors import UsageError
-from llmcost.montecarlo import api_usd_per_query_draws, draw_inputs, quantiles, replica_rps, self_hosted_costs
 from llmcost.pairing import QUALITY_TOLERANCE_ELO, quantized_elo
 from llmcost.result import Result
 from llmcost.scenario import Scenario, Setup, make_scenario, setup
 from llmcost.selfhost import CostCurve, Deployment, cheapest_per_pair, curves, deployment_at
-from llmcost.workload import Workload
+
+if TYPE_CHECKING:
+    from llmcost.catalog import ApiModel, Catalog
+    from llmcost.workload import Workload
 
 PER_MODEL_DEFAULT = 2  # self-hosted rows per model in the default (readable) view
 
@@ -204,6 +203,10 @@ def _monte_carlo(
     st: Setup, api_options: list[dict[str, Any]], self_options: list[dict[str, Any]], curve_of: dict[str, CostCurve]
 ) -> None:
     """Add P10/P50/P90 to every option and, to self-hosted ones, P(cheaper than each API)."""
+    import numpy as np
+
+    from llmcost.montecarlo import api_usd_per_query_draws, draw_inputs, quantiles, replica_rps, self_hosted_costs
+
     n = st.scenario.monte_carlo or 0
     d = draw_inputs(st, n, st.scenario.seed, [c.config.gpu.id for c in curve_of.values()])
     days, cached = st.workload.days_per_month, st.workload.cached_input_share

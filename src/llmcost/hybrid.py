@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,7 +21,9 @@ from llmcost.montecarlo import api_usd_per_query_draws, draw_inputs, quantiles, 
 from llmcost.result import Result
 from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
-from llmcost.workload import FloatArray, Number
+
+if TYPE_CHECKING:
+    from llmcost.workload import FloatArray, Number
 
 
 def blended_monthly_usd(api_usd_per_qpd: float, curve: CostCurve, qpd: float, share: Number) -> Number:

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from llmcost.catalog import Gpu, OpenModel
+from llmcost.numeric import minimum
 from llmcost.quantization import Quantization
-from llmcost.workload import Number
+
+if TYPE_CHECKING:
+    from llmcost.workload import Number
 
 BYTES_PER_GB = 1e9
 TP_SIZES = (1, 2, 4, 8)  # tensor-parallel sizes within one node
@@ -73,7 +75,7 @@ def kv_bytes_per_sequence(model: OpenModel, context_tokens: Number, kv_bytes: fl
         return per_layer_token * model.layers * context_tokens
     local = model.layers - sw.full_attention_layers
     return per_layer_token * (
-        sw.full_attention_layers * context_tokens + local * np.minimum(context_tokens, sw.window_tokens)
+        sw.full_attention_layers * context_tokens + local * minimum(context_tokens, sw.window_tokens)
     )
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from llmcost.result import flatten, records
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -404,6 +404,9 @@ def tornado_markdown(data: dict[str, Any]) -> str:
 
 
 def to_csv(data: dict[str, Any]) -> str:
+    import csv
+    import io
+
     rows = [flatten(r) for r in records(data)]
     columns: list[str] = []
     for r in rows:

@@ -5,20 +5,21 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingModel
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory
+from llmcost.numeric import as_float, ceil, maximum, minimum
 from llmcost.ownership import GPUS_PER_OWNED_SERVER, owned_offer
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
-from llmcost.workload import SECONDS_PER_DAY, Number, Workload
+from llmcost.workload import SECONDS_PER_DAY, Workload
 
 if TYPE_CHECKING:
     from llmcost.autoscale import Autoscale
+    from llmcost.workload import Number
 
 HOURS_PER_DAY = 24
 
@@ -86,9 +87,8 @@ def replica_capacity(
 
 def replicas_needed(peak_requests_per_s: Number, replica_requests_per_s: float, utilization_target: float) -> Number:
     """Whole replicas so the peak load stays at or under the utilization target (at least one)."""
-    exact = np.asarray(peak_requests_per_s) / (replica_requests_per_s * utilization_target)
-    n = np.maximum(1.0, np.ceil(exact - 1e-9))
-    return n if np.ndim(n) else float(n)
+    exact = as_float(peak_requests_per_s) / (replica_requests_per_s * utilization_target)
+    return maximum(1.0, ceil(exact - 1e-9))
 
 
 @dataclass(frozen=True)
@@ -180,10 +180,9 @@ class CostCurve:
 
     def gpu_cost_usd(self, replicas: Number) -> Number:
         """Cheapest monthly rental for `replicas` replicas (scalar or array) [USD/month]."""
-        n = np.asarray(replicas, dtype=np.float64)
-        costs = [np.ceil(n / self._per_instance(o)) * o.usd_per_instance_hour for o in self.offers]
-        best = np.min(costs, axis=0) * self.hours_per_month
-        return best if np.ndim(best) else float(best)
+        n = as_float(replicas)
+        costs = (ceil(n / self._per_instance(o)) * o.usd_per_instance_hour for o in self.offers)
+        return reduce(minimum, costs) * self.hours_per_month
 
     def monthly_cost_usd(self, qpd: Number) -> Number:
         return self.gpu_cost_usd(self.replicas(qpd)) + self.fixed_usd_per_month

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,7 +15,9 @@ from llmcost.errors import UsageError
 from llmcost.result import Result
 from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
-from llmcost.workload import FloatArray
+
+if TYPE_CHECKING:
+    from llmcost.workload import FloatArray
 
 WORKING_DAYS_PER_WEEK = 5
 

@@ -16,14 +16,19 @@ Efficiency factors (achieved fraction of peak) are the only tuning knobs; see `E
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from llmcost.catalog import Gpu, OpenModel
 from llmcost.errors import UsageError
 from llmcost.memory import kv_bytes_per_sequence, kv_shards, params_active, params_total, weight_bytes
+from llmcost.numeric import maximum
 from llmcost.quantization import Quantization, compute_path
-from llmcost.workload import FloatArray
+
+if TYPE_CHECKING:
+    from llmcost.workload import FloatArray
+
+# batch sizes: one (a float; what sizing needs) or many at once (an array; calibration, latency targets)
+B = TypeVar("B", float, "FloatArray")
 
 ACTIVATION_BYTES = 2.0  # activations exchanged in TP all-reduces are 16-bit
 
@@ -131,7 +136,7 @@ def serving_shape(
     )
 
 
-def decode_step_s(s: ServingShape, batch: FloatArray, eff: Efficiency) -> tuple[FloatArray, FloatArray, FloatArray]:
+def decode_step_s(s: ServingShape, batch: B, eff: Efficiency) -> tuple[B, B, B]:
     """Time of one decode step at each batch size [s]: (step, memory part, compute part)."""
     touched = 1.0 - (1.0 - s.experts_per_token / s.experts) ** batch if s.expert_bytes else 0.0
     weights = (s.dense_read_bytes + s.expert_bytes * touched) / s.tp
@@ -139,10 +144,10 @@ def decode_step_s(s: ServingShape, batch: FloatArray, eff: Efficiency) -> tuple[
     t_mem = (weights + kv) / (s.bandwidth_bytes_per_s * eff.bandwidth)
     t_compute = batch * s.flops_per_decode_token / (s.tp * s.tflops * 1e12 * eff.decode_compute)
     overhead = s.layers * eff.layer_overhead_us * 1e-6
-    return np.maximum(t_mem, t_compute) + _allreduce_s(s, batch) + overhead, t_mem, t_compute
+    return maximum(t_mem, t_compute) + _allreduce_s(s, batch) + overhead, t_mem, t_compute
 
 
-def _allreduce_s(s: ServingShape, tokens: FloatArray | float) -> FloatArray | float:
+def _allreduce_s(s: ServingShape, tokens: B) -> B | float:
     """Two all-reduces per layer of every token's activations (ring: 2(tp-1)/tp bytes per byte)."""
     if s.tp == 1:
         return 0.0
@@ -175,26 +180,63 @@ class Capacity:
 
 
 @dataclass(frozen=True)
-class Rates:
-    """Serving rates at each batch size in `batch` (arrays of the same shape)."""
+class Rates(Generic[B]):
+    """Serving rates at each batch size in `batch` (floats, or arrays of the same shape)."""
 
-    batch: FloatArray
-    requests_per_s: FloatArray
-    output_tokens_per_s: FloatArray
-    ttft_s: FloatArray
-    tpot_s: FloatArray
-    t_mem_s: FloatArray
-    t_compute_s: FloatArray
+    batch: B
+    requests_per_s: B
+    output_tokens_per_s: B
+    ttft_s: B
+    tpot_s: B
+    t_mem_s: B
+    t_compute_s: B
     prefill_s: float
 
 
-def rates(s: ServingShape, batch: FloatArray, eff: Efficiency) -> Rates:
+def rates(s: ServingShape, batch: B, eff: Efficiency) -> Rates[B]:
     """Continuous-batching rates at fixed batch sizes (see the module docstring)."""
     step, t_mem, t_compute = decode_step_s(s, batch, eff)
     pre = prefill_s(s, eff)
     req_s = 1.0 / (pre + s.output_tokens * step / batch)
     tok_s = req_s * s.output_tokens
     return Rates(batch, req_s, tok_s, pre + step, batch / tok_s, t_mem, t_compute, pre)
+
+
+def _meets(r: Rates[float], max_ttft_ms: float | None, max_tpot_ms: float | None) -> bool:
+    """Whether the latency targets hold at this batch size."""
+    return (max_tpot_ms is None or r.tpot_s * 1e3 <= max_tpot_ms) and (
+        max_ttft_ms is None or r.ttft_s * 1e3 <= max_ttft_ms
+    )
+
+
+def _largest_batch_meeting(
+    s: ServingShape, cap: int, eff: Efficiency, max_ttft_ms: float | None, max_tpot_ms: float | None
+) -> Rates[float]:
+    """Rates at the largest batch in 1..cap meeting the latency targets (every batch evaluated at once)."""
+    import numpy as np
+
+    r = rates(s, np.arange(1, cap + 1, dtype=np.float64), eff)
+    ok = np.ones_like(r.batch, dtype=bool)
+    if max_tpot_ms is not None:
+        ok &= r.tpot_s * 1e3 <= max_tpot_ms
+    if max_ttft_ms is not None:
+        ok &= r.ttft_s * 1e3 <= max_ttft_ms
+    if not ok.any():
+        raise UsageError(
+            f"latency target unreachable: at batch 1 TTFT is {r.ttft_s[0] * 1e3:.0f} ms "
+            f"and TPOT {r.tpot_s[0] * 1e3:.1f} ms"
+        )
+    i = int(np.flatnonzero(ok)[-1])  # throughput rises with batch, so the largest allowed batch wins
+    return Rates(
+        float(r.batch[i]),
+        float(r.requests_per_s[i]),
+        float(r.output_tokens_per_s[i]),
+        float(r.ttft_s[i]),
+        float(r.tpot_s[i]),
+        float(r.t_mem_s[i]),
+        float(r.t_compute_s[i]),
+        r.prefill_s,
+    )
 
 
 def saturated_capacity(
@@ -209,32 +251,24 @@ def saturated_capacity(
     cap = min(max_batch_by_memory, engine_max_batch)
     if cap < 1:
         raise UsageError("no sequence fits beside the weights: batch size would be 0")
-    r = rates(s, np.arange(1, cap + 1, dtype=np.float64), eff)
-    ttft, tpot, t_mem, t_compute = r.ttft_s, r.tpot_s, r.t_mem_s, r.t_compute_s
-    ok = np.ones_like(r.batch, dtype=bool)
-    if max_tpot_ms is not None:
-        ok &= tpot * 1e3 <= max_tpot_ms
-    if max_ttft_ms is not None:
-        ok &= ttft * 1e3 <= max_ttft_ms
-    if not ok.any():
-        raise UsageError(
-            f"latency target unreachable: at batch 1 TTFT is {ttft[0] * 1e3:.0f} ms and TPOT {tpot[0] * 1e3:.1f} ms"
-        )
-    i = int(np.flatnonzero(ok)[-1])  # throughput rises with batch, so the largest allowed batch wins
-    if i < cap - 1:
+    r = rates(s, float(cap), eff)  # one batch size in plain floats: the usual case, no array needed
+    if not _meets(r, max_ttft_ms, max_tpot_ms):  # a latency target binds: search every smaller batch
+        r = _largest_batch_meeting(s, cap, eff, max_ttft_ms, max_tpot_ms)
+    batch = int(r.batch)
+    if batch < cap:
         bound = "latency_target"
-    elif t_compute[i] >= t_mem[i]:
+    elif r.t_compute_s >= r.t_mem_s:
         bound = "compute"
     else:
         bound = "kv_memory" if max_batch_by_memory <= engine_max_batch else "engine_max_batch"
     return Capacity(
-        requests_per_s=float(r.requests_per_s[i]),
-        output_tokens_per_s=float(r.output_tokens_per_s[i]),
-        batch_size=i + 1,
+        requests_per_s=r.requests_per_s,
+        output_tokens_per_s=r.output_tokens_per_s,
+        batch_size=batch,
         max_batch_by_memory=max_batch_by_memory,
         bound=bound,
-        regime="compute" if t_compute[i] >= t_mem[i] else "bandwidth",
-        ttft_ms=float(ttft[i] * 1e3),
-        tpot_ms=float(tpot[i] * 1e3),
-        prefill_share=float(r.prefill_s * r.requests_per_s[i]),
+        regime="compute" if r.t_compute_s >= r.t_mem_s else "bandwidth",
+        ttft_ms=r.ttft_s * 1e3,
+        tpot_ms=r.tpot_s * 1e3,
+        prefill_share=r.prefill_s * r.requests_per_s,
     )
