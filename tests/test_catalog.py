@@ -10,6 +10,7 @@ import pytest
 
 from llmcost.catalog import MAX_FILE_BYTES, _load_cached, load_catalog
 from llmcost.errors import CatalogError, UnknownIdError
+from llmcost.uncertainty import LogNormal, Normal, Triangular, Uniform
 from tests.conftest import FIXTURES
 
 
@@ -184,7 +185,6 @@ def test_unquoted_yaml_dates_are_as_of_strings(tmp_path):
     assert "2026-08-21" in {e.as_of for e in [*cat.apis.values(), *cat.offers.values()]}
 
 
-@pytest.mark.xfail(reason="scenario.py still imports pydantic", strict=False)
 def test_a_warm_start_imports_neither_pydantic_nor_yaml(tmp_path):
     code = (
         "import sys; from llmcost.catalog import load_catalog; load_catalog(); "
@@ -195,3 +195,66 @@ def test_a_warm_start_imports_neither_pydantic_nor_yaml(tmp_path):
     assert runs[0].returncode == 0, runs[0].stderr
     assert runs[0].stdout.strip() == "['pydantic', 'yaml']"  # the cold run validated the YAML
     assert runs[1].stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- ranges and distributions in data files
+
+
+@pytest.mark.parametrize(
+    ("written", "central", "dist"),
+    [
+        ("2.5", 2.5, None),
+        ("'2.0..3.0'", 2.5, Uniform(low=2.0, high=3.0)),
+        ("{low: 2.0, high: 3.0}", 2.5, Uniform(low=2.0, high=3.0)),
+        ("{dist: triangular, low: 2.0, mode: 2.2, high: 3.0}", 2.2, Triangular(low=2.0, mode=2.2, high=3.0)),
+        ("{dist: lognormal, median: 2.5, sigma: 0.2}", 2.5, LogNormal(median=2.5, sigma=0.2)),
+        ("'normal:2.5,0.1'", 2.5, Normal(mean=2.5, sd=0.1)),
+    ],
+)
+def test_a_price_may_be_a_range_or_distribution(tmp_path, written, central, dist):
+    d = _copy_fixture(tmp_path)
+    path = d / "pricing.yaml"
+    path.write_text(path.read_text().replace("input_usd_per_mtok: 2.5", f"input_usd_per_mtok: {written}", 1))
+    api = _load(d).api("openai/gpt-4o")
+    assert api.input_usd_per_mtok == central  # every point answer uses the central value
+    assert api.spread.get("input_usd_per_mtok") == dist
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("'3..2'", r"input_usd_per_mtok: .*low \(3\) is above high \(2\)"),
+        ("{dist: gamma, k: 2}", "input_usd_per_mtok: unknown distribution 'gamma'"),
+        ("{dist: normal, mean: 2.5, sd: -1}", "input_usd_per_mtok: normal sd: Input should be greater than or equal"),
+        ("{low: 1}", "input_usd_per_mtok: uniform high: Field required"),
+    ],
+)
+def test_a_bad_range_in_a_data_file_is_one_clear_error(tmp_path, written, message):
+    d = _copy_fixture(tmp_path)
+    path = d / "pricing.yaml"
+    path.write_text(path.read_text().replace("input_usd_per_mtok: 2.5", f"input_usd_per_mtok: {written}", 1))
+    with pytest.raises(CatalogError, match=message) as info:
+        _load(d)
+    assert "\n" not in str(info.value) and "pricing.yaml: api[0] (openai/gpt-4o)" in str(info.value)
+
+
+def test_a_range_must_respect_the_fields_bound_and_spread_is_not_written(tmp_path):
+    d = _copy_fixture(tmp_path)
+    path = d / "pricing.yaml"
+    text = path.read_text()
+    offer = text.index("usd_per_instance_hour:")
+    value = text[offer:].split("\n", 1)[0]
+    path.write_text(text.replace(value, "usd_per_instance_hour: {dist: normal, mean: 2.0, sd: 0.5}", 1))
+    with pytest.raises(CatalogError, match="its normal distribution can draw 0; values must be > 0"):
+        _load(d)
+    path.write_text(text.replace("input_usd_per_mtok: 2.5", "input_usd_per_mtok: 2.5\n    spread: {}", 1))
+    with pytest.raises(CatalogError, match="spread: derived, not written"):
+        _load(d)
+
+
+def test_shipped_ranges_keep_the_sourced_point_values(shipped):
+    devops = shipped.hidden_costs["devops"]
+    assert devops.usd_per_month == 3500 and devops.spread["usd_per_month"] == Uniform(low=2000, high=5000)
+    spot = shipped.offers["aws/p5.48xlarge/spot/us-east-1"]
+    assert spot.usd_per_instance_hour == 20.9934  # the quoted cheapest zone is the mode
+    assert spot.spread["usd_per_instance_hour"] == Triangular(low=20.9934, mode=20.9934, high=30.326)
