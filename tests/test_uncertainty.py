@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 import llmcost
+from llmcost.catalog import load_catalog
 from llmcost.errors import UsageError
+from llmcost.montecarlo import draw_inputs
+from llmcost.scenario import make_scenario, setup
 from llmcost.sensitivity import sensitivity
 from llmcost.uncertainty import (
     LogNormal,
@@ -21,6 +24,7 @@ from llmcost.uncertainty import (
     draw,
     parse_uncertain,
 )
+from tests.conftest import FIXTURES
 
 POINTS = dict(throughput_factor=1.0, gpu_price_factor=1.0, hidden_costs=False)  # every range collapsed
 
@@ -275,3 +279,62 @@ def test_uncertainty_imports_neither_pydantic_nor_numpy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+# ---------------------------------------------------------------- ranges in the data files
+
+
+def _overlay(tmp_path: Path, pricing: str):
+    d = tmp_path / "overlay"
+    d.mkdir()
+    (d / "pricing.yaml").write_text(pricing)
+    return load_catalog([FIXTURES / "data", d], include_shipped=False)
+
+
+GPT4O_RANGE = """api:
+  - id: openai/gpt-4o
+    provider: openai
+    name: GPT-4o (negotiating)
+    input_usd_per_mtok: {low: 2.0, high: 3.0}
+    output_usd_per_mtok: 10.0
+    source: "test: a quote we are negotiating"
+    as_of: "2026-11-01"
+"""
+
+
+def test_an_api_price_range_in_the_data_is_drawn(tmp_path):
+    # 10,000 q/day x 2,000 input tokens: the bill is linear in the input price, so its P10/P50/P90 sit
+    # at the price's own quantiles: U(2, 3) -> 2.1, 2.5, 2.9 $/Mtok (sampling error well under 0.5%)
+    cat = _overlay(tmp_path, GPT4O_RANGE)
+    assert cat.api("openai/gpt-4o").input_usd_per_mtok == 2.5
+    mc = dict(models=["llama-3.1-8b"], apis=["openai/gpt-4o"], catalog=cat, **POINTS)
+    point = llmcost.compare(10_000, **mc).options()[0]
+    api = llmcost.compare(10_000, monte_carlo=100_000, seed=1, **mc).options()[0]
+    days = 365 / 12
+    for p, price in ((10, 2.1), (50, 2.5), (90, 2.9)):
+        expected = 10_000 * days * (2000 * price + 500 * 10.0) / 1e6
+        assert api[f"monthly_cost_usd_p{p}"] == pytest.approx(expected, rel=5e-3)
+    assert point["monthly_cost_usd"] == pytest.approx(10_000 * days * (2000 * 2.5 + 500 * 10.0) / 1e6)
+    tornado = sensitivity(10_000, models=["llama-3.1-8b"], apis=["openai/gpt-4o"], catalog=cat).to_dict()
+    row = next(r for r in tornado["inputs"] if r["input"] == "openai/gpt-4o input price (factor)")
+    assert row["swing"] == pytest.approx(10_000 * days * 2000 * (3.0 - 2.0) / 1e6, rel=1e-6)  # a range: its ends
+
+
+def test_an_offers_own_price_range_scales_its_gpus_price(tmp_path, cat):
+    # the only on-demand A100 80GB offer, 1.64 $/h, with a source range up to 2.05 (mode 1.64):
+    # the price factor is triangular(1, 1, 1.25), mean 1.0833; no provider spread with one offer
+    pricing = (FIXTURES / "data" / "pricing.yaml").read_text()
+    start = pricing.index("  - id: runpod/1x-a100-80gb/on-demand")
+    entry = pricing[start : pricing.index("\n  - id:", start + 5)]
+    ranged = entry.replace(
+        "usd_per_instance_hour: 1.64", "usd_per_instance_hour: {dist: triangular, low: 1.64, mode: 1.64, high: 2.05}"
+    )
+    assert ranged != entry
+    over = _overlay(tmp_path, "gpu_rental:\n" + ranged + "\n")
+    drawn_prices = dict(qpd=10_000, throughput_factor=1.0, hidden_costs=False)  # GPU prices as the data gives
+    d = draw_inputs(setup(make_scenario(**drawn_prices), over), 200_000, 5, ["a100-80gb", "h100-sxm"])
+    f = d.gpu_price_factor["a100-80gb"]
+    assert f.min() >= 1.0 and f.max() <= 1.25 and f.mean() == pytest.approx(3.25 / 3, rel=2e-3)
+    plain = draw_inputs(setup(make_scenario(**drawn_prices), cat), 200_000, 5, ["a100-80gb", "h100-sxm"])
+    assert np.array_equal(plain.gpu_price_factor["h100-sxm"], d.gpu_price_factor["h100-sxm"])  # other draws keep
+    assert np.all(plain.gpu_price_factor["a100-80gb"] == 1.0)

@@ -128,11 +128,11 @@ def pair_result(
     }
 
 
-def _pair_monte_carlo(st: Setup, prices: dict[str, float], curve: CostCurve) -> dict[str, Any]:
+def _pair_monte_carlo(st: Setup, api_id: str, prices: dict[str, float], curve: CostCurve) -> dict[str, Any]:
     """Distribution of the break-even volume (and, at the scenario's volume, P(self-hosting cheaper))."""
     sc, w = st.scenario, st.workload
-    d = draw_inputs(st, sc.monte_carlo or 0, sc.seed, [curve.config.gpu.id])
-    alpha = api_usd_per_query_draws(prices, d, w.cached_input_share) * w.days_per_month
+    d = draw_inputs(st, sc.monte_carlo or 0, sc.seed, [curve.config.gpu.id], [api_id])
+    alpha = api_usd_per_query_draws(prices, d, w.cached_input_share, api_id) * w.days_per_month
     rps = replica_rps(curve, d, st)
     volumes = breakeven_draws(alpha, curve, d, sc.max_qpd, rps)
     found = volumes[np.isfinite(volumes)]
@@ -143,7 +143,7 @@ def _pair_monte_carlo(st: Setup, prices: dict[str, float], curve: CostCurve) -> 
         out["p_self_hosted_cheaper"] = float(np.mean(self_hosted_costs(curve, d, rps=rps) < alpha * d.qpd))
     grid = np.geomspace(sc.max_qpd / 1e4, sc.max_qpd, BAND_POINTS)
     lo, hi = np.percentile([self_hosted_costs(curve, d, np.full(d.n, q), rps) for q in grid], (10, 90), axis=1)
-    a10, a90 = np.percentile(alpha, (10, 90))  # list prices are fixed; only a drawn token mix moves the API line
+    a10, a90 = np.percentile(alpha, (10, 90))  # a drawn token mix or price range moves the API line
     out["bands"] = {
         "qpd": grid.tolist(),
         "api_p10": (a10 * grid).tolist(),
@@ -198,6 +198,6 @@ def breakeven(
             pair = pair_result(api_id, reason, api_cost[api_id], curve, elo, sol, sc.max_qpd)
             if sc.monte_carlo:
                 prices = effective_prices(cat.api(api_id), w.input_tokens, sc.batch_api, w.cached_input_share)
-                pair.update(_pair_monte_carlo(st, per_mtok(prices), curve))
+                pair.update(_pair_monte_carlo(st, api_id, per_mtok(prices), curve))
             pairs.append(pair)
     return Result({"workload": st.token_mix(), "assumptions": st.assumptions_dict(), "pairs": pairs})

@@ -208,10 +208,11 @@ def _monte_carlo(
     from llmcost.montecarlo import api_usd_per_query_draws, draw_inputs, quantiles, replica_rps, self_hosted_costs
 
     n = st.scenario.monte_carlo or 0
-    d = draw_inputs(st, n, st.scenario.seed, [c.config.gpu.id for c in curve_of.values()])
+    d = draw_inputs(st, n, st.scenario.seed, [c.config.gpu.id for c in curve_of.values()], st.api_ids())
     days, cached = st.workload.days_per_month, st.workload.cached_input_share
     api_costs = {
-        o["id"]: api_usd_per_query_draws(o["prices_usd_per_mtok"], d, cached) * d.qpd * days for o in api_options
+        o["id"]: api_usd_per_query_draws(o["prices_usd_per_mtok"], d, cached, o["id"]) * d.qpd * days
+        for o in api_options
     }
     for o in api_options:
         o.update(quantiles(api_costs[o["id"]]))

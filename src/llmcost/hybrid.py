@@ -80,9 +80,9 @@ def hybrid(
     replicas = int(curve.replicas(own_q)) if s > 0 else 0
     extra: dict[str, Any] = {}
     if sc.monte_carlo:
-        d = draw_inputs(st, sc.monte_carlo, sc.seed, [curve.config.gpu.id])
+        d = draw_inputs(st, sc.monte_carlo, sc.seed, [curve.config.gpu.id], [api_id])
         prices = per_mtok(effective_prices(cat.api(api_id), w.input_tokens, sc.batch_api, w.cached_input_share))
-        alpha_d = api_usd_per_query_draws(prices, d, w.cached_input_share) * w.days_per_month
+        alpha_d = api_usd_per_query_draws(prices, d, w.cached_input_share, api_id) * w.days_per_month
         all_api_d = alpha_d * d.qpd
         own = self_hosted_costs(curve, d, s * d.qpd, replica_rps(curve, d, st)) if s > 0 else 0.0
         blended_d = own + alpha_d * (1 - s) * d.qpd

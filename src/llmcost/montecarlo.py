@@ -7,16 +7,20 @@ Uncertain per draw (common to all options, so comparisons between them are paire
   published measurements (Scenario.throughput_factor);
 - each hidden-cost line: uniform over its sourced range (or the user's override);
 - each GPU's rental price: uniform between the cheapest offer (what the point answer uses) and the
-  median offer for that GPU and pricing model: you may not get the cheapest provider.
+  median offer for that GPU and pricing model (you may not get the cheapest provider), times the
+  cheapest offer's own range where its source gives one (e.g. AWS spot prices across zones);
+- an API's token prices, where the data gives them as ranges or distributions (a negotiated price,
+  say): each drawn price over its central value scales that price, whatever the tier or batch;
 - input and output tokens per query, when given as ranges or distributions: the API bill follows
   each draw exactly; a replica's capacity is re-sized per quantile bin of the token mix (5 x 5 bins,
   each sized at its median mix; a mix that no longer fits the configuration costs infinity).
-API token prices are published list prices and stay fixed. Replicas are re-sized in every draw.
+API prices given as plain numbers are published list prices and stay fixed. Replicas are re-sized
+in every draw.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,7 +28,7 @@ import numpy as np
 from llmcost.errors import InfeasibleError
 from llmcost.scenario import Setup
 from llmcost.selfhost import CostCurve, replica_capacity
-from llmcost.uncertainty import FloatArray, Uncertain, Uniform, draw
+from llmcost.uncertainty import Dist, FloatArray, Uncertain, Uniform, draw
 
 PERCENTILES = (10, 50, 90)
 
@@ -40,6 +44,8 @@ class Draws:
     gpu_price_factor: dict[str, FloatArray]
     input_tokens: FloatArray
     output_tokens: FloatArray
+    # api id -> "input" / "cached_input" / "output" -> drawn price over its central value
+    api_price_factor: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
 
 
 def gpu_price_range(st: Setup, gpu_id: str) -> Uncertain:
@@ -54,6 +60,34 @@ def gpu_price_range(st: Setup, gpu_id: str) -> Uncertain:
     return Uniform(low=1.0, high=float(np.median(prices)) / prices[0])
 
 
+def offer_price_range(st: Setup, gpu_id: str) -> Dist | None:
+    """The cheapest offer's own price range, as a factor over its central price (None: no range)."""
+    offers = st.catalog.offers_for(gpu_id, st.assumptions.pricing)
+    if st.scenario.gpu_price_factor is not None or st.assumptions.ownership == "buy" or not offers:
+        return None
+    cheapest = min(offers, key=lambda o: o.usd_per_gpu_hour)
+    spread = cheapest.spread.get("usd_per_instance_hour")
+    return spread.scaled(1 / cheapest.usd_per_instance_hour) if spread else None
+
+
+API_PRICES = {
+    "input": "input_usd_per_mtok",
+    "cached_input": "cached_input_usd_per_mtok",
+    "output": "output_usd_per_mtok",
+}
+
+
+def api_price_ranges(st: Setup, api_id: str) -> dict[str, Dist]:
+    """An API's uncertain prices as factors over their central values: {'input': ..., ...}; an
+    absent cached-input price is billed at the input price, so it follows the input draw."""
+    api = st.catalog.api(api_id)
+    return {
+        key: api.spread[name].scaled(1 / getattr(api, name))
+        for key, name in API_PRICES.items()
+        if name in api.spread and getattr(api, name)
+    }
+
+
 def hidden_ranges(st: Setup) -> dict[str, Uncertain]:
     """Each hidden-cost line as drawn: the user's override, else its sourced range (0 when off)."""
     sc, lines = st.scenario, st.catalog.hidden_costs
@@ -66,21 +100,38 @@ def hidden_ranges(st: Setup) -> dict[str, Uncertain]:
     return out
 
 
-def draw_inputs(st: Setup, n: int, seed: int | None, gpus: list[str]) -> Draws:
+def draw_inputs(st: Setup, n: int, seed: int | None, gpus: list[str], apis: list[str] | None = None) -> Draws:
     rng = np.random.default_rng(seed)
     sc = st.scenario
     qpd = draw(sc.qpd, n, rng) if sc.qpd is not None else np.full(n, st.workload.queries_per_day)
     hidden = sum((draw(v, n, rng) for v in hidden_ranges(st).values()), start=np.zeros(n))
+    utilization, peak, throughput = (draw(v, n, rng) for v in (sc.utilization, sc.peak_factor, sc.throughput_factor))
+    gpu_ids = sorted(set(gpus))
+    gpu_price = {g: draw(gpu_price_range(st, g), n, rng) for g in gpu_ids}
+    input_tokens, output_tokens = draw(sc.input_tokens, n, rng), draw(sc.output_tokens, n, rng)
+    # The data files' price ranges are drawn last, and only where there are some, so the draws
+    # above keep the values a seed gave before those ranges existed.
+    for g in gpu_ids:
+        if offer := offer_price_range(st, g):
+            gpu_price[g] = gpu_price[g] * draw(offer, n, rng)
+    api_price: dict[str, dict[str, FloatArray]] = {}
+    for a in sorted(set(apis or ())):
+        if ranges := api_price_ranges(st, a):
+            factors = {k: draw(v, n, rng) for k, v in ranges.items()}
+            if "input" in factors and st.catalog.api(a).cached_input_usd_per_mtok is None:
+                factors["cached_input"] = factors["input"]  # billed at the input price
+            api_price[a] = factors
     return Draws(
         n=n,
         qpd=np.maximum(qpd, 1e-9),
-        utilization=np.clip(draw(sc.utilization, n, rng), 1e-3, 1.0),
-        peak_factor=np.maximum(draw(sc.peak_factor, n, rng), 1.0),
-        throughput=np.maximum(draw(sc.throughput_factor, n, rng), 1e-6),
+        utilization=np.clip(utilization, 1e-3, 1.0),
+        peak_factor=np.maximum(peak, 1.0),
+        throughput=np.maximum(throughput, 1e-6),
         hidden_usd_per_month=hidden,
-        gpu_price_factor={g: draw(gpu_price_range(st, g), n, rng) for g in sorted(set(gpus))},
-        input_tokens=np.maximum(draw(sc.input_tokens, n, rng), 1.0),
-        output_tokens=np.maximum(draw(sc.output_tokens, n, rng), 1.0),
+        gpu_price_factor=gpu_price,
+        input_tokens=np.maximum(input_tokens, 1.0),
+        output_tokens=np.maximum(output_tokens, 1.0),
+        api_price_factor=api_price,
     )
 
 
@@ -115,16 +166,15 @@ def replica_rps(curve: CostCurve, d: Draws, st: Setup) -> FloatArray | float:
     return out
 
 
-def api_usd_per_query_draws(prices: dict[str, float], d: Draws, cached_input_share: float) -> FloatArray:
-    """USD per query in every draw from an option's per-Mtok prices and the drawn token mix."""
+def api_usd_per_query_draws(
+    prices: dict[str, float], d: Draws, cached_input_share: float, api_id: str | None = None
+) -> FloatArray:
+    """USD per query in every draw from an option's per-Mtok prices, the drawn token mix and (for
+    `api_id`) the drawn price factors."""
     c = cached_input_share
-    return (
-        np.asarray(
-            d.input_tokens * ((1 - c) * prices["input"] + c * prices["cached_input"])
-            + d.output_tokens * prices["output"]
-        )
-        / 1e6
-    )
+    f = d.api_price_factor.get(api_id or "", {})
+    p_in, p_cached, p_out = (prices[k] * f.get(k, 1.0) for k in ("input", "cached_input", "output"))
+    return np.asarray(d.input_tokens * ((1 - c) * p_in + c * p_cached) + d.output_tokens * p_out) / 1e6
 
 
 def self_hosted_costs(

@@ -20,10 +20,12 @@ from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
 from llmcost.montecarlo import (
     Draws,
+    api_price_ranges,
     api_usd_per_query_draws,
     breakeven_draws,
     gpu_price_range,
     hidden_ranges,
+    offer_price_range,
     replica_rps,
     self_hosted_costs,
 )
@@ -84,10 +86,11 @@ def sensitivity(
         input_tokens=np.array([w.input_tokens]),
         output_tokens=np.array([w.output_tokens]),
     )
-    prices = per_mtok(effective_prices(cat.api(apis[0]), w.input_tokens, sc.batch_api, w.cached_input_share))
+    api_id = apis[0]
+    prices = per_mtok(effective_prices(cat.api(api_id), w.input_tokens, sc.batch_api, w.cached_input_share))
 
     def result(d: Draws) -> float | None:
-        a = api_usd_per_query_draws(prices, d, w.cached_input_share) * w.days_per_month
+        a = api_usd_per_query_draws(prices, d, w.cached_input_share, api_id) * w.days_per_month
         rps = replica_rps(curve, d, st)
         if metric == "breakeven":
             v = float(breakeven_draws(a, curve, d, sc.max_qpd, rps)[0])
@@ -114,6 +117,17 @@ def sensitivity(
         gpu_price_range(st, gpu),
         lambda x: replace(base, gpu_price_factor={gpu: x}),
     )
+    offer = offer_price_range(st, gpu)
+    if offer:
+        swing(f"{gpu} cheapest offer's own price range", offer, lambda x: replace(base, gpu_price_factor={gpu: x}))
+    follows_input = cat.api(api_id).cached_input_usd_per_mtok is None  # cached tokens billed at the input price
+    for key, price in api_price_ranges(st, api_id).items():
+        keys = (key, "cached_input") if key == "input" and follows_input else (key,)
+
+        def at_price(x: FloatArray, keys: tuple[str, ...] = keys) -> Draws:
+            return replace(base, api_price_factor={api_id: {k: x for k in keys}})
+
+        swing(f"{api_id} {key} price (factor)", price, at_price)
     total = float(base.hidden_usd_per_month[0])
     for key, value in hidden.items():
         bounds = _low_high(value)

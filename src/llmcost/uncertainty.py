@@ -69,6 +69,7 @@ class _Dist:
 
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}  # when a pydantic model embeds one
     _POSITIVE: ClassVar[frozenset[str]] = frozenset()
+    _SCALE: ClassVar[tuple[str, ...]] = ()  # parameters in the quantity's unit
     dist: str
 
     def __post_init__(self) -> None:
@@ -86,9 +87,14 @@ class _Dist:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    def scaled(self, k: float) -> Any:
+        """The same distribution of k times the quantity (a log-normal's sigma is scale-free)."""
+        return dataclasses.replace(self, **{f: getattr(self, f) * k for f in self._SCALE})
+
 
 @dataclass(frozen=True, kw_only=True)
 class Uniform(_Dist):
+    _SCALE = ("low", "high")
     dist: Literal["uniform"] = "uniform"
     low: float
     high: float
@@ -111,6 +117,7 @@ class Uniform(_Dist):
 
 @dataclass(frozen=True, kw_only=True)
 class Triangular(_Dist):
+    _SCALE = ("low", "mode", "high")
     dist: Literal["triangular"] = "triangular"
     low: float
     mode: float
@@ -134,6 +141,7 @@ class Triangular(_Dist):
 
 @dataclass(frozen=True, kw_only=True)
 class Normal(_Dist):
+    _SCALE = ("mean", "sd")
     dist: Literal["normal"] = "normal"
     mean: float
     sd: float
@@ -153,6 +161,7 @@ class Normal(_Dist):
 @dataclass(frozen=True, kw_only=True)
 class LogNormal(_Dist):
     _POSITIVE = frozenset({"median"})
+    _SCALE = ("median",)
     dist: Literal["lognormal"] = "lognormal"
     median: float
     sigma: float
