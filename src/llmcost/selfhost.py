@@ -12,7 +12,6 @@ from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingMo
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory, smallest_tp
 from llmcost.numeric import as_float, ceil, maximum, minimum
-from llmcost.ownership import GPUS_PER_OWNED_SERVER, owned_offer
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
 from llmcost.workload import SECONDS_PER_DAY, Workload
@@ -224,6 +223,8 @@ def cost_curve(
 def _offers(catalog: Catalog, gpu: Gpu, assumptions: SelfHostAssumptions) -> list[GpuOffer]:
     """The offers a configuration on `gpu` can be rented (or bought) from."""
     if assumptions.ownership == "buy":
+        from llmcost.ownership import owned_offer  # only for owned GPUs: off the renting path
+
         return [owned_offer(catalog, gpu, assumptions.pue)]
     return catalog.offers_for(gpu.id, assumptions.pricing)
 
@@ -347,6 +348,8 @@ def curves(
     # rental offers per GPU, looked up once for all of its configurations
     rental = {} if buy else {g.id: catalog.offers_for(g.id, assumptions.pricing) for g in gpus}
     if buy:
+        from llmcost.ownership import GPUS_PER_OWNED_SERVER
+
         max_gpus = {g.id: GPUS_PER_OWNED_SERVER for g in gpus}
     else:
         max_gpus = {g: max((o.gpus_per_instance for o in offers), default=0) for g, offers in rental.items()}
