@@ -120,6 +120,23 @@ def max_sequences(model: OpenModel, weights_b: float, kv_seq_b: float, usable_b:
     return int(free // (kv_seq_b / kv_shards(model, tp)))
 
 
+def smallest_tp(
+    model: OpenModel,
+    quant: Quantization,
+    gpu: Gpu,
+    context_tokens: int,
+    kv_bytes: float | None = None,
+    gpu_memory_utilization: float = DEFAULT_GPU_MEMORY_UTILIZATION,
+) -> int | None:
+    """Smallest tensor-parallel size in 1/2/4/8 holding the weights plus one sequence (None when
+    none does): `plan_memory(...).gpus_per_replica` at concurrency 1, without the plan."""
+    kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
+    w = weight_bytes(model, quant)
+    seq = float(kv_bytes_per_sequence(model, context_tokens, kvb))
+    usable = gpu.memory_gb * gpu_memory_utilization * BYTES_PER_GB
+    return next((tp for tp in TP_SIZES if max_sequences(model, w, seq, usable, tp) >= 1), None)
+
+
 def plan_memory(
     model: OpenModel,
     quant: Quantization,
@@ -137,27 +154,29 @@ def plan_memory(
     seq = float(kv_bytes_per_sequence(model, context_tokens, kvb))
     usable = gpu.memory_gb * gpu_memory_utilization * BYTES_PER_GB
     sizes = TP_SIZES if gpus is None else (gpus,)
-    chosen = next((tp for tp in sizes if max_sequences(model, w, seq, usable, tp) >= concurrency), None)
-
-    def need_per_gpu(tp: int) -> float:
-        return w / tp + concurrency * seq / kv_shards(model, tp)
+    chosen, n = None, 0
+    for tp in sizes:
+        n = max_sequences(model, w, seq, usable, tp)
+        if n >= concurrency:
+            chosen = tp
+            break
 
     if chosen is not None:
-        n = max_sequences(model, w, seq, usable, chosen)
         reason = (
             f"fits on {chosen} x {gpu.id}: weights {w / chosen / BYTES_PER_GB:.1f} GB + KV "
             f"{concurrency} x {seq / kv_shards(model, chosen) / BYTES_PER_GB:.2f} GB per GPU of "
             f"{usable / BYTES_PER_GB:.1f} GB usable; room for {n:,} sequences of {context_tokens:,} tokens"
         )
     else:
-        tp = sizes[-1]
-        short = need_per_gpu(tp) - usable
+        n, tp = 0, sizes[-1]
+        need_per_gpu = w / tp + concurrency * seq / kv_shards(model, tp)
+        short = need_per_gpu - usable
         what = "weights alone" if w / tp > usable else f"weights + KV for {concurrency} sequence(s)"
         where = f"{tp} x {gpu.id}" if gpus is not None else f"one 8-GPU node of {gpu.id}"
         total_gpus = math.ceil((w + concurrency * seq) / usable)
         beyond = f"; needs about {total_gpus} GPUs (multi-node)" if gpus is None and total_gpus > 8 else ""
         reason = (
-            f"does not fit: {what} need {need_per_gpu(tp) / BYTES_PER_GB:.1f} GB per GPU on {where}, "
+            f"does not fit: {what} need {need_per_gpu / BYTES_PER_GB:.1f} GB per GPU on {where}, "
             f"{usable / BYTES_PER_GB:.1f} GB usable, short by {short / BYTES_PER_GB:.1f} GB{beyond}"
         )
     return MemoryPlan(
@@ -174,7 +193,7 @@ def plan_memory(
         usable_gb_per_gpu=usable / BYTES_PER_GB,
         runtime_reserve_gb_per_gpu=gpu.memory_gb * (1 - gpu_memory_utilization),
         gpus_per_replica=chosen,
-        max_concurrent_sequences=max_sequences(model, w, seq, usable, chosen) if chosen else 0,
+        max_concurrent_sequences=n,
         fits=chosen is not None,
         reason=reason,
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from llmcost.result import flatten, records
 
@@ -155,7 +156,7 @@ def compare_table(data: dict[str, Any], width: int | None = None) -> str:
         table.add_column(h, justify="left" if i < 2 else "right", overflow="fold")
     kinds = [o["kind"] for o in data["options"]]
     for i, row in enumerate(rows):
-        table.add_row(*row, end_section=i + 1 < len(kinds) and kinds[i] != kinds[i + 1])
+        table.add_row(*map(Text, row), end_section=i + 1 < len(kinds) and kinds[i] != kinds[i + 1])
     console = Console(width=width or _width(), highlight=False)
     with console.capture() as cap:
         console.print(table)

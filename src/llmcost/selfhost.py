@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingModel
 from llmcost.errors import InfeasibleError, UsageError
-from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory
+from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory, smallest_tp
 from llmcost.numeric import as_float, ceil, maximum, minimum
-from llmcost.ownership import GPUS_PER_OWNED_SERVER, owned_offer
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
 from llmcost.workload import SECONDS_PER_DAY, Workload
@@ -137,13 +136,21 @@ def sized_configs(
     """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not.
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented)."""
     engine = catalog.engine(assumptions.engine)
+    context = math.ceil(workload.input_tokens + workload.output_tokens)
+    utilization = engine.gpu_memory_utilization or DEFAULT_GPU_MEMORY_UTILIZATION
     runs: list[Config] = []
     fails: list[tuple[Quantization, Gpu, str]] = []
     for quant in quants:
         for gpu in gpus:
             reason, before = "", len(runs)
             limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else TP_SIZES[-1]
-            for tp in (t for t in TP_SIZES if t <= limit):
+            sizes = [t for t in TP_SIZES if t <= limit]
+            # sizes below the smallest that holds the weights and one sequence cannot run; only the
+            # last size's reason is reported when none runs, so only that one is sized to get it
+            smallest = smallest_tp(model, quant, gpu, context, gpu_memory_utilization=utilization) or TP_SIZES[-1]
+            for tp in sizes:
+                if tp < smallest and tp != sizes[-1]:
+                    continue
                 try:
                     runs.append(size_replica(model, quant, gpu, tp, workload, assumptions, engine))
                 except InfeasibleError as exc:
@@ -209,10 +216,26 @@ def cost_curve(
     hidden_costs_usd_per_month: Mapping[str, float],
 ) -> CostCurve:
     """The cost curve of a configuration, or InfeasibleError when no offer can hold a replica."""
+    offers = _offers(catalog, config.gpu, assumptions)
+    return _cost_curve(config, offers, assumptions, days_per_month, hidden_costs_usd_per_month)
+
+
+def _offers(catalog: Catalog, gpu: Gpu, assumptions: SelfHostAssumptions) -> list[GpuOffer]:
+    """The offers a configuration on `gpu` can be rented (or bought) from."""
     if assumptions.ownership == "buy":
-        offers = [owned_offer(catalog, config.gpu, assumptions.pue)]
-    else:
-        offers = catalog.offers_for(config.gpu.id, assumptions.pricing)
+        from llmcost.ownership import owned_offer  # only for owned GPUs: off the renting path
+
+        return [owned_offer(catalog, gpu, assumptions.pue)]
+    return catalog.offers_for(gpu.id, assumptions.pricing)
+
+
+def _cost_curve(
+    config: Config,
+    offers: list[GpuOffer],
+    assumptions: SelfHostAssumptions,
+    days_per_month: float,
+    hidden_costs_usd_per_month: Mapping[str, float],
+) -> CostCurve:
     usable = tuple(o for o in offers if o.gpus_per_instance >= config.gpus_per_replica)
     if not usable:
         sizes = sorted({o.gpus_per_instance for o in offers})
@@ -321,20 +344,23 @@ def curves(
     """Cost curves of every configuration of a model that runs and can be rented, and why the
     other (quantization, GPU) pairs cannot."""
     gpus = list(gpus)
-    if assumptions.ownership == "buy":
+    buy = assumptions.ownership == "buy"
+    # rental offers per GPU, looked up once for all of its configurations
+    rental = {} if buy else {g.id: catalog.offers_for(g.id, assumptions.pricing) for g in gpus}
+    if buy:
+        from llmcost.ownership import GPUS_PER_OWNED_SERVER
+
         max_gpus = {g.id: GPUS_PER_OWNED_SERVER for g in gpus}
     else:
-        max_gpus = {
-            g.id: max((o.gpus_per_instance for o in catalog.offers_for(g.id, assumptions.pricing)), default=0)
-            for g in gpus
-        }
+        max_gpus = {g: max((o.gpus_per_instance for o in offers), default=0) for g, offers in rental.items()}
     configs, fails = sized_configs(catalog, model, quants, gpus, workload, assumptions, max_gpus)
     fails = [(q, g, reason or f"no {assumptions.pricing} offer for {g.id}") for q, g, reason in fails]
     out: list[CostCurve] = []
     unrentable: dict[tuple[str, str], tuple[Quantization, Gpu, str]] = {}
     for cfg in configs:
         try:
-            out.append(cost_curve(catalog, cfg, assumptions, workload.days_per_month, hidden_costs_usd_per_month))
+            offers = _offers(catalog, cfg.gpu, assumptions) if buy else rental[cfg.gpu.id]
+            out.append(_cost_curve(cfg, offers, assumptions, workload.days_per_month, hidden_costs_usd_per_month))
         except InfeasibleError as exc:
             unrentable[(cfg.quant.id, cfg.gpu.id)] = (cfg.quant, cfg.gpu, str(exc))
     rented = {(c.config.quant.id, c.config.gpu.id) for c in out}

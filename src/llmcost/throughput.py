@@ -116,6 +116,7 @@ def serving_shape(
         expert = experts * per_expert_params * quant.bytes_per_param
     mean_ctx = input_tokens + output_tokens / 2
     attn_width = model.attention_heads * model.head_dim * model.layers
+    active = params_active(model)
     return ServingShape(
         tp=tp,
         layers=model.layers,
@@ -127,8 +128,8 @@ def serving_shape(
         experts_per_token=k,
         kv_read_bytes_per_seq=float(kv_bytes_per_sequence(model, mean_ctx, kvb)),
         kv_shards=kv_shards(model, tp),
-        flops_per_decode_token=2 * params_active(model) + 4 * attn_width * mean_ctx,
-        flops_per_prefill=2 * params_active(model) * input_tokens + 2 * attn_width * input_tokens**2,
+        flops_per_decode_token=2 * active + 4 * attn_width * mean_ctx,
+        flops_per_prefill=2 * active * input_tokens + 2 * attn_width * input_tokens**2,
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12,
         tflops=path.tflops,
         link_bytes_per_s=(gpu.interconnect_gb_per_s or 0.0) * 1e9 / 2,  # one direction
