@@ -266,16 +266,11 @@ def test_draws_match_numpy():
 
 
 def test_uncertainty_imports_neither_pydantic_nor_numpy():
-    # a bare package stands in for llmcost/__init__.py, which imports the whole library
-    src = Path(llmcost.__file__).parent
     code = (
-        "import sys, types\n"
-        f"pkg = types.ModuleType('llmcost'); pkg.__path__ = [{str(src)!r}]; sys.modules['llmcost'] = pkg\n"
+        "import sys\n"
         "import llmcost.uncertainty as u\n"
         "assert u.parse_uncertain('normal:5,1').central() == 5\n"
         "assert 'pydantic' not in sys.modules and 'numpy' not in sys.modules, 'imported too much'\n"
-        "u.FloatArray  # still importable (montecarlo, sensitivity), now lazily\n"
-        "assert 'numpy' in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr

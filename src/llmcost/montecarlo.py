@@ -21,14 +21,17 @@ in every draw.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from llmcost.errors import InfeasibleError
 from llmcost.scenario import Setup
 from llmcost.selfhost import CostCurve, replica_capacity
-from llmcost.uncertainty import Dist, FloatArray, Uncertain, Uniform, draw
+from llmcost.uncertainty import Dist, Uncertain, Uniform, draw
+
+if TYPE_CHECKING:
+    from llmcost.workload import FloatArray
 
 PERCENTILES = (10, 50, 90)
 

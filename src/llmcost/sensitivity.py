@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -32,7 +32,10 @@ from llmcost.montecarlo import (
 from llmcost.result import Result
 from llmcost.scenario import Scenario, make_scenario, setup
 from llmcost.selfhost import CostCurve, curves
-from llmcost.uncertainty import FloatArray, Uncertain, Uniform, central, draw
+from llmcost.uncertainty import Uncertain, Uniform, central, draw
+
+if TYPE_CHECKING:
+    from llmcost.workload import FloatArray
 
 Metric = Literal["cost_difference", "breakeven"]
 

@@ -24,18 +24,8 @@ from llmcost.errors import UsageError
 
 if TYPE_CHECKING:
     import numpy as np
-    import numpy.typing as npt
 
-    FloatArray = npt.NDArray[np.float64]
-else:
-
-    def __getattr__(name: str) -> Any:  # FloatArray at run time, without importing numpy up front
-        if name == "FloatArray":
-            import numpy as np
-            import numpy.typing as npt
-
-            return npt.NDArray[np.float64]
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from llmcost.workload import FloatArray
 
 
 MAX_DRAWS = 1_000_000  # a cap that keeps memory and time bounded on a laptop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llmcost.errors import UsageError
 
@@ -14,17 +14,6 @@ if TYPE_CHECKING:  # numpy is imported only where arrays are made (see llmcost.n
 
     FloatArray = npt.NDArray[np.float64]
     Number = float | FloatArray  # a volume (or token count...) or an array of them
-
-
-def __getattr__(name: str) -> Any:
-    """`FloatArray` and `Number` at run time too, built with numpy when first asked for."""
-    if name in ("FloatArray", "Number"):
-        import numpy as np
-        import numpy.typing as npt
-
-        array = npt.NDArray[np.float64]
-        return array if name == "FloatArray" else float | array
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 DEFAULT_INPUT_TOKENS = 2000  # the seed article's "average query": 2,000 in + 500 out
