@@ -8,6 +8,7 @@
 - Cold start: `llmcost compare --qpd 50000` in a fresh interpreter against `python -c "import typer, rich"`,
   both as an installed package runs them: bytecode compiled (into a temporary PYTHONPYCACHEPREFIX, even
   where PYTHONDONTWRITEBYTECODE is set) and the compiled catalog cached, by one untimed warm-up run each.
+  The two are run in turn, 3 x RUNS times each, so a change in the machine's load hits both alike.
 Each figure is the median of RUNS runs (default 7); compare medians and ratios, not single timings.
 """
 
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -39,12 +41,21 @@ def median_s(fn: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def command(cmd: list[str], env: dict[str, str]) -> Callable[[], object]:
-    def run() -> object:
-        return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
-
-    run()  # warm-up: compiles the bytecode and the catalog cache, as an installed package has them
-    return run
+def cold_starts(cmds: list[list[str]], runs: int) -> list[float]:
+    """Median seconds of each command in a fresh interpreter, run in turn so load drifts hit all alike."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env |= {"PYTHONPYCACHEPREFIX": f"{tmp}/pycache", "LLMCOST_CACHE_DIR": f"{tmp}/catalog"}
+        runners = [partial(subprocess.run, cmd, check=True, stdout=subprocess.DEVNULL, env=env) for cmd in cmds]
+        for run in runners:
+            run()  # warm-up: compiles the bytecode and the catalog cache, as an installed package has them
+        times: list[list[float]] = [[] for _ in cmds]
+        for _ in range(runs):
+            for run, spent in zip(runners, times, strict=True):
+                start = time.perf_counter()
+                run()
+                spent.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
@@ -77,11 +88,10 @@ def main() -> None:
     print(f"sweep of 1,000,000 volumes for one pair ({curve.config.id} vs openai/gpt-4o): median {sweep * 1e3:.0f} ms")
     print(f"exact break-even up to 10,000,000 queries/day: median {exact * 1e3:.1f} ms")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env |= {"PYTHONPYCACHEPREFIX": f"{tmp}/pycache", "LLMCOST_CACHE_DIR": f"{tmp}/catalog"}
-        baseline = median_s(command([sys.executable, "-c", "import typer, rich"], env), runs)
-        cold = median_s(command([sys.executable, "-m", "llmcost", "compare", "--qpd", "50000"], env), runs)
+    baseline, cold = cold_starts(
+        [[sys.executable, "-c", "import typer, rich"], [sys.executable, "-m", "llmcost", "compare", "--qpd", "50000"]],
+        3 * runs,
+    )
     print(f"python -c 'import typer, rich': median {baseline * 1e3:.0f} ms")
     print(f"llmcost compare --qpd 50000:    median {cold * 1e3:.0f} ms (ratio {cold / baseline:.1f}x)")
 
