@@ -308,6 +308,19 @@ def test_diff_of_two_pricing_files(tmp_path):
     assert result["large_changes"] == 2
 
 
+def test_diff_compares_a_ranges_central_value(tmp_path):
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(OLD)
+    new.write_text(OLD.replace("input_usd_per_mtok: 2.5", "input_usd_per_mtok: {low: 20, high: 40}", 1))
+    rows = {c["field"]: c for c in diff(old, new)["changed"]}
+    # 2.5 -> a range around 30: the point answer moves 12x, so the gate fires; the range is listed too
+    assert rows["input_usd_per_mtok"]["new"] == 30.0 and rows["input_usd_per_mtok"]["large"] is True
+    assert (rows["input_usd_per_mtok.low"]["new"], rows["input_usd_per_mtok.high"]["new"]) == (20.0, 40.0)
+    new.write_text(OLD.replace("input_usd_per_mtok: 2.5", "input_usd_per_mtok: '2.0..3.0'", 1))
+    rows = {c["field"]: c for c in diff(old, new)["changed"]}
+    assert set(rows) == {"input_usd_per_mtok.low", "input_usd_per_mtok.high"}  # same central value
+
+
 def test_diff_of_directories_and_identical_data(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     shutil.copytree(FIXTURES / "data", a)

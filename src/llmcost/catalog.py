@@ -848,3 +848,8 @@ def check_data_file(path: Path, *, required: bool = False) -> CheckedFile:
 def section_names(kind: str) -> tuple[str, ...]:
     """The entry sections (lists of entries with ids) of a data file kind, e.g. ('api', 'gpu_rental')."""
     return tuple(_SECTIONS[kind])
+
+
+def uncertain_fields(kind: str, section: str) -> tuple[str, ...]:
+    """Fields of a section's entries that may be ranges or distributions, e.g. ('usd_per_instance_hour',)."""
+    return _SECTIONS[kind][section].UNCERTAIN

@@ -43,9 +43,11 @@ from llmcost.catalog import (
     read_text,
     read_yaml,
     section_names,
+    uncertain_fields,
     validate_record,
 )
 from llmcost.errors import UnknownIdError, UsageError
+from llmcost.uncertainty import parse_uncertain
 
 Finding = dict[str, str]
 
@@ -302,11 +304,23 @@ def format_findings(result: dict[str, Any], fmt: str = "text") -> list[str]:
 # ---------------------------------------------------------------- diff
 
 
-def _numeric_fields(entry: dict[str, Any], prefix: str = "") -> dict[str, float]:
+def _numeric_fields(entry: dict[str, Any], uncertain: tuple[str, ...] = (), prefix: str = "") -> dict[str, float]:
+    """Every number in an entry by its dotted path. A range or distribution in an `uncertain` field
+    counts as its central value (what the 10x gate compares) plus its parameters (field.low, ...)."""
     out: dict[str, float] = {}
     for key, value in entry.items():
-        if isinstance(value, dict):
-            out.update(_numeric_fields(value, f"{prefix}{key}."))
+        if key in uncertain and isinstance(value, dict | str):
+            try:
+                dist = parse_uncertain(value)
+            except UsageError:
+                continue  # validate reports it
+            if isinstance(dist, int | float):
+                out[key] = float(dist)
+                continue
+            out[key] = dist.central()
+            out.update({f"{key}.{k}": float(v) for k, v in dist.to_dict().items() if k != "dist"})
+        elif isinstance(value, dict):
+            out.update(_numeric_fields(value, prefix=f"{prefix}{key}."))
         elif isinstance(value, int | float) and not isinstance(value, bool):
             out[f"{prefix}{key}"] = float(value)
     return out
@@ -381,7 +395,8 @@ def diff(old: Path, new: Path) -> dict[str, Any]:
             removed.extend({"section": section, "id": i} for i in b if i not in a)
             added.extend({"section": section, "id": i} for i in a if i not in b)
             for entry_id in (i for i in a if i in b):
-                ob, na = _numeric_fields(b[entry_id]), _numeric_fields(a[entry_id])
+                ranged = uncertain_fields(kind, section)
+                ob, na = _numeric_fields(b[entry_id], ranged), _numeric_fields(a[entry_id], ranged)
                 for name in [*ob, *(k for k in na if k not in ob)]:
                     if ob.get(name) != na.get(name):
                         changed.append(_change(section, entry_id, name, ob.get(name), na.get(name)))
