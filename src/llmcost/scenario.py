@@ -478,7 +478,8 @@ class Setup:
                 "utilization": _describe(self.scenario.utilization),
                 "peak_factor": _describe(self.scenario.peak_factor),
                 "also drawn": "each hidden-cost line over its range; each GPU's price from the cheapest to the "
-                "median offer",
+                "median offer, times the cheapest offer's own range where the data gives one; API prices the "
+                "data gives as ranges",
             }
             if self.scenario.monte_carlo
             else None,
