@@ -120,23 +120,6 @@ def max_sequences(model: OpenModel, weights_b: float, kv_seq_b: float, usable_b:
     return int(free // (kv_seq_b / kv_shards(model, tp)))
 
 
-def smallest_tp(
-    model: OpenModel,
-    quant: Quantization,
-    gpu: Gpu,
-    context_tokens: int,
-    kv_bytes: float | None = None,
-    gpu_memory_utilization: float = DEFAULT_GPU_MEMORY_UTILIZATION,
-) -> int | None:
-    """Smallest tensor-parallel size in 1/2/4/8 holding the weights plus one sequence (None when
-    none does): `plan_memory(...).gpus_per_replica` at concurrency 1, without the plan."""
-    kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
-    w = weight_bytes(model, quant)
-    seq = float(kv_bytes_per_sequence(model, context_tokens, kvb))
-    usable = gpu.memory_gb * gpu_memory_utilization * BYTES_PER_GB
-    return next((tp for tp in TP_SIZES if max_sequences(model, w, seq, usable, tp) >= 1), None)
-
-
 def plan_memory(
     model: OpenModel,
     quant: Quantization,

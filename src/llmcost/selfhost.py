@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingModel
 from llmcost.errors import InfeasibleError, UsageError
-from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory, smallest_tp
+from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory
 from llmcost.numeric import as_float, ceil, maximum, minimum
 from llmcost.quantization import Quantization, compute_path
 from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
@@ -136,21 +136,13 @@ def sized_configs(
     """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not.
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented)."""
     engine = catalog.engine(assumptions.engine)
-    context = math.ceil(workload.input_tokens + workload.output_tokens)
-    utilization = engine.gpu_memory_utilization or DEFAULT_GPU_MEMORY_UTILIZATION
     runs: list[Config] = []
     fails: list[tuple[Quantization, Gpu, str]] = []
     for quant in quants:
         for gpu in gpus:
             reason, before = "", len(runs)
             limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else TP_SIZES[-1]
-            sizes = [t for t in TP_SIZES if t <= limit]
-            # sizes below the smallest that holds the weights and one sequence cannot run; only the
-            # last size's reason is reported when none runs, so only that one is sized to get it
-            smallest = smallest_tp(model, quant, gpu, context, gpu_memory_utilization=utilization) or TP_SIZES[-1]
-            for tp in sizes:
-                if tp < smallest and tp != sizes[-1]:
-                    continue
+            for tp in (t for t in TP_SIZES if t <= limit):
                 try:
                     runs.append(size_replica(model, quant, gpu, tp, workload, assumptions, engine))
                 except InfeasibleError as exc:
