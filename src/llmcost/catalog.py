@@ -19,7 +19,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
@@ -443,7 +443,15 @@ class Catalog:
         return _lookup(self.engines, engine_id, "engine")
 
     def offers_for(self, gpu_id: str, pricing: PricingModel) -> list[GpuOffer]:
-        return [o for o in self.offers.values() if o.gpu == gpu_id and o.pricing == pricing]
+        return list(self._offers_by_gpu.get((gpu_id, pricing), ()))
+
+    @cached_property
+    def _offers_by_gpu(self) -> dict[tuple[str, str], list[GpuOffer]]:
+        """(gpu, pricing) -> offers, built once: compare asks for them for every configuration it sizes."""
+        index: dict[tuple[str, str], list[GpuOffer]] = {}
+        for o in self.offers.values():
+            index.setdefault((o.gpu, o.pricing), []).append(o)
+        return index
 
 
 def _lookup(table: Mapping[str, T], key: str, kind: str) -> T:

@@ -208,26 +208,12 @@ def cost_curve(
     hidden_costs_usd_per_month: Mapping[str, float],
 ) -> CostCurve:
     """The cost curve of a configuration, or InfeasibleError when no offer can hold a replica."""
-    offers = _offers(catalog, config.gpu, assumptions)
-    return _cost_curve(config, offers, assumptions, days_per_month, hidden_costs_usd_per_month)
-
-
-def _offers(catalog: Catalog, gpu: Gpu, assumptions: SelfHostAssumptions) -> list[GpuOffer]:
-    """The offers a configuration on `gpu` can be rented (or bought) from."""
     if assumptions.ownership == "buy":
         from llmcost.ownership import owned_offer  # only for owned GPUs: off the renting path
 
-        return [owned_offer(catalog, gpu, assumptions.pue)]
-    return catalog.offers_for(gpu.id, assumptions.pricing)
-
-
-def _cost_curve(
-    config: Config,
-    offers: list[GpuOffer],
-    assumptions: SelfHostAssumptions,
-    days_per_month: float,
-    hidden_costs_usd_per_month: Mapping[str, float],
-) -> CostCurve:
+        offers = [owned_offer(catalog, config.gpu, assumptions.pue)]
+    else:
+        offers = catalog.offers_for(config.gpu.id, assumptions.pricing)
     usable = tuple(o for o in offers if o.gpus_per_instance >= config.gpus_per_replica)
     if not usable:
         sizes = sorted({o.gpus_per_instance for o in offers})
@@ -336,23 +322,22 @@ def curves(
     """Cost curves of every configuration of a model that runs and can be rented, and why the
     other (quantization, GPU) pairs cannot."""
     gpus = list(gpus)
-    buy = assumptions.ownership == "buy"
-    # rental offers per GPU, looked up once for all of its configurations
-    rental = {} if buy else {g.id: catalog.offers_for(g.id, assumptions.pricing) for g in gpus}
-    if buy:
+    if assumptions.ownership == "buy":
         from llmcost.ownership import GPUS_PER_OWNED_SERVER
 
         max_gpus = {g.id: GPUS_PER_OWNED_SERVER for g in gpus}
     else:
-        max_gpus = {g: max((o.gpus_per_instance for o in offers), default=0) for g, offers in rental.items()}
+        max_gpus = {
+            g.id: max((o.gpus_per_instance for o in catalog.offers_for(g.id, assumptions.pricing)), default=0)
+            for g in gpus
+        }
     configs, fails = sized_configs(catalog, model, quants, gpus, workload, assumptions, max_gpus)
     fails = [(q, g, reason or f"no {assumptions.pricing} offer for {g.id}") for q, g, reason in fails]
     out: list[CostCurve] = []
     unrentable: dict[tuple[str, str], tuple[Quantization, Gpu, str]] = {}
     for cfg in configs:
         try:
-            offers = _offers(catalog, cfg.gpu, assumptions) if buy else rental[cfg.gpu.id]
-            out.append(_cost_curve(cfg, offers, assumptions, workload.days_per_month, hidden_costs_usd_per_month))
+            out.append(cost_curve(catalog, cfg, assumptions, workload.days_per_month, hidden_costs_usd_per_month))
         except InfeasibleError as exc:
             unrentable[(cfg.quant.id, cfg.gpu.id)] = (cfg.quant, cfg.gpu, str(exc))
     rented = {(c.config.quant.id, c.config.gpu.id) for c in out}
