@@ -22,7 +22,6 @@ ARGS = ["compare", "--qpd", "50000"]
 
 group = get_command(app)
 parent = group.make_context("llmcost", list(ARGS))
-command = group.get_command(parent, ARGS[0])
-assert command is not None
+command = group.get_command(parent, ARGS[0])  # type: ignore[attr-defined]  # a group: typer's vendored click
 command.make_context(ARGS[0], ARGS[1:], parent=parent)
 sys.stdout.write(compare_table(json.loads(Path(sys.argv[1]).read_text())))
