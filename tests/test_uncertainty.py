@@ -11,7 +11,8 @@ import pytest
 import llmcost
 from llmcost.catalog import load_catalog
 from llmcost.errors import UsageError
-from llmcost.montecarlo import draw_inputs
+from llmcost.montecarlo import draw_inputs, owned_price_factor
+from llmcost.ownership import owned_gpu_cost
 from llmcost.scenario import make_scenario, setup
 from llmcost.sensitivity import sensitivity
 from llmcost.uncertainty import (
@@ -333,3 +334,24 @@ def test_an_offers_own_price_range_scales_its_gpus_price(tmp_path, cat):
     plain = draw_inputs(setup(make_scenario(**drawn_prices), cat), 200_000, 5, ["a100-80gb", "h100-sxm"])
     assert np.array_equal(plain.gpu_price_factor["h100-sxm"], d.gpu_price_factor["h100-sxm"])  # other draws keep
     assert np.all(plain.gpu_price_factor["a100-80gb"] == 1.0)
+
+
+def test_bought_gpus_draw_their_purchase_price_and_facility_figures(cat):
+    st = setup(make_scenario(qpd=10_000, ownership="buy", throughput_factor=1.0, hidden_costs=False), cat)
+    f = draw_inputs(st, 50_000, 2, ["h100-sxm"]).gpu_price_factor["h100-sxm"]
+    assert f.min() < 0.97 and f.max() > 1.03 and np.median(f) == pytest.approx(1.0, abs=0.02)
+    assert owned_price_factor(st, "h100-sxm", {}) == pytest.approx(1.0)  # the central figures
+    # the top of the purchase range alone: the factor is the owned hourly cost at $30,000 over $27,500
+    owned = cat.owned_gpus["h100-sxm"]
+    dearer = dataclasses.replace(owned, purchase_usd_per_gpu=30_000.0)
+    gpu, facility = cat.gpu("h100-sxm"), cat.facility
+    expected = (
+        owned_gpu_cost(gpu, dearer, facility).usd_per_gpu_hour / owned_gpu_cost(gpu, owned, facility).usd_per_gpu_hour
+    )
+    top = owned_price_factor(st, "h100-sxm", {"purchase_usd_per_gpu": np.array([30_000.0])})
+    assert owned.purchase_usd_per_gpu == 27_500 and top == pytest.approx([expected]) and expected > 1.05
+    tornado = sensitivity(10_000, models=["llama-3.1-8b"], apis=["openai/gpt-4o"], ownership="buy", catalog=cat)
+    rows = [r["input"] for r in tornado.to_dict()["inputs"]]
+    assert tornado.to_dict()["self_hosted"] == "llama-3.1-8b:bf16@1xa100-80gb"
+    assert rows[1] == "owned a100-80gb: purchase_usd_per_gpu"  # second only to the DevOps line
+    assert "a100-80gb price over the cheapest offer" not in rows  # 1 .. 1 when buying: moves nothing

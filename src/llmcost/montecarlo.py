@@ -11,6 +11,9 @@ Uncertain per draw (common to all options, so comparisons between them are paire
   cheapest offer's own range where its source gives one (e.g. AWS spot prices across zones);
 - an API's token prices, where the data gives them as ranges or distributions (a negotiated price,
   say): each drawn price over its central value scales that price, whatever the tier or batch;
+- with bought GPUs (ownership "buy"), an owned GPU's hourly cost, rebuilt from its purchase price
+  and each facility figure (electricity, colocation, depreciation years, support, server power)
+  drawn over their sourced ranges;
 - input and output tokens per query, when given as ranges or distributions: the API bill follows
   each draw exactly; a replica's capacity is re-sized per quantile bin of the token mix (5 x 5 bins,
   each sized at its median mix; a mix that no longer fits the configuration costs infinity).
@@ -73,6 +76,26 @@ def offer_price_range(st: Setup, gpu_id: str) -> Dist | None:
     return spread.scaled(1 / cheapest.usd_per_instance_hour) if spread else None
 
 
+def owned_price_ranges(st: Setup, gpu_id: str) -> dict[str, Uncertain]:
+    """With bought GPUs: the figures an owned GPU's hourly cost is built from, as drawn (else {})."""
+    owned = st.catalog.owned_gpus.get(gpu_id)
+    if st.assumptions.ownership != "buy" or st.scenario.gpu_price_factor is not None or owned is None:
+        return {}
+    from llmcost.ownership import figure_ranges
+
+    return figure_ranges(owned, st.catalog.facility)
+
+
+def owned_price_factor(st: Setup, gpu_id: str, figures: dict[str, Any]) -> FloatArray:
+    """An owned GPU's hourly cost with `figures` (some drawn) over its cost at the central figures."""
+    from llmcost.ownership import central_figures, owned_usd_per_gpu_hour
+
+    gpu, owned, pue = st.catalog.gpu(gpu_id), st.catalog.owned_gpus[gpu_id], st.assumptions.pue
+    central = central_figures(owned, st.catalog.facility)
+    drawn = owned_usd_per_gpu_hour(gpu, {**central, **figures}, pue)
+    return np.asarray(drawn / owned_usd_per_gpu_hour(gpu, central, pue), dtype=np.float64)
+
+
 API_PRICES = {
     "input": "input_usd_per_mtok",
     "cached_input": "cached_input_usd_per_mtok",
@@ -117,6 +140,9 @@ def draw_inputs(st: Setup, n: int, seed: int | None, gpus: list[str], apis: list
     for g in gpu_ids:
         if offer := offer_price_range(st, g):
             gpu_price[g] = gpu_price[g] * draw(offer, n, rng)
+        if owned := owned_price_ranges(st, g):
+            figures = {k: draw(v, n, rng) for k, v in owned.items()}
+            gpu_price[g] = owned_price_factor(st, g, figures)
     api_price: dict[str, dict[str, FloatArray]] = {}
     for a in sorted(set(apis or ())):
         if ranges := api_price_ranges(st, a):

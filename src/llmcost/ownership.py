@@ -13,12 +13,13 @@ midpoint of its sourced range in data/ownership.yaml; PUE has no source there, s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from llmcost.catalog import PRICING_MODELS, Catalog, Facility, Gpu, GpuOffer, OwnedGpu, load_catalog
 from llmcost.errors import InfeasibleError
 from llmcost.result import Result
+from llmcost.uncertainty import Uncertain, Uniform
 
 HOURS_PER_YEAR = 8760
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12
@@ -44,17 +45,43 @@ class OwnedCost:
 
 def owned_gpu_cost(gpu: Gpu, owned: OwnedGpu, facility: Facility, pue: float = 1.0) -> OwnedCost:
     """Effective USD per hour of one owned GPU (see the module docstring)."""
-    purchase = owned.purchase_usd_per_gpu
-    kw = (gpu.tdp_w + facility.server_overhead_w_per_gpu.mid) / 1000
-    return OwnedCost(
-        gpu=gpu.id,
-        purchase_usd=purchase,
-        power_kw=kw,
-        capex_usd_per_hour=purchase / (facility.depreciation_years.mid * HOURS_PER_YEAR),
-        power_usd_per_hour=kw * pue * facility.electricity_usd_per_kwh.mid,
-        colocation_usd_per_hour=kw * facility.colocation_usd_per_kw_month.mid / HOURS_PER_MONTH,
-        support_usd_per_hour=facility.support_fraction_per_year.mid * purchase / HOURS_PER_YEAR,
+    x = central_figures(owned, facility)
+    kw, capex, power, colocation, support = _hourly(gpu, x, pue)
+    return OwnedCost(gpu.id, x["purchase_usd_per_gpu"], kw, capex, power, colocation, support)
+
+
+def central_figures(owned: OwnedGpu, facility: Facility) -> dict[str, float]:
+    """The figures an owned GPU's cost is built from, each at its central value."""
+    ranges = {f.name: getattr(facility, f.name).mid for f in fields(facility)}
+    return {"purchase_usd_per_gpu": owned.purchase_usd_per_gpu, **ranges}
+
+
+def figure_ranges(owned: OwnedGpu, facility: Facility) -> dict[str, Uncertain]:
+    """The same figures as Monte Carlo draws them: the purchase price over its range, each facility
+    figure uniform over its sourced range."""
+    ranges: dict[str, Uncertain] = {
+        f.name: Uniform(low=getattr(facility, f.name).low, high=getattr(facility, f.name).high)
+        for f in fields(facility)
+    }
+    return {"purchase_usd_per_gpu": owned.spread.get("purchase_usd_per_gpu", owned.purchase_usd_per_gpu), **ranges}
+
+
+def _hourly(gpu: Gpu, x: Mapping[str, Any], pue: float) -> tuple[Any, Any, Any, Any, Any]:
+    """(kW, capex, power, colocation, support USD/h) from figures that are numbers or arrays of draws."""
+    kw = (gpu.tdp_w + x["server_overhead_w_per_gpu"]) / 1000
+    return (
+        kw,
+        x["purchase_usd_per_gpu"] / (x["depreciation_years"] * HOURS_PER_YEAR),
+        kw * pue * x["electricity_usd_per_kwh"],
+        kw * x["colocation_usd_per_kw_month"] / HOURS_PER_MONTH,
+        x["support_fraction_per_year"] * x["purchase_usd_per_gpu"] / HOURS_PER_YEAR,
     )
+
+
+def owned_usd_per_gpu_hour(gpu: Gpu, figures: Mapping[str, Any], pue: float) -> Any:
+    """USD per owned GPU-hour from figures that may be arrays of Monte Carlo draws."""
+    _, capex, power, colocation, support = _hourly(gpu, figures, pue)
+    return capex + power + colocation + support
 
 
 def owned_offer(catalog: Catalog, gpu: Gpu, pue: float) -> GpuOffer:

@@ -26,6 +26,8 @@ from llmcost.montecarlo import (
     gpu_price_range,
     hidden_ranges,
     offer_price_range,
+    owned_price_factor,
+    owned_price_ranges,
     replica_rps,
     self_hosted_costs,
 )
@@ -104,7 +106,7 @@ def sensitivity(
 
     def swing(name: str, value: Uncertain, at: Callable[[FloatArray], Draws]) -> None:
         bounds = _low_high(value)
-        if bounds:
+        if bounds and bounds[0] != bounds[1]:  # a range that does not vary moves nothing
             lo, hi = bounds
             swings.append((name, lo, hi, at(np.array([lo])), at(np.array([hi]))))
 
@@ -123,6 +125,12 @@ def sensitivity(
     offer = offer_price_range(st, gpu)
     if offer:
         swing(f"{gpu} cheapest offer's own price range", offer, lambda x: replace(base, gpu_price_factor={gpu: x}))
+    for figure, value in owned_price_ranges(st, gpu).items():
+
+        def at_figure(x: FloatArray, figure: str = figure) -> Draws:
+            return replace(base, gpu_price_factor={gpu: owned_price_factor(st, gpu, {figure: x})})
+
+        swing(f"owned {gpu}: {figure}", value, at_figure)
     follows_input = cat.api(api_id).cached_input_usd_per_mtok is None  # cached tokens billed at the input price
     for key, price in api_price_ranges(st, api_id).items():
         keys = (key, "cached_input") if key == "input" and follows_input else (key,)
