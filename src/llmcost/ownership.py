@@ -6,8 +6,8 @@
     support   = annual support fraction x purchase price / 8,760 h
 
 Owned GPUs are paid for every hour whether busy or not, like always-on rentals. Each figure is the
-midpoint of its sourced range in data/ownership.yaml; PUE has no source there, so it defaults to
-1.0 (energy billed on IT load) and is the user's to set.
+midpoint of its sourced range in data/ownership.yaml (Monte Carlo draws them over those ranges);
+PUE has no source there, so it defaults to 1.0 (energy billed on IT load) and is the user's to set.
 """
 
 from __future__ import annotations
