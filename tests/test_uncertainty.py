@@ -199,7 +199,7 @@ def test_distributions_are_validated_when_built():
         (lambda: Uniform(low=True, high=2), "low: Input should be a valid number"),
         (lambda: Uniform(low="1", high=2), "low: Input should be a valid number"),
         (lambda: Uniform(low=float("nan"), high=2), "low: Input should be a finite number"),
-        (lambda: Triangular(low=1, mode=5, high=4), "triangular needs low <= mode <= high"),
+        (lambda: Triangular(low=1, mode=5, high=4), "mode (5) must lie between low (1) and high (4)"),
         (lambda: Normal(mean=1, sd=-1), "sd: Input should be greater than or equal to 0"),
         (lambda: LogNormal(median=0, sigma=1), "median: Input should be greater than 0"),
         (lambda: LogNormal(median=1, sigma=-0.1), "sigma: Input should be greater than or equal to 0"),

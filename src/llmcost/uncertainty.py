@@ -115,7 +115,7 @@ class Triangular(_Dist):
 
     def _check(self) -> None:
         if not self.low <= self.mode <= self.high:
-            raise DistError(None, "triangular needs low <= mode <= high")
+            raise DistError(None, f"mode ({self.mode:g}) must lie between low ({self.low:g}) and high ({self.high:g})")
 
     def central(self) -> float:
         return self.mode
