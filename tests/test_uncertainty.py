@@ -53,7 +53,7 @@ def test_shorthands(text, expected):
         ("normal:1", "takes mean, sd"),
         ("normal:1,-2", "greater than or equal to 0"),
         ("x..2", "not a number"),
-        ("triangular:3,1,2", "low <= mode"),
+        ("triangular:3,1,2", r"mode \(1\) must lie between low \(3\) and high \(2\)"),
     ],
 )
 def test_bad_distributions(text, message):
