@@ -137,7 +137,11 @@ class Scenario:
     )
     gpu_price_factor: Uncertain | None = field(
         default=None,
-        metadata=_about("GPU price over the cheapest offer (default: 1 .. median/cheapest offer).", "uncertain?"),
+        metadata=_about(
+            "GPU price over the cheapest offer (default: 1 .. median/cheapest offer, times that offer's own range; "
+            "bought GPUs: their purchase and facility figures' ranges).",
+            "uncertain?",
+        ),
     )
     # data
     data_dirs: list[str] = field(
