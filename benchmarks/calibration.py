@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -94,7 +95,7 @@ def load_rows(path: Path = MEASUREMENTS) -> tuple[list[Row], list[Skipped]]:
             batch = int(batch_match.group(1)) if batch_match else None
             gpus, value = int(r["gpu_count"]), float(r["value"])
             engine = "trt-llm" if r["engine"].startswith("TensorRT") else "vllm"
-            common = dict(
+            common: dict[str, Any] = dict(
                 label=label,
                 model=model,
                 quant=quant,
