@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -134,7 +136,7 @@ def test_cache_is_written_once_and_read_back_equal(tmp_path, monkeypatch):
     d = _copy_fixture(tmp_path)
     first = _fresh(d)
     files = list((tmp_path / "cache").glob("catalog-*.pickle"))
-    assert len(files) == 1
+    assert len(files) == 1 and files[0].stat().st_mode & 0o777 == 0o600
     second = _fresh(d)
     assert second == first and second is not first  # read back from the pickle, not the memo
     assert list((tmp_path / "cache").glob("catalog-*.pickle")) == files
@@ -161,6 +163,20 @@ def test_a_corrupt_cache_file_is_rebuilt(tmp_path, monkeypatch):
     cached.write_bytes(b"\x80\x05 not a pickle")
     assert _fresh(d) == good
     assert cached.read_bytes() != b"\x80\x05 not a pickle"
+
+
+def test_a_cache_file_others_may_write_is_not_unpickled(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMCOST_CACHE_DIR", str(tmp_path / "cache"))
+    d = _copy_fixture(tmp_path)
+    good = _fresh(d)
+    (cached,) = (tmp_path / "cache").glob("catalog-*.pickle")
+    planted = pickle.dumps(dataclasses.replace(good, apis={}))
+    cached.write_bytes(planted)
+    cached.chmod(0o666)  # group/world-writable: anyone could have put this here
+    assert _fresh(d) == good  # rebuilt from the YAML, not read from the planted file
+    cached.write_bytes(planted)
+    cached.chmod(0o644)
+    assert _fresh(d).apis == {}  # a file only its owner can write is trusted (the cache works)
 
 
 def test_cache_can_be_turned_off_or_unwritable(tmp_path, monkeypatch):

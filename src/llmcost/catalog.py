@@ -714,9 +714,14 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_cache(path: Path) -> Catalog | None:
+    """The cached catalog, or None: missing, unreadable, or not safe to unpickle (a file someone
+    else owns or may write, e.g. with LLMCOST_CACHE_DIR in a shared directory)."""
     import pickle
 
     try:
+        st = path.stat()
+        if st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            return None
         cat = pickle.loads(path.read_bytes())
     except Exception:  # missing, truncated or from another version: rebuild from the YAML
         return None
@@ -732,8 +737,9 @@ def _write_cache(path: Path, cat: Catalog) -> None:
 
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp.write_bytes(pickle.dumps(cat, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.chmod(0o600)  # only its owner may write it, whatever the umask: _read_cache checks that
         os.replace(tmp, path)
         kept = sorted(path.parent.glob("catalog-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in kept[CACHE_FILES_KEPT:]:
