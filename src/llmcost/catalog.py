@@ -638,9 +638,9 @@ def _load_cached(data_dirs: tuple[str, ...], include_shipped: bool) -> Catalog:
     """The catalog from the compiled cache when the files are unchanged, else read and validated.
 
     The cache is a pickle in LLMCOST_CACHE_DIR (default ~/.cache/llmcost; LLMCOST_NO_CACHE=1 turns
-    it off), named by a hash of every data file's bytes and of this module's own source, so an
-    edited file or record definition is a miss. Only a catalog that validated is written. Reading
-    the pickle trusts the cache directory as much as the user's own files.
+    it off), named by a hash of every data file's bytes and of the record modules' source, so an
+    edited file or record definition is a miss. Only a catalog that validated is written, and only
+    a file the user alone can write is read (see _read_cache).
     """
     base = SHIPPED_DATA_DIR if include_shipped else Path(data_dirs[0])
     overlays = [Path(d) for d in (data_dirs if include_shipped else data_dirs[1:])]
