@@ -696,21 +696,16 @@ def _cache_file(directories: list[Path]) -> Path | None:
     digest.update(sys.version.encode())
     for directory in directories:
         for name in DATA_FILES:
-            digest.update(f"\0{directory}/{name}\0".encode())
-            try:
-                digest.update(_read_bytes(directory / name))
-            except (OSError, CatalogError):
-                digest.update(b"(unreadable)")  # the build reports it; nothing is cached then
+            path = directory / name
+            try:  # a file too big, missing or unreadable: the build reports it (or skips it)
+                data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b"(too large)"
+            except OSError:
+                data = b"(missing)"
+            digest.update(f"\0{path}\0".encode() + data)
     root = os.environ.get("LLMCOST_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "llmcost"
     )
     return Path(root) / f"catalog-{digest.hexdigest()[:32]}.pickle"
-
-
-def _read_bytes(path: Path) -> bytes:
-    if path.exists() and path.stat().st_size > MAX_FILE_BYTES:
-        raise CatalogError(f"{path}: over the size limit")
-    return path.read_bytes() if path.exists() else b"(missing)"
 
 
 def _read_cache(path: Path) -> Catalog | None:
