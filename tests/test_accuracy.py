@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from benchmarks.calibration import calibration_catalog, errors, fit, load_rows, summary
-from llmcost.throughput import Efficiency
+from llmcost.defaults import Efficiency
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 import llmcost
 from llmcost.breakeven import solve
-from llmcost.catalog import GpuOffer
+from llmcost.records import GpuOffer
 from llmcost.quantization import get_quantization
 from llmcost.selfhost import CostCurve, SelfHostAssumptions, sized_configs
-from llmcost.workload import Workload
+from llmcost.demand import Workload
 
 
 def _curve(cat, usd_per_hour: float, qpd_per_replica: float, fixed: float, gpus_per_instance: int = 1):

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from llmcost.catalog import GpuOffer
+from llmcost.records import GpuOffer
 from llmcost.quantization import get_quantization
 from llmcost.selfhost import CostCurve, SelfHostAssumptions, deploy, replicas_needed, sized_configs
-from llmcost.workload import Workload
+from llmcost.demand import Workload
 from tests import strategies as s
 
 HIDDEN = {"devops": 3500.0}

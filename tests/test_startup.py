@@ -59,7 +59,7 @@ import {", ".join(CORE)}
 from llmcost.catalog import load_catalog
 from llmcost.quantization import get_quantization
 from llmcost.selfhost import SelfHostAssumptions, curves, deployment_at
-from llmcost.workload import Workload
+from llmcost.demand import Workload
 
 cat, w = load_catalog(), Workload(50_000)
 found, _ = curves(cat, cat.model("deepseek-v3"), [get_quantization("fp8")], [cat.gpu("h200")], w,
@@ -94,7 +94,7 @@ def test_scalar_in_float_out_array_in_array_out(cat) -> None:
     from llmcost.memory import kv_bytes_per_sequence
     from llmcost.quantization import get_quantization
     from llmcost.selfhost import SelfHostAssumptions, curves, replicas_needed
-    from llmcost.workload import Workload
+    from llmcost.demand import Workload
 
     bf16, h100 = [get_quantization("bf16")], [cat.gpu("h100-sxm")]
     curve = curves(cat, cat.model("llama-3.1-8b"), bf16, h100, Workload(1000), SelfHostAssumptions(), {})[0][0]

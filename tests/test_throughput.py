@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from llmcost.errors import UsageError
 from llmcost.quantization import get_quantization
-from llmcost.throughput import Efficiency, decode_step_s, prefill_s, saturated_capacity, serving_shape
+from llmcost.defaults import Efficiency
+from llmcost.throughput import decode_step_s, prefill_s, saturated_capacity, serving_shape
 
 EFF = Efficiency(bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0)
 

@@ -4,90 +4,75 @@
 >>> result = llmcost.compare(qpd=50_000, models=["llama-3.1-70b"])
 >>> result.to_frame()  # doctest: +SKIP
 
-The public names are imported on first use (PEP 562), so `import llmcost` and the command line
-load only the modules a command needs.
+Every command has a function here (compare, breakeven, hybrid, tco, sensitivity, fit, capacity,
+workload, buy_vs_rent, validate, plot), returning a typed result with `to_dict()`, `to_frame()`
+and `plot()`. Names are imported on first use (PEP 562), so `import llmcost` and the command line
+load only the modules a command needs. No submodule shares a name with a function.
 """
 
 from __future__ import annotations
 
-import sys
 from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from llmcost.breakeven import breakeven
     from llmcost.catalog import Catalog, load_catalog
-    from llmcost.compare import Comparison, compare
-    from llmcost.errors import CatalogError, InfeasibleError, LLMCostError, UnknownIdError, UsageError
-    from llmcost.hybrid import hybrid
-    from llmcost.result import Result
-    from llmcost.scenario import Scenario
-    from llmcost.serving import capacity, fit
-    from llmcost.tco import tco
-    from llmcost.throughput import Efficiency
-    from llmcost.workload import Workload
+    from llmcost.commands.breakeven import breakeven
+    from llmcost.commands.compare import compare
+    from llmcost.commands.data import buy_vs_rent, validate, workload
+    from llmcost.commands.hybrid import hybrid
+    from llmcost.commands.plot import plot
+    from llmcost.commands.sensitivity import sensitivity
+    from llmcost.commands.serving import capacity, fit
+    from llmcost.commands.tco import tco
+    from llmcost.defaults import Efficiency
+    from llmcost.demand import Workload
+    from llmcost.errors import CatalogError, InfeasibleError, LLMCostError, OutputError, UnknownIdError, UsageError
+    from llmcost.inputs import Scenario
+    from llmcost.results import (
+        BreakEvenResult,
+        BuyVsRentResult,
+        CapacityResult,
+        Comparison,
+        FitResult,
+        HybridResult,
+        Result,
+        TcoResult,
+        TornadoResult,
+        ValidationResult,
+        WorkloadResult,
+    )
 
 __version__ = "0.1.0"
 
 # public name -> the module defining it
 _SOURCES = {
     "Catalog": "llmcost.catalog",
-    "CatalogError": "llmcost.errors",
-    "Comparison": "llmcost.compare",
-    "Efficiency": "llmcost.throughput",
-    "InfeasibleError": "llmcost.errors",
-    "LLMCostError": "llmcost.errors",
-    "Result": "llmcost.result",
-    "Scenario": "llmcost.scenario",
-    "UnknownIdError": "llmcost.errors",
-    "UsageError": "llmcost.errors",
-    "Workload": "llmcost.workload",
-    "breakeven": "llmcost.breakeven",
-    "capacity": "llmcost.serving",
-    "compare": "llmcost.compare",
-    "fit": "llmcost.serving",
-    "hybrid": "llmcost.hybrid",
     "load_catalog": "llmcost.catalog",
-    "tco": "llmcost.tco",
+    "compare": "llmcost.commands.compare",
+    "breakeven": "llmcost.commands.breakeven",
+    "hybrid": "llmcost.commands.hybrid",
+    "tco": "llmcost.commands.tco",
+    "sensitivity": "llmcost.commands.sensitivity",
+    "fit": "llmcost.commands.serving",
+    "capacity": "llmcost.commands.serving",
+    "workload": "llmcost.commands.data",
+    "buy_vs_rent": "llmcost.commands.data",
+    "validate": "llmcost.commands.data",
+    "plot": "llmcost.commands.plot",
+    "Efficiency": "llmcost.defaults",
+    "Workload": "llmcost.demand",
+    "Scenario": "llmcost.inputs",
+    **{name: "llmcost.errors" for name in (
+        "CatalogError", "InfeasibleError", "LLMCostError", "OutputError", "UnknownIdError", "UsageError"
+    )},  # fmt: skip
+    **{name: "llmcost.results" for name in (
+        "BreakEvenResult", "BuyVsRentResult", "CapacityResult", "Comparison", "FitResult", "HybridResult",
+        "Result", "TcoResult", "TornadoResult", "ValidationResult", "WorkloadResult",
+    )},  # fmt: skip
 }
 
-__all__ = [
-    "Catalog",
-    "CatalogError",
-    "Comparison",
-    "Efficiency",
-    "InfeasibleError",
-    "LLMCostError",
-    "Result",
-    "Scenario",
-    "UnknownIdError",
-    "UsageError",
-    "Workload",
-    "breakeven",
-    "capacity",
-    "compare",
-    "fit",
-    "hybrid",
-    "load_catalog",
-    "tco",
-]
-
-
-# functions named like their module (llmcost.compare.compare, ...): the package attribute is the function
-_SAME_NAME = frozenset(name for name, source in _SOURCES.items() if source == f"{__name__}.{name}")
-
-
-class _Package(ModuleType):
-    def __setattr__(self, name: str, value: Any) -> None:
-        # importing the submodule llmcost.compare binds it here; keep the function instead, as an
-        # eager `from llmcost.compare import compare` in this file would have
-        if name in _SAME_NAME and isinstance(value, ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+__all__ = sorted(_SOURCES)
 
 
 def __getattr__(name: str) -> Any:

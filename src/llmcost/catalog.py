@@ -1,419 +1,55 @@
-"""The only module that reads files: YAML -> validated, cross-referenced records.
+"""Catalog loading: data files -> validated, merged, cross-referenced records.
 
 Shipped data lives in `llmcost/data` (a symlink to the repo's `data/`). A user directory given
 with `--data DIR` is merged over it: an entry with the same id replaces the shipped one, a new id
-is added. YAML is read with a safe loader that also refuses aliases (no alias bombs) and files
-above a size cap.
+is added. One validator (`check_data_file`) reads a file and collects every problem; loading stops
+at the first one (one clear error for the CLI), `validate` reports them all.
 
-Records are frozen stdlib dataclasses. pydantic validates them (types, the constraints in each
-field's metadata, `__post_init__` checks) when a data file is read; the validated catalog is then
-pickled to a cache keyed by the files' contents, so a start-up with unchanged data imports neither
-pydantic nor yaml (see `_load_cached`).
+Loading is memoised in-process by the files' contents, and cached across processes as JSON of the
+validated plain values (no pickle: nothing read back can run code), so a start-up with unchanged
+data imports neither pydantic nor yaml.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import json
 import os
-import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import Any, TypeVar
 
-from llmcost.errors import CatalogError, LLMCostError, UnknownIdError, UsageError
-from llmcost.uncertainty import Dist, parse_uncertain
-
-if TYPE_CHECKING:
-    from datetime import date
-
-    import yaml
+from llmcost.errors import CatalogError, LLMCostError, UnknownIdError
+from llmcost.io import read_bytes, shown
+from llmcost.records import (
+    _SECTIONS,
+    _SINGLETONS,
+    DATA_FILES,
+    ApiModel,
+    Engine,
+    Engineering,
+    Facility,
+    Gpu,
+    GpuOffer,
+    HiddenCost,
+    Identified,
+    InvalidRecord,
+    OpenModel,
+    OwnedGpu,
+    PricingModel,
+    QuantQuality,
+    _Strict,
+    from_plain,
+    to_plain,
+    validate_record,
+)
 
 SHIPPED_DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 2_000_000
-DATA_FILES = (
-    "pricing.yaml",
-    "hardware.yaml",
-    "models.yaml",
-    "costs.yaml",
-    "engines.yaml",
-    "quantization.yaml",
-    "ownership.yaml",
-)
-
-Precision = Literal["bf16", "fp8", "int8", "int4", "fp4"]
-PricingModel = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
-PRICING_MODELS: tuple[PricingModel, ...] = ("on_demand", "reserved_1y", "reserved_3y", "spot")
-OfferPricing = Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"]
 T = TypeVar("T")
-_AS_OF = re.compile(r"^(undated|\d{4}(-\d{2}(-\d{2})?)?)$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
-
-
-def _req(**constraints: float) -> Any:
-    """A required field with pydantic constraints (gt, ge, lt, le, min_length) checked on validation."""
-    return field(metadata=constraints)
-
-
-def _opt(**constraints: float) -> Any:
-    """An optional field (default None) with pydantic constraints."""
-    return field(default=None, metadata=constraints)
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Strict:
-    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}  # pydantic reads it as its ConfigDict
-    # Numeric fields that may be written as a range or distribution in the YAML (see `spread`).
-    UNCERTAIN: ClassVar[tuple[str, ...]] = ()
-
-    def __post_init__(self) -> None:
-        """Cross-field checks; a ValueError here becomes a validation error naming the entry."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Sourced(_Strict):
-    """Every fact carries where it came from and when it was true."""
-
-    source: str = _req(min_length=3)
-    as_of: str
-    notes: str | None = None
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not _AS_OF.match(self.as_of):
-            raise ValueError(f"as_of must be 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or 'undated', got '{self.as_of}'")
-
-    @property
-    def as_of_date(self) -> date | None:
-        """The latest day the as_of string can mean (None when undated)."""
-        import calendar
-        from datetime import date
-
-        if self.as_of == "undated":
-            return None
-        parts = [int(p) for p in self.as_of.split("-")]
-        if len(parts) == 3:
-            return date(parts[0], parts[1], parts[2])
-        if len(parts) == 2:
-            return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
-        return date(parts[0], 12, 31)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Identified(Sourced):
-    id: str
-    # Fields the YAML gave as a range or distribution: the field itself holds the central value
-    # (what every point answer uses), this maps its name to the distribution Monte Carlo draws from.
-    spread: dict[str, Dist] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not _ID.match(self.id):
-            raise ValueError(f"id '{self.id}' must be a lowercase slug of [a-z0-9._/-]")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Quality(Sourced):
-    lmarena_elo: float = _req(gt=0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class LongContextTier(_Strict):
-    above_prompt_tokens: int = _req(gt=0)
-    input_usd_per_mtok: float = _req(ge=0)
-    output_usd_per_mtok: float = _req(ge=0)
-    cached_input_usd_per_mtok: float | None = _opt(ge=0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ApiModel(Identified):
-    UNCERTAIN = ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")
-    provider: str
-    name: str
-    input_usd_per_mtok: float = _req(ge=0)
-    output_usd_per_mtok: float = _req(ge=0)
-    cached_input_usd_per_mtok: float | None = _opt(ge=0)
-    cache_write_usd_per_mtok: float | None = _opt(ge=0)
-    batch_discount: float | None = _opt(ge=0, lt=1)
-    context_window_tokens: int | None = _opt(gt=0)
-    long_context: LongContextTier | None = None
-    open_model: str | None = None
-    quality: Quality | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class GpuOffer(Identified):
-    UNCERTAIN = ("usd_per_instance_hour",)
-    provider: str
-    instance: str
-    gpu: str
-    gpus_per_instance: int = _req(gt=0)
-    pricing: OfferPricing
-    usd_per_instance_hour: float = _req(gt=0)
-    region: str | None = None
-
-    @property
-    def usd_per_gpu_hour(self) -> float:
-        return self.usd_per_instance_hour / self.gpus_per_instance
-
-
-@dataclass(frozen=True, kw_only=True)
-class Gpu(Identified):
-    name: str
-    vendor: Literal["nvidia", "amd"]
-    memory_gb: float = _req(gt=0)
-    memory_bandwidth_tb_per_s: float = _req(gt=0)
-    dense_tflops: dict[Precision, float]
-    tdp_w: float = _req(gt=0)
-    interconnect: str
-    interconnect_gb_per_s: float | None = _opt(gt=0)  # None: unknown, no TP > 1
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if "bf16" not in self.dense_tflops:
-            raise ValueError("dense_tflops needs at least bf16 (the 16-bit float tensor rate)")
-        if any(x <= 0 for x in self.dense_tflops.values()):
-            raise ValueError("dense_tflops values must be positive")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Mla(_Strict):
-    kv_lora_rank: int = _req(gt=0)
-    qk_rope_head_dim: int = _req(gt=0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class SlidingWindow(_Strict):
-    window_tokens: int = _req(gt=0)
-    full_attention_layers: int = _req(ge=0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Moe(_Strict):
-    experts: int = _req(gt=0)
-    experts_per_token: int = _req(gt=0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Licence(_Strict):
-    name: str
-    commercial_use: bool
-    notes: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class OpenModel(Identified):
-    name: str
-    hf_id: str
-    params_total_b: float = _req(gt=0)
-    params_active_b: float = _req(gt=0)
-    layers: int = _req(gt=0)
-    hidden_size: int = _req(gt=0)
-    attention_heads: int = _req(gt=0)
-    kv_heads: int = _req(gt=0)
-    head_dim: int = _req(gt=0)
-    intermediate_size: int = _req(gt=0)
-    vocab_size: int = _req(gt=0)
-    max_context_tokens: int = _req(gt=0)
-    native_precision: Precision = "bf16"
-    tied_embeddings: bool = False  # input embedding and output head share one matrix
-    mla: Mla | None = None
-    sliding_window: SlidingWindow | None = None
-    moe: Moe | None = None
-    licence: Licence
-    quality: Quality | None = None
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.params_active_b > self.params_total_b:
-            raise ValueError("params_active_b exceeds params_total_b")
-        if self.sliding_window and self.sliding_window.full_attention_layers > self.layers:
-            raise ValueError("sliding_window.full_attention_layers exceeds layers")
-
-
-@dataclass(frozen=True, kw_only=True)
-class HiddenCost(Identified):
-    UNCERTAIN = ("usd_per_month",)
-    name: str
-    usd_per_month: float = _req(ge=0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Engine(Identified):
-    """A serving engine's documented batching limits and its throughput relative to vLLM."""
-
-    name: str
-    max_batch_size: int = _req(gt=0)
-    max_batch_size_large_gpu: int | None = _opt(gt=0)
-    large_gpu_min_gib: float | None = _opt(gt=0)
-    large_gpu_excluded: list[str] = field(default_factory=list)
-    gpu_memory_utilization: float | None = _opt(gt=0, le=1)
-    relative_throughput: float = _req(gt=0)
-    relative_throughput_low: float | None = _opt(gt=0)
-    relative_throughput_high: float | None = _opt(gt=0)
-    evidence: str
-
-    def max_batch_for(self, gpu: Gpu) -> int:
-        """The engine's default cap on running sequences on this GPU."""
-        large = (
-            self.max_batch_size_large_gpu is not None
-            and self.large_gpu_min_gib is not None
-            and gpu.memory_gb * 1e9 / 2**30 >= self.large_gpu_min_gib
-            and not any(s in gpu.id for s in self.large_gpu_excluded)
-        )
-        if large and self.max_batch_size_large_gpu:
-            return self.max_batch_size_large_gpu
-        return self.max_batch_size
-
-
-@dataclass(frozen=True, kw_only=True)
-class SourcedRange(Sourced):
-    """A sourced figure given as a range; `mid` is the default point value."""
-
-    low: float = _req(ge=0)
-    high: float = _req(ge=0)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.low > self.high:
-            raise ValueError("low is above high")
-
-    @property
-    def mid(self) -> float:
-        return (self.low + self.high) / 2
-
-
-@dataclass(frozen=True, kw_only=True)
-class Engineering(_Strict):
-    loaded_usd_per_engineer_day: SourcedRange
-    setup_weeks: SourcedRange
-    days_per_model_update: SourcedRange
-
-
-@dataclass(frozen=True, kw_only=True)
-class QuantQuality(Identified):
-    """Measured benchmark-score recovery of a weight format relative to bf16, in percent."""
-
-    id: Precision
-    quality_recovery_pct: float = _req(gt=0)
-    quality_recovery_pct_low: float = _req(gt=0)
-    quality_recovery_pct_high: float = _req(gt=0)
-    rows: int | None = _opt(ge=0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class OwnedGpu(Identified):
-    UNCERTAIN = ("purchase_usd_per_gpu",)
-    purchase_usd_per_gpu: float = _req(gt=0)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Facility(_Strict):
-    electricity_usd_per_kwh: SourcedRange
-    colocation_usd_per_kw_month: SourcedRange
-    depreciation_years: SourcedRange
-    support_fraction_per_year: SourcedRange
-    server_overhead_w_per_gpu: SourcedRange
-
-
-class InvalidRecord(ValueError):
-    """A record failed validation: every problem, each one line ('field: what is wrong')."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__(messages[0] + (f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""))
-        self.messages = messages
-
-
-_ADAPTERS: dict[type[Any], Any] = {}  # record type -> its pydantic TypeAdapter, built on first use
-
-
-def validate_record(cls: type[T], raw: Any) -> T:
-    """A record of type `cls` from a mapping, or InvalidRecord listing everything that is wrong."""
-    from pydantic import TypeAdapter, ValidationError  # only when a data file is (re)validated
-
-    problems: dict[str, str] = {}  # field -> what is wrong with its range/distribution syntax
-    if isinstance(raw, dict) and issubclass(cls, Identified):
-        raw, problems = _split_spread(cls, raw)
-    adapter = _ADAPTERS.get(cls) or _ADAPTERS.setdefault(cls, TypeAdapter(cls))
-    try:
-        record: T = adapter.validate_python(raw)
-    except ValidationError as exc:
-        errors = [e for e in exc.errors() if not e["loc"] or e["loc"][0] not in problems]
-        raise InvalidRecord([*problems.values(), *_messages(errors)]) from None
-    if problems:
-        raise InvalidRecord(list(problems.values()))
-    return record
-
-
-def _split_spread(cls: type[Identified], raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Range/distribution syntax in an UNCERTAIN field -> its central value, and the distribution
-    into `spread` (its lowest draw must meet the field's own bound); and what is wrong, by field."""
-    out: dict[str, Any] = dict(raw)
-    spread: dict[str, Dist] = {}
-    problems: dict[str, str] = {}
-    if "spread" in raw:
-        problems["spread"] = "spread: derived, not written: give the field itself as a range, e.g. '2.1..2.6'"
-    bounds = {f.name: f.metadata for f in fields(cls)}
-    for name in cls.UNCERTAIN:
-        value = raw.get(name)
-        if not isinstance(value, dict | str):
-            continue
-        try:
-            parsed = parse_uncertain(value)
-        except UsageError as exc:
-            problems[name] = f"{name}: {exc}"
-            continue
-        if isinstance(parsed, int | float):
-            out[name] = parsed
-            continue
-        lowest, bound = parsed.lowest(), bounds[name]
-        if ("gt" in bound and lowest <= bound["gt"]) or ("ge" in bound and lowest < bound["ge"]):
-            need = f"> {bound['gt']:g}" if "gt" in bound else f">= {bound['ge']:g}"
-            problems[name] = f"{name}: its {parsed.dist} distribution can draw {lowest:g}; values must be {need}"
-            continue
-        out[name], spread[name] = parsed.central(), parsed
-    out["spread"] = spread
-    return out, problems
-
-
-def _messages(errors: Iterable[Mapping[str, Any]]) -> list[str]:
-    out = []
-    for err in errors:
-        loc = ".".join(str(p) for p in err["loc"])
-        kind = err["type"]
-        if kind == "missing":
-            out.append(f"missing required field '{loc}'")
-            continue
-        if kind == "unexpected_keyword_argument":  # an unknown field (the record forbids extras)
-            out.append(f"{loc}: unknown field (not allowed here)")
-            continue
-        msg = err["msg"].removeprefix("Value error, ")
-        if kind == "value_error":  # a __post_init__ check: its message names the field
-            out.append(f"{loc}: {msg}" if loc else msg)
-            continue
-        got = repr(err.get("input"))
-        got = got if len(got) <= 60 else got[:57] + "..."
-        out.append(f"{loc or '(entry)'}: {msg} (got {got})")
-    return out
-
-
-# file -> section -> entry model (the shape of each data file)
-_SECTIONS: dict[str, dict[str, type[Identified]]] = {
-    "pricing.yaml": {"api": ApiModel, "gpu_rental": GpuOffer},
-    "hardware.yaml": {"gpus": Gpu},
-    "models.yaml": {"models": OpenModel},
-    "costs.yaml": {"hidden_costs": HiddenCost},
-    "engines.yaml": {"engines": Engine},
-    "quantization.yaml": {"quantizations": QuantQuality},
-    "ownership.yaml": {"owned_gpus": OwnedGpu},
-}
-_SINGLETONS: dict[str, dict[str, type[_Strict]]] = {
-    "costs.yaml": {"engineering": Engineering},
-    "ownership.yaml": {"facility": Facility},
-}
-
 
 @dataclass(frozen=True)
 class Catalog:
@@ -461,10 +97,16 @@ def _lookup(table: Mapping[str, T], key: str, kind: str) -> T:
         raise UnknownIdError(kind, key, table) from None
 
 
+
+
+# ---------------------------------------------------------------- YAML
+
+
 @cache
-def _loader() -> type[yaml.SafeLoader]:
+def _loader() -> type[Any]:
     """libyaml's C safe loader when PyYAML has it (10x faster), else the pure-Python one; dates
-    stay strings (as_of is validated as text, and `as_of: 2025-01-01` must not become a date)."""
+    stay strings (as_of is validated as text, and `as_of: 2025-01-01` must not become a date);
+    a mapping with a key twice is refused (the last would silently win)."""
     import yaml
 
     base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -472,154 +114,74 @@ def _loader() -> type[yaml.SafeLoader]:
         first: [r for r in rules if r[0] != "tag:yaml.org,2002:timestamp"]
         for first, rules in base.yaml_implicit_resolvers.items()
     }
-    return type("DataLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+
+    def mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {shown(key, 60)}", key_node.start_mark
+                )
+            seen.add(key)
+        return dict(loader.construct_mapping(node, deep=deep))
+
+    loader = type("DataLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+    loader.add_constructor("tag:yaml.org,2002:map", mapping)
+    return loader
 
 
-def _refuse_aliases(text: str) -> None:
-    """Data files never need anchors/aliases; alias bombs do. One event pass finds them."""
+def parse_yaml(data: bytes, path: Path | str, error: type[LLMCostError]) -> Any:
+    """YAML bytes as plain values, with a safe loader that refuses aliases (no alias bombs) and
+    duplicate keys; every failure is one-line `error` naming the file."""
     import yaml
 
-    for event in yaml.parse(text, Loader=_loader()):
-        if isinstance(event, yaml.AliasEvent):
-            line = event.start_mark.line + 1 if event.start_mark else "?"
-            raise yaml.YAMLError(f"line {line}: YAML aliases are not allowed in data files")
-
-
-def read_text(path: Path, max_bytes: int, error: type[LLMCostError], encoding: str = "utf-8") -> str:
-    """A text file's contents, or one-line `error`: missing, larger than `max_bytes`, not UTF-8."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise error(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit")
-        return path.read_text(encoding=encoding)
-    except OSError as exc:
-        raise error(f"{path}: cannot read ({exc.strerror or exc})") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise error(f"{path}: not UTF-8 text") from None
-
-
-def read_yaml(path: Path) -> Any:
-    """Read one YAML file safely; every failure becomes a one-line CatalogError."""
-    import yaml
-
-    text = read_text(path, MAX_FILE_BYTES, CatalogError)
+        raise error(f"{shown(path)}: not UTF-8 text") from None
     try:
-        _refuse_aliases(text)
+        for event in yaml.parse(text, Loader=_loader()):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise yaml.YAMLError(f"line {line}: YAML aliases are not allowed")
         return yaml.load(text, Loader=_loader())  # a safe loader: no python tags
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f"line {where.line + 1}: " if where else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CatalogError(f"{path}: malformed YAML: {line}{problem}") from None
+        raise error(f"{shown(path)}: malformed YAML: {line}{problem}") from None
+    except (RecursionError, ValueError, OverflowError) as exc:  # deeply nested, or an int too big to build
+        raise error(f"{shown(path)}: malformed YAML: {type(exc).__name__}") from None
 
 
-def read_scenario_file(path: Path) -> dict[str, Any]:
-    """A scenario YAML file as a mapping; problems with it are usage errors (exit 2)."""
-    try:
-        doc = read_yaml(Path(path))
-    except CatalogError as exc:
-        raise UsageError(f"--scenario {exc}") from None
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise UsageError(f"--scenario {path}: expected a mapping of settings, e.g. 'qpd: 50000'")
-    return doc
+def read_yaml(path: Path, error: type[LLMCostError] = CatalogError, what: str = "") -> Any:
+    """Read and parse one YAML file safely (bounded, regular files only)."""
+    return parse_yaml(read_bytes(path, MAX_FILE_BYTES, error, what=what), f"{what} {path}".strip(), error)
 
 
-MAX_LOG_BYTES = 200_000_000
+# ---------------------------------------------------------------- loading
 
 
-def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
-    """Rows of a CSV or JSONL usage log as (line number, record), and the format read.
-
-    Problems with the file itself (missing, too big, not text, not CSV/JSONL) are usage errors;
-    bad rows are returned for the caller to count (a JSON line that does not parse becomes {}).
-    """
-    import csv
-    import json
-
-    text = read_text(Path(path), MAX_LOG_BYTES, UsageError, encoding="utf-8-sig")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    if first.lstrip().startswith("{"):
-        rows: list[tuple[int, dict[str, Any]]] = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                record = {}
-            rows.append((n, record if isinstance(record, dict) else {}))
-        return rows, "jsonl"
-    if "," not in first:
-        raise UsageError(f"{path}: not a CSV (with a header row) or JSONL usage log")
-    reader = csv.DictReader(text.splitlines())
-    return [(n, dict(r)) for n, r in enumerate(reader, start=2)], "csv"
+def _fields_of(cat: Catalog) -> dict[str, Any]:
+    return {name: getattr(cat, name) for name in Catalog.__dataclass_fields__}
 
 
-def _parse_entries(path: Path, section: str, raw: Any, model: type[Identified]) -> list[Identified]:
-    if not isinstance(raw, list):
-        raise CatalogError(f"{path}: '{section}' must be a list of entries")
-    entries = []
-    for i, item in enumerate(raw):
-        label = item.get("id", "?") if isinstance(item, dict) else "?"
-        if not isinstance(item, dict):
-            raise CatalogError(f"{path}: {section}[{i}]: each entry must be a mapping")
-        try:
-            entries.append(validate_record(model, item))
-        except InvalidRecord as exc:
-            raise CatalogError(f"{path}: {section}[{i}] ({label}): {exc}") from None
-    return entries
-
-
-def _load_dir(directory: Path, required: bool) -> dict[str, dict[str, Any]]:
-    """Read every data file in a directory into {section: {id: entry}} (+ singletons)."""
-    out: dict[str, dict[str, Any]] = {}
-    for filename in DATA_FILES:
-        path = directory / filename
-        if not path.exists():
+def _read_dir(directory: Path, required: bool) -> dict[str, bytes]:
+    """The bytes of each data file a directory holds, read once (bounded) for hashing and parsing."""
+    out: dict[str, bytes] = {}
+    for name in DATA_FILES:
+        path = directory / name
+        if not path.exists() and not path.is_symlink():
             if required:
                 raise CatalogError(f"{path}: missing data file")
             continue
-        doc = read_yaml(path)
-        if not isinstance(doc, dict):
-            raise CatalogError(f"{path}: expected a mapping of sections at the top level")
-        known = set(_SECTIONS[filename]) | set(_SINGLETONS.get(filename, {}))
-        unknown = set(doc) - known
-        if unknown:
-            raise CatalogError(f"{path}: unknown section '{sorted(unknown)[0]}'; valid: {', '.join(sorted(known))}")
-        for section, model in _SECTIONS[filename].items():
-            if section not in doc:
-                if required:
-                    raise CatalogError(f"{path}: missing section '{section}'")
-                continue
-            table: dict[str, Any] = {}
-            for entry in _parse_entries(path, section, doc[section], model):
-                if entry.id in table:
-                    raise CatalogError(f"{path}: {section}: duplicate id '{entry.id}'")
-                table[entry.id] = entry
-            out[section] = table
-        for name, single in _SINGLETONS.get(filename, {}).items():
-            if name not in doc and required:
-                raise CatalogError(f"{path}: missing section '{name}'")
-            if name in doc:
-                try:
-                    out[name] = {"": validate_record(single, doc[name])}
-                except InvalidRecord as exc:
-                    raise CatalogError(f"{path}: {name}: {exc}") from None
+        out[name] = read_bytes(path, MAX_FILE_BYTES, CatalogError)
     return out
 
 
-def _check_references(cat: Catalog) -> None:
-    for offer in cat.offers.values():
-        if offer.gpu not in cat.gpus:
-            raise CatalogError(f"pricing.yaml: gpu_rental {offer.id}: unknown gpu '{offer.gpu}'")
-    for api in cat.apis.values():
-        if api.open_model is not None and api.open_model not in cat.models:
-            raise CatalogError(f"pricing.yaml: api {api.id}: unknown open_model '{api.open_model}'")
-    for owned in cat.owned_gpus.values():
-        if owned.id not in cat.gpus:
-            raise CatalogError(f"ownership.yaml: owned_gpus {owned.id}: not a GPU in hardware.yaml")
+_MEMO: dict[str, Catalog] = {}  # content digest -> catalog: an edited file is a new key
+_MEMO_KEPT = 8
 
 
 def load_catalog(data_dirs: Iterable[Path | str] = (), *, include_shipped: bool = True) -> Catalog:
@@ -627,47 +189,61 @@ def load_catalog(data_dirs: Iterable[Path | str] = (), *, include_shipped: bool 
 
     With include_shipped=False the first directory is the complete base (tests use frozen fixtures).
     """
-    dirs = tuple(str(Path(d).resolve()) for d in data_dirs)
+    dirs = [Path(d) for d in data_dirs]
     if not include_shipped and not dirs:
         raise CatalogError("include_shipped=False needs a data directory")
-    return _load_cached(dirs, include_shipped)
-
-
-@cache
-def _load_cached(data_dirs: tuple[str, ...], include_shipped: bool) -> Catalog:
-    """The catalog from the compiled cache when the files are unchanged, else read and validated.
-
-    The cache is a pickle in LLMCOST_CACHE_DIR (default ~/.cache/llmcost; LLMCOST_NO_CACHE=1 turns
-    it off), named by a hash of every data file's bytes and of the record modules' source, so an
-    edited file or record definition is a miss. Only a catalog that validated is written, and only
-    a file the user alone can write is read (see _read_cache).
-    """
-    base = SHIPPED_DATA_DIR if include_shipped else Path(data_dirs[0])
-    overlays = [Path(d) for d in (data_dirs if include_shipped else data_dirs[1:])]
+    base, overlays = (SHIPPED_DATA_DIR, dirs) if include_shipped else (dirs[0], dirs[1:])
     if not base.is_dir():
         raise CatalogError(f"{base}: data directory not found")
     for directory in overlays:
         if not directory.is_dir():
             raise CatalogError(f"{directory}: --data must be a directory holding {', '.join(DATA_FILES)}")
-    cache_file = _cache_file([base, *overlays])
-    if cache_file is not None:
-        cached = _read_cache(cache_file)
-        if cached is not None:
-            return cached
-    cat = _build(base, overlays)
-    if cache_file is not None:
-        _write_cache(cache_file, cat)
+    files = [(base, _read_dir(base, required=True))]
+    for directory in overlays:
+        found = _read_dir(directory, required=False)
+        if not found:
+            raise CatalogError(f"{directory}: holds none of {', '.join(DATA_FILES)}")
+        files.append((directory, found))
+    digest = _digest(files)
+    if digest in _MEMO:
+        return _MEMO[digest]
+    cat = _read_cache(digest)
+    if cat is None:
+        cat = _build(files)
+        _write_cache(digest, cat)
+    if len(_MEMO) >= _MEMO_KEPT:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[digest] = cat
     return cat
 
 
-def _build(base: Path, overlays: list[Path]) -> Catalog:
-    merged = _load_dir(base, required=True)
-    for directory in overlays:
-        overlay = _load_dir(directory, required=False)
-        if not overlay:
-            raise CatalogError(f"{directory}: holds none of {', '.join(DATA_FILES)}")
-        for section, table in overlay.items():
-            merged.setdefault(section, {}).update(table)
+def _digest(files: list[tuple[Path, dict[str, bytes]]]) -> str:
+    """A hash of every data file's bytes and of the record schema's source (a changed class is a miss)."""
+    h = hashlib.sha256()
+    for module in ("records.py", "uncertainty.py"):
+        h.update(Path(__file__).with_name(module).read_bytes())
+    h.update(sys.version.encode())
+    for directory, found in files:
+        for name, data in found.items():
+            h.update(f"\0{directory.resolve() / name}\0{len(data)}\0".encode() + data)
+    return h.hexdigest()[:32]
+
+
+def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
+    """Validate every file (the first problem is the error) and merge the overlays over the base."""
+    merged: dict[str, dict[str, Any]] = {}
+    for i, (directory, found) in enumerate(files):
+        for name, data in found.items():
+            checked = check_data_file(directory / name, required=i == 0, data=data)
+            if checked.problems:
+                p, more = checked.problems[0], len(checked.problems) - 1
+                where = "" if p.entry in (FILE_LEVEL, p.section) else f"{p.section} {p.entry}: "
+                tail = f" (and {more} more problem(s): run llmcost validate {directory / name})" if more else ""
+                raise CatalogError(f"{directory / name}: {where}{p.message}{tail}")
+            for section, entries in checked.entries.items():
+                merged.setdefault(section, {}).update({e.id: e for e in entries})
+            for single, record in checked.singletons.items():
+                merged[single] = {"": record}
     cat = Catalog(
         apis=merged["api"],
         offers=merged["gpu_rental"],
@@ -684,69 +260,95 @@ def _build(base: Path, overlays: list[Path]) -> Catalog:
     return cat
 
 
-def _cache_file(directories: list[Path]) -> Path | None:
-    """Where the compiled catalog of these directories is cached (None: caching is off)."""
+def _check_references(cat: Catalog) -> None:
+    for offer in cat.offers.values():
+        if offer.gpu not in cat.gpus:
+            raise CatalogError(f"pricing.yaml: gpu_rental {offer.id}: unknown gpu '{offer.gpu}'")
+    for api in cat.apis.values():
+        if api.open_model is not None and api.open_model not in cat.models:
+            raise CatalogError(f"pricing.yaml: api {api.id}: unknown open_model '{api.open_model}'")
+    for owned in cat.owned_gpus.values():
+        if owned.id not in cat.gpus:
+            raise CatalogError(f"ownership.yaml: owned_gpus {owned.id}: not a GPU in hardware.yaml")
+
+
+# ---------------------------------------------------------------- the cross-process cache
+
+_TYPES: dict[str, type[Any]] = {
+    "apis": ApiModel,
+    "offers": GpuOffer,
+    "gpus": Gpu,
+    "models": OpenModel,
+    "hidden_costs": HiddenCost,
+    "engineering": Engineering,
+    "engines": Engine,
+    "quant_quality": QuantQuality,
+    "owned_gpus": OwnedGpu,
+    "facility": Facility,
+}
+CACHE_FILES_KEPT = 16
+MAX_CACHE_BYTES = 20_000_000
+
+
+def cache_dir() -> Path | None:
+    """LLMCOST_CACHE_DIR, else $XDG_CACHE_HOME/llmcost or ~/.cache/llmcost; None when
+    LLMCOST_NO_CACHE is set. The directory is used only if it is private (see io.private_dir)."""
     if os.environ.get("LLMCOST_NO_CACHE"):
         return None
-    import hashlib
-
-    digest = hashlib.sha256()
-    for module in ("catalog.py", "uncertainty.py"):  # the pickled record and distribution classes
-        digest.update(Path(__file__).with_name(module).read_bytes())
-    digest.update(sys.version.encode())
-    for directory in directories:
-        for name in DATA_FILES:
-            path = directory / name
-            try:  # a file too big, missing or unreadable: the build reports it (or skips it)
-                data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b"(too large)"
-            except OSError:
-                data = b"(missing)"
-            digest.update(f"\0{path}\0".encode() + data)
     root = os.environ.get("LLMCOST_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "llmcost"
     )
-    return Path(root) / f"catalog-{digest.hexdigest()[:32]}.pickle"
+    return Path(root)
 
 
-def _read_cache(path: Path) -> Catalog | None:
-    """The cached catalog, or None: missing, unreadable, or not safe to unpickle (a file someone
-    else owns or may write, e.g. with LLMCOST_CACHE_DIR in a shared directory)."""
-    import pickle
+def _cache_path(digest: str) -> Path | None:
+    from llmcost.io import private_dir
 
-    try:
-        st = path.stat()
-        if st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
-            return None
-        cat = pickle.loads(path.read_bytes())
-    except Exception:  # missing, truncated or from another version: rebuild from the YAML
+    root = cache_dir()
+    safe = private_dir(root) if root is not None else None
+    return safe / f"catalog-{digest}.json" if safe is not None else None
+
+
+def _read_cache(digest: str) -> Catalog | None:
+    """The cached catalog for these files, or None (missing, unsafe, corrupt: rebuild from the YAML)."""
+    from llmcost.io import read_private
+
+    path = _cache_path(digest)
+    raw = read_private(path, MAX_CACHE_BYTES) if path is not None else None
+    if raw is None:
         return None
-    return cat if isinstance(cat, Catalog) else None
-
-
-CACHE_FILES_KEPT = 16
-
-
-def _write_cache(path: Path, cat: Catalog) -> None:
-    """Write atomically (a reader never sees half a file); a cache that cannot be written is skipped."""
-    import pickle
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp.write_bytes(pickle.dumps(cat, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.chmod(0o600)  # only its owner may write it, whatever the umask: _read_cache checks that
-        os.replace(tmp, path)
-        kept = sorted(path.parent.glob("catalog-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for stale in kept[CACHE_FILES_KEPT:]:
-            stale.unlink(missing_ok=True)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        plain = json.loads(raw)
+        values: dict[str, Any] = {}
+        for name, cls in _TYPES.items():
+            value = plain[name]
+            values[name] = (
+                from_plain(cls, value) if name in ("engineering", "facility")
+                else {k: from_plain(cls, v) for k, v in value.items()}
+            )  # fmt: skip
+        return Catalog(**values)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
-# ---------------------------------------------------------------- validation helpers (datatools)
-# load_catalog stops at the first problem (one clear error for the CLI); a price-data check wants
-# every problem at once. These read one file with the same reader and models and collect them all.
+def _write_cache(digest: str, cat: Catalog) -> None:
+    """Write the validated catalog as JSON; a cache that cannot be written is skipped."""
+    from llmcost.io import write_private
+
+    path = _cache_path(digest)
+    if path is None:
+        return
+    data = json.dumps({name: to_plain(value) for name, value in _fields_of(cat).items()}).encode()
+    if write_private(path, data):
+        try:
+            kept = sorted(path.parent.glob("catalog-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for stale in kept[CACHE_FILES_KEPT:]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+# ---------------------------------------------------------------- the one validator
 
 
 @dataclass(frozen=True)
@@ -787,7 +389,7 @@ def data_file_kind(path: Path, doc: object) -> str | None:
     return best
 
 
-def check_data_file(path: Path, *, required: bool = False) -> CheckedFile:
+def check_data_file(path: Path, *, required: bool = False, data: bytes | None = None) -> CheckedFile:
     """Read one data file and validate every entry on its own; collect all problems, raise none.
 
     With required=True a missing section is a problem (a complete data directory needs them all;
@@ -798,7 +400,8 @@ def check_data_file(path: Path, *, required: bool = False) -> CheckedFile:
     entries: dict[str, list[Identified]] = {}
     singletons: dict[str, _Strict] = {}
     try:
-        doc = read_yaml(path)
+        raw = read_bytes(path, MAX_FILE_BYTES, CatalogError) if data is None else data
+        doc = parse_yaml(raw, path, CatalogError)
     except CatalogError as exc:
         message = str(exc).removeprefix(f"{path}: ")
         return CheckedFile(path, None, entries, singletons, [EntryProblem("", FILE_LEVEL, message)])

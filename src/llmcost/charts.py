@@ -1,7 +1,7 @@
 """Charts of break-even and compare results (matplotlib, imported lazily inside each function).
 
-They read the canonical result dicts (the JSON contract), so a saved JSON file plots the same as a
-live result. Figures are built on matplotlib's object API with the Agg canvas: no pyplot, no global
+They read a result's JSON contract (`to_dict()`), so a saved JSON file plots the same as a live
+result. Figures are built on matplotlib's object API with the Agg canvas: no pyplot, no global
 state, nothing shown on screen.
 
 >>> import llmcost
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from llmcost.errors import UsageError
-from llmcost.result import Result
+from llmcost.results import BreakEvenResult, Comparison, Result
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,24 +42,47 @@ _SEGMENTS = (  # compare bars: (key, legend label, colour)
 _INK, _MUTED, _GRID = "#222222", "#555555", "#DDDDDD"
 
 
-def save(fig: Figure, out: str | Path) -> Path:
-    """Write `fig` to `out`: .png (150 dpi) or .svg (text kept as text, so it stays searchable)."""
-    import matplotlib
+def check_path(out: str | Path) -> Path:
+    """`out` as a chart path: .png or .svg in a directory that exists (a UsageError otherwise)."""
+    from llmcost.io import shown
 
     path = Path(out)
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise UsageError(f"cannot save a chart as '{out}': the file name must end in .png or .svg")
+    if path.suffix.lower() not in FORMATS:
+        raise UsageError(f"cannot save a chart as '{shown(out)}': the file name must end in .png or .svg", param="out")
     if not path.parent.is_dir():
-        raise UsageError(f"cannot save a chart to '{out}': directory '{path.parent}' does not exist")
+        raise UsageError(f"cannot save a chart to '{shown(out)}': its directory does not exist", param="out")
+    return path
+
+
+def save(fig: Figure, out: str | Path) -> Path:
+    """Write `fig` to `out`: .png (150 dpi) or .svg (text kept as text, so it stays searchable).
+    The chart is rendered in memory and replaces `out` atomically: a failed write leaves the old file."""
+    import io
+
+    import matplotlib
+
+    from llmcost.io import atomic_write
+
+    path = check_path(out)
     _attach_agg(fig)
+    buf = io.BytesIO()
     # A local rc context: the caller's matplotlib settings are untouched.
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "llmcost"}):
-        if suffix == ".svg":
-            fig.savefig(path, format="svg", metadata={"Date": None})
+        if path.suffix.lower() == ".svg":
+            fig.savefig(buf, format="svg", metadata={"Date": None})
         else:
-            fig.savefig(path, format="png", dpi=PNG_DPI)
+            fig.savefig(buf, format="png", dpi=PNG_DPI)
+    atomic_write(path, buf.getvalue())
     return path
+
+
+def plot(result: Result, out: str | Path | None = None) -> Figure:
+    """The chart of a result: breakeven -> cost against volume, compare -> cost breakdown."""
+    if isinstance(result, BreakEvenResult):
+        return plot_breakeven(result, out)
+    if isinstance(result, Comparison):
+        return plot_compare(result, out)
+    raise UsageError(f"charts exist for compare and breakeven results, not {type(result).__name__}")
 
 
 def plot_breakeven(data: Mapping[str, Any] | Result, out: str | Path | None = None, ax: Axes | None = None) -> Figure:
@@ -230,7 +253,7 @@ def plot_compare(
 
 
 def _as_dict(data: Mapping[str, Any] | Result) -> Mapping[str, Any]:
-    return data.data if isinstance(data, Result) else data
+    return data.to_dict() if isinstance(data, Result) else data
 
 
 def _figure(ax: Axes | None) -> tuple[Figure, Axes, bool]:

@@ -159,6 +159,24 @@ UsageLogOpt = Annotated[
 ]
 
 
+PriceFactorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--gpu-price-factor",
+        help="GPU price over the cheapest offer: a number applies to the answer; a range or distribution is "
+        "drawn by --monte-carlo (default: 1, drawn between the cheapest and the median offer).",
+    ),
+]
+ThroughputFactorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--throughput-factor",
+        help="Achieved over modelled throughput: a number applies to the answer (default 1; drawn by "
+        "--monte-carlo from the model's measured error, lognormal:1,0.167).",
+    ),
+]
+
+
 McOpt = Annotated[
     int | None,
     typer.Option("--monte-carlo", help="Monte Carlo draws over the uncertain inputs: P10/P50/P90 and probabilities."),
@@ -201,11 +219,25 @@ _TO_SCENARIO: dict[str, tuple[str, Any]] = {
 _NOT_SCENARIO = {"scenario", "fmt", "metric", "chart", "out"}
 
 
+# Scenario setting -> the flag that sets it, for errors raised by the library (which name settings)
+FLAGS = {field: "--" + name.replace("_", "-") for name, (field, _) in _TO_SCENARIO.items()} | {
+    "cached_input_share": "--cached-share",
+    "usage_log": "--workload",
+    "show_all": "--all",
+    "hidden_cost_overrides": "--hidden-cost",
+    "batch_api": "--batch",
+    "data_dirs": "--data",
+}
+
+
+def _flag(setting: str) -> str:
+    return FLAGS.get(setting, "--" + setting.replace("_", "-"))
+
+
 def _scenario(params: dict[str, Any]) -> Any:
     """A command's parameters (its locals()) as a Scenario: the --scenario file, if any, with the
-    flags that were given layered on top."""
-    from llmcost.catalog import read_scenario_file
-    from llmcost.scenario import make_scenario
+    flags that were given layered on top (checked against the command by the library)."""
+    from llmcost.inputs import make_scenario, read_scenario_file
 
     flags = {}
     for name, value in params.items():
@@ -217,14 +249,24 @@ def _scenario(params: dict[str, Any]) -> Any:
     return make_scenario(read_scenario_file(path) if path else None, **flags)
 
 
-def _emit(data: dict[str, Any], fmt: str, table: Any = None, markdown: Any = None, title: str = "") -> None:
+def _check_format(fmt: str, formats: tuple[str, ...] = ("table", "json", "csv", "markdown")) -> None:
+    if fmt not in formats:
+        raise UsageError(f"--format must be one of {', '.join(formats)}, got '{_shown(fmt)}'")
+
+
+def _shown(value: object) -> str:
+    from llmcost.io import shown
+
+    return shown(value, 80)
+
+
+def _emit(result: Any, fmt: str, table: Any = None, markdown: Any = None, title: str = "") -> None:
     from llmcost import render
 
-    if fmt not in render.FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(render.FORMATS)}, got '{fmt}'")
+    _check_format(fmt)
     table = table or (lambda d: render.key_value_table(title, d))
     markdown = markdown or (lambda d: render.key_value_markdown(title, d))
-    sys.stdout.write(render.render(data, fmt, table, markdown))
+    sys.stdout.write(render.render(result, fmt, table, markdown))
 
 
 @app.command()
@@ -260,16 +302,19 @@ def compare(
     usage_log: UsageLogOpt = None,
     monte_carlo: McOpt = None,
     seed: SeedOpt = None,
+    gpu_price_factor: PriceFactorOpt = None,
+    throughput_factor: ThroughputFactorOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """Monthly cost of API options vs self-hosted configurations at one query volume."""
     sc = _scenario(locals())  # first, while locals() holds only the parameters
+    _check_format(fmt)
     from llmcost import render
-    from llmcost.compare import compare as run
+    from llmcost.commands.compare import compare as run
 
-    _emit(run(scenario=sc).data, fmt, render.compare_table, render.compare_markdown)
+    _emit(run(scenario=sc), fmt, render.compare_table, render.compare_markdown)
 
 
 @app.command()
@@ -300,9 +345,14 @@ def breakeven(
     max_tpot_ms: TpotOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
+    autoscale: AutoscaleOpt = None,
+    profile: ProfileOpt = None,
+    min_replicas: MinReplicasOpt = None,
     usage_log: UsageLogOpt = None,
     monte_carlo: McOpt = None,
     seed: SeedOpt = None,
+    gpu_price_factor: PriceFactorOpt = None,
+    throughput_factor: ThroughputFactorOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -314,10 +364,11 @@ def breakeven(
     good, the closest in quality).
     """
     sc = _scenario(locals())  # first, while locals() holds only the parameters
+    _check_format(fmt)
     from llmcost import render
-    from llmcost.breakeven import breakeven as run
+    from llmcost.commands.breakeven import breakeven as run
 
-    _emit(run(scenario=sc).data, fmt, render.breakeven_table, render.breakeven_markdown)
+    _emit(run(scenario=sc), fmt, render.breakeven_table, render.breakeven_markdown)
 
 
 @app.command()
@@ -344,9 +395,14 @@ def hybrid(
     engine: EngineOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
+    autoscale: AutoscaleOpt = None,
+    profile: ProfileOpt = None,
+    min_replicas: MinReplicasOpt = None,
     usage_log: UsageLogOpt = None,
     monte_carlo: McOpt = None,
     seed: SeedOpt = None,
+    gpu_price_factor: PriceFactorOpt = None,
+    throughput_factor: ThroughputFactorOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -354,14 +410,11 @@ def hybrid(
     """Route a share of queries to a self-hosted model and the rest to an API: blended cost,
     saving against all-API, and the share that minimizes cost given whole replicas."""
     sc = _scenario(locals())  # first, while locals() holds only the parameters
-    from llmcost.hybrid import hybrid as run
+    _check_format(fmt)
+    from llmcost import render
+    from llmcost.commands.hybrid import hybrid as run
 
-    result = run(scenario=sc).data
-    _emit(
-        {k: v for k, v in result.items() if k != "assumptions"} if fmt == "table" else result,
-        fmt,
-        title=f"Hybrid routing: {sc.share:.0%} self-hosted, the rest to {sc.apis[0] if sc.apis else ''}",
-    )
+    _emit(run(scenario=sc), fmt, render.hybrid_table, render.hybrid_markdown)
 
 
 @app.command()
@@ -395,7 +448,14 @@ def tco(
     engine: EngineOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
+    autoscale: AutoscaleOpt = None,
+    profile: ProfileOpt = None,
+    min_replicas: MinReplicasOpt = None,
     usage_log: UsageLogOpt = None,
+    monte_carlo: McOpt = None,
+    seed: SeedOpt = None,
+    gpu_price_factor: PriceFactorOpt = None,
+    throughput_factor: ThroughputFactorOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -403,10 +463,11 @@ def tco(
     """Cumulative cost of an API and a self-hosted model over months of growing volume, with
     one-time set-up and model-update work, and the month self-hosting pays back."""
     sc = _scenario(locals())  # first, while locals() holds only the parameters
+    _check_format(fmt)
     from llmcost import render
-    from llmcost.tco import tco as run
+    from llmcost.commands.tco import tco as run
 
-    _emit(run(scenario=sc).data, fmt, render.tco_table, render.tco_markdown)
+    _emit(run(scenario=sc), fmt, render.tco_table, render.tco_markdown)
 
 
 @app.command("buy-vs-rent")
@@ -420,13 +481,12 @@ def buy_vs_rent(
 ) -> None:
     """Effective hourly cost of an owned GPU (depreciation, power, colocation, support) next to the
     cheapest rental offer per pricing model."""
+    _check_format(fmt)
     from llmcost import render
-    from llmcost.ownership import buy_vs_rent as run
+    from llmcost.commands.data import buy_vs_rent as run
 
-    if pue < 1:
-        raise UsageError(f"--pue must be >= 1, got {pue}")
     result = run(_split(gpu), pue=pue, data_dirs=[str(d) for d in data or ()])
-    _emit(result.data, fmt, render.buy_vs_rent_table, render.buy_vs_rent_markdown)
+    _emit(result, fmt, render.buy_vs_rent_table, render.buy_vs_rent_markdown)
 
 
 @app.command()
@@ -438,10 +498,10 @@ def workload(
     fmt: FormatOpt = "table",
 ) -> None:
     """Derive the workload from a usage log: queries/day, token mix (mean, percentiles), peak-to-average."""
-    from llmcost.usage import workload_from_log
+    _check_format(fmt)
+    from llmcost.commands.data import workload as run
 
-    data = workload_from_log(file).data
-    _emit(data, fmt, title=f"Workload from {file}")
+    _emit(run(file), fmt, title=f"Workload from {_shown(file)}")
 
 
 @app.command()
@@ -462,6 +522,11 @@ def sensitivity(
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
     engine: EngineOpt = None,
+    max_qpd: Annotated[
+        float | None, typer.Option("--max-qpd", help="Highest volume the break-even metric examines [10,000,000].")
+    ] = None,
+    gpu_price_factor: PriceFactorOpt = None,
+    throughput_factor: ThroughputFactorOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
@@ -469,14 +534,15 @@ def sensitivity(
     """Tornado: each uncertain input swung from low to high, the others held, ranked by how much
     the result moves (monthly cost difference, or break-even volume)."""
     sc = _scenario(locals())  # first, while locals() holds only the parameters
+    _check_format(fmt)
     from llmcost import render
-    from llmcost.sensitivity import Metric
-    from llmcost.sensitivity import sensitivity as run
+    from llmcost.commands.sensitivity import sensitivity as run
+    from llmcost.tornado import Metric
 
     names: dict[str, Metric] = {"cost-difference": "cost_difference", "breakeven": "breakeven"}
     if metric not in names:
-        raise UsageError(f"--metric must be cost-difference or breakeven, got '{metric}'")
-    _emit(run(metric=names[metric], scenario=sc).data, fmt, render.tornado_table, render.tornado_markdown)
+        raise UsageError(f"--metric must be cost-difference or breakeven, got '{_shown(metric)}'")
+    _emit(run(metric=names[metric], scenario=sc), fmt, render.tornado_table, render.tornado_markdown)
 
 
 @app.command()
@@ -500,7 +566,8 @@ def fit(
     fmt: FormatOpt = "table",
 ) -> None:
     """Memory plan for one replica: weights, KV cache per token, GPUs needed, sequences that fit."""
-    from llmcost.serving import fit as run
+    _check_format(fmt)
+    from llmcost.commands.serving import fit as run
 
     result = run(
         model,
@@ -512,7 +579,7 @@ def fit(
         kv_cache=kv_cache,
         data_dirs=data or (),
     )
-    _emit(result.data, fmt, title=f"Memory plan: {model} {quant} on {gpu}")
+    _emit(result, fmt, title=f"Memory plan: {_shown(model)} {_shown(quant)} on {_shown(gpu)}")
 
 
 @app.command()
@@ -531,7 +598,8 @@ def capacity(
     fmt: FormatOpt = "table",
 ) -> None:
     """Saturated throughput of one replica: tokens/s, requests/s, batch, what binds, TTFT, TPOT."""
-    from llmcost.serving import capacity as run
+    _check_format(fmt)
+    from llmcost.commands.serving import capacity as run
 
     result = run(
         model,
@@ -546,7 +614,7 @@ def capacity(
         engine=engine or "vllm",
         data_dirs=data or (),
     )
-    _emit(result.data, fmt, title=f"Capacity: {model} {quant} on {gpus} x {gpu}")
+    _emit(result, fmt, title=f"Capacity: {_shown(model)} {_shown(quant)} on {gpus} x {_shown(gpu)}")
 
 
 @app.command()
@@ -568,19 +636,10 @@ def plot(
     against queries/day with crossings marked (and P10-P90 bands with --monte-carlo); compare shows
     each option's cost split into tokens, GPUs and hidden costs."""
     sc = _scenario(locals())  # first, while locals() holds only the parameters
-    from llmcost import charts
+    from llmcost.commands.plot import plot as run
 
-    if chart not in ("breakeven", "compare"):
-        raise UsageError(f"chart must be breakeven or compare, got '{chart}'")
-    if chart == "breakeven":
-        from llmcost.breakeven import breakeven as run_breakeven
-
-        charts.plot_breakeven(run_breakeven(scenario=sc).data, out)
-    else:
-        from llmcost.compare import compare as run_compare
-
-        charts.plot_compare(run_compare(scenario=sc).data, out)
-    sys.stderr.write(f"wrote {out}\n")
+    written = run(chart, out, scenario=sc)
+    sys.stderr.write(f"wrote {_shown(written)}\n")
 
 
 data_app = typer.Typer(help="Pricing-data tools: diff two versions, import LiteLLM's price map.", no_args_is_help=True)
@@ -601,30 +660,18 @@ def validate(
     """Check price data the way CI should: schema, unique ids, references, plausibility, sources,
     dates. One finding per line; exit 1 when there are errors (warnings alone exit 0). Never
     modifies the files."""
-    import json
-    from datetime import date
-
     from llmcost import datatools
+    from llmcost.commands.data import validate as run
 
-    if fmt not in ("text", "github", "json"):
-        raise UsageError(f"--format must be text, github or json, got '{fmt}'")
-    if cross_check not in (None, "genai-prices"):
-        raise UsageError(f"--cross-check knows genai-prices, got '{cross_check}'")
-    result = datatools.validate(files or None, date.today(), max_age_days)
-    if cross_check:
-        from llmcost.catalog import load_catalog
-
-        extra = datatools.cross_check_genai(load_catalog())
-        result["findings"] += extra
-        result["warnings"] += sum(1 for f in extra if f["level"] == "warning")
-        result["errors"] += sum(1 for f in extra if f["level"] == "error")
+    _check_format(fmt, ("text", "github", "json"))
+    result = run(files or None, max_age_days=max_age_days, cross_check=cross_check)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        sys.stdout.write(result.to_json() + "\n")
     else:
-        lines = datatools.format_findings(result, fmt)
-        summary = f"{result['errors']} error(s), {result['warnings']} warning(s) in {len(result['files'])} file(s)"
+        lines = datatools.format_findings(result.to_dict(), fmt)
+        summary = f"{result.errors} error(s), {result.warnings} warning(s) in {len(result.files)} file(s)"
         sys.stdout.write("\n".join([*lines, summary]) + "\n")
-    if result["errors"]:
+    if result.errors:
         raise typer.Exit(1)
 
 
@@ -685,7 +732,7 @@ def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and validation)."""
     import json
 
-    from llmcost.scenario import scenario_json_schema
+    from llmcost.inputs import scenario_json_schema
 
     sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
 
@@ -701,7 +748,10 @@ def main(argv: list[str] | None = None) -> int:
         # without standalone mode, click returns (not raises) the code of a typer.Exit
         code = app(args=argv, prog_name="llmcost", standalone_mode=False)
     except LLMCostError as exc:
-        return _fail(str(exc), exc.exit_code)
+        message = str(exc)
+        if exc.param and message.startswith(exc.param):  # name the flag, not the Python parameter
+            message = _flag(exc.param) + message[len(exc.param) :]
+        return _fail(message, exc.exit_code)
     except typer.TyperException as exc:  # typer's own parse errors (bad type, missing option)
         return _fail(exc.format_message().replace("\n", " "), exc.exit_code)
     except typer.Exit as exc:

@@ -6,10 +6,18 @@ import difflib
 from collections.abc import Iterable
 
 
-class LLMCostError(Exception):
-    """Base class: a problem a user can act on. `exit_code` is 2 for usage, 1 for data."""
+class LLMCostError(ValueError):
+    """Base class: a problem a user can act on. `exit_code` is 2 for usage, 1 for data and output.
+
+    `param` names the Python parameter (or scenario setting) at fault, so the command line can
+    say which flag it was.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class UsageError(LLMCostError):
@@ -19,13 +27,16 @@ class UsageError(LLMCostError):
 class UnknownIdError(UsageError):
     """An id (model, GPU, API, quantization, ...) that the catalog does not know."""
 
-    def __init__(self, kind: str, value: str, valid: Iterable[str]) -> None:
+    def __init__(self, kind: str, value: str, valid: Iterable[str], *, param: str | None = None) -> None:
+        from llmcost.io import shown
+
         valid = sorted(valid)
-        close = difflib.get_close_matches(value.lower(), valid, n=3, cutoff=0.4)
+        text = value if isinstance(value, str) else repr(value)
+        close = difflib.get_close_matches(text.lower(), valid, n=3, cutoff=0.4)
         hint = f"did you mean {', '.join(close)}?" if close else f"valid: {', '.join(valid[:12])}"
         if not close and len(valid) > 12:
             hint += ", ..."
-        super().__init__(f"unknown {kind} '{value}'; {hint}")
+        super().__init__(f"unknown {kind} '{shown(text, 80)}'; {hint}", param=param)
         self.kind, self.value, self.closest = kind, value, close
 
 
@@ -35,5 +46,18 @@ class CatalogError(LLMCostError):
     exit_code = 1
 
 
+class OutputError(LLMCostError):
+    """An output file or stream cannot be written."""
+
+    exit_code = 1
+
+
 class InfeasibleError(LLMCostError):
-    """A deployment cannot be built (does not fit in memory, no offer for the GPU, ...)."""
+    """A deployment cannot be built (does not fit in memory, no offer for the GPU, ...).
+
+    `short_gb` is how much memory per GPU is missing when memory is the reason (None otherwise),
+    so the closest miss can be reported."""
+
+    def __init__(self, message: str, *, short_gb: float | None = None) -> None:
+        super().__init__(message)
+        self.short_gb = short_gb

@@ -1,12 +1,11 @@
-"""DataFrames for notebooks (pandas is imported here only, and lazily by callers)."""
+"""DataFrames and HTML for notebooks (pandas is imported here only, and lazily by callers)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
-from llmcost.result import flatten, records
+from llmcost.render import flatten, records
+from llmcost.results import Result
 
 # Option keys shown as columns, in order; the names already carry units.
 _COLUMNS = (
@@ -35,8 +34,12 @@ _COLUMNS = (
 )
 
 
-def to_frame(data: dict[str, Any]) -> pd.DataFrame:
-    """Options (or a single result) as rows; nested fields flattened as `parent.child` columns."""
-    frame = pd.DataFrame([flatten(r) for r in records(data)])
+def to_frame(result: Result) -> pd.DataFrame:
+    """A result's rows (options, pairs, months, ...) as a DataFrame; nested fields as `parent.child`."""
+    frame = pd.DataFrame([flatten(r) for r in records(result)])
     first = [c for c in _COLUMNS if c in frame.columns]
     return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def to_html(result: Result) -> str:
+    return str(to_frame(result).to_html(index=False, float_format=lambda x: f"{x:,.4g}"))

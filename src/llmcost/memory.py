@@ -9,18 +9,17 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from llmcost.catalog import Gpu, OpenModel
+from llmcost.defaults import GPU_MEMORY_UTILIZATION, TP_SIZES
 from llmcost.numeric import minimum
 from llmcost.quantization import Quantization
+from llmcost.records import Gpu, OpenModel
 
 if TYPE_CHECKING:
-    from llmcost.workload import Number
+    from llmcost.demand import Number
 
 BYTES_PER_GB = 1e9
-TP_SIZES = (1, 2, 4, 8)  # tensor-parallel sizes within one node
-# vLLM's default gpu_memory_utilization (vllm/engine/arg_utils.py): weights + activations + KV
+# GPU_MEMORY_UTILIZATION is vLLM's default (vllm/engine/arg_utils.py): weights + activations + KV
 # cache get 90% of each GPU; the other 10% is CUDA context, NCCL buffers and fragmentation.
-DEFAULT_GPU_MEMORY_UTILIZATION = 0.90
 
 
 def embedding_params(model: OpenModel) -> float:
@@ -104,6 +103,7 @@ class MemoryPlan:
     max_concurrent_sequences: int  # at gpus_per_replica (0 when it does not fit)
     fits: bool
     reason: str
+    short_gb: float | None = None  # memory per GPU missing at the largest size tried (None when it fits)
 
     @property
     def kv_budget_gb_per_gpu(self) -> float:
@@ -128,7 +128,7 @@ def plan_memory(
     concurrency: int = 1,
     gpus: int | None = None,
     kv_bytes: float | None = None,
-    gpu_memory_utilization: float = DEFAULT_GPU_MEMORY_UTILIZATION,
+    gpu_memory_utilization: float = GPU_MEMORY_UTILIZATION,
 ) -> MemoryPlan:
     """Smallest tensor-parallel size in 1/2/4/8 (or exactly `gpus`) holding the weights plus
     `concurrency` sequences of `context_tokens`; otherwise say what does not fit by how much."""
@@ -144,6 +144,7 @@ def plan_memory(
             chosen = tp
             break
 
+    short = None
     if chosen is not None:
         reason = (
             f"fits on {chosen} x {gpu.id}: weights {w / chosen / BYTES_PER_GB:.1f} GB + KV "
@@ -179,4 +180,5 @@ def plan_memory(
         max_concurrent_sequences=n,
         fits=chosen is not None,
         reason=reason,
+        short_gb=short / BYTES_PER_GB if short is not None else None,
     )

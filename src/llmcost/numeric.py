@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
-    from llmcost.workload import FloatArray, Number
+    from llmcost.demand import FloatArray, Number
 
 
 def _is_number(x: object) -> bool:

@@ -16,9 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from llmcost.catalog import PRICING_MODELS, Catalog, Facility, Gpu, GpuOffer, OwnedGpu, load_catalog
-from llmcost.errors import InfeasibleError
-from llmcost.result import Result
+from llmcost.records import Facility, Gpu, GpuOffer, OwnedGpu
 from llmcost.uncertainty import Uncertain, Uniform
 
 HOURS_PER_YEAR = 8760
@@ -84,14 +82,8 @@ def owned_usd_per_gpu_hour(gpu: Gpu, figures: Mapping[str, Any], pue: float) -> 
     return capex + power + colocation + support
 
 
-def owned_offer(catalog: Catalog, gpu: Gpu, pue: float) -> GpuOffer:
+def owned_offer(gpu: Gpu, owned: OwnedGpu, usd_per_server_hour: float) -> GpuOffer:
     """An owned 8-GPU server as an 'offer', so owned deployments cost like rented ones."""
-    owned = catalog.owned_gpus.get(gpu.id)
-    if owned is None:
-        raise InfeasibleError(
-            f"no purchase price for {gpu.id} in ownership.yaml (known: {', '.join(catalog.owned_gpus)})"
-        )
-    cost = owned_gpu_cost(gpu, owned, catalog.facility, pue)
     return GpuOffer(
         id=f"owned/{gpu.id}",
         provider="owned",
@@ -99,45 +91,7 @@ def owned_offer(catalog: Catalog, gpu: Gpu, pue: float) -> GpuOffer:
         gpu=gpu.id,
         gpus_per_instance=GPUS_PER_OWNED_SERVER,
         pricing="owned",
-        usd_per_instance_hour=cost.usd_per_gpu_hour * GPUS_PER_OWNED_SERVER,
+        usd_per_instance_hour=usd_per_server_hour,
         source=owned.source,
         as_of=owned.as_of,
-    )
-
-
-def buy_vs_rent(
-    gpus: list[str] | None = None, *, pue: float = 1.0, catalog: Catalog | None = None, data_dirs: Any = ()
-) -> Result:
-    """Owned GPU-hour cost next to the cheapest rental per pricing model, for GPUs with a price."""
-    cat = catalog or load_catalog(data_dirs)
-    rows = []
-    for gpu_id in gpus or list(cat.owned_gpus):
-        gpu = cat.gpu(gpu_id)
-        owned = cat.owned_gpus.get(gpu.id)
-        rental: Mapping[str, float | None] = {
-            p: min((o.usd_per_gpu_hour for o in cat.offers_for(gpu.id, p)), default=None) for p in PRICING_MODELS
-        }
-        cost = owned_gpu_cost(gpu, owned, cat.facility, pue) if owned else None
-        rows.append(
-            {
-                "gpu": gpu.id,
-                "owned_usd_per_gpu_hour": cost.usd_per_gpu_hour if cost else None,
-                "owned": {**cost.__dict__} if cost else None,
-                "cheapest_rental_usd_per_gpu_hour": dict(rental),
-                "reason": None if cost else "no purchase price in ownership.yaml",
-            }
-        )
-    f = cat.facility
-    return Result(
-        {
-            "assumptions": {
-                "pue": pue,
-                "depreciation_years": f.depreciation_years.mid,
-                "electricity_usd_per_kwh": f.electricity_usd_per_kwh.mid,
-                "colocation_usd_per_kw_month": f.colocation_usd_per_kw_month.mid,
-                "support_fraction_per_year": f.support_fraction_per_year.mid,
-                "server_overhead_w_per_gpu": f.server_overhead_w_per_gpu.mid,
-            },
-            "gpus": rows,
-        }
     )

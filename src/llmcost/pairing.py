@@ -13,18 +13,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from llmcost.catalog import Catalog, OpenModel
+from llmcost.defaults import QUALITY_TOLERANCE_ELO
 from llmcost.quantization import Quantization
+from llmcost.records import ApiModel, OpenModel
 
-QUALITY_TOLERANCE_ELO = 10.0  # LMArena 95% CIs are about +-3-7 Elo: gaps this small are ties
 
-
-def quantized_elo(model: OpenModel, quant: Quantization, catalog: Catalog) -> float | None:
+def quantized_elo(model: OpenModel, quant: Quantization, recovery_pct: Mapping[str, float]) -> float | None:
     """The model's Elo at a quantization (None when the model has no quality score)."""
     if model.quality is None:
         return None
-    q = catalog.quant_quality.get(quant.id)
-    recovery = q.quality_recovery_pct if q else 100.0
+    recovery = recovery_pct.get(quant.id, 100.0)
     return model.quality.lmarena_elo + 400 * math.log10(min(recovery, 100.0) / 100)
 
 
@@ -35,7 +33,7 @@ class Pairing:
 
 
 def pair_apis(
-    catalog: Catalog,
+    apis: Mapping[str, ApiModel],
     model: OpenModel,
     elo: float | None,
     usd_per_query: Mapping[str, float],
@@ -43,11 +41,11 @@ def pair_apis(
     """Hosted versions of the same model, the cheapest API at least as good, and the API closest in
     quality, among the APIs in `usd_per_query` (API id -> cost per query for the workload)."""
     out = [
-        Pairing(a, "hosted version of the same model") for a in usd_per_query if catalog.api(a).open_model == model.id
+        Pairing(a, "hosted version of the same model") for a in usd_per_query if apis[a].open_model == model.id
     ]
     if elo is None:
         return out
-    rated = {a: q.lmarena_elo for a in usd_per_query if (q := catalog.api(a).quality) is not None}
+    rated = {a: q.lmarena_elo for a in usd_per_query if (q := apis[a].quality) is not None}
     good = [a for a, e in rated.items() if e >= elo - QUALITY_TOLERANCE_ELO]
     chosen = {p.api for p in out}
     if good:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llmcost.catalog import Gpu, Precision
+from llmcost.records import Gpu, Precision
 from llmcost.errors import UnknownIdError
 
 

@@ -1,4 +1,4 @@
-"""Render the canonical result dicts as a rich table, JSON, CSV or Markdown."""
+"""Render typed results as a rich table, JSON, CSV or Markdown: functions over the result objects."""
 
 from __future__ import annotations
 
@@ -11,7 +11,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from llmcost.result import flatten, records
+from llmcost.results import (
+    BreakEvenResult,
+    BuyVsRentResult,
+    Comparison,
+    HybridResult,
+    Infeasible,
+    NoPair,
+    Result,
+    SelfHostedOption,
+    TcoResult,
+    TornadoResult,
+    plain,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,7 +43,30 @@ def signed_usd(x: float | None) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + usd(abs(x))
 
 
-def _compare_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]], list[str]]:
+def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts to `parent.child` keys; lists joined with '; ' (for CSV and key-value tables)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            out[prefix + key] = "; ".join(str(v["message"]) if isinstance(v, dict) and "message" in v else str(v)
+                                          for v in value)  # fmt: skip
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def records(result: Result) -> list[dict[str, Any]]:
+    """The rows a result is made of (options, pairs, months, GPUs, tornado inputs), or the result itself."""
+    for name in ("options", "pairs", "months", "gpus", "inputs", "findings"):
+        items = getattr(result, name, None)
+        if isinstance(items, tuple):
+            return [plain(x) for x in items]
+    return [result.to_dict()]
+
+
+def _compare_rows(data: Comparison) -> tuple[list[str], list[list[str]], list[str]]:
     headers = [
         "option",
         "configuration",
@@ -42,45 +77,37 @@ def _compare_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]], lis
         "per 1k q",
         "vs cheapest comparable API",
     ]
-    mc = bool(data["assumptions"].get("monte_carlo"))
+    mc = bool(data.assumptions.get("monte_carlo"))
     if mc:
         headers += ["P10-P90/mo", "P(cheaper than comparable API)"]
     rows, footnotes = [], []
-    for o in data["options"]:
+    for o in data.options:
         marks = ""
-        for note in o.get("notes", []) + ([o["reason"]] if not o["feasible"] else []):
+        for note in [n.message for n in o.notes] + ([o.reason] if isinstance(o, Infeasible) else []):
             if note not in footnotes:
                 footnotes.append(note)
             marks += f" [{footnotes.index(note) + 1}]"
         vs = "-"
-        if o.get("comparable_api"):
-            vs = (
-                "is cheapest"
-                if o["comparable_api"] == o["id"]
-                else f"{signed_usd(o['vs_comparable_api_usd'])} {o['comparable_api']}"
-            )
-        if o["kind"] == "api":
-            p = o["prices_usd_per_mtok"]
-            cells = [f"${p['input']:g} in / ${p['output']:g} out per Mtok", "", "", ""]
-        elif o["feasible"]:
+        if o.comparable_api:
+            vs = "is cheapest" if o.comparable_api == o.id else f"{signed_usd(o.vs_comparable_api_usd)} {o.comparable_api}"
+        if isinstance(o, SelfHostedOption):
             config = (
-                f"{o['replicas']} x {o['gpus_per_replica']} {o['gpu']}, {o['quantization']}, "
-                f"{o['offer']['provider']} ${o['offer']['usd_per_gpu_hour']:.2f}/GPU-h"
+                f"{o.replicas} x {o.gpus_per_replica} {o.gpu}, {o.quantization}, "
+                f"{o.offer['provider']} ${o.offer['usd_per_gpu_hour']:.2f}/GPU-h"
             )
-            cells = [
-                config,
-                f"{o['utilization']:.0%}",
-                usd(o["monthly_gpu_cost_usd"]),
-                usd(o["monthly_hidden_cost_usd"]),
-            ]
+            cells = [config, f"{o.utilization:.0%}", usd(o.monthly_gpu_cost_usd), usd(o.monthly_hidden_cost_usd)]
+            name = o.id.split("@")[0]
+        elif isinstance(o, Infeasible):
+            cells, name = ["does not run", "", "", ""], o.id.split("@")[0] or o.id
         else:
-            cells = ["does not run", "", "", ""]
-        name = o["id"] if o["kind"] == "api" else o["id"].split("@")[0]
-        row = [name + marks, *cells, usd(o["monthly_cost_usd"]), usd(o.get("cost_per_1k_queries_usd")), vs]
+            p = o.prices_usd_per_mtok
+            cells, name = [f"${p['input']:g} in / ${p['output']:g} out per Mtok", "", "", ""], o.id
+        row = [name + marks, *cells, usd(o.monthly_cost_usd), usd(o.cost_per_1k_queries_usd), vs]
         if mc:
-            band = f"{usd(o['monthly_cost_usd_p10'])}-{usd(o['monthly_cost_usd_p90'])}" if o["feasible"] else ""
-            p = (o.get("p_self_hosted_cheaper") or {}).get(o.get("comparable_api") or "")
-            row += [band, f"{p:.0%}" if p is not None else ""]
+            band = getattr(o, "band", None) or {}
+            cell = f"{usd(band['monthly_cost_usd_p10'])}-{usd(band['monthly_cost_usd_p90'])}" if band else ""
+            share = (getattr(o, "p_self_hosted_cheaper", None) or {}).get(o.comparable_api or "")
+            row += [cell, f"{share:.0%}" if share is not None else ""]
         rows.append(row)
     return headers, rows, footnotes
 
@@ -101,8 +128,8 @@ def _workload_line(w: dict[str, Any]) -> str:
     )
 
 
-def _assumption_lines(data: dict[str, Any]) -> list[str]:
-    w, a = data["workload"], data["assumptions"]
+def _assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
+    w, a = data.workload, data.assumptions
     eff, eng = a["efficiency"], a["engine"]
     caps = [f"TTFT <= {a['max_ttft_ms']:g} ms"] if a["max_ttft_ms"] else []
     caps += [f"TPOT <= {a['max_tpot_ms']:g} ms"] if a["max_tpot_ms"] else []
@@ -144,9 +171,9 @@ def _width() -> int:
     return max(100, shutil.get_terminal_size((160, 40)).columns)
 
 
-def compare_table(data: dict[str, Any], width: int | None = None) -> str:
+def compare_table(data: Comparison, width: int | None = None) -> str:
     headers, rows, footnotes = _compare_rows(data)
-    w = data["workload"]
+    w = data.workload
     table = Table(
         title=f"Monthly cost at {w['queries_per_day']:,.0f} queries/day",
         box=box.SIMPLE_HEAD,
@@ -154,7 +181,7 @@ def compare_table(data: dict[str, Any], width: int | None = None) -> str:
     )
     for i, h in enumerate(headers):
         table.add_column(h, justify="left" if i < 2 else "right", overflow="fold")
-    kinds = [o["kind"] for o in data["options"]]
+    kinds = [o.kind for o in data.options]
     for i, row in enumerate(rows):
         table.add_row(*map(Text, row), end_section=i + 1 < len(kinds) and kinds[i] != kinds[i + 1])
     console = Console(width=width or _width(), highlight=False)
@@ -170,7 +197,7 @@ def compare_table(data: dict[str, Any], width: int | None = None) -> str:
     return cap.get()
 
 
-def compare_markdown(data: dict[str, Any]) -> str:
+def compare_markdown(data: Comparison) -> str:
     headers, rows, footnotes = _compare_rows(data)
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
@@ -179,7 +206,7 @@ def compare_markdown(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _breakeven_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def _breakeven_rows(data: BreakEvenResult) -> tuple[list[str], list[list[str]]]:
     headers = [
         "API",
         "self-hosted",
@@ -190,27 +217,24 @@ def _breakeven_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         "note",
     ]
     rows = []
-    for p in data["pairs"]:
-        if p["api"] is None:
-            rows.append(["-", p["model"], "", "", "", "-", p["reason"]])
+    for p in data.pairs:
+        if isinstance(p, NoPair):
+            rows.append(["-", p.model, "", "", "", "-", p.reason])
             continue
-        above, n = p["self_hosted_cheaper_above_qpd"], len(p["crossings_qpd"])
+        above, n = p.self_hosted_cheaper_above_qpd, len(p.crossings_qpd)
         if above is not None:
-            cell, note = (
-                f"{above:,.0f} queries/day",
-                (f"costs cross {n} times (whole replicas)" if n > 1 else ""),
-            )
+            cell, note = f"{above:,.0f} queries/day", (f"costs cross {n} times (whole replicas)" if n > 1 else "")
         else:
-            cell, note = ("never" if p["reason"].startswith("never") else "-"), p["reason"]
-        if not p["commercial_use"]:
+            cell, note = ("never" if p.outcome == "never" else "-"), p.reason
+        if not p.commercial_use:
             note = "; ".join(x for x in (note, "licence forbids commercial use") if x)
         rows.append(
             [
-                p["api"],
-                p["self_hosted"],
-                p["pairing"],
-                f"${p['api_usd_per_1k_queries']:,.2f}",
-                f"${p['self_hosted_gpu_usd_per_1k_queries_at_full_use']:,.2f}",
+                p.api,
+                p.self_hosted,
+                p.pairing,
+                f"${p.api_usd_per_1k_queries:,.2f}",
+                f"${p.self_hosted_gpu_usd_per_1k_queries_at_full_use:,.2f}",
                 cell,
                 note,
             ]
@@ -218,7 +242,7 @@ def _breakeven_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-def breakeven_table(data: dict[str, Any]) -> str:
+def breakeven_table(data: BreakEvenResult) -> str:
     headers, rows = _breakeven_rows(data)
     table = Table(
         title="Break-even volume: where self-hosting becomes cheaper",
@@ -238,38 +262,69 @@ def breakeven_table(data: dict[str, Any]) -> str:
     return cap.get()
 
 
-def breakeven_markdown(data: dict[str, Any]) -> str:
+def breakeven_markdown(data: BreakEvenResult) -> str:
     headers, rows = _breakeven_rows(data)
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
     return "\n".join(out) + "\n"
 
 
-def tco_table(data: dict[str, Any]) -> str:
-    a = data["assumptions"]
+def _hybrid_rows(data: HybridResult) -> list[tuple[str, str]]:
+    own, api = data.self_hosted, data.api
+    return [
+        ("self-hosted", f"{data.share:.0%} of queries on {own['id']}: {own['replicas']} replica(s) at "
+         f"{own['utilization']:.0%}, {usd(own['monthly_cost_usd'])}/month"),
+        ("API", f"{1 - data.share:.0%} of queries on {api['id']} at {usd(api['usd_per_query'])}/query: "
+         f"{usd(api['monthly_cost_usd'])}/month"),
+        ("blended", f"{usd(data.monthly_cost_usd)}/month, {usd(data.blended_cost_per_query_usd)}/query"),
+        ("all-API", f"{usd(data.all_api_monthly_cost_usd)}/month: hybrid saves {signed_usd(data.saving_vs_all_api_usd)}"),
+        ("cheapest share", f"{data.optimal_share:.1%}: {usd(data.optimal_monthly_cost_usd)}/month, saves "
+         f"{signed_usd(data.optimal_saving_vs_all_api_usd)}"),
+        *[(k, f"{v:,.4g}") for k, v in (data.monte_carlo or {}).items()],
+    ]  # fmt: skip
+
+
+def hybrid_table(data: HybridResult) -> str:
+    table = Table(title="Hybrid routing", box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
+    table.add_column("")
+    table.add_column("", overflow="fold")
+    for k, v in _hybrid_rows(data):
+        table.add_row(k, v)
+    console = Console(width=_width(), highlight=False)
+    with console.capture() as cap:
+        console.print(table)
+    return cap.get()
+
+
+def hybrid_markdown(data: HybridResult) -> str:
+    return "\n".join(["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in _hybrid_rows(data)]]) + "\n"
+
+
+def tco_table(data: TcoResult) -> str:
+    a = data.assumptions
     table = Table(
-        title=f"Total cost over {a['months']} months: {data['self_hosted']} vs {data['api']}",
+        title=f"Total cost over {a['months']} months: {data.self_hosted} vs {data.api}",
         box=box.SIMPLE_HEAD,
         title_justify="left",
     )
     for h in ("month", "queries/day", "replicas", "API", "self-hosted", "cumulative API", "cumulative self-hosted"):
         table.add_column(h, justify="right")
-    for m in data["months"]:
+    for m in data.months:
         table.add_row(
-            str(m["month"]),
-            f"{m['queries_per_day']:,.0f}",
-            str(m["replicas"]),
-            usd(m["api_usd"]),
-            usd(m["self_hosted_usd"]),
-            usd(m["cumulative_api_usd"]),
-            usd(m["cumulative_self_hosted_usd"]),
+            str(m.month),
+            f"{m.queries_per_day:,.0f}",
+            str(m.replicas),
+            usd(m.api_usd),
+            usd(m.self_hosted_usd),
+            usd(m.cumulative_api_usd),
+            usd(m.cumulative_self_hosted_usd),
         )
     console = Console(width=_width(), highlight=False)
     with console.capture() as cap:
         console.print(table)
         console.print(
-            f"{data['reason']}. One-time set-up {usd(data['one_time_setup_usd'])} ({a['setup_weeks']:g} weeks x "
-            f"{usd(a['engineer_usd_per_day'])}/day); model updates {usd(data['model_updates_usd_per_month'])}/month "
+            f"{data.reason}. One-time set-up {usd(data.one_time_setup_usd)} ({a['setup_weeks']:g} weeks x "
+            f"{usd(a['engineer_usd_per_day'])}/day); model updates {usd(data.model_updates_usd_per_month)}/month "
             f"({a['updates_per_year']:g} a year x {a['days_per_update']:g} days); volume grows "
             f"{a['growth_per_month']:.1%} a month.",
             markup=False,
@@ -282,20 +337,20 @@ def tco_table(data: dict[str, Any]) -> str:
     return cap.get()
 
 
-def tco_markdown(data: dict[str, Any]) -> str:
+def tco_markdown(data: TcoResult) -> str:
     out = [
         "| month | queries/day | API | self-hosted | cumulative API | cumulative self-hosted |",
         "|---|---|---|---|---|---|",
     ]
     out += [
-        f"| {m['month']} | {m['queries_per_day']:,.0f} | {usd(m['api_usd'])} | {usd(m['self_hosted_usd'])} | "
-        f"{usd(m['cumulative_api_usd'])} | {usd(m['cumulative_self_hosted_usd'])} |"
-        for m in data["months"]
+        f"| {m.month} | {m.queries_per_day:,.0f} | {usd(m.api_usd)} | {usd(m.self_hosted_usd)} | "
+        f"{usd(m.cumulative_api_usd)} | {usd(m.cumulative_self_hosted_usd)} |"
+        for m in data.months
     ]
-    return "\n".join([*out, "", data["reason"]]) + "\n"
+    return "\n".join([*out, "", data.reason]) + "\n"
 
 
-def _buy_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def _buy_rows(data: BuyVsRentResult) -> tuple[list[str], list[list[str]]]:
     headers = [
         "GPU",
         "owned $/GPU-h",
@@ -309,8 +364,8 @@ def _buy_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         "spot",
     ]
     rows = []
-    for g in data["gpus"]:
-        o, r = g["owned"], g["cheapest_rental_usd_per_gpu_hour"]
+    for g in data.gpus:
+        o, r = g.owned, g.cheapest_rental_usd_per_gpu_hour
         parts = (
             [
                 o[k]
@@ -321,8 +376,8 @@ def _buy_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         )
         rows.append(
             [
-                g["gpu"],
-                usd(g["owned_usd_per_gpu_hour"]),
+                g.gpu,
+                usd(g.owned_usd_per_gpu_hour),
                 *[usd(x) for x in parts or [None] * 4],
                 *[usd(r[p]) for p in ("on_demand", "reserved_1y", "reserved_3y", "spot")],
             ]
@@ -330,14 +385,14 @@ def _buy_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
-def buy_vs_rent_table(data: dict[str, Any]) -> str:
+def buy_vs_rent_table(data: BuyVsRentResult) -> str:
     headers, rows = _buy_rows(data)
     table = Table(title="Owned vs rented, USD per GPU-hour", box=box.SIMPLE_HEAD, title_justify="left")
     for i, h in enumerate(headers):
         table.add_column(h, justify="left" if i == 0 else "right")
     for row in rows:
         table.add_row(*row)
-    a = data["assumptions"]
+    a = data.assumptions
     console = Console(width=_width(), highlight=False)
     with console.capture() as cap:
         console.print(table)
@@ -351,7 +406,7 @@ def buy_vs_rent_table(data: dict[str, Any]) -> str:
     return cap.get()
 
 
-def buy_vs_rent_markdown(data: dict[str, Any]) -> str:
+def buy_vs_rent_markdown(data: BuyVsRentResult) -> str:
     headers, rows = _buy_rows(data)
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     return "\n".join(out + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
@@ -367,25 +422,25 @@ def _short(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
-def _tornado_rows(data: dict[str, Any]) -> list[list[str]]:
-    widest = max((r["swing"] for r in data["inputs"]), default=0) or 1
-    m = data["metric"]
+def _tornado_rows(data: TornadoResult) -> list[list[str]]:
+    widest = max((r.swing for r in data.inputs), default=0) or 1
+    m = data.metric
     return [
         [
-            r["input"],
-            f"{_short(r['low'])} .. {_short(r['high'])}",
-            _tornado_value(r["result_at_low"], m),
-            _tornado_value(r["result_at_high"], m),
-            "#" * round(30 * r["swing"] / widest),
+            r.input,
+            f"{_short(r.low)} .. {_short(r.high)}",
+            _tornado_value(r.result_at_low, m),
+            _tornado_value(r.result_at_high, m),
+            "#" * round(30 * r.swing / widest),
         ]
-        for r in data["inputs"]
+        for r in data.inputs
     ]
 
 
-def tornado_table(data: dict[str, Any]) -> str:
+def tornado_table(data: TornadoResult) -> str:
     table = Table(
-        title=f"Sensitivity of {data['unit']}: {data['self_hosted']} vs {data['api']} "
-        f"(point answer {_tornado_value(data['base'], data['metric'])})",
+        title=f"Sensitivity of {data.unit}: {data.self_hosted} vs {data.api} "
+        f"(point answer {_tornado_value(data.base, data.metric)})",
         box=box.SIMPLE_HEAD,
         title_justify="left",
     )
@@ -399,12 +454,12 @@ def tornado_table(data: dict[str, Any]) -> str:
     return cap.get()
 
 
-def tornado_markdown(data: dict[str, Any]) -> str:
+def tornado_markdown(data: TornadoResult) -> str:
     out = ["| input | low .. high | result at low | result at high | swing |", "|---|---|---|---|---|"]
     return "\n".join(out + ["| " + " | ".join(r) + " |" for r in _tornado_rows(data)]) + "\n"
 
 
-def to_csv(data: dict[str, Any]) -> str:
+def to_csv(data: Result) -> str:
     import csv
     import io
 
@@ -419,12 +474,12 @@ def to_csv(data: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def key_value_table(title: str, data: dict[str, Any]) -> str:
-    """A two-column table for single results (fit, capacity)."""
+def key_value_table(title: str, data: Result) -> str:
+    """A two-column table for single results (fit, capacity, workload, hybrid, validate)."""
     table = Table(title=title, box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
     table.add_column("field")
     table.add_column("value", overflow="fold")
-    for key, value in flatten(data).items():
+    for key, value in flatten(data.to_dict()).items():
         if isinstance(value, float):
             value = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
         table.add_row(key, "-" if value is None else str(value))
@@ -434,21 +489,16 @@ def key_value_table(title: str, data: dict[str, Any]) -> str:
     return cap.get()
 
 
-def key_value_markdown(title: str, data: dict[str, Any]) -> str:
+def key_value_markdown(title: str, data: Result) -> str:
     lines = [f"**{title}**", "", "| field | value |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in flatten(data).items()]
+    lines += [f"| {k} | {v} |" for k, v in flatten(data.to_dict()).items()]
     return "\n".join(lines) + "\n"
 
 
-def render(
-    data: dict[str, Any],
-    fmt: str,
-    table: Callable[[dict[str, Any]], str],
-    markdown: Callable[[dict[str, Any]], str],
-) -> str:
-    """One entry point for every command: the same dict, four formats."""
+def render(data: Result, fmt: str, table: Callable[[Any], str], markdown: Callable[[Any], str]) -> str:
+    """One entry point for every command: the same result, four formats."""
     if fmt == "json":
-        return json.dumps(data, indent=2, allow_nan=False) + "\n"
+        return json.dumps(data.to_dict(), indent=2, allow_nan=False) + "\n"
     if fmt == "csv":
         return to_csv(data)
     if fmt == "markdown":

@@ -1,41 +1,35 @@
-"""Self-hosted deployment: memory plan -> replica capacity -> replicas -> rented GPUs -> monthly cost."""
+"""Self-hosted deployment: memory plan -> replica capacity -> replicas -> rented GPUs -> monthly cost.
+
+Every cost function takes `Factors`: the per-draw values a cost depends on beyond the configuration
+(achieved throughput, utilization target, peak factor, GPU price, hidden costs). A point answer
+passes floats; Monte Carlo passes arrays of draws; the formulas are the same.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from typing import TYPE_CHECKING
 
-from llmcost.catalog import Catalog, Engine, Gpu, GpuOffer, OpenModel, PricingModel
+from llmcost import defaults
 from llmcost.errors import InfeasibleError, UsageError
-from llmcost.memory import DEFAULT_GPU_MEMORY_UTILIZATION, TP_SIZES, MemoryPlan, plan_memory
+from llmcost.inputs import Autoscaling, SelfHostAssumptions
+from llmcost.memory import MemoryPlan, plan_memory
 from llmcost.numeric import as_float, ceil, maximum, minimum
-from llmcost.quantization import Quantization, compute_path
-from llmcost.throughput import Capacity, Efficiency, saturated_capacity, serving_shape
-from llmcost.workload import SECONDS_PER_DAY, Workload
+from llmcost.quantization import Quantization
+from llmcost.records import Engine, Gpu, GpuOffer, OpenModel
+from llmcost.throughput import Capacity, saturated_capacity, serving_shape
 
 if TYPE_CHECKING:
-    from llmcost.autoscale import Autoscale
-    from llmcost.workload import Number
+    from llmcost.demand import Number, Workload
 
-HOURS_PER_DAY = 24
+VLLM_MAX_BATCH = 256  # vLLM's max_num_seqs default, for sizing without an engine record
 
 
-@dataclass(frozen=True)
-class SelfHostAssumptions:
-    """Defaults for sizing and costing a deployment; every one is printed and overridable."""
-
-    utilization_target: float = 0.70  # the seed: "add instances when utilization exceeds 70%"
-    peak_factor: float = 1.0  # peak-to-average request rate; 1 = size for the daily average
-    pricing: PricingModel = "on_demand"
-    ownership: str = "rent"  # or "buy": owned 8-GPU servers costed from ownership.yaml
-    pue: float = 1.0
-    engine: str = "vllm"
-    efficiency: Efficiency = field(default_factory=Efficiency)
-    max_ttft_ms: float | None = None
-    max_tpot_ms: float | None = None
+def max_batch(engine: Engine | None, gpu: Gpu) -> int:
+    return engine.max_batch_for(gpu) if engine is not None else VLLM_MAX_BATCH
 
 
 def replica_capacity(
@@ -45,49 +39,34 @@ def replica_capacity(
     gpus: int,
     input_tokens: float,
     output_tokens: float,
-    engine: Engine,
-    efficiency: Efficiency,
-    max_ttft_ms: float | None = None,
-    max_tpot_ms: float | None = None,
+    assumptions: SelfHostAssumptions,
     kv_bytes: float | None = None,
 ) -> tuple[MemoryPlan, Capacity]:
     """Memory plan and saturated capacity of one replica on `gpus` GPUs (InfeasibleError if it
     cannot run: context too long, weights or one sequence do not fit, latency target unreachable)."""
+    a, engine = assumptions, assumptions.engine
     context = math.ceil(input_tokens + output_tokens)
     if context > model.max_context_tokens:
         raise InfeasibleError(
             f"{model.id}: {context:,} tokens per request exceed its {model.max_context_tokens:,}-token context"
         )
-    mem = plan_memory(
-        model,
-        quant,
-        gpu,
-        context,
-        gpus=gpus,
-        kv_bytes=kv_bytes,
-        gpu_memory_utilization=engine.gpu_memory_utilization or DEFAULT_GPU_MEMORY_UTILIZATION,
-    )
+    utilization = (engine.gpu_memory_utilization if engine else None) or defaults.GPU_MEMORY_UTILIZATION
+    mem = plan_memory(model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes, gpu_memory_utilization=utilization)
     if not mem.fits:
-        raise InfeasibleError(mem.reason)
+        raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
     try:
         shape = serving_shape(model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes)
         cap = saturated_capacity(
             shape,
             mem.max_concurrent_sequences,
-            engine.max_batch_for(gpu),
-            efficiency.scaled(engine.relative_throughput),
-            max_ttft_ms,
-            max_tpot_ms,
+            max_batch(engine, gpu),
+            a.efficiency.scaled(engine.relative_throughput if engine else 1.0),
+            a.max_ttft_ms,
+            a.max_tpot_ms,
         )
     except UsageError as exc:  # a latency target no batch meets; TP without a known interconnect
         raise InfeasibleError(str(exc)) from None
     return mem, cap
-
-
-def replicas_needed(peak_requests_per_s: Number, replica_requests_per_s: float, utilization_target: float) -> Number:
-    """Whole replicas so the peak load stays at or under the utilization target (at least one)."""
-    exact = as_float(peak_requests_per_s) / (replica_requests_per_s * utilization_target)
-    return maximum(1.0, ceil(exact - 1e-9))
 
 
 @dataclass(frozen=True)
@@ -106,50 +85,65 @@ class Config:
         return f"{self.model.id}:{self.quant.id}@{self.gpus_per_replica}x{self.gpu.id}"
 
 
-def size_replica(
-    model: OpenModel,
-    quant: Quantization,
-    gpu: Gpu,
-    gpus_per_replica: int,
-    workload: Workload,
-    assumptions: SelfHostAssumptions,
-    engine: Engine,
-) -> Config:
-    """One replica sized for the workload's token mix (InfeasibleError if it cannot run)."""
-    w, a = workload, assumptions
-    mem, cap = replica_capacity(
-        model, quant, gpu, gpus_per_replica, w.input_tokens, w.output_tokens, engine, a.efficiency,
-        a.max_ttft_ms, a.max_tpot_ms,
-    )  # fmt: skip
-    return Config(model, quant, gpu, gpus_per_replica, mem, cap)
+@dataclass(frozen=True)
+class Unfit:
+    """A (quantization, GPU) that cannot serve the model, and why; `short_gb` orders the near misses."""
+
+    quant: str
+    gpu: str
+    reason: str
+    short_gb: float | None = None
 
 
 def sized_configs(
-    catalog: Catalog,
     model: OpenModel,
     quants: Iterable[Quantization],
     gpus: Iterable[Gpu],
     workload: Workload,
     assumptions: SelfHostAssumptions,
     max_gpus: Mapping[str, int] | None = None,
-) -> tuple[list[Config], list[tuple[Quantization, Gpu, str]]]:
+) -> tuple[list[Config], list[Unfit]]:
     """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not.
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented)."""
-    engine = catalog.engine(assumptions.engine)
     runs: list[Config] = []
-    fails: list[tuple[Quantization, Gpu, str]] = []
+    fails: list[Unfit] = []
     for quant in quants:
         for gpu in gpus:
-            reason, before = "", len(runs)
-            limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else TP_SIZES[-1]
-            for tp in (t for t in TP_SIZES if t <= limit):
+            miss, before = Unfit(quant.id, gpu.id, ""), len(runs)
+            limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else defaults.TP_SIZES[-1]
+            for tp in (t for t in defaults.TP_SIZES if t <= limit):
                 try:
-                    runs.append(size_replica(model, quant, gpu, tp, workload, assumptions, engine))
+                    mem, cap = replica_capacity(
+                        model, quant, gpu, tp, workload.input_tokens, workload.output_tokens, assumptions
+                    )
+                    runs.append(Config(model, quant, gpu, tp, mem, cap))
                 except InfeasibleError as exc:
-                    reason = str(exc)
+                    miss = Unfit(quant.id, gpu.id, str(exc), exc.short_gb)
             if len(runs) == before:
-                fails.append((quant, gpu, reason))
+                fails.append(miss)
     return runs, fails
+
+
+@dataclass(frozen=True)
+class Factors:
+    """What a self-hosted cost depends on beyond the configuration: floats for a point answer,
+    arrays (one element per draw) for Monte Carlo. `requests_per_s` overrides the replica's
+    capacity (a drawn token mix re-sizes it); None keeps the configuration's own."""
+
+    throughput: Number = defaults.THROUGHPUT_FACTOR
+    utilization: Number = defaults.UTILIZATION_TARGET
+    peak_factor: Number = defaults.PEAK_FACTOR
+    gpu_price: Number = defaults.GPU_PRICE_FACTOR
+    hidden_usd_per_month: Number = 0.0
+    requests_per_s: Number | None = None
+
+
+def point_factors(assumptions: SelfHostAssumptions, hidden_usd_per_month: Mapping[str, float]) -> Factors:
+    """The factors of the point answer: the scenario's central values."""
+    a = assumptions
+    return Factors(
+        a.throughput_factor, a.utilization_target, a.peak_factor, a.gpu_price_factor, sum(hidden_usd_per_month.values())
+    )
 
 
 @dataclass(frozen=True)
@@ -166,68 +160,98 @@ class CostCurve:
 
     config: Config
     offers: tuple[GpuOffer, ...]  # offers whose instances hold at least one replica
-    queries_per_day_per_replica: float
     hours_per_month: float
-    fixed_usd_per_month: float  # hidden costs
 
-    def replicas(self, qpd: Number) -> Number:
-        return replicas_needed(qpd, self.queries_per_day_per_replica, 1.0)
+    def queries_per_day_per_replica(self, f: Factors) -> Number:
+        """Daily queries one replica carries at the utilization target, for the peak [queries/day]."""
+        rps = self.config.capacity.requests_per_s if f.requests_per_s is None else f.requests_per_s
+        return rps * f.throughput * f.utilization * defaults.SECONDS_PER_DAY / f.peak_factor
+
+    def replicas(self, qpd: Number, f: Factors) -> Number:
+        """Whole replicas so the peak load stays at or under the utilization target (at least one)."""
+        per = self.queries_per_day_per_replica(f)
+        return maximum(1.0, ceil(as_float(qpd) / per - 1e-9))
 
     def _per_instance(self, offer: GpuOffer) -> int:
         """Replicas one instance of an offer holds (a replica's GPUs share one instance)."""
         return offer.gpus_per_instance // self.config.gpus_per_replica
 
-    def gpu_cost_usd(self, replicas: Number) -> Number:
+    def gpu_cost_usd(self, replicas: Number, f: Factors | None = None) -> Number:
         """Cheapest monthly rental for `replicas` replicas (scalar or array) [USD/month]."""
         n = as_float(replicas)
         costs = (ceil(n / self._per_instance(o)) * o.usd_per_instance_hour for o in self.offers)
-        return reduce(minimum, costs) * self.hours_per_month
+        price = f.gpu_price if f is not None else 1.0
+        return reduce(minimum, costs) * self.hours_per_month * price
 
-    def monthly_cost_usd(self, qpd: Number) -> Number:
-        return self.gpu_cost_usd(self.replicas(qpd)) + self.fixed_usd_per_month
+    def monthly_cost_usd(self, qpd: Number, f: Factors) -> Number:
+        """GPUs for the volume plus the hidden costs [USD/month]."""
+        return self.gpu_cost_usd(self.replicas(qpd, f), f) + f.hidden_usd_per_month
 
-    def offer_for(self, replicas: int) -> OfferChoice:
+    def offer_for(self, replicas: int, f: Factors) -> OfferChoice:
         """The offer behind gpu_cost_usd(replicas), and how many instances it takes."""
         best = min(self.offers, key=lambda o: math.ceil(replicas / self._per_instance(o)) * o.usd_per_instance_hour)
         instances = math.ceil(replicas / self._per_instance(best))
-        return OfferChoice(best, instances, instances * best.usd_per_instance_hour * self.hours_per_month)
+        monthly = instances * best.usd_per_instance_hour * self.hours_per_month * float(f.gpu_price)
+        return OfferChoice(best, instances, monthly)
 
-    @property
-    def marginal_usd_per_query(self) -> float:
+    def marginal_usd_per_qpd(self, f: Factors) -> Number:
         """GPU cost per daily query at full packing (USD/month per query/day): the slope of the
         self-hosted cost, which an API must undercut for self-hosting never to win."""
         per_replica_hour = min(o.usd_per_instance_hour / self._per_instance(o) for o in self.offers)
-        return per_replica_hour * self.hours_per_month / self.queries_per_day_per_replica
+        return per_replica_hour * self.hours_per_month * f.gpu_price / self.queries_per_day_per_replica(f)
 
 
-def cost_curve(
-    catalog: Catalog,
-    config: Config,
-    assumptions: SelfHostAssumptions,
-    days_per_month: float,
-    hidden_costs_usd_per_month: Mapping[str, float],
-) -> CostCurve:
+def cost_curve(config: Config, offers: Iterable[GpuOffer], pricing: str, days_per_month: float) -> CostCurve:
     """The cost curve of a configuration, or InfeasibleError when no offer can hold a replica."""
-    if assumptions.ownership == "buy":
-        from llmcost.ownership import owned_offer  # only for owned GPUs: off the renting path
-
-        offers = [owned_offer(catalog, config.gpu, assumptions.pue)]
-    else:
-        offers = catalog.offers_for(config.gpu.id, assumptions.pricing)
+    offers = list(offers)
     usable = tuple(o for o in offers if o.gpus_per_instance >= config.gpus_per_replica)
     if not usable:
         sizes = sorted({o.gpus_per_instance for o in offers})
         have = f"offers have {', '.join(map(str, sizes))} GPUs per instance" if sizes else "no offers"
         raise InfeasibleError(
-            f"no {assumptions.pricing} offer for {config.gpu.id} with >= {config.gpus_per_replica} GPUs "
-            f"per instance ({have})"
+            f"no {pricing} offer for {config.gpu.id} with >= {config.gpus_per_replica} GPUs per instance ({have})"
         )
-    per_replica = (
-        config.capacity.requests_per_s * assumptions.utilization_target * SECONDS_PER_DAY / assumptions.peak_factor
-    )
-    return CostCurve(
-        config, usable, per_replica, HOURS_PER_DAY * days_per_month, sum(hidden_costs_usd_per_month.values())
-    )
+    return CostCurve(config, usable, defaults.HOURS_PER_DAY * days_per_month)
+
+
+def curves(
+    model: OpenModel,
+    quants: Iterable[Quantization],
+    gpus: Iterable[Gpu],
+    offers: Mapping[str, tuple[GpuOffer, ...]],
+    workload: Workload,
+    assumptions: SelfHostAssumptions,
+    no_offer: Mapping[str, str] | None = None,
+) -> tuple[list[CostCurve], list[Unfit]]:
+    """Cost curves of every configuration of a model that runs and can be rented, and why the
+    other (quantization, GPU) pairs cannot."""
+    gpus = list(gpus)
+    no_offer = no_offer or {}
+    max_gpus = {g.id: max((o.gpus_per_instance for o in offers.get(g.id, ())), default=0) for g in gpus}
+    configs, fails = sized_configs(model, quants, gpus, workload, assumptions, max_gpus)
+    fails = [
+        f if f.reason else Unfit(f.quant, f.gpu, no_offer.get(f.gpu) or f"no {assumptions.pricing} offer for {f.gpu}")
+        for f in fails
+    ]
+    out: list[CostCurve] = []
+    unrentable: dict[tuple[str, str], Unfit] = {}
+    for cfg in configs:
+        try:
+            out.append(cost_curve(cfg, offers.get(cfg.gpu.id, ()), assumptions.pricing, workload.days_per_month))
+        except InfeasibleError as exc:
+            unrentable[(cfg.quant.id, cfg.gpu.id)] = Unfit(cfg.quant.id, cfg.gpu.id, str(exc))
+    rented = {(c.config.quant.id, c.config.gpu.id) for c in out}
+    fails += [v for k, v in unrentable.items() if k not in rented]
+    return out, fails
+
+
+def closest_miss(fails: Iterable[Unfit]) -> Unfit | None:
+    """The failure that came nearest to running: the smallest memory shortfall, else the first."""
+    fails = list(fails)
+    short = [f for f in fails if f.short_gb is not None]
+    if short:
+        return min(short, key=lambda f: f.short_gb or 0.0)
+    return fails[0] if fails else None
 
 
 @dataclass(frozen=True)
@@ -239,8 +263,9 @@ class Deployment:
     offer: OfferChoice
     utilization: float  # average load / installed capacity
     peak_requests_per_s: float
-    notes: tuple[str, ...]
-    autoscaled: Autoscale | None = None  # set when replicas follow an hourly load profile
+    monthly_gpu_cost_usd: float
+    monthly_hidden_cost_usd: float
+    autoscaled: Autoscaled | None = None  # set when replicas follow an hourly load profile
 
     @property
     def config(self) -> Config:
@@ -252,104 +277,84 @@ class Deployment:
         return self.offer.instances * self.offer.offer.gpus_per_instance
 
     @property
-    def monthly_gpu_cost_usd(self) -> float:
-        if self.autoscaled is not None:
-            return self.autoscaled.monthly_gpu_cost_usd
-        return self.offer.monthly_cost_usd
-
-    @property
-    def monthly_hidden_cost_usd(self) -> float:
-        return self.curve.fixed_usd_per_month
-
-    @property
     def monthly_cost_usd(self) -> float:
         return self.monthly_gpu_cost_usd + self.monthly_hidden_cost_usd
 
 
-def deployment_at(
-    curve: CostCurve,
-    workload: Workload,
-    peak_factor: float,
-    autoscaled: Autoscale | None = None,
-) -> Deployment:
+@dataclass(frozen=True)
+class Autoscaled:
+    """Replicas that follow an hourly load profile, and what fixed capacity for its peak would cost."""
+
+    profile: str
+    min_replicas: int
+    replicas_by_hour: tuple[int, ...]
+    peak_replicas: int
+    gpu_hours_per_month: float
+    monthly_gpu_cost_usd: float
+    fixed_peak_monthly_gpu_cost_usd: float
+
+    @property
+    def saving_vs_fixed_usd(self) -> float:
+        return self.fixed_peak_monthly_gpu_cost_usd - self.monthly_gpu_cost_usd
+
+
+def deployment_at(curve: CostCurve, workload: Workload, f: Factors, autoscaled: Autoscaled | None = None) -> Deployment:
     """Cost a configuration at the workload's volume: fixed replicas sized for the peak, or (with
-    `autoscaled`) the profile's peak count for the fixed comparison and its hourly cost."""
-    replicas = int(curve.replicas(workload.queries_per_day)) if autoscaled is None else autoscaled.peak_replicas
-    cfg = curve.config
-    notes = []
-    path = compute_path(cfg.quant, cfg.gpu)
-    if path.note:
-        notes.append(path.note)
-    if not cfg.model.licence.commercial_use:
-        notes.append(f"{cfg.model.id}: licence '{cfg.model.licence.name}' does not permit commercial use")
+    `autoscaled`) the profile's hourly replicas, its peak count naming the offer."""
+    qpd = workload.queries_per_day
+    replicas = int(curve.replicas(qpd, f)) if autoscaled is None else autoscaled.peak_replicas
+    rps = curve.config.capacity.requests_per_s * float(f.throughput)
+    offer = curve.offer_for(replicas, f)
+    gpu = autoscaled.monthly_gpu_cost_usd if autoscaled is not None else offer.monthly_cost_usd
     return Deployment(
         curve=curve,
         replicas=replicas,
-        offer=curve.offer_for(replicas),
-        utilization=workload.average_requests_per_s / (replicas * cfg.capacity.requests_per_s),
-        peak_requests_per_s=workload.average_requests_per_s * peak_factor,
-        notes=tuple(notes),
+        offer=offer,
+        utilization=workload.average_requests_per_s / (replicas * rps),
+        peak_requests_per_s=workload.average_requests_per_s * float(f.peak_factor),
+        monthly_gpu_cost_usd=gpu,
+        monthly_hidden_cost_usd=float(f.hidden_usd_per_month),
         autoscaled=autoscaled,
     )
 
 
-def deploy(
-    catalog: Catalog,
-    model: OpenModel,
-    quant: Quantization,
-    gpu: Gpu,
-    gpus_per_replica: int,
-    workload: Workload,
-    assumptions: SelfHostAssumptions,
-    hidden_costs_usd_per_month: Mapping[str, float],
-) -> Deployment:
-    """Size and cost one configuration, or raise InfeasibleError saying why it cannot run."""
-    engine = catalog.engine(assumptions.engine)
-    config = size_replica(model, quant, gpu, gpus_per_replica, workload, assumptions, engine)
-    curve = cost_curve(catalog, config, assumptions, workload.days_per_month, hidden_costs_usd_per_month)
-    return deployment_at(curve, workload, assumptions.peak_factor)
+def autoscaled_gpu_usd(curve: CostCurve, qpd: Number, autoscaling: Autoscaling, f: Factors) -> Number:
+    """Monthly GPU cost when each hour gets the replicas its load needs, at least the minimum
+    (hourly billing and scale-up within the hour are assumed) [USD/month]; the profile carries the
+    peak, so the peak factor does not apply. Floats or arrays of draws, as every cost here."""
+    import numpy as np
+
+    hour = Factors(f.throughput, f.utilization, 1.0, f.gpu_price, f.hidden_usd_per_month, f.requests_per_s)
+    draws = max(np.ndim(x) for x in (qpd, f.throughput, f.utilization, f.gpu_price, f.requests_per_s or 0.0))
+    w = np.asarray(autoscaling.weights).reshape((24,) + (1,) * draws)
+    hourly = maximum(float(autoscaling.min_replicas), curve.replicas(np.asarray(qpd) * 24 * w, hour))
+    # gpu_cost_usd(n) is n replicas for a whole month; an hour of it is 1/24 of a day's share
+    cost = np.mean(np.asarray(curve.gpu_cost_usd(hourly, f)), axis=0)
+    return float(cost) if np.ndim(cost) == 0 else cost
 
 
-def curves(
-    catalog: Catalog,
-    model: OpenModel,
-    quants: Iterable[Quantization],
-    gpus: Iterable[Gpu],
-    workload: Workload,
-    assumptions: SelfHostAssumptions,
-    hidden_costs_usd_per_month: Mapping[str, float],
-) -> tuple[list[CostCurve], list[tuple[Quantization, Gpu, str]]]:
-    """Cost curves of every configuration of a model that runs and can be rented, and why the
-    other (quantization, GPU) pairs cannot."""
-    gpus = list(gpus)
-    if assumptions.ownership == "buy":
-        from llmcost.ownership import GPUS_PER_OWNED_SERVER
+def autoscaled(curve: CostCurve, qpd: float, autoscaling: Autoscaling, f: Factors) -> Autoscaled:
+    """The point answer's hourly replicas, their cost and the fixed alternative for the peak."""
+    import numpy as np
 
-        max_gpus = {g.id: GPUS_PER_OWNED_SERVER for g in gpus}
-    else:
-        max_gpus = {
-            g.id: max((o.gpus_per_instance for o in catalog.offers_for(g.id, assumptions.pricing)), default=0)
-            for g in gpus
-        }
-    configs, fails = sized_configs(catalog, model, quants, gpus, workload, assumptions, max_gpus)
-    fails = [(q, g, reason or f"no {assumptions.pricing} offer for {g.id}") for q, g, reason in fails]
-    out: list[CostCurve] = []
-    unrentable: dict[tuple[str, str], tuple[Quantization, Gpu, str]] = {}
-    for cfg in configs:
-        try:
-            out.append(cost_curve(catalog, cfg, assumptions, workload.days_per_month, hidden_costs_usd_per_month))
-        except InfeasibleError as exc:
-            unrentable[(cfg.quant.id, cfg.gpu.id)] = (cfg.quant, cfg.gpu, str(exc))
-    rented = {(c.config.quant.id, c.config.gpu.id) for c in out}
-    fails += [v for k, v in unrentable.items() if k not in rented]
-    return out, fails
+    hour = Factors(f.throughput, f.utilization, 1.0, f.gpu_price, f.hidden_usd_per_month, f.requests_per_s)
+    w = np.asarray(autoscaling.weights)
+    hourly = np.maximum(autoscaling.min_replicas, np.asarray(curve.replicas(qpd * 24 * w, hour)))
+    peak = int(hourly.max())
+    return Autoscaled(
+        profile=autoscaling.profile,
+        min_replicas=autoscaling.min_replicas,
+        replicas_by_hour=tuple(int(x) for x in hourly),
+        peak_replicas=peak,
+        gpu_hours_per_month=float(hourly.sum() * curve.config.gpus_per_replica * curve.hours_per_month / 24),
+        monthly_gpu_cost_usd=float(autoscaled_gpu_usd(curve, qpd, autoscaling, f)),
+        fixed_peak_monthly_gpu_cost_usd=float(curve.gpu_cost_usd(peak, f)),
+    )
 
 
-def cheapest_per_pair(deployments: Iterable[Deployment]) -> list[Deployment]:
-    """The cheapest tensor-parallel size for each (quantization, GPU), cheapest first."""
-    best: dict[tuple[str, str], Deployment] = {}
-    for d in deployments:
-        key = (d.config.quant.id, d.config.gpu.id)
-        if key not in best or d.monthly_cost_usd < best[key].monthly_cost_usd:
-            best[key] = d
-    return sorted(best.values(), key=lambda d: d.monthly_cost_usd)
+def fleet_cost_usd(curve: CostCurve, qpd: Number, f: Factors, autoscaling: Autoscaling | None = None) -> Number:
+    """Monthly self-hosted cost at a volume: fixed replicas for the peak, or following the profile,
+    plus the hidden costs [USD/month]. Every command's self-hosted cost comes from here."""
+    if autoscaling is None:
+        return curve.monthly_cost_usd(qpd, f)
+    return autoscaled_gpu_usd(curve, qpd, autoscaling, f) + f.hidden_usd_per_month

@@ -18,50 +18,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from llmcost.catalog import Gpu, OpenModel
+from llmcost.defaults import Efficiency
+from llmcost.records import Gpu, OpenModel
 from llmcost.errors import UsageError
 from llmcost.memory import kv_bytes_per_sequence, kv_shards, params_active, params_total, weight_bytes
 from llmcost.numeric import maximum
 from llmcost.quantization import Quantization, compute_path
 
 if TYPE_CHECKING:
-    from llmcost.workload import FloatArray
+    from llmcost.demand import FloatArray
 
 # batch sizes: one (a float; what sizing needs) or many at once (an array; calibration, latency targets)
 B = TypeVar("B", float, "FloatArray")
 
 ACTIVATION_BYTES = 2.0  # activations exchanged in TP all-reduces are 16-bit
-
-
-@dataclass(frozen=True)
-class Efficiency:
-    """Achieved fractions of datasheet peaks, plus a fixed per-layer cost of each decode step.
-
-    Fitted by `python benchmarks/throughput_accuracy.py --fit` on 72 published measurements
-    (TensorRT-LLM and vLLM, H100/A100/L40S/A10G, bf16/fp8/int8/int4). They are physically
-    plausible against kernel measurements on one H200 (shared/reference/h200_*.csv): a
-    Llama-8B-shaped decode step reaches 0.69-0.80 of peak bandwidth, 8192^3 GEMMs 0.78 (bf16)
-    and 0.69 (fp8) of peak FLOP/s; decode GEMMs at batch 256-2048 reach 0.55-0.77. Decode
-    compute below that reflects attention and scheduling a GEMM benchmark does not see; the
-    per-layer overhead (kernel launches, norms, sampling, scheduler) is what limits batch-1 speed.
-    """
-
-    bandwidth: float = 0.865
-    decode_compute: float = 0.4175
-    prefill_compute: float = 0.60
-    layer_overhead_us: float = 140.0  # fixed time per layer per decode step
-
-    def to_dict(self) -> dict[str, float]:
-        return dict(self.__dict__)
-
-    def scaled(self, factor: float) -> Efficiency:
-        """Every rate `factor` times faster: an engine's throughput relative to the baseline."""
-        return Efficiency(
-            self.bandwidth * factor,
-            self.decode_compute * factor,
-            self.prefill_compute * factor,
-            self.layer_overhead_us / factor,
-        )
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,44 @@ from typing import Any
 
 import numpy as np
 
-from llmcost.catalog import read_usage_log
 from llmcost.errors import UsageError
-from llmcost.result import Result
+from llmcost.io import read_text, shown
 
 TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime")
 INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total")
 OUTPUT_KEYS = ("output_tokens", "completion_tokens", "n_generated_tokens_total")
 PERCENTILES = (50, 90, 99)
+
+
+MAX_LOG_BYTES = 200_000_000
+
+
+def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
+    """Rows of a CSV or JSONL usage log as (line number, record), and the format read.
+
+    Problems with the file itself (missing, too big, not text, not CSV/JSONL) are usage errors;
+    bad rows are returned for the caller to count (a JSON line that does not parse becomes {}).
+    """
+    import csv
+    import json
+
+    text = read_text(path, MAX_LOG_BYTES, UsageError, what="usage log", encoding="utf-8-sig")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if first.lstrip().startswith("{"):
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for n, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
+                record = {}
+            rows.append((n, record if isinstance(record, dict) else {}))
+        return rows, "jsonl"
+    if "," not in first:
+        raise UsageError(f"usage log {shown(path)}: not a CSV (with a header row) or JSONL usage log")
+    reader = csv.DictReader(text.splitlines())
+    return [(n, dict(r)) for n, r in enumerate(reader, start=2)], "csv"
 
 
 def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
@@ -114,9 +144,3 @@ def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
 def summarize_file(path: str | Path) -> UsageSummary:
     rows, _ = read_usage_log(Path(path))
     return summarize(rows)
-
-
-def workload_from_log(path: str | Path) -> Result:
-    """Read a usage log and summarise it (see UsageSummary)."""
-    rows, fmt = read_usage_log(Path(path))
-    return Result({"file": str(path), "format": fmt, **summarize(rows).to_dict()})

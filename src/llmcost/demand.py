@@ -1,4 +1,4 @@
-"""The workload: how many queries, how many tokens each, and how the month is counted."""
+"""Demand: the workload, how many queries, how many tokens each, and how the month is counted."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from llmcost import defaults
 from llmcost.errors import UsageError
 
 if TYPE_CHECKING:  # numpy is imported only where arrays are made (see llmcost.numeric)
@@ -14,12 +15,6 @@ if TYPE_CHECKING:  # numpy is imported only where arrays are made (see llmcost.n
 
     FloatArray = npt.NDArray[np.float64]
     Number = float | FloatArray  # a volume (or token count...) or an array of them
-
-
-DEFAULT_INPUT_TOKENS = 2000  # the seed article's "average query": 2,000 in + 500 out
-DEFAULT_OUTPUT_TOKENS = 500
-DEFAULT_DAYS_PER_MONTH = 365 / 12  # 30.4167: a calendar-average month, stated explicitly
-SECONDS_PER_DAY = 86_400
 
 
 def check_positive(name: str, value: object, *, allow_zero: bool = False) -> float:
@@ -49,10 +44,10 @@ class Workload:
     """Query volume and token mix. Token counts are per-query means."""
 
     queries_per_day: float
-    input_tokens: float = DEFAULT_INPUT_TOKENS
-    output_tokens: float = DEFAULT_OUTPUT_TOKENS
-    cached_input_share: float = 0.0  # share of input tokens served from the provider's prompt cache
-    days_per_month: float = DEFAULT_DAYS_PER_MONTH
+    input_tokens: float = defaults.INPUT_TOKENS
+    output_tokens: float = defaults.OUTPUT_TOKENS
+    cached_input_share: float = defaults.CACHED_INPUT_SHARE  # share of input tokens from the prompt cache
+    days_per_month: float = defaults.DAYS_PER_MONTH
 
     def __post_init__(self) -> None:
         for name in ("queries_per_day", "input_tokens", "output_tokens", "days_per_month"):
@@ -65,7 +60,7 @@ class Workload:
 
     @property
     def average_requests_per_s(self) -> float:
-        return self.queries_per_day / SECONDS_PER_DAY
+        return self.queries_per_day / defaults.SECONDS_PER_DAY
 
     def to_dict(self) -> dict[str, float]:
         return {

@@ -1,0 +1,142 @@
+"""What the commands share: resolving their inputs, the assumptions section, picking a configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from llmcost import defaults
+from llmcost.api_cost import api_usd_per_qpd
+from llmcost.catalog import Catalog
+from llmcost.errors import UsageError
+from llmcost.inputs import Inputs, Scenario, make_scenario, resolve
+from llmcost.montecarlo import describe
+from llmcost.records import ApiModel, OpenModel
+from llmcost.selfhost import CostCurve, Factors, Unfit, closest_miss, curves, fleet_cost_usd, point_factors
+
+
+def inputs_for(
+    command: str,
+    scenario: Scenario | Mapping[str, Any] | None,
+    catalog: Catalog | None,
+    options: Mapping[str, Any],
+    *,
+    qpd_required: bool = True,
+) -> Inputs:
+    """Validate the settings given to `command` (refusing any it does not use) and resolve them."""
+    return resolve(make_scenario(scenario, command=command, **options), command, catalog, qpd_required=qpd_required)
+
+
+def model_curves(inp: Inputs, model: OpenModel) -> tuple[list[CostCurve], list[Unfit]]:
+    return curves(model, inp.quants, inp.gpus, inp.offers, inp.workload, inp.selfhost, inp.no_offer)
+
+
+def factors(inp: Inputs) -> Factors:
+    return point_factors(inp.selfhost, inp.hidden_usd_per_month)
+
+
+def one_pair(inp: Inputs) -> tuple[ApiModel, OpenModel]:
+    """The one API and one model that hybrid, tco and sensitivity compare."""
+    if len(inp.models) != 1 or len(inp.apis) != 1 or not inp.settings.get("apis"):
+        raise UsageError(f"{inp.command} needs one --model (with optional --quant/--gpu) and one --api")
+    return next(iter(inp.apis.values())), inp.models[0]
+
+
+def runnable(inp: Inputs, model: OpenModel) -> list[CostCurve]:
+    """The model's configurations, or a UsageError with the nearest miss when none runs."""
+    found, fails = model_curves(inp, model)
+    if not found:
+        miss = closest_miss(fails)
+        raise UsageError(f"{model.id} cannot run on the selected GPUs: {miss.reason if miss else 'none selected'}")
+    return found
+
+
+def cheapest_at(curves_: list[CostCurve], qpd: float, inp: Inputs) -> CostCurve:
+    """The rule 'cheapest at this volume', as compare, hybrid and sensitivity apply it."""
+    f = factors(inp)
+    return min(curves_, key=lambda c: float(fleet_cost_usd(c, qpd, f, inp.autoscaling)))
+
+
+def alpha(inp: Inputs, api: ApiModel) -> float:
+    return api_usd_per_qpd(api, inp.workload, inp.batch_api)
+
+
+def assumptions(inp: Inputs) -> dict[str, Any]:
+    """Every assumption the numbers depend on, generated from the settings the command used."""
+    a, s = inp.selfhost, inp.settings
+    e = a.engine
+    out: dict[str, Any] = {
+        "utilization_target": a.utilization_target,
+        "peak_factor": a.peak_factor,
+        "pricing": a.pricing if a.ownership == "rent" else "owned (bought)",
+        "pue": a.pue if a.ownership == "buy" else None,
+        "batch_api": inp.batch_api,
+        "efficiency": a.efficiency.to_dict(),
+        "throughput_factor": a.throughput_factor,
+        "gpu_price_factor": a.gpu_price_factor,
+    }
+    if e is not None:
+        large = (
+            f", {e.max_batch_size_large_gpu} on GPUs >= {e.large_gpu_min_gib:g} GiB"
+            if e.max_batch_size_large_gpu and e.large_gpu_min_gib
+            else ""
+        )
+        out["engine"] = {
+            "id": e.id,
+            "max_batch": f"{e.max_batch_size}{large}",
+            "gpu_memory_utilization": e.gpu_memory_utilization or defaults.GPU_MEMORY_UTILIZATION,
+            "relative_throughput": e.relative_throughput,
+        }
+    if "autoscale" in s:
+        auto = inp.autoscaling
+        out["autoscale"] = {"profile": auto.profile, "min_replicas": auto.min_replicas} if auto else None
+    if "monte_carlo" in s:
+        u = inp.uncertainty
+        out["monte_carlo"] = (
+            {
+                "draws": inp.monte_carlo,
+                "seed": inp.seed,
+                "throughput_factor": describe(u.throughput_factor),
+                "qpd": describe(u.qpd) if s.get("qpd") is not None else None,
+                "input_tokens": describe(u.input_tokens),
+                "output_tokens": describe(u.output_tokens),
+                "utilization": describe(u.utilization),
+                "peak_factor": describe(u.peak_factor),
+                "gpu_price_factor": {g: describe(v) for g, v in u.gpu_price_factor.items()},
+                "offer_price_factor": {g: describe(v) for g, v in u.offer_price_factor.items()},
+                "api_price_factor": {k: {p: describe(v) for p, v in f.items()} for k, f in u.api_price_factor.items()},
+                "hidden_usd_per_month": {k: describe(v) for k, v in u.hidden_usd_per_month.items()},
+            }
+            if inp.monte_carlo
+            else None
+        )
+    out.update(
+        {
+            "max_ttft_ms": a.max_ttft_ms,
+            "max_tpot_ms": a.max_tpot_ms,
+            "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
+            "tensor_parallel_sizes": list(defaults.TP_SIZES),
+            "quality_tolerance_elo": defaults.QUALITY_TOLERANCE_ELO,
+            "hidden_costs_usd_per_month": dict(inp.hidden_usd_per_month),
+            "notes": _notes(inp),
+            "settings": {k: describe(v) if hasattr(v, "dist") else v for k, v in s.items()},
+        }
+    )
+    return out
+
+
+def _notes(inp: Inputs) -> list[str]:
+    """What the numbers take for granted that is not a setting, as it applies to this run."""
+    notes = ["API prompt-cache writes are not charged (cached prefixes assumed warm)"]
+    if inp.autoscaling is not None:
+        notes.append(
+            f"self-hosted replicas follow the '{inp.autoscaling.profile}' hourly profile (at least "
+            f"{inp.autoscaling.min_replicas}), billed by the hour; the profile replaces the peak factor"
+        )
+    else:
+        notes.append("self-hosted capacity is fixed (sized for the peak) and rented 24 h a day")
+    if any(inp.hidden_usd_per_month.values()):
+        notes.append("hidden costs are flat per deployment: the midpoint of the seed article's ranges unless overridden")
+    else:
+        notes.append("hidden costs are off")
+    return notes

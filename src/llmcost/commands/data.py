@@ -1,0 +1,96 @@
+"""`workload`, `buy-vs-rent` and `validate`: a usage log, owned GPUs, and the data files themselves."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from llmcost import defaults
+from llmcost.catalog import Catalog, load_catalog
+from llmcost.errors import UsageError
+from llmcost.ownership import owned_gpu_cost
+from llmcost.records import PRICING_MODELS
+from llmcost.results import BuyVsRentResult, Finding, OwnedRow, ValidationResult, WorkloadResult
+
+
+def workload(path: str | Path) -> WorkloadResult:
+    """Read a usage log (CSV or JSON lines) and summarise it: queries/day, token mix, load shape."""
+    from llmcost.usage import read_usage_log, summarize
+
+    rows, fmt = read_usage_log(Path(path))
+    return WorkloadResult(file=str(path), format=fmt, summary=summarize(rows))
+
+
+def buy_vs_rent(
+    gpus: Iterable[str] | None = None,
+    *,
+    pue: float = defaults.PUE,
+    catalog: Catalog | None = None,
+    data_dirs: Sequence[str | Path] = (),
+) -> BuyVsRentResult:
+    """Owned GPU-hour cost next to the cheapest rental per pricing model, for GPUs with a price."""
+    from llmcost.demand import check_positive
+
+    pue = check_positive("pue", pue)
+    if not 1 <= pue <= 3:
+        raise UsageError(f"pue must be between 1 and 3, got {pue:g}", param="pue")
+    cat = catalog or load_catalog(data_dirs)
+    rows = []
+    for gpu_id in list(gpus) if gpus else list(cat.owned_gpus):
+        gpu = cat.gpu(gpu_id)
+        owned = cat.owned_gpus.get(gpu.id)
+        rental = {
+            p: min((o.usd_per_gpu_hour for o in cat.offers_for(gpu.id, p)), default=None) for p in PRICING_MODELS
+        }
+        cost = owned_gpu_cost(gpu, owned, cat.facility, pue) if owned else None
+        rows.append(
+            OwnedRow(
+                gpu=gpu.id,
+                owned_usd_per_gpu_hour=cost.usd_per_gpu_hour if cost else None,
+                owned=dataclasses.asdict(cost) if cost else None,
+                cheapest_rental_usd_per_gpu_hour=rental,
+                reason=None if cost else "no purchase price in ownership.yaml",
+            )
+        )
+    f = cat.facility
+    return BuyVsRentResult(
+        assumptions={
+            "pue": pue,
+            "depreciation_years": f.depreciation_years.mid,
+            "electricity_usd_per_kwh": f.electricity_usd_per_kwh.mid,
+            "colocation_usd_per_kw_month": f.colocation_usd_per_kw_month.mid,
+            "support_fraction_per_year": f.support_fraction_per_year.mid,
+            "server_overhead_w_per_gpu": f.server_overhead_w_per_gpu.mid,
+        },
+        gpus=tuple(rows),
+    )
+
+
+def validate(
+    paths: Sequence[str | Path] | None = None,
+    *,
+    today: date | None = None,
+    max_age_days: int = 365,
+    cross_check: str | None = None,
+) -> ValidationResult:
+    """Check data files or directories (default: the shipped data) as CI should: schema, unique ids,
+    references, plausibility, sources, dates; `cross_check="genai-prices"` also compares our API
+    prices with that package. The files are only read."""
+    from llmcost import datatools
+
+    if cross_check not in (None, "genai-prices"):
+        raise UsageError(f"cross_check knows genai-prices, got '{cross_check}'", param="cross_check")
+    result: dict[str, Any] = datatools.validate([Path(p) for p in paths] if paths else None, today or date.today(),
+                                                max_age_days)  # fmt: skip
+    findings = list(result["findings"])
+    if cross_check:
+        findings += datatools.cross_check_genai(load_catalog())
+    return ValidationResult(
+        files=tuple(result["files"]),
+        errors=sum(f["level"] == "error" for f in findings),
+        warnings=sum(f["level"] == "warning" for f in findings),
+        findings=tuple(Finding(f["level"], f["file"], f["entry"], f["message"]) for f in findings),  # type: ignore[arg-type]
+    )

@@ -1,0 +1,83 @@
+"""`hybrid`: a share of queries self-hosted, the rest to an API; and the share that costs least."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from llmcost.api_cost import api_usd_per_query
+from llmcost.catalog import Catalog
+from llmcost.commands.common import alpha, assumptions, cheapest_at, factors, inputs_for, one_pair, runnable
+from llmcost.errors import UsageError
+from llmcost.inputs import Scenario
+from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
+from llmcost.montecarlo import factors as draw_factors
+from llmcost.results import HybridResult
+from llmcost.routing import best_share, blended_monthly_usd
+from llmcost.selfhost import autoscaled, fleet_cost_usd
+
+
+def hybrid(
+    qpd: Any = None,
+    *,
+    share: Any = None,
+    scenario: Scenario | Mapping[str, Any] | None = None,
+    catalog: Catalog | None = None,
+    **options: Any,
+) -> HybridResult:
+    """Route `share` of the queries to one self-hosted model and the rest to one API.
+
+    The configuration is the cheapest at the self-hosted volume (share x qpd); options are
+    scenario settings (autoscale and monte_carlo included)."""
+    inp = inputs_for("hybrid", scenario, catalog, {"qpd": qpd, "share": share, **options})
+    if inp.share is None:
+        raise UsageError("hybrid needs --share, one --model (with optional --quant/--gpu) and one --api", param="share")
+    api, model = one_pair(inp)
+    w, s, f = inp.workload, inp.share, factors(inp)
+    q = w.queries_per_day
+    per_query = api_usd_per_query(api, w, inp.batch_api)
+    a = alpha(inp, api)
+    curve = cheapest_at(runnable(inp, model), max(s, 1e-12) * q, inp)
+    monthly = float(blended_monthly_usd(a, curve, q, s, f, inp.autoscaling))
+    all_api = a * q
+    opt_share, opt_cost = best_share(a, curve, q, s, f, inp.autoscaling)
+    own_q = s * q
+    if inp.autoscaling is not None and s > 0:
+        replicas = autoscaled(curve, own_q, inp.autoscaling, f).peak_replicas
+    else:
+        replicas = int(curve.replicas(own_q, f)) if s > 0 else 0
+    rps = curve.config.capacity.requests_per_s * float(f.throughput)
+    mc = None
+    if inp.monte_carlo:
+        d = draw_inputs(inp, inp.monte_carlo, inp.seed, [curve.config.gpu.id], [api.id])
+        a_d = api_usd_per_qpd(inp, api.id, d)
+        all_api_d = a_d * d.qpd
+        blended_d = np.asarray(blended_monthly_usd(a_d, curve, d.qpd, s, draw_factors(curve, d, inp), inp.autoscaling))
+        mc = {
+            **quantiles(blended_d),
+            **quantiles(all_api_d - blended_d, "saving_vs_all_api_usd"),
+            "p_hybrid_cheaper_than_all_api": float(np.mean(blended_d < all_api_d)),
+        }
+    own_cost = float(fleet_cost_usd(curve, own_q, f, inp.autoscaling)) if s > 0 else 0.0
+    return HybridResult(
+        workload=w.to_dict(),
+        assumptions=assumptions(inp),
+        share=s,
+        api={"id": api.id, "usd_per_query": per_query, "monthly_cost_usd": a * (1 - s) * q},
+        self_hosted={
+            "id": curve.config.id,
+            "replicas": replicas,
+            "monthly_cost_usd": own_cost,
+            "utilization": own_q / 86_400 / (replicas * rps) if replicas else 0.0,
+        },
+        monthly_cost_usd=monthly,
+        blended_cost_per_query_usd=monthly / w.queries_per_month,
+        all_api_monthly_cost_usd=all_api,
+        saving_vs_all_api_usd=all_api - monthly,
+        optimal_share=opt_share,
+        optimal_monthly_cost_usd=opt_cost,
+        optimal_saving_vs_all_api_usd=all_api - opt_cost,
+        monte_carlo=mc,
+    )

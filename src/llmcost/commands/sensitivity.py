@@ -1,0 +1,53 @@
+"""`sensitivity`: a tornado of the inputs for one self-hosted model against one API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from llmcost.catalog import Catalog
+from llmcost.commands.common import alpha, cheapest_at, factors, inputs_for, one_pair, runnable
+from llmcost.crossings import rank, solve
+from llmcost.errors import UsageError
+from llmcost.inputs import Scenario
+from llmcost.results import TornadoResult
+from llmcost.tornado import Metric, swings
+
+METRICS: tuple[Metric, ...] = ("cost_difference", "breakeven")
+
+
+def sensitivity(
+    qpd: Any = None,
+    *,
+    metric: Metric = "cost_difference",
+    scenario: Scenario | Mapping[str, Any] | None = None,
+    catalog: Catalog | None = None,
+    **options: Any,
+) -> TornadoResult:
+    """Tornado for one self-hosted model against one API: `metric` is cost_difference (self-hosted
+    minus API at `qpd`, configuration cheapest at that volume) or breakeven (the volume,
+    configuration that pays off soonest, as `breakeven` picks it)."""
+    if metric not in METRICS:
+        raise UsageError(f"metric must be cost_difference or breakeven, got '{metric}'", param="metric")
+    inp = inputs_for("sensitivity", scenario, catalog, {"qpd": qpd, **options}, qpd_required=metric == "cost_difference")
+    api, model = one_pair(inp)
+    found = runnable(inp, model)
+    if metric == "breakeven":
+        a, f = alpha(inp, api), factors(inp)
+        curve = min(found, key=lambda c: rank(solve(a, c, f, inp.max_qpd)))
+        rule = "pays off soonest (lowest break-even volume)"
+    else:
+        curve = cheapest_at(found, inp.workload.queries_per_day, inp)
+        rule = "cheapest at this volume"
+    base, rows = swings(inp, metric, api.id, curve)
+    unit = "USD/month (self-hosted minus API)" if metric == "cost_difference" else "queries/day (break-even)"
+    return TornadoResult(
+        api=api.id,
+        self_hosted=curve.config.id,
+        metric=metric,
+        unit=unit,
+        base=base,
+        workload=inp.workload.to_dict(),
+        inputs=tuple(rows),
+        selection_rule=rule,
+    )

@@ -1,0 +1,111 @@
+"""`fit` and `capacity`: one replica's memory plan and saturated throughput, by id."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+
+from llmcost import defaults
+from llmcost.catalog import Catalog, load_catalog
+from llmcost.demand import check_positive
+from llmcost.errors import InfeasibleError, UsageError
+from llmcost.inputs import SelfHostAssumptions
+from llmcost.memory import plan_memory
+from llmcost.quantization import compute_path, get_quantization
+from llmcost.results import CapacityResult, FitResult
+from llmcost.selfhost import replica_capacity
+
+KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
+
+
+def _kv_bytes(kv_cache: str) -> float | None:
+    if kv_cache not in KV_PRECISIONS:
+        raise UsageError(f"kv cache precision '{kv_cache}' is not one of {', '.join(KV_PRECISIONS)}", param="kv_cache")
+    return KV_PRECISIONS[kv_cache]
+
+
+def _whole(name: str, value: object, high: float = 1e9) -> int:
+    x = check_positive(name, value)
+    if x != int(x) or x > high:
+        raise UsageError(f"{name} must be a whole number up to {high:,.0f}, got {value!r}", param=name)
+    return int(x)
+
+
+def _tp(gpus: object) -> int:
+    if gpus not in defaults.TP_SIZES:
+        raise UsageError(f"gpus must be a tensor-parallel size in {defaults.TP_SIZES}, got {gpus!r}", param="gpus")
+    return int(gpus)  # type: ignore[call-overload]
+
+
+def fit(
+    model: str,
+    quant: str = "bf16",
+    gpu: str = "h100-sxm",
+    *,
+    context: int | None = None,
+    concurrency: int = 1,
+    gpus: int | None = None,
+    kv_cache: str = "auto",
+    data_dirs: Sequence[str | Path] = (),
+    catalog: Catalog | None = None,
+) -> FitResult:
+    """Memory plan for one replica: weights, KV cache, smallest tensor-parallel size that fits."""
+    cat = catalog or load_catalog(data_dirs)
+    m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
+    ctx = m.max_context_tokens if context is None else _whole("context", context)
+    if ctx > m.max_context_tokens:
+        raise UsageError(f"context {ctx:,} exceeds {m.id}'s maximum of {m.max_context_tokens:,} tokens", param="context")
+    tp = None if gpus is None else _tp(gpus)
+    plan = plan_memory(m, q, g, ctx, _whole("concurrency", concurrency), tp, _kv_bytes(kv_cache))
+    return FitResult(plan=plan, compute=dataclasses.asdict(compute_path(q, g)), commercial_use=m.licence.commercial_use)
+
+
+def capacity(
+    model: str,
+    quant: str = "bf16",
+    gpu: str = "h100-sxm",
+    *,
+    gpus: int = 1,
+    input_tokens: float = defaults.INPUT_TOKENS,
+    output_tokens: float = defaults.OUTPUT_TOKENS,
+    max_ttft_ms: float | None = None,
+    max_tpot_ms: float | None = None,
+    kv_cache: str = "auto",
+    engine: str = defaults.ENGINE,
+    efficiency: defaults.Efficiency | None = None,
+    data_dirs: Sequence[str | Path] = (),
+    catalog: Catalog | None = None,
+) -> CapacityResult:
+    """Saturated throughput of one replica on `gpus` GPUs, optionally under latency caps."""
+    cat = catalog or load_catalog(data_dirs)
+    m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
+    tp = _tp(gpus)
+    i = check_positive("input_tokens", input_tokens)
+    o = check_positive("output_tokens", output_tokens)
+    for name, cap in (("max_ttft_ms", max_ttft_ms), ("max_tpot_ms", max_tpot_ms)):
+        if cap is not None:
+            check_positive(name, cap)
+    if i > defaults.MAX_TOKENS_PER_QUERY or o > defaults.MAX_TOKENS_PER_QUERY:
+        raise UsageError(f"tokens per request must be <= {defaults.MAX_TOKENS_PER_QUERY:g}", param="input_tokens")
+    assumptions = SelfHostAssumptions(
+        engine=cat.engine(engine),
+        efficiency=efficiency or defaults.Efficiency(),
+        max_ttft_ms=max_ttft_ms,
+        max_tpot_ms=max_tpot_ms,
+    )
+    try:
+        _, cap_ = replica_capacity(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache))
+    except InfeasibleError as exc:
+        raise UsageError(f"{m.id} {q.id} on {tp} x {g.id}: {exc}") from None
+    return CapacityResult(
+        model=m.id,
+        quantization=q.id,
+        gpu=g.id,
+        gpus=tp,
+        input_tokens=i,
+        output_tokens=o,
+        engine=cat.engine(engine).id,
+        capacity=cap_,
+        compute=dataclasses.asdict(compute_path(q, g)),
+    )

@@ -1,0 +1,87 @@
+"""Every default the numbers depend on, in one place; the assumptions section prints them from here.
+
+A default is either a sourced fact (the comment says from where) or a stated convention. Model code
+takes these values as arguments; only `inputs.py` (which resolves a scenario) and the command-line
+help read this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# workload: the seed article's "average query" is 2,000 tokens in and 500 out
+INPUT_TOKENS = 2000
+OUTPUT_TOKENS = 500
+CACHED_INPUT_SHARE = 0.0
+DAYS_PER_MONTH = 365 / 12  # 30.4167: a calendar-average month, stated explicitly
+SECONDS_PER_DAY = 86_400
+HOURS_PER_DAY = 24
+
+# self-hosting
+UTILIZATION_TARGET = 0.70  # the seed: "add instances when utilization exceeds 70%"
+PEAK_FACTOR = 1.0  # peak-to-average request rate; 1 = size for the daily average
+PRICING = "on_demand"
+OWNERSHIP = "rent"
+PUE = 1.0  # not sourced: 1.0 bills energy on the IT load alone
+ENGINE = "vllm"
+GPU_MEMORY_UTILIZATION = 0.90  # vLLM's gpu_memory_utilization default
+TP_SIZES = (1, 2, 4, 8)  # tensor-parallel sizes within one node
+PROFILE = "business-day"
+MIN_REPLICAS = 1
+THROUGHPUT_FACTOR = 1.0  # achieved / modelled throughput in the point answer
+GPU_PRICE_FACTOR = 1.0  # price over the cheapest offer in the point answer
+# Spread of the throughput model's error on the 72 published measurements: the standard deviation of
+# log(predicted / published) (benchmarks/throughput_accuracy.py; a test keeps the two in step).
+THROUGHPUT_LOG_SD = 0.167
+
+# pairing: LMArena 95% CIs are about +-3-7 Elo, so gaps this small are ties
+QUALITY_TOLERANCE_ELO = 10.0
+
+# total cost over time
+MONTHS = 12
+GROWTH_PER_MONTH = 0.0
+UPDATES_PER_YEAR = 12.0  # the seed: open-weight releases come monthly
+WORKING_DAYS_PER_WEEK = 5
+
+# break-even
+MAX_QPD = 10_000_000
+MAX_REPLICA_STEPS = 1_000_000  # break-even and hybrid examine each replica step: a bound on that work
+
+# Monte Carlo
+MAX_DRAWS = 1_000_000  # keeps memory and time bounded on a laptop
+
+# upper bounds that keep every result finite (issue: finite inputs near 1e308 overflowed)
+MAX_QUERIES_PER_DAY = 1e12
+MAX_TOKENS_PER_QUERY = 1e8
+MAX_USD = 1e12  # any money input: hidden-cost lines, prices per Mtok or per hour
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """Achieved fractions of datasheet peaks, plus a fixed per-layer cost of each decode step.
+
+    Fitted by `python benchmarks/throughput_accuracy.py --fit` on 72 published measurements
+    (TensorRT-LLM and vLLM, H100/A100/L40S/A10G, bf16/fp8/int8/int4). They are physically
+    plausible against kernel measurements on one H200 (shared/reference/h200_*.csv): a
+    Llama-8B-shaped decode step reaches 0.69-0.80 of peak bandwidth, 8192^3 GEMMs 0.78 (bf16)
+    and 0.69 (fp8) of peak FLOP/s; decode GEMMs at batch 256-2048 reach 0.55-0.77. Decode
+    compute below that reflects attention and scheduling a GEMM benchmark does not see; the
+    per-layer overhead (kernel launches, norms, sampling, scheduler) is what limits batch-1 speed.
+    """
+
+    bandwidth: float = 0.865
+    decode_compute: float = 0.4175
+    prefill_compute: float = 0.60
+    layer_overhead_us: float = 140.0  # fixed time per layer per decode step
+
+    def to_dict(self) -> dict[str, float]:
+        return dict(self.__dict__)
+
+    def scaled(self, factor: float) -> Efficiency:
+        """Every rate `factor` times faster: an engine's throughput relative to the baseline."""
+        return Efficiency(
+            self.bandwidth * factor,
+            self.decode_compute * factor,
+            self.prefill_compute * factor,
+            self.layer_overhead_us / factor,
+        )

@@ -1,0 +1,456 @@
+"""The record schema of the data files: frozen dataclasses, validated by pydantic when a file is read.
+
+Every fact carries `source` and `as_of`. pydantic is imported only when a record is validated (a
+data file read anew); a catalog rebuilt from the cache is made of the same classes, built
+directly from validated plain values (`from_plain`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from functools import cache
+from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+from llmcost.errors import UsageError
+from llmcost.uncertainty import DISTS, Dist, parse_uncertain
+
+DATA_FILES = (
+    "pricing.yaml",
+    "hardware.yaml",
+    "models.yaml",
+    "costs.yaml",
+    "engines.yaml",
+    "quantization.yaml",
+    "ownership.yaml",
+)
+
+Precision = Literal["bf16", "fp8", "int8", "int4", "fp4"]
+PricingModel = Literal["on_demand", "reserved_1y", "reserved_3y", "spot"]
+PRICING_MODELS: tuple[PricingModel, ...] = ("on_demand", "reserved_1y", "reserved_3y", "spot")
+OfferPricing = Literal["on_demand", "reserved_1y", "reserved_3y", "spot", "owned"]
+T = TypeVar("T")
+_AS_OF = re.compile(r"^(undated|(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?)$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
+
+
+def as_of_days(as_of: str) -> tuple[date | None, date | None]:
+    """The first and last day an `as_of` string can mean ((None, None) when undated); a ValueError
+    for anything but 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or 'undated' naming a real date."""
+    import calendar
+
+    m = _AS_OF.match(as_of) if isinstance(as_of, str) else None
+    if m is None:
+        raise ValueError(f"as_of must be 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or 'undated', got {as_of!r}")
+    if as_of == "undated":
+        return None, None
+    year, month, day = (int(g) if g else None for g in m.groups()[1:])
+    assert year is not None
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, month, day), date(year, month, day)
+    except ValueError:
+        raise ValueError(f"as_of {as_of!r} is not a real date") from None
+
+
+def _req(**constraints: float) -> Any:
+    """A required field with pydantic constraints (gt, ge, lt, le, min_length) checked on validation."""
+    return field(metadata=constraints)
+
+
+def _opt(**constraints: float) -> Any:
+    """An optional field (default None) with pydantic constraints."""
+    return field(default=None, metadata=constraints)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Strict:
+    __pydantic_config__: ClassVar[dict[str, str]] = {"extra": "forbid"}  # pydantic reads it as its ConfigDict
+    # Numeric fields that may be written as a range or distribution in the YAML (see `spread`).
+    UNCERTAIN: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        """Cross-field checks; a ValueError here becomes a validation error naming the entry."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sourced(_Strict):
+    """Every fact carries where it came from and when it was true."""
+
+    source: str = _req(min_length=3)
+    as_of: str
+    notes: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        as_of_days(self.as_of)  # a ValueError names the bad date
+
+    @property
+    def as_of_date(self) -> date | None:
+        """The latest day the as_of string can mean (None when undated)."""
+        return as_of_days(self.as_of)[1]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Identified(Sourced):
+    id: str
+    # Fields the YAML gave as a range or distribution: the field itself holds the central value
+    # (what every point answer uses), this maps its name to the distribution Monte Carlo draws from.
+    spread: dict[str, Dist] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not _ID.match(self.id):
+            raise ValueError(f"id '{self.id}' must be a lowercase slug of [a-z0-9._/-]")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quality(Sourced):
+    lmarena_elo: float = _req(gt=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LongContextTier(_Strict):
+    above_prompt_tokens: int = _req(gt=0)
+    input_usd_per_mtok: float = _req(ge=0)
+    output_usd_per_mtok: float = _req(ge=0)
+    cached_input_usd_per_mtok: float | None = _opt(ge=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiModel(Identified):
+    UNCERTAIN = ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")
+    provider: str
+    name: str
+    input_usd_per_mtok: float = _req(ge=0)
+    output_usd_per_mtok: float = _req(ge=0)
+    cached_input_usd_per_mtok: float | None = _opt(ge=0)
+    cache_write_usd_per_mtok: float | None = _opt(ge=0)
+    batch_discount: float | None = _opt(ge=0, lt=1)
+    context_window_tokens: int | None = _opt(gt=0)
+    long_context: LongContextTier | None = None
+    open_model: str | None = None
+    quality: Quality | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class GpuOffer(Identified):
+    UNCERTAIN = ("usd_per_instance_hour",)
+    provider: str
+    instance: str
+    gpu: str
+    gpus_per_instance: int = _req(gt=0)
+    pricing: OfferPricing
+    usd_per_instance_hour: float = _req(gt=0)
+    region: str | None = None
+
+    @property
+    def usd_per_gpu_hour(self) -> float:
+        return self.usd_per_instance_hour / self.gpus_per_instance
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gpu(Identified):
+    name: str
+    vendor: Literal["nvidia", "amd"]
+    memory_gb: float = _req(gt=0)
+    memory_bandwidth_tb_per_s: float = _req(gt=0)
+    dense_tflops: dict[Precision, float]
+    tdp_w: float = _req(gt=0)
+    interconnect: str
+    interconnect_gb_per_s: float | None = _opt(gt=0)  # None: unknown, no TP > 1
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if "bf16" not in self.dense_tflops:
+            raise ValueError("dense_tflops needs at least bf16 (the 16-bit float tensor rate)")
+        if any(x <= 0 for x in self.dense_tflops.values()):
+            raise ValueError("dense_tflops values must be positive")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mla(_Strict):
+    kv_lora_rank: int = _req(gt=0)
+    qk_rope_head_dim: int = _req(gt=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlidingWindow(_Strict):
+    window_tokens: int = _req(gt=0)
+    full_attention_layers: int = _req(ge=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Moe(_Strict):
+    experts: int = _req(gt=0)
+    experts_per_token: int = _req(gt=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Licence(_Strict):
+    name: str
+    commercial_use: bool
+    notes: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenModel(Identified):
+    name: str
+    hf_id: str
+    params_total_b: float = _req(gt=0)
+    params_active_b: float = _req(gt=0)
+    layers: int = _req(gt=0)
+    hidden_size: int = _req(gt=0)
+    attention_heads: int = _req(gt=0)
+    kv_heads: int = _req(gt=0)
+    head_dim: int = _req(gt=0)
+    intermediate_size: int = _req(gt=0)
+    vocab_size: int = _req(gt=0)
+    max_context_tokens: int = _req(gt=0)
+    native_precision: Precision = "bf16"
+    tied_embeddings: bool = False  # input embedding and output head share one matrix
+    mla: Mla | None = None
+    sliding_window: SlidingWindow | None = None
+    moe: Moe | None = None
+    licence: Licence
+    quality: Quality | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.params_active_b > self.params_total_b:
+            raise ValueError("params_active_b exceeds params_total_b")
+        if self.sliding_window and self.sliding_window.full_attention_layers > self.layers:
+            raise ValueError("sliding_window.full_attention_layers exceeds layers")
+
+
+@dataclass(frozen=True, kw_only=True)
+class HiddenCost(Identified):
+    UNCERTAIN = ("usd_per_month",)
+    name: str
+    usd_per_month: float = _req(ge=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Engine(Identified):
+    """A serving engine's documented batching limits and its throughput relative to vLLM."""
+
+    name: str
+    max_batch_size: int = _req(gt=0)
+    max_batch_size_large_gpu: int | None = _opt(gt=0)
+    large_gpu_min_gib: float | None = _opt(gt=0)
+    large_gpu_excluded: list[str] = field(default_factory=list)
+    gpu_memory_utilization: float | None = _opt(gt=0, le=1)
+    relative_throughput: float = _req(gt=0)
+    relative_throughput_low: float | None = _opt(gt=0)
+    relative_throughput_high: float | None = _opt(gt=0)
+    evidence: str
+
+    def max_batch_for(self, gpu: Gpu) -> int:
+        """The engine's default cap on running sequences on this GPU."""
+        large = (
+            self.max_batch_size_large_gpu is not None
+            and self.large_gpu_min_gib is not None
+            and gpu.memory_gb * 1e9 / 2**30 >= self.large_gpu_min_gib
+            and not any(s in gpu.id for s in self.large_gpu_excluded)
+        )
+        if large and self.max_batch_size_large_gpu:
+            return self.max_batch_size_large_gpu
+        return self.max_batch_size
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourcedRange(Sourced):
+    """A sourced figure given as a range; `mid` is the default point value."""
+
+    low: float = _req(ge=0)
+    high: float = _req(ge=0)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.low > self.high:
+            raise ValueError("low is above high")
+
+    @property
+    def mid(self) -> float:
+        return (self.low + self.high) / 2
+
+
+@dataclass(frozen=True, kw_only=True)
+class Engineering(_Strict):
+    loaded_usd_per_engineer_day: SourcedRange
+    setup_weeks: SourcedRange
+    days_per_model_update: SourcedRange
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuantQuality(Identified):
+    """Measured benchmark-score recovery of a weight format relative to bf16, in percent."""
+
+    id: Precision
+    quality_recovery_pct: float = _req(gt=0)
+    quality_recovery_pct_low: float = _req(gt=0)
+    quality_recovery_pct_high: float = _req(gt=0)
+    rows: int | None = _opt(ge=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OwnedGpu(Identified):
+    UNCERTAIN = ("purchase_usd_per_gpu",)
+    purchase_usd_per_gpu: float = _req(gt=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Facility(_Strict):
+    electricity_usd_per_kwh: SourcedRange
+    colocation_usd_per_kw_month: SourcedRange
+    depreciation_years: SourcedRange
+    support_fraction_per_year: SourcedRange
+    server_overhead_w_per_gpu: SourcedRange
+
+
+class InvalidRecord(ValueError):
+    """A record failed validation: every problem, each one line ('field: what is wrong')."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(messages[0] + (f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""))
+        self.messages = messages
+
+
+_ADAPTERS: dict[type[Any], Any] = {}  # record type -> its pydantic TypeAdapter, built on first use
+
+
+def validate_record(cls: type[T], raw: Any) -> T:
+    """A record of type `cls` from a mapping, or InvalidRecord listing everything that is wrong."""
+    from pydantic import TypeAdapter, ValidationError  # only when a data file is (re)validated
+
+    problems: dict[str, str] = {}  # field -> what is wrong with its range/distribution syntax
+    if isinstance(raw, dict) and issubclass(cls, Identified):
+        raw, problems = _split_spread(cls, raw)
+    adapter = _ADAPTERS.get(cls) or _ADAPTERS.setdefault(cls, TypeAdapter(cls))
+    try:
+        record: T = adapter.validate_python(raw)
+    except ValidationError as exc:
+        errors = [e for e in exc.errors() if not e["loc"] or e["loc"][0] not in problems]
+        raise InvalidRecord([*problems.values(), *_messages(errors)]) from None
+    if problems:
+        raise InvalidRecord(list(problems.values()))
+    return record
+
+
+def _split_spread(cls: type[Identified], raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Range/distribution syntax in an UNCERTAIN field -> its central value, and the distribution
+    into `spread` (its lowest draw must meet the field's own bound); and what is wrong, by field."""
+    out: dict[str, Any] = dict(raw)
+    spread: dict[str, Dist] = {}
+    problems: dict[str, str] = {}
+    if "spread" in raw:
+        problems["spread"] = "spread: derived, not written: give the field itself as a range, e.g. '2.1..2.6'"
+    bounds = {f.name: f.metadata for f in fields(cls)}
+    for name in cls.UNCERTAIN:
+        value = raw.get(name)
+        if not isinstance(value, dict | str):
+            continue
+        try:
+            parsed = parse_uncertain(value)
+        except UsageError as exc:
+            problems[name] = f"{name}: {exc}"
+            continue
+        if isinstance(parsed, int | float):
+            out[name] = parsed
+            continue
+        lowest, bound = parsed.lowest(), bounds[name]
+        if ("gt" in bound and lowest <= bound["gt"]) or ("ge" in bound and lowest < bound["ge"]):
+            need = f"> {bound['gt']:g}" if "gt" in bound else f">= {bound['ge']:g}"
+            problems[name] = f"{name}: its {parsed.dist} distribution can draw {lowest:g}; values must be {need}"
+            continue
+        out[name], spread[name] = parsed.central(), parsed
+    out["spread"] = spread
+    return out, problems
+
+
+def _messages(errors: Iterable[Mapping[str, Any]]) -> list[str]:
+    out = []
+    for err in errors:
+        loc = ".".join(str(p) for p in err["loc"])
+        kind = err["type"]
+        if kind == "missing":
+            out.append(f"missing required field '{loc}'")
+            continue
+        if kind == "unexpected_keyword_argument":  # an unknown field (the record forbids extras)
+            out.append(f"{loc}: unknown field (not allowed here)")
+            continue
+        msg = err["msg"].removeprefix("Value error, ")
+        if kind == "value_error":  # a __post_init__ check: its message names the field
+            out.append(f"{loc}: {msg}" if loc else msg)
+            continue
+        got = repr(err.get("input"))
+        got = got if len(got) <= 60 else got[:57] + "..."
+        out.append(f"{loc or '(entry)'}: {msg} (got {got})")
+    return out
+
+
+# file -> section -> entry model (the shape of each data file)
+_SECTIONS: dict[str, dict[str, type[Identified]]] = {
+    "pricing.yaml": {"api": ApiModel, "gpu_rental": GpuOffer},
+    "hardware.yaml": {"gpus": Gpu},
+    "models.yaml": {"models": OpenModel},
+    "costs.yaml": {"hidden_costs": HiddenCost},
+    "engines.yaml": {"engines": Engine},
+    "quantization.yaml": {"quantizations": QuantQuality},
+    "ownership.yaml": {"owned_gpus": OwnedGpu},
+}
+_SINGLETONS: dict[str, dict[str, type[_Strict]]] = {
+    "costs.yaml": {"engineering": Engineering},
+    "ownership.yaml": {"facility": Facility},
+}
+
+
+
+# ---------------------------------------------------------------- plain values (the catalog cache)
+
+
+def to_plain(record: Any) -> Any:
+    """A validated record as JSON-ready values (the inverse of `from_plain`)."""
+    if is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_plain(getattr(record, f.name)) for f in fields(record)}
+    if isinstance(record, Mapping):
+        return {k: to_plain(v) for k, v in record.items()}
+    if isinstance(record, list | tuple):
+        return [to_plain(v) for v in record]
+    return record
+
+
+@cache
+def _nested(cls: type[Any]) -> dict[str, Any]:
+    """field -> the record class it holds (or 'spread' for a map of distributions), for `from_plain`."""
+    out: dict[str, Any] = {}
+    for name, hint in get_type_hints(cls).items():
+        if name == "spread":
+            out[name] = "spread"
+            continue
+        for arg in (hint, *get_args(hint)):
+            if isinstance(arg, type) and is_dataclass(arg):
+                out[name] = arg
+            elif get_origin(arg) in (list, dict) and is_dataclass(get_args(arg)[-1]):
+                raise TypeError(f"{cls.__name__}.{name}: containers of records are not supported")
+    return out
+
+
+def from_plain(cls: type[T], plain: Mapping[str, Any]) -> T:
+    """A record from values `to_plain` produced from a validated record: no validation again, and
+    nothing in the values can run code (they are JSON: strings, numbers, lists, mappings)."""
+    kwargs = dict(plain)
+    for name, kind in _nested(cls).items():
+        value = kwargs.get(name)
+        if value is None:
+            continue
+        if kind == "spread":
+            kwargs[name] = {k: DISTS[v["dist"]](**v) for k, v in value.items()}
+        else:
+            kwargs[name] = from_plain(kind, value)
+    return cls(**kwargs)

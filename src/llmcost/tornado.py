@@ -1,0 +1,130 @@
+"""Sensitivity (a tornado): each uncertain input swung from low to high, the others held where the
+point answer has them, ranked by how far the result moves.
+
+Low/high are the range's ends for uniform inputs and the 10th/90th percentiles otherwise. The
+result is the monthly cost difference (self-hosted minus API) at the scenario's volume, or the
+break-even volume. Each swing is one draw through the same functions Monte Carlo uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from llmcost.crossings import breakeven_volumes
+from llmcost.inputs import Inputs
+from llmcost.montecarlo import Draws, api_usd_per_qpd, factors, owned_price_factor
+from llmcost.results import Swing
+from llmcost.selfhost import CostCurve, fleet_cost_usd
+from llmcost.uncertainty import Uncertain, Uniform, central, draw
+
+if TYPE_CHECKING:
+    from llmcost.demand import FloatArray
+
+Metric = Literal["cost_difference", "breakeven"]
+
+
+def low_high(value: Uncertain) -> tuple[float, float] | None:
+    if isinstance(value, int | float):
+        return None
+    if isinstance(value, Uniform):
+        return value.low, value.high
+    samples = draw(value, 20_001, np.random.default_rng(0))
+    lo, hi = np.percentile(samples, (10, 90))
+    return float(lo), float(hi)
+
+
+def point_draw(inp: Inputs, gpu: str) -> Draws:
+    """The point answer as a single draw."""
+    w, a = inp.workload, inp.selfhost
+    return Draws(
+        n=1,
+        qpd=np.array([w.queries_per_day]),
+        utilization=np.array([a.utilization_target]),
+        peak_factor=np.array([a.peak_factor]),
+        throughput=np.array([a.throughput_factor]),
+        hidden_usd_per_month=np.array([sum(inp.hidden_usd_per_month.values())]),
+        gpu_price_factor={gpu: np.array([a.gpu_price_factor])},
+        input_tokens=np.array([w.input_tokens]),
+        output_tokens=np.array([w.output_tokens]),
+    )
+
+
+def result_of(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve, d: Draws) -> float | None:
+    a = api_usd_per_qpd(inp, api_id, d)
+    f = factors(curve, d, inp)
+    if metric == "breakeven":
+        v = float(breakeven_volumes(a, curve, f, inp.max_qpd)[0])
+        return None if np.isnan(v) else v
+    return float(np.asarray(fleet_cost_usd(curve, d.qpd, f))[0] - a[0] * d.qpd[0])
+
+
+def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[float | None, list[Swing]]:
+    """The point result and each input's swing, widest first."""
+    gpu, u = curve.config.gpu.id, inp.uncertainty
+    base = point_draw(inp, gpu)
+    found: list[tuple[str, float, float, Draws, Draws]] = []
+
+    def swing(name: str, value: Uncertain, at: Callable[[FloatArray], Draws]) -> None:
+        bounds = low_high(value)
+        if bounds and bounds[0] != bounds[1]:  # a range that does not vary moves nothing
+            lo, hi = bounds
+            found.append((name, lo, hi, at(np.array([lo])), at(np.array([hi]))))
+
+    if metric == "cost_difference":
+        swing("queries per day", u.qpd, lambda x: replace(base, qpd=x))
+    swing("input tokens per query", u.input_tokens, lambda x: replace(base, input_tokens=x))
+    swing("output tokens per query", u.output_tokens, lambda x: replace(base, output_tokens=x))
+    swing("utilization target", u.utilization, lambda x: replace(base, utilization=x))
+    swing("peak factor", u.peak_factor, lambda x: replace(base, peak_factor=x))
+    swing("throughput (model error)", u.throughput_factor, lambda x: replace(base, throughput=x))
+    swing(
+        f"{gpu} price over the cheapest offer",
+        u.gpu_price_factor.get(gpu, 1.0),
+        lambda x: replace(base, gpu_price_factor={gpu: x}),
+    )
+    if gpu in u.offer_price_factor:
+        swing(
+            f"{gpu} cheapest offer's own price range",
+            u.offer_price_factor[gpu],
+            lambda x: replace(base, gpu_price_factor={gpu: x}),
+        )
+    for figure, value in u.owned_figures.get(gpu, {}).items():
+
+        def at_figure(x: FloatArray, figure: str = figure) -> Draws:
+            return replace(base, gpu_price_factor={gpu: owned_price_factor(inp, gpu, {figure: x})})
+
+        swing(f"owned {gpu}: {figure}", value, at_figure)
+    for key, price in u.api_price_factor.get(api_id, {}).items():
+
+        def at_price(x: FloatArray, key: str = key) -> Draws:
+            keys = (key, "cached_input") if key == "input" and inp.all_apis[api_id].cached_input_usd_per_mtok is None else (key,)
+            return replace(base, api_price_factor={api_id: {k: x for k in keys}})
+
+        if key != "cached_input" or inp.all_apis[api_id].cached_input_usd_per_mtok is not None:
+            swing(f"{api_id} {key} price (factor)", price, at_price)
+    total = float(base.hidden_usd_per_month[0])
+    for key, value in u.hidden_usd_per_month.items():
+        bounds = low_high(value)
+        if bounds:
+            lo, hi = bounds
+            c = central(value)
+            found.append(
+                (
+                    f"hidden cost: {key}",
+                    lo,
+                    hi,
+                    replace(base, hidden_usd_per_month=np.array([total - c + lo])),
+                    replace(base, hidden_usd_per_month=np.array([total - c + hi])),
+                )
+            )
+    rows: list[Swing] = []
+    for name, lo, hi, d_lo, d_hi in found:
+        r_lo, r_hi = result_of(inp, metric, api_id, curve, d_lo), result_of(inp, metric, api_id, curve, d_hi)
+        width = abs((r_hi if r_hi is not None else inp.max_qpd) - (r_lo if r_lo is not None else inp.max_qpd))
+        rows.append(Swing(name, lo, hi, r_lo, r_hi, width))
+    rows.sort(key=lambda r: -r.swing)
+    return result_of(inp, metric, api_id, curve, base), rows
