@@ -20,7 +20,8 @@ import numpy as np
 from llmcost.catalog import Catalog, load_catalog
 from llmcost.memory import plan_memory
 from llmcost.quantization import get_quantization
-from llmcost.throughput import Efficiency, decode_step_s, rates, saturated_capacity, serving_shape
+from llmcost.defaults import Efficiency
+from llmcost.throughput import decode_step_s, rates, saturated_capacity, serving_shape
 
 HERE = Path(__file__).parent
 MEASUREMENTS = HERE / "published_throughput.csv"

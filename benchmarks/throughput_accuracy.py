@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.calibration import Row, calibration_catalog, errors, fit, load_rows, predict, summary
 from llmcost.catalog import Catalog
-from llmcost.throughput import Efficiency
+from llmcost.defaults import Efficiency
 
 
 def report(cat: Catalog, rows: list[Row], eff: Efficiency, title: str, per_row: bool = True) -> None:

@@ -49,7 +49,7 @@ def test_shipped_factors_are_what_the_fit_finds(data):
 
 
 def test_throughput_spread_used_by_monte_carlo_matches_the_benchmark(data):
-    from llmcost.scenario import THROUGHPUT_LOG_SD
+    from llmcost.defaults import THROUGHPUT_LOG_SD
 
     cat, rows, _ = data
     assert np.std(np.log1p(errors(cat, rows, Efficiency())), ddof=1) == pytest.approx(THROUGHPUT_LOG_SD, abs=0.005)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from llmcost.catalog import MAX_FILE_BYTES, _load_cached, load_catalog
+from llmcost import catalog
+from llmcost.catalog import MAX_FILE_BYTES, load_catalog
 from llmcost.errors import CatalogError, UnknownIdError
 from llmcost.uncertainty import LogNormal, Normal, Triangular, Uniform
 from tests.conftest import FIXTURES
@@ -127,7 +128,7 @@ def test_overlay_replaces_same_id_and_adds_new(tmp_path, shipped):
 
 def _fresh(d: Path):
     """Load as a new process would: the in-process memo cleared, the on-disk cache kept."""
-    _load_cached.cache_clear()
+    catalog._MEMO.clear()
     return _load(d)
 
 
@@ -135,11 +136,11 @@ def test_cache_is_written_once_and_read_back_equal(tmp_path, monkeypatch):
     monkeypatch.setenv("LLMCOST_CACHE_DIR", str(tmp_path / "cache"))
     d = _copy_fixture(tmp_path)
     first = _fresh(d)
-    files = list((tmp_path / "cache").glob("catalog-*.pickle"))
+    files = list((tmp_path / "cache").glob("catalog-*.json"))
     assert len(files) == 1 and files[0].stat().st_mode & 0o777 == 0o600
     second = _fresh(d)
-    assert second == first and second is not first  # read back from the pickle, not the memo
-    assert list((tmp_path / "cache").glob("catalog-*.pickle")) == files
+    assert second == first and second is not first  # read back from the JSON cache, not the memo
+    assert list((tmp_path / "cache").glob("catalog-*.json")) == files
 
 
 def test_an_edited_file_is_a_cache_miss(tmp_path, monkeypatch):
@@ -152,31 +153,53 @@ def test_an_edited_file_is_a_cache_miss(tmp_path, monkeypatch):
     path.write_text(path.read_text().replace("input_usd_per_mtok: 3.5", "input_usd_per_mtok: -1", 1))
     with pytest.raises(CatalogError, match="greater than or equal to 0"):
         _fresh(d)  # invalid data is never served from (or written to) the cache
-    assert len(list((tmp_path / "cache").glob("catalog-*.pickle"))) == 2
+    assert len(list((tmp_path / "cache").glob("catalog-*.json"))) == 2
 
 
-def test_a_corrupt_cache_file_is_rebuilt(tmp_path, monkeypatch):
+@pytest.mark.parametrize("junk", [b"\x80\x05 not json", b'{"apis": 1}', b"[]", b'{"apis": {"x": {"colour": 1}}}'])
+def test_a_corrupt_cache_file_is_rebuilt(tmp_path, monkeypatch, junk):
     monkeypatch.setenv("LLMCOST_CACHE_DIR", str(tmp_path / "cache"))
     d = _copy_fixture(tmp_path)
     good = _fresh(d)
-    (cached,) = (tmp_path / "cache").glob("catalog-*.pickle")
-    cached.write_bytes(b"\x80\x05 not a pickle")
+    (cached,) = (tmp_path / "cache").glob("catalog-*.json")
+    cached.write_bytes(junk)
     assert _fresh(d) == good
-    assert cached.read_bytes() != b"\x80\x05 not a pickle"
 
 
-def test_a_cache_file_others_may_write_is_not_unpickled(tmp_path, monkeypatch):
+def test_the_cache_holds_data_not_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMCOST_CACHE_DIR", str(tmp_path / "cache"))
+    d = _copy_fixture(tmp_path)
+    _fresh(d)
+    (cached,) = (tmp_path / "cache").glob("catalog-*.json")
+    plain = json.loads(cached.read_bytes())  # plain JSON: strings, numbers, lists and mappings
+    assert set(plain) == {f.name for f in dataclasses.fields(catalog.Catalog)}
+
+
+def test_a_cache_file_others_may_write_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setenv("LLMCOST_CACHE_DIR", str(tmp_path / "cache"))
     d = _copy_fixture(tmp_path)
     good = _fresh(d)
-    (cached,) = (tmp_path / "cache").glob("catalog-*.pickle")
-    planted = pickle.dumps(dataclasses.replace(good, apis={}))
-    cached.write_bytes(planted)
+    (cached,) = (tmp_path / "cache").glob("catalog-*.json")
+    planted = json.loads(cached.read_bytes())
+    planted["apis"] = {}
+    cached.write_text(json.dumps(planted))
     cached.chmod(0o666)  # group/world-writable: anyone could have put this here
     assert _fresh(d) == good  # rebuilt from the YAML, not read from the planted file
-    cached.write_bytes(planted)
-    cached.chmod(0o644)
+    cached.write_text(json.dumps(planted))
+    cached.chmod(0o600)
     assert _fresh(d).apis == {}  # a file only its owner can write is trusted (the cache works)
+    (tmp_path / "cache").chmod(0o777)  # a directory others may write: not used at all
+    assert _fresh(d) == good
+
+
+def test_the_in_process_memo_follows_file_contents(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLMCOST_NO_CACHE", "1")
+    d = _copy_fixture(tmp_path)
+    assert _load(d).api("openai/gpt-4o").input_usd_per_mtok == 2.5
+    path = d / "pricing.yaml"
+    path.write_text(path.read_text().replace("input_usd_per_mtok: 2.5", "input_usd_per_mtok: 3.5", 1))
+    assert _load(d).api("openai/gpt-4o").input_usd_per_mtok == 3.5  # same path, new contents: not the old memo
+    assert _load(d) is _load(d)  # unchanged contents: the memo
 
 
 def test_cache_can_be_turned_off_or_unwritable(tmp_path, monkeypatch):
@@ -251,7 +274,7 @@ def test_a_bad_range_in_a_data_file_is_one_clear_error(tmp_path, written, messag
     path.write_text(path.read_text().replace("input_usd_per_mtok: 2.5", f"input_usd_per_mtok: {written}", 1))
     with pytest.raises(CatalogError, match=message) as info:
         _load(d)
-    assert "\n" not in str(info.value) and "pricing.yaml: api[0] (openai/gpt-4o)" in str(info.value)
+    assert "\n" not in str(info.value) and "pricing.yaml: api openai/gpt-4o: " in str(info.value)
 
 
 def test_a_range_must_respect_the_fields_bound_and_spread_is_not_written(tmp_path):

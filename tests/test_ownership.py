@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 import llmcost
-from llmcost.ownership import buy_vs_rent, owned_gpu_cost
+from llmcost.commands.data import buy_vs_rent
+from llmcost.ownership import owned_gpu_cost
 
 
 def test_owned_h100_hourly_cost_by_hand(cat):
@@ -34,10 +35,10 @@ def test_buy_vs_rent_table_data(cat):
 def test_compare_with_owned_gpus(cat):
     opts = llmcost.compare(
         100_000, models=["llama-3.1-70b"], apis=["openai/gpt-4o"], ownership="buy", catalog=cat
-    ).options()
+    ).to_dict()["options"]
     owned = [o for o in opts if o["kind"] == "self_hosted"]
     assert owned and all(o["offer"]["provider"] == "owned" and o["offer"]["gpus_per_instance"] == 8 for o in owned)
     everything = llmcost.compare(
         100_000, models=["llama-3.1-8b"], gpus=["t4"], ownership="buy", show_all=True, catalog=cat
-    ).options()
+    ).to_dict()["options"]
     assert any("no purchase price for t4" in (o.get("reason") or "") for o in everything)

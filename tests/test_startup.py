@@ -27,7 +27,7 @@ def imported_modules(*args: str) -> set[str]:
             name = line.rsplit("|", 1)[1].strip()
             if name != "imported package":  # the header line
                 names.add(name)
-    assert "llmcost.compare" in names, "no import-time report: is -X importtime still honoured?"
+    assert "llmcost.commands.compare" in names, "no import-time report: is -X importtime still honoured?"
     return names
 
 
@@ -38,34 +38,38 @@ def test_compare_cold_start_imports_no_heavy_library() -> None:
     assert not loaded, f"`llmcost compare --qpd 50000` imports {sorted(loaded)}"
 
 
-# the model core behind one deterministic volume; llmcost.scenario/uncertainty are not in it
+# the model core behind one deterministic volume
 CORE = (
     "llmcost.cli",
     "llmcost.render",
     "llmcost.api_cost",
-    "llmcost.autoscale",
+    "llmcost.commands.compare",
+    "llmcost.inputs",
     "llmcost.memory",
     "llmcost.pairing",
     "llmcost.quantization",
-    "llmcost.result",
+    "llmcost.results",
     "llmcost.selfhost",
     "llmcost.throughput",
-    "llmcost.workload",
+    "llmcost.demand",
 )
 
 SIZE_AND_COST_ONE_VOLUME = f"""
 import sys
 import {", ".join(CORE)}
 from llmcost.catalog import load_catalog
+from llmcost.inputs import SelfHostAssumptions
 from llmcost.quantization import get_quantization
-from llmcost.selfhost import SelfHostAssumptions, curves, deployment_at
+from llmcost.selfhost import Factors, curves, deployment_at
 from llmcost.demand import Workload
 
 cat, w = load_catalog(), Workload(50_000)
-found, _ = curves(cat, cat.model("deepseek-v3"), [get_quantization("fp8")], [cat.gpu("h200")], w,
-                  SelfHostAssumptions(), {{}})
-d = deployment_at(found[0], w, 1.5)
-assert type(found[0].monthly_cost_usd(50_000.0)) is float and d.monthly_cost_usd > 0
+offers = {{"h200": tuple(cat.offers_for("h200", "on_demand"))}}
+found, _ = curves(cat.model("deepseek-v3"), [get_quantization("fp8")], [cat.gpu("h200")], offers, w,
+                  SelfHostAssumptions(engine=cat.engine("vllm")))
+f = Factors(peak_factor=1.5)
+d = deployment_at(found[0], w, f)
+assert type(found[0].monthly_cost_usd(50_000.0, f)) is float and d.monthly_cost_usd > 0
 heavy = sorted(m for m in ("numpy", "pandas", "matplotlib") if m in sys.modules)
 assert not heavy, heavy
 """
@@ -78,11 +82,14 @@ def test_model_core_sizes_and_costs_one_volume_without_numpy() -> None:
 
 def test_import_llmcost_loads_no_submodule_until_asked() -> None:
     code = (
-        "import sys, llmcost\n"
+        "import sys, types, llmcost\n"
         "assert sorted(m for m in sys.modules if m.startswith('llmcost')) == ['llmcost'], sys.modules\n"
-        "import llmcost.compare\n"
-        "assert callable(llmcost.compare) and llmcost.compare is llmcost.compare.__globals__['compare']\n"
+        "import llmcost.commands.compare\n"
+        "for name in llmcost.__all__:\n"
+        "    assert not isinstance(getattr(llmcost, name), types.ModuleType), name\n"
+        "assert type(llmcost) is types.ModuleType  # no module-class tricks\n"
         "assert llmcost.Catalog.__name__ == 'Catalog' and 'breakeven' in dir(llmcost)\n"
+        "assert callable(llmcost.workload) and callable(llmcost.plot) and callable(llmcost.validate)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -91,21 +98,23 @@ def test_import_llmcost_loads_no_submodule_until_asked() -> None:
 def test_scalar_in_float_out_array_in_array_out(cat) -> None:
     import numpy as np
 
+    from llmcost.demand import Workload
+    from llmcost.inputs import SelfHostAssumptions
     from llmcost.memory import kv_bytes_per_sequence
     from llmcost.quantization import get_quantization
-    from llmcost.selfhost import SelfHostAssumptions, curves, replicas_needed
-    from llmcost.demand import Workload
+    from llmcost.selfhost import Factors, curves
 
     bf16, h100 = [get_quantization("bf16")], [cat.gpu("h100-sxm")]
-    curve = curves(cat, cat.model("llama-3.1-8b"), bf16, h100, Workload(1000), SelfHostAssumptions(), {})[0][0]
+    offers = {"h100-sxm": tuple(cat.offers_for("h100-sxm", "on_demand"))}
+    a = SelfHostAssumptions(engine=cat.engine("vllm"))
+    curve = curves(cat.model("llama-3.1-8b"), bf16, h100, offers, Workload(1000), a)[0][0]
     volumes = np.array([1.0, 1e5, 1e7])
+    f = Factors()
     for fn in (curve.replicas, curve.gpu_cost_usd, curve.monthly_cost_usd):
-        scalar, array = fn(1e5), fn(volumes)
+        scalar, array = fn(1e5, f), fn(volumes, f)
         assert type(scalar) is float
         assert isinstance(array, np.ndarray) and array.shape == (3,) and array[1] == scalar
-        assert type(fn(np.float64(1e5))) is float and type(fn(np.array(1e5))) is float
-    assert replicas_needed(10, 4, 0.7) == 4.0 and type(replicas_needed(10, 4, 0.7)) is float
-    assert list(replicas_needed(np.array([1e-6, 2.8, 10.0]), 4, 0.7)) == [1.0, 1.0, 4.0]
+        assert type(fn(np.float64(1e5), f)) is float and type(fn(np.array(1e5), f)) is float
     sliding = cat.model("gpt-oss-120b")  # sliding-window layers cap the KV: min(context, window)
     scalar = kv_bytes_per_sequence(sliding, 1000.0, 2.0)
     array = kv_bytes_per_sequence(sliding, np.array([100.0, 1000.0]), 2.0)

@@ -4,7 +4,7 @@ import pytest
 
 import llmcost
 from llmcost.errors import UsageError
-from llmcost.tco import timeline
+from llmcost.timeline import timeline
 from tests.test_breakeven import _curve
 
 
@@ -15,14 +15,16 @@ def test_payback_month_by_hand(cat):
     # month 2: 45,000 -> 5 replicas: 7,300 + 4,600 = 11,900 vs 13,500     cumulative 30,880 vs 22,500
     # month 3: 67,500 -> 7 replicas: 10,220 + 4,600 = 14,820 vs 20,250   cumulative 45,700 vs 42,750
     # month 4: 101,250 -> 11 replicas: 16,060 + 4,600 = 20,660 vs 30,375 cumulative 66,360 vs 73,125
-    t = timeline(0.30, _curve(cat, 2.0, 10_000, 4100), 30_000, 4, 0.5, 10_000, 500)
+    curve, f = _curve(cat, 2.0, 10_000, 4100)
+    t = timeline(0.30, curve, 30_000, 4, 0.5, 10_000, 500, f)
     assert t.self_hosted_usd.tolist() == pytest.approx([18_980, 11_900, 14_820, 20_660])
     assert t.cumulative_api_usd.tolist() == pytest.approx([9_000, 22_500, 42_750, 73_125])
     assert t.payback_month == 4
 
 
 def test_no_payback_within_horizon(cat):
-    t = timeline(0.30, _curve(cat, 2.0, 10_000, 4100), 30_000, 3, 0.1, 10_000, 500)
+    curve, f = _curve(cat, 2.0, 10_000, 4100)
+    t = timeline(0.30, curve, 30_000, 3, 0.1, 10_000, 500, f)
     assert t.payback_month is None
 
 

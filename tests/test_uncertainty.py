@@ -13,8 +13,8 @@ from llmcost.catalog import load_catalog
 from llmcost.errors import UsageError
 from llmcost.montecarlo import draw_inputs, owned_price_factor
 from llmcost.ownership import owned_gpu_cost
-from llmcost.scenario import make_scenario, setup
-from llmcost.sensitivity import sensitivity
+from llmcost.inputs import make_scenario, resolve
+from llmcost.commands.sensitivity import sensitivity
 from llmcost.uncertainty import (
     LogNormal,
     Normal,
@@ -67,7 +67,7 @@ def test_central_values():
 
 def _mc(cat, **kw):
     base = dict(models=["llama-3.1-8b", "llama-3.1-70b"], apis=["openai/gpt-4o", "openai/gpt-4o-mini"], catalog=cat)
-    return llmcost.compare(**{**base, **kw}).options()
+    return llmcost.compare(**{**base, **kw}).to_dict()["options"]
 
 
 def test_same_seed_same_answer_and_ordered_percentiles(cat):
@@ -100,7 +100,7 @@ def test_probability_matches_the_analytical_value(cat):
         seed=3,
         catalog=cat,
         **POINTS,
-    ).options()
+    ).to_dict()["options"]
     own = next(o for o in opts if o["kind"] == "self_hosted")
     assert own["replicas"] == 1 and own["monthly_cost_usd"] == pytest.approx(2759.4)
     expected = (15_000 - 2759.4 / (0.01 * 365 / 12)) / 10_000
@@ -170,7 +170,7 @@ def test_uncertain_token_counts(cat):
             seed=2,
             catalog=cat,
             **POINTS,
-        ).options()
+        ).to_dict()["options"]
     }
     api = opts["openai/gpt-4o"]
     # the API bill is linear in tokens: its P10 is the bill at the 10th percentile of U(1,000, 3,000) = 1,200
@@ -304,8 +304,8 @@ def test_an_api_price_range_in_the_data_is_drawn(tmp_path):
     cat = _overlay(tmp_path, GPT4O_RANGE)
     assert cat.api("openai/gpt-4o").input_usd_per_mtok == 2.5
     mc = dict(models=["llama-3.1-8b"], apis=["openai/gpt-4o"], catalog=cat, **POINTS)
-    point = llmcost.compare(10_000, **mc).options()[0]
-    api = llmcost.compare(10_000, monte_carlo=100_000, seed=1, **mc).options()[0]
+    point = llmcost.compare(10_000, **mc).to_dict()["options"][0]
+    api = llmcost.compare(10_000, monte_carlo=100_000, seed=1, **mc).to_dict()["options"][0]
     days = 365 / 12
     for p, price in ((10, 2.1), (50, 2.5), (90, 2.9)):
         expected = 10_000 * days * (2000 * price + 500 * 10.0) / 1e6
@@ -328,16 +328,16 @@ def test_an_offers_own_price_range_scales_its_gpus_price(tmp_path, cat):
     assert ranged != entry
     over = _overlay(tmp_path, "gpu_rental:\n" + ranged + "\n")
     drawn_prices = dict(qpd=10_000, throughput_factor=1.0, hidden_costs=False)  # GPU prices as the data gives
-    d = draw_inputs(setup(make_scenario(**drawn_prices), over), 200_000, 5, ["a100-80gb", "h100-sxm"])
+    d = draw_inputs(resolve(make_scenario(**drawn_prices), "compare", over), 200_000, 5, ["a100-80gb", "h100-sxm"])
     f = d.gpu_price_factor["a100-80gb"]
     assert f.min() >= 1.0 and f.max() <= 1.25 and f.mean() == pytest.approx(3.25 / 3, rel=2e-3)
-    plain = draw_inputs(setup(make_scenario(**drawn_prices), cat), 200_000, 5, ["a100-80gb", "h100-sxm"])
+    plain = draw_inputs(resolve(make_scenario(**drawn_prices), "compare", cat), 200_000, 5, ["a100-80gb", "h100-sxm"])
     assert np.array_equal(plain.gpu_price_factor["h100-sxm"], d.gpu_price_factor["h100-sxm"])  # other draws keep
     assert np.all(plain.gpu_price_factor["a100-80gb"] == 1.0)
 
 
 def test_bought_gpus_draw_their_purchase_price_and_facility_figures(cat):
-    st = setup(make_scenario(qpd=10_000, ownership="buy", throughput_factor=1.0, hidden_costs=False), cat)
+    st = resolve(make_scenario(qpd=10_000, ownership="buy", throughput_factor=1.0, hidden_costs=False), "compare", cat)
     f = draw_inputs(st, 50_000, 2, ["h100-sxm"]).gpu_price_factor["h100-sxm"]
     assert f.min() < 0.97 and f.max() > 1.03 and np.median(f) == pytest.approx(1.0, abs=0.02)
     assert owned_price_factor(st, "h100-sxm", {}) == pytest.approx(1.0)  # the central figures

@@ -7,7 +7,7 @@ import pytest
 import llmcost
 from llmcost.cli import main
 from llmcost.errors import UsageError
-from llmcost.usage import workload_from_log
+from llmcost.commands.data import workload as workload_from_log
 from tests.conftest import FIXTURES
 
 
@@ -91,17 +91,17 @@ def test_autoscale_follows_the_logged_profile(cat):
         models=["llama-3.1-8b"],
         apis=["openai/gpt-4o"],
         catalog=cat,
-    ).options()
+    ).to_dict()["options"]
     auto = next(o for o in opts if o["kind"] == "self_hosted")["autoscaling"]
     hours = auto["replicas_by_hour"]
     assert auto["profile"] == "custom" and max(hours[9:18]) > max(hours[:9] + hours[18:])
 
 
 def test_huge_log_is_refused(tmp_path, monkeypatch):
-    import llmcost.catalog
+    import llmcost.usage
 
     f = tmp_path / "log.csv"
     f.write_text("timestamp,input_tokens,output_tokens\n" + "2026-11-01T00:00:00Z,1,1\n" * 100)
-    monkeypatch.setattr(llmcost.catalog, "MAX_LOG_BYTES", 1000)
+    monkeypatch.setattr(llmcost.usage, "MAX_LOG_BYTES", 1000)
     with pytest.raises(UsageError, match="over the 1,000-byte limit"):
         workload_from_log(f)

@@ -28,24 +28,18 @@ from typing import Any, Literal
 import yaml  # a file-format module: to_yaml writes pricing.yaml entries
 
 from llmcost.catalog import (
-    DATA_FILES,
     FILE_LEVEL,
     SHIPPED_DATA_DIR,
-    ApiModel,
     Catalog,
     CheckedFile,
-    GpuOffer,
-    InvalidRecord,
-    OwnedGpu,
-    Sourced,
     check_data_file,
     data_file_kind,
-    read_text,
     read_yaml,
     section_names,
     uncertain_fields,
-    validate_record,
 )
+from llmcost.io import read_bytes, read_text
+from llmcost.records import DATA_FILES, ApiModel, GpuOffer, InvalidRecord, OwnedGpu, Sourced, as_of_days, validate_record
 from llmcost.errors import UnknownIdError, UsageError
 from llmcost.uncertainty import parse_uncertain
 
@@ -114,14 +108,6 @@ def _universe(checked: list[CheckedFile], kind: str, section: str) -> tuple[froz
     return _shipped_ids(kind, section), f"the shipped {kind}"
 
 
-def _earliest_day(as_of: str) -> date | None:
-    """The first day an as_of string can mean ('2026-11' -> 2026-11-01); None when undated."""
-    if as_of == "undated":
-        return None
-    parts = [int(p) for p in as_of.split("-")] + [1, 1]
-    return date(parts[0], parts[1], parts[2])
-
-
 def _is_priced(record: object) -> bool:
     return any("usd" in f.name for f in dataclasses.fields(record))  # type: ignore[arg-type]
 
@@ -145,7 +131,7 @@ def _date_findings(file: Path, label: str, model: object, today: date, max_age_d
     oldest_ok = today - timedelta(days=max_age_days)
     for path, part, priced in _sourced_parts(model, "", False):
         field_name = f"{path}.as_of" if path else "as_of"
-        earliest, latest = _earliest_day(part.as_of), part.as_of_date
+        earliest, latest = as_of_days(part.as_of)
         if earliest is not None and earliest > today:
             out.append(
                 _finding("error", file, label, f"{field_name} '{part.as_of}' is in the future (today is {today})")
@@ -426,7 +412,7 @@ _TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 
 def _read_price_map(path: Path) -> dict[str, Any]:
     try:
-        doc = json.loads(read_text(path, MAX_PRICE_MAP_BYTES, UsageError))
+        doc = json.loads(read_text(path, MAX_PRICE_MAP_BYTES, UsageError, what="price map"))
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not JSON: line {exc.lineno}: {exc.msg}") from None
     if not isinstance(doc, dict):
@@ -438,7 +424,7 @@ def _provenance(path: Path) -> tuple[str, str | None]:
     """(summary, retrieved date) from a SOURCE.txt beside the price map, else (the path, None)."""
     for candidate in (path.with_name(path.stem + ".SOURCE.txt"), path.with_name(path.name + ".SOURCE.txt")):
         if candidate.is_file():
-            text = candidate.read_text(encoding="utf-8", errors="replace")
+            text = read_bytes(candidate, 100_000, UsageError).decode("utf-8", errors="replace")
             lines = [line.strip() for line in text.splitlines() if line.strip()]
             summary = lines[0] if lines else str(path)
             m = re.search(r"Retrieved:\s*(\d{4}-\d{2}-\d{2})", text)

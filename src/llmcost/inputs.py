@@ -344,9 +344,11 @@ def np_bool_types() -> tuple[type, ...]:
 
 def _check_uncertain(name: str, value: Uncertain, low: float, high: float, inclusive: bool) -> None:
     x = central(value)
-    if (x < low if inclusive else x <= low) or x > high:
-        bound = f"{'>=' if inclusive else '>'} {low:g} and <= {high:g}"
-        raise UsageError(f"{name} must be {bound}, got {x:g}", param=name.split(".")[0])
+    param = name.split(".")[0]
+    if x < low if inclusive else x <= low:
+        raise UsageError(f"{name} must be {'>=' if inclusive else '>'} {low:g}, got {x:g}", param=param)
+    if x > high:
+        raise UsageError(f"{name} must be <= {high:,.10g}, got {x:g}", param=param)
     if isinstance(value, int | float):
         return
     scale = {f: getattr(value, f) for f in value._SCALE}

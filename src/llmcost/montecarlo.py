@@ -34,7 +34,7 @@ from llmcost.api_cost import TokenPrices, cost_per_query_usd, effective_prices
 from llmcost.errors import InfeasibleError
 from llmcost.inputs import Inputs, Uncertainty
 from llmcost.selfhost import CostCurve, Factors, replica_capacity
-from llmcost.uncertainty import Uncertain, draw
+from llmcost.uncertainty import draw
 
 if TYPE_CHECKING:
     from llmcost.demand import FloatArray
@@ -164,8 +164,3 @@ def api_usd_per_qpd(inputs: Inputs, api_id: str, d: Draws) -> FloatArray:
 
 def quantiles(x: FloatArray, key: str = "monthly_cost_usd") -> dict[str, float]:
     return {f"{key}_p{p}": float(v) for p, v in zip(PERCENTILES, np.percentile(x, PERCENTILES), strict=True)}
-
-
-def describe(value: Uncertain) -> Any:
-    """A setting as the assumptions show it: a number, or its distribution's parameters."""
-    return value if isinstance(value, int | float) else value.to_dict()

@@ -62,8 +62,16 @@ def records(result: Result) -> list[dict[str, Any]]:
     for name in ("options", "pairs", "months", "gpus", "inputs", "findings"):
         items = getattr(result, name, None)
         if isinstance(items, tuple):
-            return [plain(x) for x in items]
+            return [_ordered(plain(x)) for x in items]
     return [result.to_dict()]
+
+
+_FIRST = ("id", "kind", "feasible", "api", "self_hosted")
+
+
+def _ordered(row: dict[str, Any]) -> dict[str, Any]:
+    """Identifying columns first (a dataclass lists fields with defaults last)."""
+    return {**{k: row[k] for k in _FIRST if k in row}, **row}
 
 
 def _compare_rows(data: Comparison) -> tuple[list[str], list[list[str]], list[str]]:
@@ -152,11 +160,17 @@ def _assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         lines.append("API prices include each provider's batch discount")
     if a.get("monte_carlo"):
         m = a["monte_carlo"]
+        drawn = [f"{g} price x {_dist_text(v)}" for g, v in m["gpu_price_factor"].items() if isinstance(v, dict)]
+        drawn += [f"{g} offer's own range x {_dist_text(v)}" for g, v in m["offer_price_factor"].items()]
+        drawn += [f"{api} {k} price x {_dist_text(v)}" for api, f in m["api_price_factor"].items() for k, v in f.items()]
+        ranged = [k for k, v in m["hidden_usd_per_month"].items() if isinstance(v, dict)]
+        if ranged:
+            drawn.append(f"hidden costs over their ranges ({', '.join(ranged)})")
         lines.append(
             f"Monte Carlo: {m['draws']:,} draws (seed {m['seed']}); "
             f"throughput factor {_dist_text(m['throughput_factor'])}, "
             f"utilization {_dist_text(m['utilization'])}, peak factor {_dist_text(m['peak_factor'])}, queries/day "
-            f"{_dist_text(m['qpd'])}; {m['also drawn']}"
+            f"{_dist_text(m['qpd'])}" + (f"; also drawn: {'; '.join(drawn)}" if drawn else "")
         )
     if a.get("autoscale"):
         lines.append(

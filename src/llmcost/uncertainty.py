@@ -236,6 +236,11 @@ def _num(text: str, whole: str) -> float:
     return x
 
 
+def describe(value: Uncertain) -> Any:
+    """A setting as the assumptions show it: a number, or its distribution's parameters."""
+    return value if isinstance(value, int | float) else value.to_dict()
+
+
 def central(value: Uncertain) -> float:
     return float(value) if isinstance(value, int | float) else value.central()
 

@@ -10,9 +10,9 @@ from llmcost.api_cost import api_usd_per_qpd
 from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
 from llmcost.inputs import Inputs, Scenario, make_scenario, resolve
-from llmcost.montecarlo import describe
 from llmcost.records import ApiModel, OpenModel
 from llmcost.selfhost import CostCurve, Factors, Unfit, closest_miss, curves, fleet_cost_usd, point_factors
+from llmcost.uncertainty import describe
 
 
 def inputs_for(

@@ -6,14 +6,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
-
 from llmcost.api_cost import api_usd_per_query, effective_prices
 from llmcost.catalog import Catalog
 from llmcost.commands.common import assumptions, factors, inputs_for, model_curves
 from llmcost.inputs import Inputs, Scenario
-from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
-from llmcost.montecarlo import factors as draw_factors
 from llmcost.pairing import quantized_elo
 from llmcost.quantization import compute_path
 from llmcost.records import ApiModel
@@ -254,6 +250,11 @@ def _monte_carlo(
     inp: Inputs, api_options: list[ApiOption], self_options: list[SelfHostedOption], curve_of: dict[str, CostCurve]
 ) -> tuple[list[ApiOption], list[SelfHostedOption]]:
     """P10/P50/P90 for every option and, for self-hosted ones, P(cheaper than each API)."""
+    import numpy as np
+
+    from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
+    from llmcost.montecarlo import factors as draw_factors
+
     d = draw_inputs(inp, inp.monte_carlo or 0, inp.seed, [c.config.gpu.id for c in curve_of.values()], list(inp.apis))
     api_costs = {o.id: api_usd_per_qpd(inp, o.id, d) * d.qpd for o in api_options}
     apis = [replace(o, band=quantiles(api_costs[o.id])) for o in api_options]
