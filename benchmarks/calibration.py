@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from llmcost.catalog import Catalog, load_catalog
+from llmcost.defaults import Efficiency
 from llmcost.memory import plan_memory
 from llmcost.quantization import get_quantization
-from llmcost.defaults import Efficiency
 from llmcost.throughput import decode_step_s, rates, saturated_capacity, serving_shape
 
 HERE = Path(__file__).parent

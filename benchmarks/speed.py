@@ -30,10 +30,9 @@ from pathlib import Path
 import numpy as np
 
 import llmcost
-from llmcost.breakeven import solve
 from llmcost.catalog import load_catalog
-from llmcost.scenario import make_scenario, setup
-from llmcost.selfhost import curves
+from llmcost.commands.common import factors, inputs_for, model_curves
+from llmcost.crossings import solve
 
 
 def median_s(fn: Callable[[], object], runs: int) -> float:
@@ -67,28 +66,18 @@ def main() -> None:
     cat = load_catalog()
     plain = median_s(lambda: llmcost.compare(50_000, catalog=cat), runs)
     with_mc = median_s(lambda: llmcost.compare(50_000, monte_carlo=100_000, seed=1, catalog=cat), runs)
-    n_options = len(llmcost.compare(50_000, catalog=cat).options())
+    n_options = len(llmcost.compare(50_000, catalog=cat).options)
     print(f"compare --qpd 50000 ({n_options} options), in-process: median {plain * 1e3:.0f} ms")
     draws_ms = (with_mc - plain) * 1e3
     print(f"  + 100,000 Monte Carlo draws: median {with_mc * 1e3:.0f} ms, the draws alone {draws_ms:.0f} ms")
 
-    st = setup(make_scenario(qpd=50_000, models=["llama-3.1-70b"], apis=["openai/gpt-4o"]), cat)
-    curve = min(
-        curves(
-            cat,
-            cat.model("llama-3.1-70b"),
-            st.quant_list(),
-            st.gpu_list(),
-            st.workload,
-            st.assumptions,
-            st.hidden_usd_per_month,
-        )[0],
-        key=lambda c: float(c.monthly_cost_usd(50_000)),
-    )
-    alpha = 0.01 * st.workload.days_per_month
+    inp = inputs_for("compare", None, cat, {"qpd": 50_000, "models": ["llama-3.1-70b"], "apis": ["openai/gpt-4o"]})
+    f = factors(inp)
+    curve = min(model_curves(inp, inp.models[0])[0], key=lambda c: float(c.monthly_cost_usd(50_000, f)))
+    alpha = 0.01 * inp.workload.days_per_month
     volumes = np.geomspace(100, 10_000_000, 1_000_000)
-    sweep = median_s(lambda: (alpha * volumes, curve.monthly_cost_usd(volumes)), runs)
-    exact = median_s(lambda: solve(alpha, curve, 10_000_000), runs)
+    sweep = median_s(lambda: (alpha * volumes, curve.monthly_cost_usd(volumes, f)), runs)
+    exact = median_s(lambda: solve(alpha, curve, f, 10_000_000), runs)
     print(f"sweep of 1,000,000 volumes for one pair ({curve.config.id} vs openai/gpt-4o): median {sweep * 1e3:.0f} ms")
     print(f"exact break-even up to 10,000,000 queries/day: median {exact * 1e3:.1f} ms")
 

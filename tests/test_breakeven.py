@@ -93,7 +93,7 @@ def test_not_within_the_maximum_says_where_it_would_be(cat):
 
 def test_work_is_bounded(cat):
     curve, f = _curve(cat, 2.0, 10, 0)
-    with pytest.raises(llmcost.UsageError, match="max_qpd .* replica steps"):
+    with pytest.raises(llmcost.UsageError, match=r"max_qpd .* replica steps"):
         solve(1.0, curve, f, 1e12)
 
 

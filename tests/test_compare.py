@@ -66,7 +66,9 @@ def test_default_view_is_a_selection_and_all_shows_infeasible(cat):
 
 
 def test_non_commercial_licence_is_flagged_or_dropped(cat):
-    flagged = [o for o in llmcost.compare(50_000, catalog=cat).to_dict()["options"] if o.get("model") == "mistral-large-2"]
+    flagged = [
+        o for o in llmcost.compare(50_000, catalog=cat).to_dict()["options"] if o.get("model") == "mistral-large-2"
+    ]
     assert flagged and all(not o["commercial_use"] for o in flagged)
     assert all(any("commercial" in n["message"] for n in o["notes"]) for o in flagged)
     kept = llmcost.compare(50_000, catalog=cat, commercial_only=True).to_dict()["options"]

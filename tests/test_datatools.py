@@ -470,7 +470,9 @@ def test_genai_api_ids_in_compare(cat):
 
     opts = {
         o["id"]: o
-        for o in llmcost.compare(10_000, apis=["genai:openai/gpt-4o"], models=["llama-3.1-8b"], catalog=cat).to_dict()["options"]
+        for o in llmcost.compare(10_000, apis=["genai:openai/gpt-4o"], models=["llama-3.1-8b"], catalog=cat).to_dict()[
+            "options"
+        ]
     }
     # genai-prices carries the same list price as our data: $2.50 / $10 per Mtok -> $0.01 per query
     assert opts["genai/openai/gpt-4o"]["cost_per_query_usd"] == pytest.approx(0.01)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from llmcost.cli import main
-from llmcost.errors import UsageError
 from llmcost.defaults import THROUGHPUT_LOG_SD
+from llmcost.errors import UsageError
 from llmcost.inputs import Scenario, make_scenario, scenario_json_schema
 from llmcost.uncertainty import Uniform
 

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from llmcost.defaults import Efficiency
 from llmcost.errors import UsageError
 from llmcost.quantization import get_quantization
-from llmcost.defaults import Efficiency
 from llmcost.throughput import decode_step_s, prefill_s, saturated_capacity, serving_shape
 
 EFF = Efficiency(bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0)

@@ -10,11 +10,11 @@ import pytest
 
 import llmcost
 from llmcost.catalog import load_catalog
+from llmcost.commands.sensitivity import sensitivity
 from llmcost.errors import UsageError
+from llmcost.inputs import make_scenario, resolve
 from llmcost.montecarlo import draw_inputs, owned_price_factor
 from llmcost.ownership import owned_gpu_cost
-from llmcost.inputs import make_scenario, resolve
-from llmcost.commands.sensitivity import sensitivity
 from llmcost.uncertainty import (
     LogNormal,
     Normal,

@@ -6,8 +6,8 @@ import pytest
 
 import llmcost
 from llmcost.cli import main
-from llmcost.errors import UsageError
 from llmcost.commands.data import workload as workload_from_log
+from llmcost.errors import UsageError
 from tests.conftest import FIXTURES
 
 

@@ -63,16 +63,60 @@ _SOURCES = {
     "Efficiency": "llmcost.defaults",
     "Workload": "llmcost.demand",
     "Scenario": "llmcost.inputs",
-    **{name: "llmcost.errors" for name in (
-        "CatalogError", "InfeasibleError", "LLMCostError", "OutputError", "UnknownIdError", "UsageError"
-    )},  # fmt: skip
-    **{name: "llmcost.results" for name in (
-        "BreakEvenResult", "BuyVsRentResult", "CapacityResult", "Comparison", "FitResult", "HybridResult",
-        "Result", "TcoResult", "TornadoResult", "ValidationResult", "WorkloadResult",
-    )},  # fmt: skip
+    "CatalogError": "llmcost.errors",
+    "InfeasibleError": "llmcost.errors",
+    "LLMCostError": "llmcost.errors",
+    "OutputError": "llmcost.errors",
+    "UnknownIdError": "llmcost.errors",
+    "UsageError": "llmcost.errors",
+    "BreakEvenResult": "llmcost.results",
+    "BuyVsRentResult": "llmcost.results",
+    "CapacityResult": "llmcost.results",
+    "Comparison": "llmcost.results",
+    "FitResult": "llmcost.results",
+    "HybridResult": "llmcost.results",
+    "Result": "llmcost.results",
+    "TcoResult": "llmcost.results",
+    "TornadoResult": "llmcost.results",
+    "ValidationResult": "llmcost.results",
+    "WorkloadResult": "llmcost.results",
 }
 
-__all__ = sorted(_SOURCES)
+__all__ = [
+    "BreakEvenResult",
+    "BuyVsRentResult",
+    "CapacityResult",
+    "Catalog",
+    "CatalogError",
+    "Comparison",
+    "Efficiency",
+    "FitResult",
+    "HybridResult",
+    "InfeasibleError",
+    "LLMCostError",
+    "OutputError",
+    "Result",
+    "Scenario",
+    "TcoResult",
+    "TornadoResult",
+    "UnknownIdError",
+    "UsageError",
+    "ValidationResult",
+    "Workload",
+    "WorkloadResult",
+    "breakeven",
+    "buy_vs_rent",
+    "capacity",
+    "compare",
+    "fit",
+    "hybrid",
+    "load_catalog",
+    "plot",
+    "sensitivity",
+    "tco",
+    "validate",
+    "workload",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -51,6 +51,7 @@ SHIPPED_DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 2_000_000
 T = TypeVar("T")
 
+
 @dataclass(frozen=True)
 class Catalog:
     """Validated data: every id unique, every cross-reference resolved."""
@@ -97,8 +98,6 @@ def _lookup(table: Mapping[str, T], key: str, kind: str) -> T:
         raise UnknownIdError(kind, key, table) from None
 
 
-
-
 # ---------------------------------------------------------------- YAML
 
 
@@ -126,7 +125,7 @@ def _loader() -> type[Any]:
             seen.add(key)
         return dict(loader.construct_mapping(node, deep=deep))
 
-    loader = type("DataLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+    loader: type[Any] = type("DataLoader", (base,), {"yaml_implicit_resolvers": resolvers})
     loader.add_constructor("tag:yaml.org,2002:map", mapping)
     return loader
 

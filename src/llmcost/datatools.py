@@ -38,9 +38,18 @@ from llmcost.catalog import (
     section_names,
     uncertain_fields,
 )
-from llmcost.io import read_bytes, read_text
-from llmcost.records import DATA_FILES, ApiModel, GpuOffer, InvalidRecord, OwnedGpu, Sourced, as_of_days, validate_record
 from llmcost.errors import UnknownIdError, UsageError
+from llmcost.io import read_bytes, read_text
+from llmcost.records import (
+    DATA_FILES,
+    ApiModel,
+    GpuOffer,
+    InvalidRecord,
+    OwnedGpu,
+    Sourced,
+    as_of_days,
+    validate_record,
+)
 from llmcost.uncertainty import parse_uncertain
 
 Finding = dict[str, str]

@@ -8,6 +8,7 @@ help read this module.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 # workload: the seed article's "average query" is 2,000 tokens in and 500 out
 INPUT_TOKENS = 2000
@@ -20,8 +21,8 @@ HOURS_PER_DAY = 24
 # self-hosting
 UTILIZATION_TARGET = 0.70  # the seed: "add instances when utilization exceeds 70%"
 PEAK_FACTOR = 1.0  # peak-to-average request rate; 1 = size for the daily average
-PRICING = "on_demand"
-OWNERSHIP = "rent"
+PRICING: Final = "on_demand"
+OWNERSHIP: Final = "rent"
 PUE = 1.0  # not sourced: 1.0 bills energy on the IT load alone
 ENGINE = "vllm"
 GPU_MEMORY_UTILIZATION = 0.90  # vLLM's gpu_memory_utilization default

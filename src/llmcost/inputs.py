@@ -245,12 +245,13 @@ def _integer(where: str, v: Any) -> int:
     if isinstance(v, (bool, *np_bool_types())) or not isinstance(v, numbers.Real):
         raise _Invalid(where, "Input should be a valid integer", v)
     if isinstance(v, numbers.Integral):
-        return int(v)  # exact, however many digits: the bounds check follows
-    if not math.isfinite(v):
+        return operator.index(v)  # exact, however many digits: the bounds check follows
+    x = float(v)
+    if not math.isfinite(x):
         raise _Invalid(where, "Input should be a finite number", v)
-    if v != int(v):
+    if x != int(x):
         raise _Invalid(where, "Input should be a valid integer, got a number with a fractional part", v)
-    return int(v)
+    return int(x)
 
 
 def _string(where: str, v: Any) -> str:
@@ -542,7 +543,7 @@ class SelfHostAssumptions:
 
     utilization_target: float = defaults.UTILIZATION_TARGET
     peak_factor: float = defaults.PEAK_FACTOR
-    pricing: PricingModel = defaults.PRICING  # type: ignore[assignment]
+    pricing: PricingModel = defaults.PRICING
     ownership: str = defaults.OWNERSHIP  # or "buy": owned 8-GPU servers costed from ownership.yaml
     pue: float = defaults.PUE
     engine: Engine | None = None  # None: vLLM's documented defaults, for model tests without a catalog

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from llmcost.errors import LLMCostError, OutputError
 
-
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISFIFO, "a FIFO"),

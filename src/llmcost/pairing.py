@@ -40,9 +40,7 @@ def pair_apis(
 ) -> list[Pairing]:
     """Hosted versions of the same model, the cheapest API at least as good, and the API closest in
     quality, among the APIs in `usd_per_query` (API id -> cost per query for the workload)."""
-    out = [
-        Pairing(a, "hosted version of the same model") for a in usd_per_query if apis[a].open_model == model.id
-    ]
+    out = [Pairing(a, "hosted version of the same model") for a in usd_per_query if apis[a].open_model == model.id]
     if elo is None:
         return out
     rated = {a: q.lmarena_elo for a in usd_per_query if (q := apis[a].quality) is not None}

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from llmcost.records import Gpu, Precision
 from llmcost.errors import UnknownIdError
+from llmcost.records import Gpu, Precision
 
 
 @dataclass(frozen=True)

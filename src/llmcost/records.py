@@ -410,7 +410,6 @@ _SINGLETONS: dict[str, dict[str, type[_Strict]]] = {
 }
 
 
-
 # ---------------------------------------------------------------- plain values (the catalog cache)
 
 
@@ -445,7 +444,7 @@ def from_plain(cls: type[T], plain: Mapping[str, Any]) -> T:
     """A record from values `to_plain` produced from a validated record: no validation again, and
     nothing in the values can run code (they are JSON: strings, numbers, lists, mappings)."""
     kwargs = dict(plain)
-    for name, kind in _nested(cls).items():
+    for name, kind in _nested(cls).items():  # type: ignore[arg-type]
         value = kwargs.get(name)
         if value is None:
             continue

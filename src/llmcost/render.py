@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -97,7 +98,11 @@ def _compare_rows(data: Comparison) -> tuple[list[str], list[list[str]], list[st
             marks += f" [{footnotes.index(note) + 1}]"
         vs = "-"
         if o.comparable_api:
-            vs = "is cheapest" if o.comparable_api == o.id else f"{signed_usd(o.vs_comparable_api_usd)} {o.comparable_api}"
+            vs = (
+                "is cheapest"
+                if o.comparable_api == o.id
+                else f"{signed_usd(o.vs_comparable_api_usd)} {o.comparable_api}"
+            )
         if isinstance(o, SelfHostedOption):
             config = (
                 f"{o.replicas} x {o.gpus_per_replica} {o.gpu}, {o.quantization}, "
@@ -127,7 +132,7 @@ def _dist_text(value: Any) -> str:
     return f"{value['dist']}({args})"
 
 
-def _workload_line(w: dict[str, Any]) -> str:
+def _workload_line(w: Mapping[str, Any]) -> str:
     volume = f"{w['queries_per_day']:,.0f} queries/day x " if "queries_per_day" in w else ""
     return (
         f"workload: {volume}{w['days_per_month']:.2f} days/month; {w['input_tokens']:,.0f} input + "
@@ -162,7 +167,9 @@ def _assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         m = a["monte_carlo"]
         drawn = [f"{g} price x {_dist_text(v)}" for g, v in m["gpu_price_factor"].items() if isinstance(v, dict)]
         drawn += [f"{g} offer's own range x {_dist_text(v)}" for g, v in m["offer_price_factor"].items()]
-        drawn += [f"{api} {k} price x {_dist_text(v)}" for api, f in m["api_price_factor"].items() for k, v in f.items()]
+        drawn += [
+            f"{api} {k} price x {_dist_text(v)}" for api, f in m["api_price_factor"].items() for k, v in f.items()
+        ]
         ranged = [k for k, v in m["hidden_usd_per_month"].items() if isinstance(v, dict)]
         if ranged:
             drawn.append(f"hidden costs over their ranges ({', '.join(ranged)})")
@@ -291,7 +298,8 @@ def _hybrid_rows(data: HybridResult) -> list[tuple[str, str]]:
         ("API", f"{1 - data.share:.0%} of queries on {api['id']} at {usd(api['usd_per_query'])}/query: "
          f"{usd(api['monthly_cost_usd'])}/month"),
         ("blended", f"{usd(data.monthly_cost_usd)}/month, {usd(data.blended_cost_per_query_usd)}/query"),
-        ("all-API", f"{usd(data.all_api_monthly_cost_usd)}/month: hybrid saves {signed_usd(data.saving_vs_all_api_usd)}"),
+        ("all-API", f"{usd(data.all_api_monthly_cost_usd)}/month: hybrid saves "
+         f"{signed_usd(data.saving_vs_all_api_usd)}"),
         ("cheapest share", f"{data.optimal_share:.1%}: {usd(data.optimal_monthly_cost_usd)}/month, saves "
          f"{signed_usd(data.optimal_saving_vs_all_api_usd)}"),
         *[(k, f"{v:,.4g}") for k, v in (data.monte_carlo or {}).items()],
@@ -392,7 +400,7 @@ def _buy_rows(data: BuyVsRentResult) -> tuple[list[str], list[list[str]]]:
             [
                 g.gpu,
                 usd(g.owned_usd_per_gpu_hour),
-                *[usd(x) for x in parts or [None] * 4],
+                *([usd(x) for x in parts] if parts else [usd(None)] * 4),
                 *[usd(r[p]) for p in ("on_demand", "reserved_1y", "reserved_3y", "spot")],
             ]
         )

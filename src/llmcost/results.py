@@ -19,6 +19,7 @@ from llmcost.notes import Note
 if TYPE_CHECKING:
     import pandas as pd  # noqa: TID251 - for the annotation only
 
+
 def plain(value: Any) -> Any:
     """JSON-ready values from result objects; a non-finite number is a UsageError (never `inf`)."""
     if isinstance(value, Note):
@@ -344,7 +345,9 @@ class FitResult(Result):
     commercial_use: bool
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = plain({**plain(self.plan), "compute": self.compute, "commercial_use": self.commercial_use})
+        out: dict[str, Any] = plain(
+            {**plain(self.plan), "compute": self.compute, "commercial_use": self.commercial_use}
+        )
         return out
 
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from llmcost.defaults import Efficiency
-from llmcost.records import Gpu, OpenModel
 from llmcost.errors import UsageError
 from llmcost.memory import kv_bytes_per_sequence, kv_shards, params_active, params_total, weight_bytes
 from llmcost.numeric import maximum
 from llmcost.quantization import Quantization, compute_path
+from llmcost.records import Gpu, OpenModel
 
 if TYPE_CHECKING:
     from llmcost.demand import FloatArray

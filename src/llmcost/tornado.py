@@ -101,7 +101,11 @@ def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[
     for key, price in u.api_price_factor.get(api_id, {}).items():
 
         def at_price(x: FloatArray, key: str = key) -> Draws:
-            keys = (key, "cached_input") if key == "input" and inp.all_apis[api_id].cached_input_usd_per_mtok is None else (key,)
+            keys = (
+                (key, "cached_input")
+                if key == "input" and inp.all_apis[api_id].cached_input_usd_per_mtok is None
+                else (key,)
+            )
             return replace(base, api_price_factor={api_id: {k: x for k in keys}})
 
         if key != "cached_input" or inp.all_apis[api_id].cached_input_usd_per_mtok is not None:

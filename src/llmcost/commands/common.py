@@ -136,7 +136,9 @@ def _notes(inp: Inputs) -> list[str]:
     else:
         notes.append("self-hosted capacity is fixed (sized for the peak) and rented 24 h a day")
     if any(inp.hidden_usd_per_month.values()):
-        notes.append("hidden costs are flat per deployment: the midpoint of the seed article's ranges unless overridden")
+        notes.append(
+            "hidden costs are flat per deployment: the midpoint of the seed article's ranges unless overridden"
+        )
     else:
         notes.append("hidden costs are off")
     return notes

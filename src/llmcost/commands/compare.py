@@ -13,7 +13,8 @@ from llmcost.inputs import Inputs, Scenario
 from llmcost.pairing import quantized_elo
 from llmcost.quantization import compute_path
 from llmcost.records import ApiModel
-from llmcost.results import ApiOption, Comparison, Infeasible, Note, Option, SelfHostedOption
+from llmcost.notes import Note
+from llmcost.results import ApiOption, Comparison, Infeasible, Option, SelfHostedOption
 from llmcost.selfhost import CostCurve, Deployment, Unfit, autoscaled, closest_miss, deployment_at, fleet_cost_usd
 
 PER_MODEL_DEFAULT = 2  # self-hosted rows per model in the default (readable) view
@@ -70,9 +71,13 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
         notes.append(
             Note(
                 "weight_only",
-                {"gpu": cfg.gpu.id, "precision": cfg.quant.compute, "quantization": cfg.quant.id,
-                 "bits": cfg.quant.bits_per_weight},
-            )  # fmt: skip
+                {
+                    "gpu": cfg.gpu.id,
+                    "precision": cfg.quant.compute,
+                    "quantization": cfg.quant.id,
+                    "bits": cfg.quant.bits_per_weight,
+                },
+            )
         )
     if not cfg.model.licence.commercial_use:
         notes.append(Note("non_commercial", {"model": cfg.model.id, "licence": cfg.model.licence.name}))
@@ -81,9 +86,14 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
         notes.append(
             Note(
                 "autoscaled",
-                {"profile": a.profile, "low": min(a.replicas_by_hour), "high": a.peak_replicas,
-                 "autoscaled_usd": a.monthly_gpu_cost_usd, "fixed_usd": a.fixed_peak_monthly_gpu_cost_usd},
-            )  # fmt: skip
+                {
+                    "profile": a.profile,
+                    "low": min(a.replicas_by_hour),
+                    "high": a.peak_replicas,
+                    "autoscaled_usd": a.monthly_gpu_cost_usd,
+                    "fixed_usd": a.fixed_peak_monthly_gpu_cost_usd,
+                },
+            )
         )
     if offer.as_of == "undated":
         notes.append(Note("undated_rental", {"offer": offer.id}))
@@ -130,10 +140,14 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
         },
         capacity=cfg.capacity.to_dict(),
         autoscaling=(
-            {**d.autoscaled.__dict__, "replicas_by_hour": list(d.autoscaled.replicas_by_hour),
-             "saving_vs_fixed_usd": d.autoscaled.saving_vs_fixed_usd}
-            if d.autoscaled else None
-        ),  # fmt: skip
+            {
+                **d.autoscaled.__dict__,
+                "replicas_by_hour": list(d.autoscaled.replicas_by_hour),
+                "saving_vs_fixed_usd": d.autoscaled.saving_vs_fixed_usd,
+            }
+            if d.autoscaled
+            else None
+        ),
         notes=tuple(notes),
     )
 

@@ -42,7 +42,7 @@ def buy_vs_rent(
     for gpu_id in list(gpus) if gpus else list(cat.owned_gpus):
         gpu = cat.gpu(gpu_id)
         owned = cat.owned_gpus.get(gpu.id)
-        rental = {
+        rental: dict[str, float | None] = {
             p: min((o.usd_per_gpu_hour for o in cat.offers_for(gpu.id, p)), default=None) for p in PRICING_MODELS
         }
         cost = owned_gpu_cost(gpu, owned, cat.facility, pue) if owned else None
@@ -92,5 +92,5 @@ def validate(
         files=tuple(result["files"]),
         errors=sum(f["level"] == "error" for f in findings),
         warnings=sum(f["level"] == "warning" for f in findings),
-        findings=tuple(Finding(f["level"], f["file"], f["entry"], f["message"]) for f in findings),  # type: ignore[arg-type]
+        findings=tuple(Finding(f["level"], f["file"], f["entry"], f["message"]) for f in findings),
     )

@@ -29,7 +29,9 @@ def sensitivity(
     configuration that pays off soonest, as `breakeven` picks it)."""
     if metric not in METRICS:
         raise UsageError(f"metric must be cost_difference or breakeven, got '{metric}'", param="metric")
-    inp = inputs_for("sensitivity", scenario, catalog, {"qpd": qpd, **options}, qpd_required=metric == "cost_difference")
+    inp = inputs_for(
+        "sensitivity", scenario, catalog, {"qpd": qpd, **options}, qpd_required=metric == "cost_difference"
+    )
     api, model = one_pair(inp)
     found = runnable(inp, model)
     if metric == "breakeven":

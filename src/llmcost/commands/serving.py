@@ -35,7 +35,7 @@ def _whole(name: str, value: object, high: float = 1e9) -> int:
 def _tp(gpus: object) -> int:
     if gpus not in defaults.TP_SIZES:
         raise UsageError(f"gpus must be a tensor-parallel size in {defaults.TP_SIZES}, got {gpus!r}", param="gpus")
-    return int(gpus)  # type: ignore[call-overload]
+    return int(gpus)  # type: ignore[call-overload,unused-ignore]
 
 
 def fit(
@@ -55,7 +55,9 @@ def fit(
     m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
     ctx = m.max_context_tokens if context is None else _whole("context", context)
     if ctx > m.max_context_tokens:
-        raise UsageError(f"context {ctx:,} exceeds {m.id}'s maximum of {m.max_context_tokens:,} tokens", param="context")
+        raise UsageError(
+            f"context {ctx:,} exceeds {m.id}'s maximum of {m.max_context_tokens:,} tokens", param="context"
+        )
     tp = None if gpus is None else _tp(gpus)
     plan = plan_memory(m, q, g, ctx, _whole("concurrency", concurrency), tp, _kv_bytes(kv_cache))
     return FitResult(plan=plan, compute=dataclasses.asdict(compute_path(q, g)), commercial_use=m.licence.commercial_use)
