@@ -11,7 +11,8 @@ from llmcost.notes import Note
 from llmcost.records import ApiModel
 
 if TYPE_CHECKING:
-    from llmcost.demand import Number, Workload
+    from llmcost.demand import Workload
+    from llmcost.numeric import Number
 
 TOKENS_PER_MTOK = 1_000_000
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from llmcost.errors import CatalogError, LLMCostError, UnknownIdError
-from llmcost.io import read_bytes, shown
+from llmcost.io import read_bytes
 from llmcost.records import (
     _SECTIONS,
     _SINGLETONS,
@@ -46,6 +46,7 @@ from llmcost.records import (
     to_plain,
     validate_record,
 )
+from llmcost.text import shown
 
 SHIPPED_DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 2_000_000

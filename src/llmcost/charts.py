@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from llmcost.errors import UsageError
-from llmcost.results import BreakEvenResult, Comparison, Result
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -44,7 +43,7 @@ _INK, _MUTED, _GRID = "#222222", "#555555", "#DDDDDD"
 
 def check_path(out: str | Path) -> Path:
     """`out` as a chart path: .png or .svg in a directory that exists (a UsageError otherwise)."""
-    from llmcost.io import shown
+    from llmcost.text import shown
 
     path = Path(out)
     if path.suffix.lower() not in FORMATS:
@@ -76,16 +75,17 @@ def save(fig: Figure, out: str | Path) -> Path:
     return path
 
 
-def plot(result: Result, out: str | Path | None = None) -> Figure:
+def plot(result: Any, out: str | Path | None = None) -> Figure:
     """The chart of a result: breakeven -> cost against volume, compare -> cost breakdown."""
-    if isinstance(result, BreakEvenResult):
+    kind = getattr(result, "KIND", None)
+    if kind == "breakeven":
         return plot_breakeven(result, out)
-    if isinstance(result, Comparison):
+    if kind == "compare":
         return plot_compare(result, out)
     raise UsageError(f"charts exist for compare and breakeven results, not {type(result).__name__}")
 
 
-def plot_breakeven(data: Mapping[str, Any] | Result, out: str | Path | None = None, ax: Axes | None = None) -> Figure:
+def plot_breakeven(data: Any, out: str | Path | None = None, ax: Axes | None = None) -> Figure:
     """Monthly cost [USD] against queries per day [log scale] for each pair of a breakeven result.
 
     APIs are straight lines (api_usd_per_qpd_month x qpd), self-hosted configurations step
@@ -192,9 +192,7 @@ def plot_breakeven(data: Mapping[str, Any] | Result, out: str | Path | None = No
     return fig
 
 
-def plot_compare(
-    data: Mapping[str, Any] | Result, out: str | Path | None = None, ax: Axes | None = None, top: int = 15
-) -> Figure:
+def plot_compare(data: Any, out: str | Path | None = None, ax: Axes | None = None, top: int = 15) -> Figure:
     """Horizontal stacked bars of the `top` cheapest feasible options: tokens, GPUs, hidden costs [USD/month]."""
     import numpy as np
 
@@ -252,8 +250,10 @@ def plot_compare(
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _as_dict(data: Mapping[str, Any] | Result) -> Mapping[str, Any]:
-    return data.to_dict() if isinstance(data, Result) else data
+def _as_dict(data: Any) -> Mapping[str, Any]:
+    """A result's JSON contract (a saved JSON file plots the same as a live result)."""
+    out: Mapping[str, Any] = data.to_dict() if hasattr(data, "to_dict") else data
+    return out
 
 
 def _figure(ax: Axes | None) -> tuple[Figure, Axes, bool]:

@@ -255,7 +255,7 @@ def _check_format(fmt: str, formats: tuple[str, ...] = ("table", "json", "csv", 
 
 
 def _shown(value: object) -> str:
-    from llmcost.io import shown
+    from llmcost.text import shown
 
     return shown(value, 80)
 

@@ -25,7 +25,7 @@ from llmcost.inputs import Autoscaling
 from llmcost.selfhost import CostCurve, Factors
 
 if TYPE_CHECKING:
-    from llmcost.demand import FloatArray, Number
+    from llmcost.numeric import FloatArray, Number
 
 CHUNK_ELEMENTS = 4_000_000  # pieces x draws examined at once: a few tens of MB
 

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from llmcost import defaults
 from llmcost.errors import UsageError
-
-if TYPE_CHECKING:  # numpy is imported only where arrays are made (see llmcost.numeric)
-    import numpy as np
-    import numpy.typing as npt
-
-    FloatArray = npt.NDArray[np.float64]
-    Number = float | FloatArray  # a volume (or token count...) or an array of them
 
 
 def check_positive(name: str, value: object, *, allow_zero: bool = False) -> float:

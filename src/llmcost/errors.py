@@ -28,7 +28,7 @@ class UnknownIdError(UsageError):
     """An id (model, GPU, API, quantization, ...) that the catalog does not know."""
 
     def __init__(self, kind: str, value: str, valid: Iterable[str], *, param: str | None = None) -> None:
-        from llmcost.io import shown
+        from llmcost.text import shown
 
         valid = sorted(valid)
         text = value if isinstance(value, str) else repr(value)

@@ -1,11 +1,49 @@
-"""DataFrames and HTML for notebooks (pandas is imported here only, and lazily by callers)."""
+"""Rows, DataFrames and HTML of results (pandas is imported only when a DataFrame is made).
+
+They read a result's rows through its JSON contract (`plain` of each row), so they work on any
+result object and sit below llmcost.results, whose notebook methods call them.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
-from llmcost.render import flatten, records
-from llmcost.results import Result
+from llmcost.plain import plain
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts to `parent.child` keys; lists joined with '; ' (for CSV and key-value tables)."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            out[prefix + key] = "; ".join(str(v["message"]) if isinstance(v, dict) and "message" in v else str(v)
+                                          for v in value)  # fmt: skip
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def records(result: Any) -> list[dict[str, Any]]:
+    """The rows a result is made of (options, pairs, months, GPUs, tornado inputs), or the result itself."""
+    for name in ("options", "pairs", "months", "gpus", "inputs", "findings"):
+        items = getattr(result, name, None)
+        if isinstance(items, tuple):
+            return [_ordered(plain(x)) for x in items]
+    return [result.to_dict()]
+
+
+_FIRST = ("id", "kind", "feasible", "api", "self_hosted")
+
+
+def _ordered(row: dict[str, Any]) -> dict[str, Any]:
+    """Identifying columns first (a dataclass lists fields with defaults last)."""
+    return {**{k: row[k] for k in _FIRST if k in row}, **row}
+
 
 # Option keys shown as columns, in order; the names already carry units.
 _COLUMNS = (
@@ -34,12 +72,14 @@ _COLUMNS = (
 )
 
 
-def to_frame(result: Result) -> pd.DataFrame:
+def to_frame(result: Any) -> pd.DataFrame:
     """A result's rows (options, pairs, months, ...) as a DataFrame; nested fields as `parent.child`."""
+    import pandas as pd
+
     frame = pd.DataFrame([flatten(r) for r in records(result)])
     first = [c for c in _COLUMNS if c in frame.columns]
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
-def to_html(result: Result) -> str:
+def to_html(result: Any) -> str:
     return str(to_frame(result).to_html(index=False, float_format=lambda x: f"{x:,.4g}"))

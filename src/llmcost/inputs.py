@@ -26,9 +26,9 @@ from llmcost.catalog import Catalog, load_catalog
 from llmcost.defaults import Efficiency
 from llmcost.demand import Workload
 from llmcost.errors import UnknownIdError, UsageError
-from llmcost.io import shown
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
-from llmcost.records import ApiModel, Engine, Gpu, GpuOffer, OpenModel, PricingModel
+from llmcost.records import ApiModel, Engine, Facility, Gpu, GpuOffer, OpenModel, OwnedGpu, PricingModel
+from llmcost.text import shown
 from llmcost.uncertainty import (
     DISTS,
     Dist,
@@ -637,7 +637,9 @@ class Inputs:
     models: tuple[OpenModel, ...]
     gpus: tuple[Gpu, ...]
     quants: tuple[Quantization, ...]
-    offers: Mapping[str, tuple[GpuOffer, ...]]  # gpu id -> offers under the pricing model (owned: the server)
+    offers: Mapping[str, tuple[GpuOffer, ...]]  # gpu id -> rental offers under the pricing model
+    owned_gpus: Mapping[str, OwnedGpu]  # ownership "buy": the GPUs with a purchase price
+    facility: Facility
     no_offer: Mapping[str, str]  # gpu id -> why it has no offer (owned GPUs without a purchase price)
     quant_recovery_pct: Mapping[str, float]
     hidden_usd_per_month: Mapping[str, float]
@@ -698,8 +700,6 @@ def _genai(scenario: Scenario, cat: Catalog) -> tuple[Scenario, Catalog]:
 
 def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *, qpd_required: bool = True) -> Inputs:
     """Resolve a scenario for `command`: load the catalog, check ids, build every plain value."""
-    from llmcost.ownership import GPUS_PER_OWNED_SERVER, owned_gpu_cost, owned_offer
-
     s = scenario
     if qpd_required and s.qpd is None:
         raise UsageError("qpd is required (queries per day), e.g. --qpd 50000", param="qpd")
@@ -718,16 +718,14 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
     engine = cat.engine(s.engine)
     offers: dict[str, tuple[GpuOffer, ...]] = {}
     no_offer: dict[str, str] = {}
+    owned: dict[str, OwnedGpu] = {}
     for g in gpus:
-        if s.ownership == "buy":
-            owned = cat.owned_gpus.get(g.id)
-            if owned is None:
-                no_offer[g.id] = f"no purchase price for {g.id} in ownership.yaml (known: {', '.join(cat.owned_gpus)})"
-                continue
-            hourly = owned_gpu_cost(g, owned, cat.facility, s.pue).usd_per_gpu_hour
-            offers[g.id] = (owned_offer(g, owned, hourly * GPUS_PER_OWNED_SERVER),)
-        else:
+        if s.ownership == "rent":
             offers[g.id] = tuple(cat.offers_for(g.id, s.pricing))
+        elif g.id in cat.owned_gpus:
+            owned[g.id] = cat.owned_gpus[g.id]  # costed as an owned server by the model (ownership.py)
+        else:
+            no_offer[g.id] = f"no purchase price for {g.id} in ownership.yaml (known: {', '.join(cat.owned_gpus)})"
     qpd = central(s.qpd) if s.qpd is not None else 1.0
     workload = Workload(qpd, central(s.input_tokens), central(s.output_tokens), s.cached_input_share, s.days_per_month)
     selfhost = SelfHostAssumptions(
@@ -758,6 +756,8 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         gpus=gpus,
         quants=tuple(quants),
         offers=offers,
+        owned_gpus=owned,
+        facility=cat.facility,
         no_offer=no_offer,
         quant_recovery_pct={k: q.quality_recovery_pct for k, q in cat.quant_quality.items()},
         hidden_usd_per_month=resolve_hidden_costs(cat, s),
@@ -767,7 +767,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         autoscaling=autoscaling,
         monte_carlo=s.monte_carlo if "monte_carlo" in used else None,
         seed=s.seed,
-        uncertainty=_uncertainty(s, cat, offers, apis),
+        uncertainty=_uncertainty(s, cat, offers, owned, apis),
         max_qpd=s.max_qpd,
         share=s.share,
         show_all=s.show_all,
@@ -797,12 +797,24 @@ API_PRICE_FIELDS = {
 }
 
 
-def _uncertainty(
-    s: Scenario, cat: Catalog, offers: Mapping[str, tuple[GpuOffer, ...]], apis: Mapping[str, ApiModel]
-) -> Uncertainty:
-    """Each uncertain input as Monte Carlo draws it (see analysis in montecarlo.py)."""
-    from llmcost.ownership import figure_ranges
+def owned_figure_ranges(owned: OwnedGpu, facility: Facility) -> dict[str, Uncertain]:
+    """The figures an owned GPU's hourly cost is built from, as Monte Carlo draws them: the purchase
+    price over its range, each facility figure uniform over its sourced range."""
+    ranges: dict[str, Uncertain] = {
+        f.name: Uniform(low=getattr(facility, f.name).low, high=getattr(facility, f.name).high)
+        for f in dataclasses.fields(facility)
+    }
+    return {"purchase_usd_per_gpu": owned.spread.get("purchase_usd_per_gpu", owned.purchase_usd_per_gpu), **ranges}
 
+
+def _uncertainty(
+    s: Scenario,
+    cat: Catalog,
+    offers: Mapping[str, tuple[GpuOffer, ...]],
+    owned_gpus: Mapping[str, OwnedGpu],
+    apis: Mapping[str, ApiModel],
+) -> Uncertainty:
+    """Each uncertain input as Monte Carlo draws it (see montecarlo.py)."""
     lines = cat.hidden_costs
     hidden: dict[str, Uncertain] = {}
     for key, line in lines.items():
@@ -813,13 +825,13 @@ def _uncertainty(
     gpu_price: dict[str, Uncertain] = {}
     offer_range: dict[str, Dist] = {}
     owned: dict[str, Mapping[str, Uncertain]] = {}
+    for gpu_id in owned_gpus:
+        gpu_price[gpu_id] = s.gpu_price_factor if s.gpu_price_factor is not None else 1.0
+        if s.gpu_price_factor is None:
+            owned[gpu_id] = owned_figure_ranges(owned_gpus[gpu_id], cat.facility)
     for gpu_id, found in offers.items():
         if s.gpu_price_factor is not None:
             gpu_price[gpu_id] = s.gpu_price_factor
-            continue
-        if s.ownership == "buy":
-            gpu_price[gpu_id] = 1.0
-            owned[gpu_id] = figure_ranges(cat.owned_gpus[gpu_id], cat.facility)
             continue
         prices = sorted(o.usd_per_gpu_hour for o in found)
         # you may not get the cheapest provider: uniform from it to the median offer

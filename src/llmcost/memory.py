@@ -15,7 +15,7 @@ from llmcost.quantization import Quantization
 from llmcost.records import Gpu, OpenModel
 
 if TYPE_CHECKING:
-    from llmcost.demand import Number
+    from llmcost.numeric import Number
 
 BYTES_PER_GB = 1e9
 # GPU_MEMORY_UTILIZATION is vLLM's default (vllm/engine/arg_utils.py): weights + activations + KV

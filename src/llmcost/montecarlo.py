@@ -37,7 +37,7 @@ from llmcost.selfhost import CostCurve, Factors, replica_capacity
 from llmcost.uncertainty import draw
 
 if TYPE_CHECKING:
-    from llmcost.demand import FloatArray
+    from llmcost.numeric import FloatArray
 
 PERCENTILES = (10, 50, 90)
 TOKEN_BINS = 5

@@ -14,7 +14,11 @@ import math
 from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
-    from llmcost.demand import FloatArray, Number
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+    Number = float | FloatArray  # a volume (or token count...) or an array of them
 
 
 def _is_number(x: object) -> bool:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from llmcost.records import Facility, Gpu, GpuOffer, OwnedGpu
-from llmcost.uncertainty import Uncertain, Uniform
 
 HOURS_PER_YEAR = 8760
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12
@@ -52,16 +51,6 @@ def central_figures(owned: OwnedGpu, facility: Facility) -> dict[str, float]:
     """The figures an owned GPU's cost is built from, each at its central value."""
     ranges = {f.name: getattr(facility, f.name).mid for f in fields(facility)}
     return {"purchase_usd_per_gpu": owned.purchase_usd_per_gpu, **ranges}
-
-
-def figure_ranges(owned: OwnedGpu, facility: Facility) -> dict[str, Uncertain]:
-    """The same figures as Monte Carlo draws them: the purchase price over its range, each facility
-    figure uniform over its sourced range."""
-    ranges: dict[str, Uncertain] = {
-        f.name: Uniform(low=getattr(facility, f.name).low, high=getattr(facility, f.name).high)
-        for f in fields(facility)
-    }
-    return {"purchase_usd_per_gpu": owned.spread.get("purchase_usd_per_gpu", owned.purchase_usd_per_gpu), **ranges}
 
 
 def _hourly(gpu: Gpu, x: Mapping[str, Any], pue: float) -> tuple[Any, Any, Any, Any, Any]:

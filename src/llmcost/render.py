@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from llmcost.frames import flatten, records
 from llmcost.results import (
     BreakEvenResult,
     BuyVsRentResult,
@@ -23,7 +24,6 @@ from llmcost.results import (
     SelfHostedOption,
     TcoResult,
     TornadoResult,
-    plain,
 )
 
 if TYPE_CHECKING:
@@ -42,37 +42,6 @@ def signed_usd(x: float | None) -> str:
     if x is None:
         return "-"
     return ("+" if x > 0 else "-" if x < 0 else "") + usd(abs(x))
-
-
-def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dicts to `parent.child` keys; lists joined with '; ' (for CSV and key-value tables)."""
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{prefix}{key}."))
-        elif isinstance(value, list):
-            out[prefix + key] = "; ".join(str(v["message"]) if isinstance(v, dict) and "message" in v else str(v)
-                                          for v in value)  # fmt: skip
-        else:
-            out[prefix + key] = value
-    return out
-
-
-def records(result: Result) -> list[dict[str, Any]]:
-    """The rows a result is made of (options, pairs, months, GPUs, tornado inputs), or the result itself."""
-    for name in ("options", "pairs", "months", "gpus", "inputs", "findings"):
-        items = getattr(result, name, None)
-        if isinstance(items, tuple):
-            return [_ordered(plain(x)) for x in items]
-    return [result.to_dict()]
-
-
-_FIRST = ("id", "kind", "feasible", "api", "self_hosted")
-
-
-def _ordered(row: dict[str, Any]) -> dict[str, Any]:
-    """Identifying columns first (a dataclass lists fields with defaults last)."""
-    return {**{k: row[k] for k in _FIRST if k in row}, **row}
 
 
 def _compare_rows(data: Comparison) -> tuple[list[str], list[list[str]], list[str]]:

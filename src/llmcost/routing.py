@@ -18,7 +18,7 @@ from llmcost.inputs import Autoscaling
 from llmcost.selfhost import CostCurve, Factors, fleet_cost_usd
 
 if TYPE_CHECKING:
-    from llmcost.demand import FloatArray, Number
+    from llmcost.numeric import FloatArray, Number
 
 
 def blended_monthly_usd(

@@ -23,7 +23,8 @@ from llmcost.records import Engine, Gpu, GpuOffer, OpenModel
 from llmcost.throughput import Capacity, saturated_capacity, serving_shape
 
 if TYPE_CHECKING:
-    from llmcost.demand import Number, Workload
+    from llmcost.demand import Workload
+    from llmcost.numeric import Number
 
 VLLM_MAX_BATCH = 256  # vLLM's max_num_seqs default, for sizing without an engine record
 

@@ -26,7 +26,7 @@ from llmcost.quantization import Quantization, compute_path
 from llmcost.records import Gpu, OpenModel
 
 if TYPE_CHECKING:
-    from llmcost.demand import FloatArray
+    from llmcost.numeric import FloatArray
 
 # batch sizes: one (a float; what sizing needs) or many at once (an array; calibration, latency targets)
 B = TypeVar("B", float, "FloatArray")

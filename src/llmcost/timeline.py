@@ -12,7 +12,7 @@ from llmcost.inputs import Autoscaling
 from llmcost.selfhost import CostCurve, Factors, fleet_cost_usd
 
 if TYPE_CHECKING:
-    from llmcost.demand import FloatArray, Number
+    from llmcost.numeric import FloatArray, Number
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,11 @@ import numpy as np
 from llmcost.crossings import breakeven_volumes
 from llmcost.inputs import Inputs
 from llmcost.montecarlo import Draws, api_usd_per_qpd, factors, owned_price_factor
-from llmcost.results import Swing
 from llmcost.selfhost import CostCurve, fleet_cost_usd
 from llmcost.uncertainty import Uncertain, Uniform, central, draw
 
 if TYPE_CHECKING:
-    from llmcost.demand import FloatArray
+    from llmcost.numeric import FloatArray
 
 Metric = Literal["cost_difference", "breakeven"]
 
@@ -62,8 +61,11 @@ def result_of(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve, d: Dra
     return float(np.asarray(fleet_cost_usd(curve, d.qpd, f))[0] - a[0] * d.qpd[0])
 
 
+Swing = tuple[str, float, float, float | None, float | None, float]  # input, low, high, at low, at high, width
+
+
 def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[float | None, list[Swing]]:
-    """The point result and each input's swing, widest first."""
+    """The point result and each input's swing (input, low, high, result at low, at high, width), widest first."""
     gpu, u = curve.config.gpu.id, inp.uncertainty
     base = point_draw(inp, gpu)
     found: list[tuple[str, float, float, Draws, Draws]] = []
@@ -129,6 +131,6 @@ def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[
     for name, lo, hi, d_lo, d_hi in found:
         r_lo, r_hi = result_of(inp, metric, api_id, curve, d_lo), result_of(inp, metric, api_id, curve, d_hi)
         width = abs((r_hi if r_hi is not None else inp.max_qpd) - (r_lo if r_lo is not None else inp.max_qpd))
-        rows.append(Swing(name, lo, hi, r_lo, r_hi, width))
-    rows.sort(key=lambda r: -r.swing)
+        rows.append((name, lo, hi, r_lo, r_hi, width))
+    rows.sort(key=lambda r: -r[5])
     return result_of(inp, metric, api_id, curve, base), rows

@@ -25,7 +25,7 @@ from llmcost.errors import UsageError
 if TYPE_CHECKING:
     import numpy as np
 
-    from llmcost.demand import FloatArray
+    from llmcost.numeric import FloatArray
 
 
 MAX_DRAWS = 1_000_000  # a cap that keeps memory and time bounded on a laptop

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from llmcost.errors import UsageError
-from llmcost.io import read_text, shown
+from llmcost.io import read_text
+from llmcost.text import shown
 
 TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime")
 INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from llmcost import defaults
@@ -10,6 +11,7 @@ from llmcost.api_cost import api_usd_per_qpd
 from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
 from llmcost.inputs import Inputs, Scenario, make_scenario, resolve
+from llmcost.ownership import GPUS_PER_OWNED_SERVER, owned_gpu_cost, owned_offer
 from llmcost.records import ApiModel, OpenModel
 from llmcost.selfhost import CostCurve, Factors, Unfit, closest_miss, curves, fleet_cost_usd, point_factors
 from llmcost.uncertainty import describe
@@ -23,8 +25,18 @@ def inputs_for(
     *,
     qpd_required: bool = True,
 ) -> Inputs:
-    """Validate the settings given to `command` (refusing any it does not use) and resolve them."""
-    return resolve(make_scenario(scenario, command=command, **options), command, catalog, qpd_required=qpd_required)
+    """Validate the settings given to `command` (refusing any it does not use) and resolve them; owned
+    GPUs become the offers of owned 8-GPU servers."""
+    inp = resolve(make_scenario(scenario, command=command, **options), command, catalog, qpd_required=qpd_required)
+    if not inp.owned_gpus:
+        return inp
+    owned = {}
+    for gpu in inp.gpus:
+        if gpu.id in inp.owned_gpus:
+            record = inp.owned_gpus[gpu.id]
+            hourly = owned_gpu_cost(gpu, record, inp.facility, inp.selfhost.pue).usd_per_gpu_hour
+            owned[gpu.id] = (owned_offer(gpu, record, hourly * GPUS_PER_OWNED_SERVER),)
+    return replace(inp, offers=owned)
 
 
 def model_curves(inp: Inputs, model: OpenModel) -> tuple[list[CostCurve], list[Unfit]]:

@@ -10,10 +10,10 @@ from llmcost.api_cost import api_usd_per_query, effective_prices
 from llmcost.catalog import Catalog
 from llmcost.commands.common import assumptions, factors, inputs_for, model_curves
 from llmcost.inputs import Inputs, Scenario
+from llmcost.notes import Note
 from llmcost.pairing import quantized_elo
 from llmcost.quantization import compute_path
 from llmcost.records import ApiModel
-from llmcost.notes import Note
 from llmcost.results import ApiOption, Comparison, Infeasible, Option, SelfHostedOption
 from llmcost.selfhost import CostCurve, Deployment, Unfit, autoscaled, closest_miss, deployment_at, fleet_cost_usd
 

@@ -10,7 +10,7 @@ from llmcost.commands.common import alpha, cheapest_at, factors, inputs_for, one
 from llmcost.crossings import rank, solve
 from llmcost.errors import UsageError
 from llmcost.inputs import Scenario
-from llmcost.results import TornadoResult
+from llmcost.results import Swing, TornadoResult
 from llmcost.tornado import Metric, swings
 
 METRICS: tuple[Metric, ...] = ("cost_difference", "breakeven")
@@ -50,6 +50,6 @@ def sensitivity(
         unit=unit,
         base=base,
         workload=inp.workload.to_dict(),
-        inputs=tuple(rows),
+        inputs=tuple(Swing(*row) for row in rows),
         selection_rule=rule,
     )
