@@ -8,3 +8,14 @@ queries_per_day = st.floats(min_value=1, max_value=5e6, allow_nan=False, allow_i
 tokens = st.floats(min_value=1, max_value=20_000, allow_nan=False, allow_infinity=False)
 share = st.floats(min_value=0, max_value=1, allow_nan=False)
 scale = st.floats(min_value=0.01, max_value=100, allow_nan=False, allow_infinity=False)
+
+# arrays of draws: the model core takes them wherever it takes a float
+draws = st.integers(min_value=1, max_value=50)
+factor = st.floats(min_value=0.2, max_value=5, allow_nan=False, allow_infinity=False)
+utilization = st.floats(min_value=0.05, max_value=1, allow_nan=False)
+peak = st.floats(min_value=1, max_value=10, allow_nan=False, allow_infinity=False)
+usd = st.floats(min_value=0, max_value=50_000, allow_nan=False, allow_infinity=False)
+# a 24-hour load profile: non-negative weights with a positive sum
+profile = st.lists(st.floats(min_value=0, max_value=10, allow_nan=False), min_size=24, max_size=24).filter(
+    lambda w: sum(w) > 0
+)

@@ -70,20 +70,18 @@ def _mc(cat, **kw):
     return llmcost.compare(**{**base, **kw}).to_dict()["options"]
 
 
-def test_same_seed_same_answer_and_ordered_percentiles(cat):
+def test_same_seed_same_answer(cat):
     a = _mc(cat, qpd="30000..70000", monte_carlo=5000, seed=42)
     b = _mc(cat, qpd="30000..70000", monte_carlo=5000, seed=42)
     assert a == b
     c = _mc(cat, qpd="30000..70000", monte_carlo=5000, seed=43)
     assert a != c
-    for o in a:
-        assert o["monthly_cost_usd_p10"] <= o["monthly_cost_usd_p50"] <= o["monthly_cost_usd_p90"]
 
 
 def test_collapsed_ranges_reproduce_the_deterministic_answer(cat):
     for o in _mc(cat, qpd=50_000, monte_carlo=2000, seed=1, **POINTS):
         for p in ("p10", "p50", "p90"):
-            assert o[f"monthly_cost_usd_{p}"] == pytest.approx(o["monthly_cost_usd"], rel=1e-9)
+            assert o[f"monthly_cost_usd_{p}"] == o["monthly_cost_usd"]  # the same functions: exactly equal
 
 
 def test_probability_matches_the_analytical_value(cat):
@@ -124,7 +122,7 @@ def test_breakeven_distribution(cat):
     assert collapsed["breakeven_qpd_p10"] == pytest.approx(point["self_hosted_cheaper_above_qpd"])
     assert collapsed["breakeven_qpd_p90"] == pytest.approx(point["self_hosted_cheaper_above_qpd"])
     spread = llmcost.breakeven(monte_carlo=2000, seed=1, **kw).to_dict()["pairs"][0]
-    assert spread["breakeven_qpd_p10"] <= spread["breakeven_qpd_p50"] <= spread["breakeven_qpd_p90"]
+    assert spread["breakeven_qpd_p10"] < spread["breakeven_qpd_p90"]  # the draws move it
     assert 0 <= spread["p_breakeven_within_max"] <= 1 and len(spread["bands"]["qpd"]) == 60
 
 
@@ -132,7 +130,7 @@ def test_hybrid_monte_carlo(cat):
     out = llmcost.hybrid(
         50_000, share=0.7, models=["llama-3.1-70b"], apis=["openai/gpt-4o"], monte_carlo=3000, seed=5, catalog=cat
     ).to_dict()
-    assert out["monthly_cost_usd_p10"] <= out["monthly_cost_usd_p50"] <= out["monthly_cost_usd_p90"]
+    assert out["monthly_cost_usd_p10"] < out["monthly_cost_usd_p90"]  # the draws move it
     assert 0 <= out["p_hybrid_cheaper_than_all_api"] <= 1
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from llmcost import defaults
 from llmcost.errors import UsageError
 from llmcost.inputs import Autoscaling
-from llmcost.selfhost import CostCurve, Factors
+from llmcost.selfhost import CostCurve, Factors, hour_mean
 
 if TYPE_CHECKING:
     from llmcost.numeric import FloatArray, Number
@@ -63,7 +63,7 @@ def pieces(curve: CostCurve, f: Factors, max_qpd: float, autoscaling: Autoscalin
     edges = [np.arange(1, np.ceil(r * x_max) + 1) / r for r in rates]
     edge = np.unique(np.concatenate([*edges, [x_max]]))
     hourly = np.maximum(autoscaling.min_replicas, np.ceil(24 * w[:, None] * edge[None, :] - 1e-9))
-    return Pieces(edge, np.mean(np.asarray(curve.gpu_cost_usd(hourly)), axis=0))
+    return Pieces(edge, hour_mean(np.asarray(curve.gpu_cost_usd(hourly))))
 
 
 @dataclass(frozen=True)

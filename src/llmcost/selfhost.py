@@ -24,7 +24,7 @@ from llmcost.throughput import Capacity, saturated_capacity, serving_shape
 
 if TYPE_CHECKING:
     from llmcost.demand import Workload
-    from llmcost.numeric import Number
+    from llmcost.numeric import FloatArray, Number
 
 VLLM_MAX_BATCH = 256  # vLLM's max_num_seqs default, for sizing without an engine record
 
@@ -329,9 +329,19 @@ def autoscaled_gpu_usd(curve: CostCurve, qpd: Number, autoscaling: Autoscaling, 
     draws = max(np.ndim(x) for x in (qpd, f.throughput, f.utilization, f.gpu_price, f.requests_per_s or 0.0))
     w = np.asarray(autoscaling.weights).reshape((24,) + (1,) * draws)
     hourly = maximum(float(autoscaling.min_replicas), curve.replicas(np.asarray(qpd) * 24 * w, hour))
-    # gpu_cost_usd(n) is n replicas for a whole month; an hour of it is 1/24 of a day's share
-    cost = np.mean(np.asarray(curve.gpu_cost_usd(hourly, f)), axis=0)
+    # gpu_cost_usd(n) is n replicas for a whole month; an hour of it is 1/24 of a day's share. Summed
+    # hour by hour in order, so one draw and many give bit-identical results.
+    cost = hour_mean(np.asarray(curve.gpu_cost_usd(hourly, f)))
     return float(cost) if np.ndim(cost) == 0 else cost
+
+
+def hour_mean(by_hour: FloatArray) -> FloatArray:
+    """The mean over the first (hour) axis, added in order (numpy's pairwise sums differ by shape)."""
+    total = by_hour[0].copy()
+    for h in range(1, by_hour.shape[0]):
+        total += by_hour[h]
+    out: FloatArray = total / by_hour.shape[0]
+    return out
 
 
 def autoscaled(curve: CostCurve, qpd: float, autoscaling: Autoscaling, f: Factors) -> Autoscaled:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from llmcost.api_cost import api_usd_per_query, effective_prices
+from llmcost.api_cost import api_usd_per_qpd, api_usd_per_query, effective_prices
 from llmcost.catalog import Catalog
 from llmcost.commands.common import assumptions, factors, inputs_for, model_curves
 from llmcost.inputs import Inputs, Scenario
@@ -32,7 +32,7 @@ def _api_option(api: ApiModel, inp: Inputs) -> ApiOption:
     w = inp.workload
     prices = effective_prices(api, w.input_tokens, inp.batch_api, w.cached_input_share)
     per_query = api_usd_per_query(api, w, inp.batch_api)
-    monthly = per_query * w.queries_per_month
+    monthly = api_usd_per_qpd(api, w, inp.batch_api) * w.queries_per_day  # as Monte Carlo computes it
     notes = list(prices.notes)
     if api.context_window_tokens and w.input_tokens + w.output_tokens > api.context_window_tokens:
         notes.append(Note("context_window", {"context_window_tokens": api.context_window_tokens}))
