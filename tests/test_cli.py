@@ -118,8 +118,11 @@ def test_fit_and_capacity_json(capsys):
         (["compare", "--qpd", "10..5"], "uniform: low (10) is above high (5)"),
         (["compare", "--qpd", "weibull:1,2"], "unknown distribution 'weibull'"),
         (["compare", "--qpd", "normal:100,-1"], "normal sd: Input should be greater than or equal to 0"),
-        (["compare", "--qpd", "10", "--monte-carlo", "0"], "monte_carlo must be a positive number of draws"),
-        (["compare", "--qpd", "10", "--monte-carlo", "5000000"], "over the 1,000,000 cap"),
+        (["compare", "--qpd", "10", "--monte-carlo", "0"], "--monte-carlo: Input should be greater than 0"),
+        (
+            ["compare", "--qpd", "10", "--monte-carlo", "5000000"],
+            "--monte-carlo: Input should be less than or equal to 1,000,000",
+        ),
         (["compare", "--qpd", "10", "--monte-carlo", "10", "--seed", "abc"], "Invalid value for '--seed'"),
         (["compare"], "qpd is required"),
         (["compare", "--qpd", "10", "--input-tokens", "-1"], "--input-tokens must be > 0, got -1"),

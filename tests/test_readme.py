@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from llmcost.catalog import load_catalog
 from llmcost.cli import main
 
 README = Path(__file__).parent.parent / "README.md"
@@ -52,8 +53,8 @@ def cli(capsys, monkeypatch, tmp_path):
 
 
 def close(figure: str, actual: object) -> bool:
-    """`actual` rounds to the printed figure ("$1,702", "4.31", "56%", "57x"): within half a unit."""
-    number = figure.strip("$%x").replace(",", "")
+    """`actual` rounds to the figure's number ("$1,702", "4.31", "56%", "57x slower"): within half a unit."""
+    number = re.search(r"(?<![\w.-])\d[\d,]*(?:\.\d+)?", figure).group().replace(",", "")
     half_unit = 0.5 * 10 ** -len(number.partition(".")[2])
     ok_type = isinstance(actual, (int, float)) and not isinstance(actual, bool)
     return ok_type and abs(actual - float(number)) <= half_unit * (1 + 1e-9)
@@ -86,17 +87,11 @@ MISSING = object()
 
 
 def find(node: object, key: str) -> object:
-    """The value of the first `key` in document order, at any depth."""
-    if isinstance(node, dict):
-        if key in node:
-            return node[key]
-        children = list(node.values())
-    else:
-        children = node if isinstance(node, list) else []
-    for child in children:
-        if (value := find(child, key)) is not MISSING:
-            return value
-    return MISSING
+    """The value of the first `key` in document order, at any depth (MISSING if none)."""
+    if isinstance(node, dict) and key in node:
+        return node[key]
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    return next((value for child in children if (value := find(child, key)) is not MISSING), MISSING)
 
 
 def mismatches(expected: object, actual: object, where: str) -> list[str]:
@@ -106,7 +101,9 @@ def mismatches(expected: object, actual: object, where: str) -> list[str]:
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{where}: README shows {expected}, real {actual}"]
-        return [m for i, (e, a) in enumerate(zip(expected, actual)) for m in mismatches(e, a, f"{where}[{i}]")]
+        return [
+            m for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for m in mismatches(e, a, f"{where}[{i}]")
+        ]
     ok = close(expected.text, actual) if isinstance(expected, Printed) else actual == expected
     shown = expected.text if isinstance(expected, Printed) else json.dumps(expected)
     return [] if ok else [f"{where}: README shows {shown}, real {'(missing)' if actual is MISSING else actual}"]
@@ -150,102 +147,118 @@ def test_readme_example_matches_real_output(cli, command, shown):
 
 # --- figures quoted in prose ---------------------------------------------------------------------
 
-COMPARE = "llmcost compare --qpd 50000 --model llama-3.1-70b --format json --api openai/gpt-4o,openai/gpt-4o-mini,together/llama-3.1-70b,anthropic/claude-sonnet-4.5"
+COMPARE = (
+    "llmcost compare --qpd 50000 --model llama-3.1-70b --format json"
+    " --api openai/gpt-4o,openai/gpt-4o-mini,together/llama-3.1-70b,anthropic/claude-sonnet-4.5"
+)
 BREAKEVEN = "llmcost breakeven --api openai/gpt-4o --model llama-3.1-70b --format json"
-HYBRID = "llmcost hybrid --qpd 100000 --share 0.7 --model llama-3.1-70b --api anthropic/claude-sonnet-4.5 --format json"
 ENGINE = "llmcost capacity llama-3.1-8b --quant fp8 --gpu h100-sxm --format json --engine "
-
-
-def option(doc: dict, option_id: str) -> dict:
-    return next(o for o in doc["options"] if o["id"] == option_id)
-
-
-def steps(doc: dict) -> list[float]:
-    return doc["pairs"][0]["self_hosted_step_usd_per_month"]
-
-
-def findings(doc: dict, word: str) -> int:
-    return sum(word in f["message"] for f in doc["findings"])
-
-
-# (command or commands, [(key, path "a.0.b" or function of the commands' JSON, README figure)])
-PROSE = [
-    (COMPARE, [  # "What compare tells you"
-        (lambda d: option(d, "llama-3.1-70b:int4@1xa100-80gb")["vs_comparable_api_usd"], "$4,890"),
-        (lambda d: option(d, "openai/gpt-4o")["monthly_cost_usd"] - option(d, "llama-3.1-70b:int4@1xa100-80gb")["monthly_cost_usd"], "$9,406"),
-        (lambda d: option(d, "llama-3.1-70b:bf16@1xmi300x")["quality_elo"], "1294"),
-        (lambda d: option(d, "openai/gpt-4o-mini")["quality_elo"], "1317"),
-        ("usd_per_gpu_hour", "$1.166"),  # the break-even worked example's Vast.ai A100
-    ]),
-    (BREAKEVEN, [  # the worked example
-        (lambda d: d["pairs"][0]["api_usd_per_1k_queries"] / 1000, "$0.0100"),
-        ("api_usd_per_qpd_month", "$0.3042"),
-        ("queries_per_day_per_replica", "26,959"),
-        (lambda d: steps(d)[1] - steps(d)[0], "$851"),
-        ("self_hosted_fixed_usd_per_month", "$4,100"),
-        (lambda d: steps(d)[0], "$4,951"),
-        ("self_hosted_cheaper_above_qpd", "16,278"),
-        ("self_hosted_gpu_usd_per_1k_queries_at_full_use", "$1.04"),
-        ("api_usd_per_1k_queries", "$10.00"),
-    ]),
-    (BREAKEVEN.replace("gpt-4o", "gpt-4o-mini"), [
-        ("crossings_qpd.0", "423,858"), ("crossings_qpd.1", "436,047"), ("crossings_qpd.2", "523,458"),
-        ("self_hosted_cheaper_above_qpd", "523,458"),
-    ]),
-    (HYBRID, [
-        ("monthly_cost_usd", "$18,236"), ("blended_cost_per_query_usd", "$0.0060"),
-        ("saving_vs_all_api_usd", "$22,826"), ("all_api_monthly_cost_usd", "$41,063"),
-        (lambda d: 100 * d["saving_vs_all_api_usd"] / d["all_api_monthly_cost_usd"], "56%"),
-    ]),
-    ((ENGINE + "vllm", ENGINE + "ollama"), [
-        ("output_tokens_per_s", "8,007"),
-        (lambda vllm, ollama: ollama["output_tokens_per_s"], "139"),
-        (lambda vllm, ollama: vllm["output_tokens_per_s"] / ollama["output_tokens_per_s"], "57x"),
-    ]),
-    (BREAKEVEN.replace("--format", "--monte-carlo 10000 --seed 1 --format"), [
-        ("breakeven_qpd_p10", "15,380"), ("breakeven_qpd_p50", "23,401"), ("breakeven_qpd_p90", "34,892"),
-    ]),
-    ("llmcost sensitivity --model llama-3.1-70b --api openai/gpt-4o --metric breakeven --format json", [
-        ("inputs.0.result_at_low", "16,278"), ("inputs.0.result_at_high", "34,981"),
-        ("inputs.1.result_at_low", "11,346"), ("inputs.1.result_at_high", "21,209"),
-    ]),
-    ("llmcost buy-vs-rent --gpu h100-sxm --format json", [
-        ("owned_usd_per_gpu_hour", "$1.66"), ("capex_usd_per_hour", "$0.57"),
-        ("power_usd_per_hour", "$0.11"), ("colocation_usd_per_hour", "$0.35"),
-        ("support_usd_per_hour", "$0.63"), ("on_demand", "$2.79"), ("reserved_1y", "$1.79"),
-    ]),
-    ("llmcost validate --format json", [  # the comment on `$ llmcost validate`
-        ("errors", "0"), ("warnings", "80"), (lambda d: findings(d, "undated"), "41"),
-        (lambda d: findings(d, "days old"), "35"), (lambda d: findings(d, "the median"), "4"),
-    ]),
-    ("llmcost compare --qpd 10000 --api openai/gpt-4o --model llama-3.1-8b --format json", [
-        (lambda d: option(d, "openai/gpt-4o")["monthly_cost_usd"], "$3,042"),  # "Data"
-    ]),
-    ("llmcost fit llama-3.1-405b --quant bf16 --gpu a100-80gb --gpus 8 --format json", [
-        ("weights_gb", "812"),
-    ]),
-]
+INT4 = "options[llama-3.1-70b:int4@1xa100-80gb]"
 
 
 def lookup(node: object, path: str) -> object:
-    """Walk "a.0.b": list indices, dict keys, or else the first such key at any depth."""
-    for part in path.split("."):
-        if isinstance(node, list):
+    """Walk "a.0.b" or "options[id].b": keys or list indices, else the first such key at any depth."""
+    for item_id, part in re.findall(r"\[([^\]]+)\]|([^.\[\]]+)", path):
+        if item_id:
+            node = next(x for x in node if x["id"] == item_id)
+        elif isinstance(node, list):
             node = node[int(part)]
         else:
             node = node[part] if part in node else find(node, part)
     return node
 
 
-@pytest.mark.parametrize(("commands", "figures"), PROSE, ids=lambda x: str(x)[8:60] if isinstance(x, str | tuple) else "")
+def deepseek():
+    return load_catalog().models["deepseek-v3"]
+
+
+def findings(word: str):
+    return lambda d: sum(word in f["message"] for f in d["findings"])
+
+
+def step(i: int):
+    return lambda d: d["pairs"][0]["self_hosted_step_usd_per_month"][i]
+
+
+# {command(s): {path, or function of the commands' JSON: the README figure, quoted with enough context to be unique}}
+# fmt: off
+PROSE = {
+    COMPARE: {  # "What compare tells you", and the Vast.ai A100 of the break-even worked example
+        f"{INT4}.vs_comparable_api_usd": "$4,890 a month more",
+        lambda d: lookup(d, "options[openai/gpt-4o].monthly_cost_usd") - lookup(d, f"{INT4}.monthly_cost_usd"):
+            "$9,406 cheaper",
+        "options[llama-3.1-70b:bf16@1xmi300x].quality_elo": "(Elo 1294)",
+        "options[openai/gpt-4o-mini].quality_elo": "(1317)",
+        f"{INT4}.offer.usd_per_gpu_hour": "$1.166/h", "options[openai/gpt-4o].cost_per_query_usd": "$0.0100 a query",
+    },
+    BREAKEVEN: {  # the worked example
+        "api_usd_per_qpd_month": "$0.3042 a month", "queries_per_day_per_replica": "carries 26,959 queries/day",
+        lambda d: step(1)(d) - step(0)(d): "$851 a month", "self_hosted_fixed_usd_per_month": "$4,100 of hidden",
+        step(0): "$4,951 a month", "self_hosted_cheaper_above_qpd": "= 16,278 queries/day",
+        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.04 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
+    },
+    BREAKEVEN.replace("gpt-4o", "gpt-4o-mini"): {
+        "crossings_qpd.0": "(at 423,858", "crossings_qpd.1": "436,047",
+        "crossings_qpd.2": "523,458 queries/day: each", "self_hosted_cheaper_above_qpd": "only above 523,458",
+    },
+    "llmcost hybrid --qpd 100000 --share 0.7 --model llama-3.1-70b --api anthropic/claude-sonnet-4.5 --format json": {
+        "monthly_cost_usd": "$18,236 a month", "blended_cost_per_query_usd": "$0.0060 per query",
+        "saving_vs_all_api_usd": "$22,826 (56%)", "all_api_monthly_cost_usd": "($41,063)",
+        lambda d: 100 * d["saving_vs_all_api_usd"] / d["all_api_monthly_cost_usd"]: "(56%)",
+    },
+    (ENGINE + "vllm", ENGINE + "ollama"): {
+        "output_tokens_per_s": "8,007 output", lambda vllm, ollama: ollama["output_tokens_per_s"]: "(139 vs",
+        lambda vllm, ollama: vllm["output_tokens_per_s"] / ollama["output_tokens_per_s"]: "57x slower",
+    },
+    BREAKEVEN.replace("--format", "--monte-carlo 10000 --seed 1 --format"): {
+        "breakeven_qpd_p10": "15,380 /", "breakeven_qpd_p50": "23,401 /", "breakeven_qpd_p90": "34,892 at P10",
+    },
+    "llmcost sensitivity --model llama-3.1-70b --api openai/gpt-4o --metric breakeven --format json": {
+        "inputs.0.result_at_low": "A100 price: 16,278", "inputs.0.result_at_high": "34,981/day",
+        "inputs.1.result_at_low": "DevOps cost: 11,346", "inputs.1.result_at_high": "21,209/day",
+    },
+    "llmcost buy-vs-rent --gpu h100-sxm --format json": {
+        "owned_usd_per_gpu_hour": "$1.66 per GPU-hour", "capex_usd_per_hour": "$0.57 capital",
+        "power_usd_per_hour": "$0.11 power", "colocation_usd_per_hour": "$0.35 colocation",
+        "support_usd_per_hour": "$0.63 support", "on_demand": "$2.79 on demand", "reserved_1y": "$1.79 reserved",
+    },
+    "llmcost validate --format json": {  # the comment on `$ llmcost validate`
+        "errors": "0 errors", "warnings": "80 warnings", findings("undated"): "41 undated",
+        findings("days old"): "35 older than a year", findings("the median"): "4 outliers",
+    },
+    "llmcost fit deepseek-v3 --quant fp8 --gpu h200 --context 8192 --format json": {  # its comment, from the data
+        lambda d: deepseek().layers: "MLA: 61 layers", "kv_bytes_per_element": "x 1 byte",
+        lambda d: deepseek().mla.kv_lora_rank: "x (512 + 64) x 1 byte",
+        lambda d: deepseek().mla.qk_rope_head_dim: "+ 64) x 1 byte",
+        lambda d: deepseek().kv_heads: "not 128 heads", lambda d: deepseek().head_dim: "heads x 128",
+    },
+    "llmcost fit llama-3.1-405b --quant int4 --gpu a100-80gb --context 2500 --format json": {
+        "weights_gb": "alone are 215.5 GB", lambda d: d["weights_gb"]: "at INT4 (215.5 GB)",
+    },
+    "llmcost fit llama-3.1-405b --quant bf16 --gpu a100-80gb --gpus 8 --format json": {"weights_gb": "(812 GB"},
+    "llmcost compare --qpd 10000 --api openai/gpt-4o --model llama-3.1-8b --format json": {
+        "options[openai/gpt-4o].monthly_cost_usd": "$3,042 a month",
+    },
+}
+# fmt: on
+
+
+def prose_id(x: object) -> str:
+    return (x if isinstance(x, str) else x[0] if isinstance(x, tuple) else "").removeprefix("llmcost ")[:50]
+
+
+@pytest.mark.parametrize(("commands", "figures"), list(PROSE.items()), ids=prose_id)
 def test_readme_prose_figures(cli, commands, figures):
+    readme = " ".join(README.read_text().split())
     docs = []
     for command in (commands,) if isinstance(commands, str) else commands:
         code, out, err = cli(command)
         assert code == 0, err
         docs.append(json.loads(out))
     problems = []
-    for key, figure in figures:
+    for key, figure in figures.items():
+        if figure not in readme:  # the README was edited: this figure no longer stands there
+            problems.append(f"README no longer says {figure!r}")
         actual = key(*docs) if callable(key) else lookup(docs[0], key)
         if not close(figure, actual):
             problems.append(f"{key if isinstance(key, str) else 'derived'}: README shows {figure}, real {actual}")

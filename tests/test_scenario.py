@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from llmcost.cli import main
 from llmcost.defaults import THROUGHPUT_LOG_SD
@@ -106,7 +108,7 @@ def test_scenario_built_directly_is_validated_and_normalized():
         ({"months": 1.5}, "months: Input should be a valid integer, got a number with a fractional part, got 1.5"),
         ({"seed": "x"}, "seed: Input should be a valid integer, unable to parse string as an integer, got 'x'"),
         ({"seed": True}, "seed: Input should be a valid integer, got True"),
-        ({"monte_carlo": 0}, "monte_carlo must be a positive number of draws, got 0"),
+        ({"monte_carlo": 0}, "monte_carlo: Input should be greater than 0, got 0"),
         ({"commercial_only": "maybe"}, "commercial_only: Input should be a valid boolean, got 'maybe'"),
         ({"usage_log": 5}, "usage_log: Input should be a valid string, got 5"),
         ({"apis": 5}, "apis: Input should be a valid list, got 5"),
@@ -117,7 +119,7 @@ def test_scenario_built_directly_is_validated_and_normalized():
             "pricing: Input should be 'on_demand', 'reserved_1y', 'reserved_3y' or 'spot', got 'free'",
         ),
         ({"ownership": "lease"}, "ownership: Input should be 'rent' or 'buy', got 'lease'"),
-        ({"profile": 5}, "profile: Input should be a profile name or a list of hourly weights, got 5"),
+        ({"profile": 5}, "profile: Input should be a profile name or a list of 24 hourly weights, got 5"),
         (
             {"profile": [1, "a"]},
             "profile.1: Input should be a valid number, unable to parse string as a number, got 'a'",
@@ -193,3 +195,46 @@ def test_scenario_module_imports_neither_pydantic_nor_numpy():
     modules = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
     modules |= {n.module or "" for n in top if isinstance(n, ast.ImportFrom)}
     assert not {m for m in modules if m.split(".")[0] in {"pydantic", "numpy"}}
+
+
+# ---------------------------------------------------------------- the validator and its JSON Schema agree
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([0, 1, 2, 24, 0.5, 1.5, -1, 2.0, 100, 1e6, 1e12, 1e13]),
+    st.text(alphabet="abcxyz_-/", max_size=6),
+    st.sampled_from(["flat", "business-day", "on_demand", "spot", "rent", "buy", "vllm"]),
+    st.lists(st.sampled_from([0, 1, 2.5, -1, "a"]), max_size=25),
+    st.lists(st.floats(0, 5), min_size=24, max_size=24),
+    st.dictionaries(st.sampled_from(["devops", "x"]), st.sampled_from([0, 5, -1, True, "a", 2e12]), max_size=2),
+)
+# Files and text stay out: usage_log and data_dirs name files; numeric strings (how CLI flags arrive) and
+# the cross-parameter rules of a distribution (low <= high) are checks a JSON Schema cannot express.
+_SETTINGS = [f.name for f in dataclasses.fields(Scenario) if not f.name.startswith("_")]
+_PROPERTY = [n for n in _SETTINGS if n not in ("usage_log", "data_dirs")]
+
+
+def _value(name: str):
+    kind = next(f for f in dataclasses.fields(Scenario) if f.name == name).metadata["kind"]
+    if kind.startswith("uncertain") and kind != "uncertain map":
+        return _JUNK.filter(lambda v: not isinstance(v, str | dict))  # plain values: shorthands are text
+    return _JUNK
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_the_validator_accepts_exactly_what_the_json_schema_accepts(data):
+    import jsonschema
+
+    names = data.draw(st.lists(st.sampled_from(_PROPERTY), min_size=1, max_size=3, unique=True))
+    doc = {n: data.draw(_value(n), label=n) for n in names}
+    by_schema = jsonschema.Draft202012Validator(scenario_json_schema()).is_valid(doc)
+    try:
+        make_scenario(doc)
+        by_validator = True
+    except UsageError:
+        by_validator = False
+    assert by_schema == by_validator, doc

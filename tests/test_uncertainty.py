@@ -148,9 +148,9 @@ def test_tornado_ranks_the_dominant_input_first(cat):
 
 
 def test_monte_carlo_bounds(cat):
-    with pytest.raises(UsageError, match="positive number of draws"):
+    with pytest.raises(UsageError, match="monte_carlo: Input should be greater than 0"):
         _mc(cat, qpd=10, monte_carlo=-1)
-    with pytest.raises(UsageError, match="cap"):
+    with pytest.raises(UsageError, match="monte_carlo: Input should be less than or equal to 1,000,000"):
         _mc(cat, qpd=10, monte_carlo=10**7)
 
 

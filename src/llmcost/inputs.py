@@ -156,7 +156,8 @@ class Scenario:
     )
     # uncertainty
     monte_carlo: int | None = field(
-        default=None, metadata=_about("Monte Carlo draws (P10/P50/P90 and probabilities).", "int?")
+        default=None,
+        metadata=_about("Monte Carlo draws (P10/P50/P90 and probabilities).", "int?", gt=0, le=defaults.MAX_DRAWS),
     )
     seed: int | None = field(
         default=None, metadata=_about("Random seed for reproducible Monte Carlo draws.", "int?", ge=0, le=2**63 - 1)
@@ -203,6 +204,12 @@ class Scenario:
 SETTINGS = tuple(f for f in dataclasses.fields(Scenario) if not f.name.startswith("_"))
 _NAMES = frozenset(f.name for f in SETTINGS)
 _CHOICES: dict[str, tuple[str, ...]] = {"pricing": get_args(PricingModel), "ownership": ("rent", "buy")}
+
+
+PROFILES: dict[str, list[float]] = {
+    "flat": [1.0] * 24,
+    "business-day": [0.0] * 9 + [1.0] * 9 + [0.0] * 6,
+}
 
 
 def _default(f: dataclasses.Field[Any]) -> Any:
@@ -289,11 +296,15 @@ def _bool(where: str, v: Any) -> bool:
 
 
 def _profile(where: str, v: Any) -> str | list[float]:
-    if isinstance(v, str):
-        return v
-    if not isinstance(v, list | tuple):
-        raise _Invalid(where, "Input should be a profile name or a list of hourly weights", v)
-    return [_number(f"{where}.{i}", x) for i, x in enumerate(v)]
+    """A shipped profile's name, or 24 non-negative hourly weights with a positive sum."""
+    if not isinstance(v, str | list | tuple):
+        raise _Invalid(where, "Input should be a profile name or a list of 24 hourly weights", v)
+    weights = v if isinstance(v, str) else [_number(f"{where}.{i}", x) for i, x in enumerate(v)]
+    try:
+        profile_weights(weights)
+    except UsageError as exc:
+        raise _Invalid(where, str(exc), "") from None
+    return weights
 
 
 def _choice(where: str, v: Any) -> str:
@@ -371,7 +382,7 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
             v = _KINDS[kind.removesuffix("?")](f.name, v)
             for bound, (ok, words) in _BOUNDS.items():
                 if bound in f.metadata and not ok(v, f.metadata[bound]):
-                    raise _Invalid(f.name, f"Input should be {words} {f.metadata[bound]:g}", values[f.name])
+                    raise _Invalid(f.name, f"Input should be {words} {f.metadata[bound]:,.10g}", values[f.name])
             out[f.name] = v
     except _Invalid as exc:
         got = "" if isinstance(exc.value, Mapping) else f", got {shown(repr(exc.value), 80)}"
@@ -395,25 +406,58 @@ def scenario_json_schema() -> dict[str, Any]:
     shorthand = {"type": "string", "description": "low..high, or a distribution like normal:mean,sd"}
     dists = [{"$ref": f"#/$defs/{cls.__name__}"} for cls in DISTS.values()]
     uncertain = {"anyOf": [number, shorthand, *dists]}
+    central = {name: (low, high, inclusive) for name, low, high, inclusive in _CENTRAL_BOUNDS}
+
+    def bounded(name: str) -> dict[str, Any]:
+        """An uncertain setting: its plain-number form carries the bounds its central value must meet."""
+        if name not in central:
+            return uncertain
+        low, high, inclusive = central[name]
+        num = {"type": "number", ("minimum" if inclusive else "exclusiveMinimum"): low, "maximum": high}
+        return {"anyOf": [num, shorthand, *dists]}
+
     strings = {"type": "array", "items": {"type": "string"}}
     types: dict[str, dict[str, Any]] = {
         "uncertain": uncertain,
-        "uncertain map": {"type": "object", "additionalProperties": uncertain},
+        "uncertain map": {
+            "type": "object",
+            "additionalProperties": {"anyOf": [{"type": "number", "minimum": 0, "maximum": defaults.MAX_USD}, *dists]},
+        },
         "number": number,
         "int": {"type": "integer"},
         "bool": {"type": "boolean"},
-        "hidden": {"anyOf": [{"type": "boolean"}, {"type": "object", "additionalProperties": uncertain}]},
+        "hidden": {
+            "anyOf": [
+                {"type": "boolean"},
+                {
+                    "type": "object",
+                    "additionalProperties": {
+                        "anyOf": [{"type": "number", "minimum": 0, "maximum": defaults.MAX_USD}, *dists]
+                    },
+                },
+            ]
+        },
         "str": {"type": "string"},
         "strs": strings,
         "ids": {"anyOf": [{"type": "string"}, strings]},
-        "profile": {"anyOf": [{"type": "string"}, {"type": "array", "items": number}]},
+        "profile": {
+            "anyOf": [
+                {"type": "string", "enum": list(PROFILES)},
+                {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 24, "maxItems": 24},
+            ]
+        },
         **{name: {"type": "string", "enum": list(options)} for name, options in _CHOICES.items()},
     }
     keywords = {"gt": "exclusiveMinimum", "ge": "minimum", "le": "maximum"}
     properties: dict[str, Any] = {}
     for f in SETTINGS:
         kind = f.metadata["kind"]
-        prop = {**types[kind.removesuffix("?")], **{keywords[k]: f.metadata[k] for k in keywords if k in f.metadata}}
+        base = (
+            bounded(f.name)
+            if kind.startswith("uncertain") and kind != "uncertain map"
+            else types[kind.removesuffix("?")]
+        )
+        prop = {**base, **{keywords[k]: f.metadata[k] for k in keywords if k in f.metadata}}
         if kind.endswith("?"):
             prop = {"anyOf": [*prop.get("anyOf", [prop]), {"type": "null"}]}
         default = _default(f)
@@ -561,12 +605,6 @@ class Autoscaling:
     profile: str  # a shipped profile's name, or "custom"
     weights: tuple[float, ...]  # 24 hourly shares of the day's queries, summing to 1
     min_replicas: int
-
-
-PROFILES: dict[str, list[float]] = {
-    "flat": [1.0] * 24,
-    "business-day": [0.0] * 9 + [1.0] * 9 + [0.0] * 6,
-}
 
 
 def profile_weights(profile: str | Sequence[float]) -> tuple[str, tuple[float, ...]]:
