@@ -16,8 +16,8 @@ Each figure is the median of RUNS runs (default 7); compare medians and ratios, 
 
 from __future__ import annotations
 
-import json
 import os
+import pickle
 import statistics
 import subprocess
 import sys
@@ -82,8 +82,8 @@ def main() -> None:
     print(f"exact break-even up to 10,000,000 queries/day: median {exact * 1e3:.1f} ms")
 
     with tempfile.TemporaryDirectory() as tmp:
-        saved = Path(tmp) / "compare.json"
-        saved.write_text(json.dumps(llmcost.compare(50_000).to_dict()))
+        saved = Path(tmp) / "compare.pickle"
+        saved.write_bytes(pickle.dumps(llmcost.compare(50_000)))
         floor_script = str(Path(__file__).with_name("stack_floor.py"))
         baseline, cold, floor = cold_starts(
             [
