@@ -14,7 +14,7 @@ from llmcost.demand import Workload
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.quantization import get_quantization
 from llmcost.records import GpuOffer
-from llmcost.results import Pair
+from llmcost.results.breakeven import Pair
 from llmcost.selfhost import CostCurve, Factors, sized_configs
 
 

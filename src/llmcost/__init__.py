@@ -29,19 +29,11 @@ if TYPE_CHECKING:
     from llmcost.demand import Workload
     from llmcost.errors import CatalogError, InfeasibleError, LLMCostError, OutputError, UnknownIdError, UsageError
     from llmcost.inputs import Scenario
-    from llmcost.results import (
-        BreakEvenResult,
-        BuyVsRentResult,
-        CapacityResult,
-        Comparison,
-        FitResult,
-        HybridResult,
-        Result,
-        TcoResult,
-        TornadoResult,
-        ValidationResult,
-        WorkloadResult,
-    )
+    from llmcost.results import Result
+    from llmcost.results.breakeven import BreakEvenResult
+    from llmcost.results.compare import Comparison
+    from llmcost.results.decisions import HybridResult, TcoResult, TornadoResult
+    from llmcost.results.records import BuyVsRentResult, CapacityResult, FitResult, ValidationResult, WorkloadResult
 
 __version__ = "0.1.0"
 
@@ -69,17 +61,17 @@ _SOURCES = {
     "OutputError": "llmcost.errors",
     "UnknownIdError": "llmcost.errors",
     "UsageError": "llmcost.errors",
-    "BreakEvenResult": "llmcost.results",
-    "BuyVsRentResult": "llmcost.results",
-    "CapacityResult": "llmcost.results",
-    "Comparison": "llmcost.results",
-    "FitResult": "llmcost.results",
-    "HybridResult": "llmcost.results",
+    "BreakEvenResult": "llmcost.results.breakeven",
+    "BuyVsRentResult": "llmcost.results.records",
+    "CapacityResult": "llmcost.results.records",
+    "Comparison": "llmcost.results.compare",
+    "FitResult": "llmcost.results.records",
+    "HybridResult": "llmcost.results.decisions",
     "Result": "llmcost.results",
-    "TcoResult": "llmcost.results",
-    "TornadoResult": "llmcost.results",
-    "ValidationResult": "llmcost.results",
-    "WorkloadResult": "llmcost.results",
+    "TcoResult": "llmcost.results.decisions",
+    "TornadoResult": "llmcost.results.decisions",
+    "ValidationResult": "llmcost.results.records",
+    "WorkloadResult": "llmcost.results.records",
 }
 
 __all__ = [

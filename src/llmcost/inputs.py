@@ -14,7 +14,6 @@ import dataclasses
 import math
 import numbers
 import operator
-import statistics
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -873,7 +872,8 @@ def _uncertainty(
             continue
         prices = sorted(o.usd_per_gpu_hour for o in found)
         # you may not get the cheapest provider: uniform from it to the median offer
-        median = statistics.median(prices) if prices else 1.0
+        half = len(prices) // 2
+        median = (prices[half] if len(prices) % 2 else (prices[half - 1] + prices[half]) / 2) if prices else 1.0
         gpu_price[gpu_id] = Uniform(low=1.0, high=median / prices[0]) if prices else 1.0
         if prices:
             cheapest = min(found, key=lambda o: o.usd_per_gpu_hour)

@@ -13,21 +13,15 @@ from rich.table import Table
 from rich.text import Text
 
 from llmcost.frames import flatten, records
-from llmcost.results import (
-    BreakEvenResult,
-    BuyVsRentResult,
-    Comparison,
-    HybridResult,
-    Infeasible,
-    NoPair,
-    Result,
-    SelfHostedOption,
-    TcoResult,
-    TornadoResult,
-)
+from llmcost.results import Result
+from llmcost.results.compare import Comparison, Infeasible, SelfHostedOption
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the other commands' result types: imported where those tables are drawn
     from collections.abc import Callable
+
+    from llmcost.results.breakeven import BreakEvenResult
+    from llmcost.results.decisions import HybridResult, TcoResult, TornadoResult
+    from llmcost.results.records import BuyVsRentResult
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -207,6 +201,8 @@ def _breakeven_rows(data: BreakEvenResult) -> tuple[list[str], list[list[str]]]:
         "note",
     ]
     rows = []
+    from llmcost.results.breakeven import NoPair
+
     for p in data.pairs:
         if isinstance(p, NoPair):
             rows.append(["-", p.model, "", "", "", "-", p.reason])

@@ -14,7 +14,7 @@ from llmcost.inputs import Inputs, Scenario
 from llmcost.montecarlo import api_usd_per_qpd, draw_inputs
 from llmcost.montecarlo import factors as draw_factors
 from llmcost.pairing import Pairing, pair_apis, quantized_elo
-from llmcost.results import BreakEvenResult, NoPair, Pair
+from llmcost.results.breakeven import BreakEvenResult, NoPair, Pair
 from llmcost.selfhost import CostCurve, closest_miss, fleet_cost_usd
 
 BAND_POINTS = 60  # volumes at which Monte Carlo P10-P90 bands are reported (for charts)

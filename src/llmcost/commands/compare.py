@@ -14,7 +14,7 @@ from llmcost.notes import Note
 from llmcost.pairing import quantized_elo
 from llmcost.quantization import compute_path
 from llmcost.records import ApiModel
-from llmcost.results import ApiOption, Comparison, Infeasible, Option, SelfHostedOption
+from llmcost.results.compare import ApiOption, Comparison, Infeasible, Option, SelfHostedOption
 from llmcost.selfhost import CostCurve, Deployment, Unfit, autoscaled, closest_miss, deployment_at, fleet_cost_usd
 
 PER_MODEL_DEFAULT = 2  # self-hosted rows per model in the default (readable) view

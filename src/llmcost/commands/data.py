@@ -13,7 +13,7 @@ from llmcost.catalog import Catalog, load_catalog
 from llmcost.errors import UsageError
 from llmcost.ownership import owned_gpu_cost
 from llmcost.records import PRICING_MODELS
-from llmcost.results import BuyVsRentResult, Finding, OwnedRow, ValidationResult, WorkloadResult
+from llmcost.results.records import BuyVsRentResult, Finding, OwnedRow, ValidationResult, WorkloadResult
 
 
 def workload(path: str | Path) -> WorkloadResult:

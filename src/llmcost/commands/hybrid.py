@@ -14,7 +14,7 @@ from llmcost.errors import UsageError
 from llmcost.inputs import Scenario
 from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
 from llmcost.montecarlo import factors as draw_factors
-from llmcost.results import HybridResult
+from llmcost.results.decisions import HybridResult
 from llmcost.routing import best_share, blended_monthly_usd
 from llmcost.selfhost import autoscaled, fleet_cost_usd
 

@@ -10,7 +10,7 @@ from llmcost.commands.common import alpha, cheapest_at, factors, inputs_for, one
 from llmcost.crossings import rank, solve
 from llmcost.errors import UsageError
 from llmcost.inputs import Scenario
-from llmcost.results import Swing, TornadoResult
+from llmcost.results.decisions import Swing, TornadoResult
 from llmcost.tornado import Metric, swings
 
 METRICS: tuple[Metric, ...] = ("cost_difference", "breakeven")

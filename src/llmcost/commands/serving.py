@@ -13,7 +13,7 @@ from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.memory import plan_memory
 from llmcost.quantization import compute_path, get_quantization
-from llmcost.results import CapacityResult, FitResult
+from llmcost.results.records import CapacityResult, FitResult
 from llmcost.selfhost import replica_capacity
 
 KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}

@@ -12,7 +12,7 @@ from llmcost.commands.common import alpha, assumptions, factors, inputs_for, one
 from llmcost.inputs import Scenario
 from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
 from llmcost.montecarlo import factors as draw_factors
-from llmcost.results import Month, TcoResult
+from llmcost.results.decisions import Month, TcoResult
 from llmcost.timeline import timeline
 
 

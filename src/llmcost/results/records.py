@@ -1,0 +1,96 @@
+"""The results of `fit`, `capacity`, `workload`, `buy-vs-rent` and `validate`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from llmcost.plain import plain
+from llmcost.results import Result
+
+
+@dataclass(frozen=True)
+class FitResult(Result):
+    """`fit`: the memory plan of one replica (every MemoryPlan field), its compute path and licence."""
+
+    KIND = "fit"
+    plan: Any = field(repr=False)  # llmcost.memory.MemoryPlan
+    compute: Mapping[str, Any]
+    commercial_use: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = plain(
+            {**plain(self.plan), "compute": self.compute, "commercial_use": self.commercial_use}
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class CapacityResult(Result):
+    """`capacity`: saturated throughput of one replica (every Capacity field) for a token mix."""
+
+    KIND = "capacity"
+    model: str
+    quantization: str
+    gpu: str
+    gpus: int
+    input_tokens: float
+    output_tokens: float
+    engine: str
+    capacity: Any = field(repr=False)  # llmcost.throughput.Capacity
+    compute: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        head = {k: getattr(self, k) for k in ("model", "quantization", "gpu", "gpus", "input_tokens", "output_tokens")}
+        out: dict[str, Any] = plain({**head, "engine": self.engine, **plain(self.capacity), "compute": self.compute})
+        return out
+
+
+@dataclass(frozen=True)
+class WorkloadResult(Result):
+    """`workload`: what a usage log says about volume, token mix and load shape."""
+
+    KIND = "workload"
+    file: str
+    format: str
+    summary: Any = field(repr=False)  # llmcost.usage.UsageSummary
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = plain({"file": self.file, "format": self.format, **plain(self.summary)})
+        return out
+
+
+@dataclass(frozen=True)
+class OwnedRow:
+    gpu: str
+    owned_usd_per_gpu_hour: float | None
+    owned: Mapping[str, float] | None
+    cheapest_rental_usd_per_gpu_hour: Mapping[str, float | None]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class BuyVsRentResult(Result):
+    KIND = "buy_vs_rent"
+    assumptions: Mapping[str, float]
+    gpus: tuple[OwnedRow, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Literal["error", "warning"]
+    file: str
+    entry: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ValidationResult(Result):
+    """`validate`: every problem found in the data files; errors fail the check."""
+
+    KIND = "validate"
+    files: tuple[str, ...]
+    errors: int
+    warnings: int
+    findings: tuple[Finding, ...]
