@@ -188,8 +188,9 @@ def test_a_cache_file_others_may_write_is_not_read(tmp_path, monkeypatch):
     cached.write_text(json.dumps(planted))
     cached.chmod(0o600)
     assert _fresh(d).apis == {}  # a file only its owner can write is trusted (the cache works)
-    (tmp_path / "cache").chmod(0o777)  # a directory others may write: not used at all
-    assert _fresh(d) == good
+    (tmp_path / "cache").chmod(0o777)  # a directory others may write: not used at all, and said once
+    with pytest.warns(catalog.CacheWarning, match="may be written by other users: running without a cache"):
+        assert _fresh(d) == good
 
 
 def test_the_in_process_memo_follows_file_contents(tmp_path, monkeypatch):
@@ -212,7 +213,8 @@ def test_cache_can_be_turned_off_or_unwritable(tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("LLMCOST_CACHE_DIR", str(blocker / "cache"))  # cannot be created
-    assert _fresh(d).apis
+    with pytest.warns(catalog.CacheWarning, match="cannot be created"):
+        assert _fresh(d).apis
 
 
 def test_unquoted_yaml_dates_are_as_of_strings(tmp_path):

@@ -207,10 +207,12 @@ def load_catalog(data_dirs: Iterable[Path | str] = (), *, include_shipped: bool 
     digest = _digest(files)
     if digest in _MEMO:
         return _MEMO[digest]
-    cat = _read_cache(digest)
+    cache = _cache_path(digest)
+    cat = _read_cache(cache) if cache is not None else None
     if cat is None:
         cat = _build(files)
-        _write_cache(digest, cat)
+        if cache is not None:
+            _write_cache(cache, cat)
     if len(_MEMO) >= _MEMO_KEPT:
         _MEMO.pop(next(iter(_MEMO)))
     _MEMO[digest] = cat
@@ -220,8 +222,8 @@ def load_catalog(data_dirs: Iterable[Path | str] = (), *, include_shipped: bool 
 def _digest(files: list[tuple[Path, dict[str, bytes]]]) -> str:
     """A hash of every data file's bytes and of the record schema's source (a changed class is a miss)."""
     h = hashlib.sha256()
-    for module in ("records.py", "uncertainty.py"):
-        h.update(Path(__file__).with_name(module).read_bytes())
+    for module in ("records.py", "uncertainty.py"):  # the package's own sources: the record schema
+        h.update(read_bytes(Path(__file__).with_name(module), MAX_FILE_BYTES, CatalogError))
     h.update(sys.version.encode())
     for directory, found in files:
         for name, data in found.items():
@@ -301,20 +303,30 @@ def cache_dir() -> Path | None:
     return Path(root)
 
 
+class CacheWarning(UserWarning):
+    """The catalog cache cannot be used; llmcost runs without it (the CLI shows one notice)."""
+
+
 def _cache_path(digest: str) -> Path | None:
-    from llmcost.io import private_dir
+    import warnings
+
+    from llmcost.io import private_dir_or_why
 
     root = cache_dir()
-    safe = private_dir(root) if root is not None else None
-    return safe / f"catalog-{digest}.json" if safe is not None else None
+    if root is None:
+        return None
+    safe, why = private_dir_or_why(root)
+    if safe is None:
+        warnings.warn(f"cache directory {shown(root)} {why}: running without a cache", CacheWarning, stacklevel=2)
+        return None
+    return safe / f"catalog-{digest}.json"
 
 
-def _read_cache(digest: str) -> Catalog | None:
+def _read_cache(path: Path) -> Catalog | None:
     """The cached catalog for these files, or None (missing, unsafe, corrupt: rebuild from the YAML)."""
     from llmcost.io import read_private
 
-    path = _cache_path(digest)
-    raw = read_private(path, MAX_CACHE_BYTES) if path is not None else None
+    raw = read_private(path, MAX_CACHE_BYTES)
     if raw is None:
         return None
     try:
@@ -331,13 +343,10 @@ def _read_cache(digest: str) -> Catalog | None:
         return None
 
 
-def _write_cache(digest: str, cat: Catalog) -> None:
+def _write_cache(path: Path, cat: Catalog) -> None:
     """Write the validated catalog as JSON; a cache that cannot be written is skipped."""
     from llmcost.io import write_private
 
-    path = _cache_path(digest)
-    if path is None:
-        return
     data = json.dumps({name: to_plain(value) for name, value in _fields_of(cat).items()}).encode()
     if write_private(path, data):
         try:

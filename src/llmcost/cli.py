@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from llmcost.errors import LLMCostError, UsageError
+from llmcost.errors import LLMCostError, OutputError, UsageError
 
 app = typer.Typer(
     name="llmcost",
@@ -24,7 +27,7 @@ def _version(value: bool) -> None:
     if value:
         from importlib.metadata import version
 
-        sys.stdout.write(f"llmcost {version('llmcost')}\n")
+        _out(f"llmcost {version('llmcost')}\n")
         raise typer.Exit()
 
 
@@ -266,7 +269,7 @@ def _emit(result: Any, fmt: str, table: Any = None, markdown: Any = None, title:
     _check_format(fmt)
     table = table or (lambda d: render.key_value_table(title, d))
     markdown = markdown or (lambda d: render.key_value_markdown(title, d))
-    sys.stdout.write(render.render(result, fmt, table, markdown))
+    _out(render.render(result, fmt, table, markdown))
 
 
 @app.command()
@@ -666,11 +669,11 @@ def validate(
     _check_format(fmt, ("text", "github", "json"))
     result = run(files or None, max_age_days=max_age_days, cross_check=cross_check)
     if fmt == "json":
-        sys.stdout.write(result.to_json() + "\n")
+        _out(result.to_json() + "\n")
     else:
         lines = datatools.format_findings(result.to_dict(), fmt)
         summary = f"{result.errors} error(s), {result.warnings} warning(s) in {len(result.files)} file(s)"
-        sys.stdout.write("\n".join([*lines, summary]) + "\n")
+        _out("\n".join([*lines, summary]) + "\n")
     if result.errors:
         raise typer.Exit(1)
 
@@ -692,7 +695,7 @@ def data_diff(
 
     result = datatools.diff(old, new)
     if fmt == "json":
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        _out(json.dumps(result, indent=2) + "\n")
     else:
         out = [f"+ {a['section']} {a['id']}" for a in result["added"]]
         out += [f"- {r['section']} {r['id']}" for r in result["removed"]]
@@ -704,7 +707,7 @@ def data_diff(
             f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed, "
             f"{result['large_changes']} large"
         )
-        sys.stdout.write("\n".join(out) + "\n")
+        _out("\n".join(out) + "\n")
     if result["large_changes"] and not allow_large_changes:
         raise typer.Exit(1)
 
@@ -724,7 +727,7 @@ def data_import_litellm(
     from llmcost import datatools
 
     result = datatools.import_litellm(file, _split(model) or [], provider, date.today())
-    sys.stdout.write(datatools.to_yaml(result))
+    _out(datatools.to_yaml(result))
 
 
 @app.command()
@@ -734,19 +737,67 @@ def schema() -> None:
 
     from llmcost.inputs import scenario_json_schema
 
-    sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
+    _out(json.dumps(scenario_json_schema(), indent=2) + "\n")
+
+
+def _out(text: str) -> None:
+    """Write to stdout; a full device or a closed stream is an output error (exit 1)."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError, AttributeError) as exc:  # ENOSPC, a closed or absent stdout
+        raise _output_error(exc) from None
+
+
+def _output_error(exc: Exception) -> OutputError:
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "standard output is closed"
+    return OutputError(f"cannot write the output ({why})")
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"llmcost: error: {message}\n")
+    from llmcost.text import shown
+
+    try:  # one line, whatever the message holds: control characters escaped, length bounded
+        sys.stderr.write(f"llmcost: error: {shown(message, 2000)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass  # no stderr to tell: the exit code still says it
     return code
 
 
+def _notice(message: warnings.WarningMessage | Any, *args: Any, **kwargs: Any) -> None:
+    """Library warnings (a cache that cannot be used, ...) as one line each on stderr."""
+    from llmcost.text import shown
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"llmcost: notice: {shown(message, 500)}\n")
+
+
+def _flush() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError, AttributeError) as exc:
+        raise _output_error(exc) from None
+
+
+def _quiet_stdout() -> None:
+    """After a reader closed the pipe: point stdout at /dev/null so the exit flush raises nothing."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: every failure is one line on stderr; exit 2 for usage, 1 for data."""
+    """Entry point: every failure is one line on stderr; exit 2 for usage, 1 for data files and output,
+    0 when a reader closes the pipe early, 70 for a bug."""
+    warnings.showwarning = _notice
     try:
         # without standalone mode, click returns (not raises) the code of a typer.Exit
         code = app(args=argv, prog_name="llmcost", standalone_mode=False)
+        _flush()
     except LLMCostError as exc:
         message = str(exc)
         if exc.param and message.startswith(exc.param):  # name the flag, not the Python parameter
@@ -758,7 +809,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code or 0)
     except (typer.Abort, KeyboardInterrupt):
         return _fail("interrupted", 130)
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader has what it wanted (`llmcost ... | head`): quietly done
+        _quiet_stdout()
         return 0
     except Exception as exc:  # a bug: still one line, and a code that says so
         return _fail(f"internal error, please report: {type(exc).__name__}: {exc}", 70)

@@ -109,13 +109,24 @@ def atomic_write(
 
 def private_dir(path: str | os.PathLike[str]) -> Path | None:
     """`path` created (mode 0o700) if missing; None unless it is our own real directory that no one else can write."""
+    return private_dir_or_why(path)[0]
+
+
+def private_dir_or_why(path: str | os.PathLike[str]) -> tuple[Path | None, str]:
+    """(`path`, "") when it is a private directory (created 0o700 if missing), else (None, why not)."""
     folder = Path(path)
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(folder)
-    except (OSError, ValueError):
-        return None
-    return folder if _is_private(st, stat.S_ISDIR) else None
+    except (OSError, ValueError) as exc:
+        return None, f"cannot be created ({_reason(exc)})"
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        return None, "is not a directory (a symlink or a file)"
+    if st.st_uid != os.geteuid():
+        return None, f"is owned by another user (uid {st.st_uid})"
+    if st.st_mode & 0o022:
+        return None, "may be written by other users"
+    return folder, ""
 
 
 def read_private(path: str | os.PathLike[str], max_bytes: int) -> bytes | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Mapping
@@ -168,7 +169,7 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
     kinds = [o.kind for o in data.options]
     for i, row in enumerate(rows):
         table.add_row(*map(Text, row), end_section=i + 1 < len(kinds) and kinds[i] != kinds[i + 1])
-    console = Console(width=width or _width(), highlight=False)
+    console = Console(width=width or _width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
         if footnotes:
@@ -239,7 +240,7 @@ def breakeven_table(data: BreakEvenResult) -> str:
         table.add_column(h, justify="right" if 3 <= i <= 5 else "left", no_wrap=i in (0, 1, 5))
     for row in rows:
         table.add_row(*row)
-    console = Console(width=_width(), highlight=False)
+    console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
         console.print("\nAssumptions", style="bold")
@@ -277,7 +278,7 @@ def hybrid_table(data: HybridResult) -> str:
     table.add_column("", overflow="fold")
     for k, v in _hybrid_rows(data):
         table.add_row(k, v)
-    console = Console(width=_width(), highlight=False)
+    console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
     return cap.get()
@@ -306,7 +307,7 @@ def tco_table(data: TcoResult) -> str:
             usd(m.cumulative_api_usd),
             usd(m.cumulative_self_hosted_usd),
         )
-    console = Console(width=_width(), highlight=False)
+    console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
         console.print(
@@ -380,7 +381,7 @@ def buy_vs_rent_table(data: BuyVsRentResult) -> str:
     for row in rows:
         table.add_row(*row)
     a = data.assumptions
-    console = Console(width=_width(), highlight=False)
+    console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
         console.print(
@@ -435,7 +436,7 @@ def tornado_table(data: TornadoResult) -> str:
         table.add_column(h, justify="left" if h in ("input", "swing") else "right")
     for row in _tornado_rows(data):
         table.add_row(*row)
-    console = Console(width=_width(), highlight=False)
+    console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
     return cap.get()
@@ -448,7 +449,6 @@ def tornado_markdown(data: TornadoResult) -> str:
 
 def to_csv(data: Result) -> str:
     import csv
-    import io
 
     rows = [flatten(r) for r in records(data)]
     columns: list[str] = []
@@ -470,7 +470,7 @@ def key_value_table(title: str, data: Result) -> str:
         if isinstance(value, float):
             value = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
         table.add_row(key, "-" if value is None else str(value))
-    console = Console(width=120, highlight=False)
+    console = Console(width=120, highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
     return cap.get()
