@@ -216,7 +216,7 @@ def test_text_and_github_formats():
         ]
     }
     assert format_findings(result, "text") == [
-        "data/pricing.yaml: acme/x: error: input 100% off,\nreally",
+        "data/pricing.yaml: acme/x: error: input 100% off,\\nreally",  # a newline stays on one line
         "data/pricing.yaml: a,b:c: warning: old: check it",
     ]
     # GitHub workflow commands: %, CR, LF escaped everywhere; also ':' and ',' in properties

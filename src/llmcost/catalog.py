@@ -22,7 +22,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from llmcost.errors import CatalogError, LLMCostError, UnknownIdError
+from llmcost.errors import CatalogError, LLMCostError, UnknownIdError, UsageError
 from llmcost.io import read_bytes
 from llmcost.records import (
     _SECTIONS,
@@ -93,6 +93,8 @@ class Catalog:
 
 
 def _lookup(table: Mapping[str, T], key: str, kind: str) -> T:
+    if not isinstance(key, str):
+        raise UnknownIdError(kind, repr(key), table)
     try:
         return table[key.strip().lower()]
     except KeyError:
@@ -184,11 +186,25 @@ _MEMO: dict[str, Catalog] = {}  # content digest -> catalog: an edited file is a
 _MEMO_KEPT = 8
 
 
+def require_catalog(catalog: object) -> Catalog | None:
+    """`catalog` if it is one (or None), else a UsageError naming the parameter."""
+    if catalog is not None and not isinstance(catalog, Catalog):
+        raise UsageError(f"catalog must be a llmcost.Catalog (from load_catalog), got {type(catalog).__name__}",
+                         param="catalog")  # fmt: skip
+    return catalog
+
+
 def load_catalog(data_dirs: Iterable[Path | str] = (), *, include_shipped: bool = True) -> Catalog:
     """Load the shipped data, then each user directory over it (same id replaces, new id adds).
 
     With include_shipped=False the first directory is the complete base (tests use frozen fixtures).
     """
+    if data_dirs is None:
+        data_dirs = ()
+    if isinstance(data_dirs, str | os.PathLike):
+        data_dirs = [data_dirs]  # one directory, not its characters
+    if not isinstance(data_dirs, list | tuple) or not all(isinstance(d, str | os.PathLike) for d in data_dirs):
+        raise UsageError("data_dirs must be a list of directory paths", param="data_dirs")
     dirs = [Path(d) for d in data_dirs]
     if not include_shipped and not dirs:
         raise CatalogError("include_shipped=False needs a data directory")

@@ -697,6 +697,8 @@ def data_diff(
     if fmt == "json":
         _out(json.dumps(result, indent=2) + "\n")
     else:
+        from llmcost.text import no_workflow_commands
+
         out = [f"+ {a['section']} {a['id']}" for a in result["added"]]
         out += [f"- {r['section']} {r['id']}" for r in result["removed"]]
         for c in result["changed"]:
@@ -707,7 +709,7 @@ def data_diff(
             f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed, "
             f"{result['large_changes']} large"
         )
-        _out("\n".join(out) + "\n")
+        _out("\n".join(no_workflow_commands(line) for line in out) + "\n")
     if result["large_changes"] and not allow_large_changes:
         raise typer.Exit(1)
 

@@ -50,6 +50,7 @@ from llmcost.records import (
     as_of_days,
     validate_record,
 )
+from llmcost.text import no_workflow_commands, shown
 from llmcost.uncertainty import parse_uncertain
 
 Finding = dict[str, str]
@@ -285,12 +286,12 @@ def _escape_property(s: str) -> str:
 def format_findings(result: dict[str, Any], fmt: str = "text") -> list[str]:
     """Lines for a validate() result: 'text' (file: entry: level: message) or 'github' (annotations)."""
     findings: list[Finding] = result["findings"]
-    if fmt == "text":
-        return [f"{f['file']}: {f['entry']}: {f['level']}: {f['message']}" for f in findings]
+    if fmt == "text":  # values from the files are escaped: no line can be read as a workflow command
+        return [no_workflow_commands(f"{f['file']}: {f['entry']}: {f['level']}: {f['message']}") for f in findings]
     if fmt == "github":
         return [
-            f"::{f['level']} file={_escape_property(f['file'])},title={_escape_property(f['entry'])}"
-            f"::{_escape_data(f['message'])}"
+            f"::{f['level']} file={_escape_property(shown(f['file'], 500))},"
+            f"title={_escape_property(shown(f['entry'], 200))}::{_escape_data(f['message'])}"
             for f in findings
         ]
     raise UsageError(f"unknown findings format '{fmt}'; valid: text, github")

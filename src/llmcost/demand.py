@@ -11,15 +11,20 @@ from llmcost.errors import UsageError
 
 def check_positive(name: str, value: object, *, allow_zero: bool = False) -> float:
     """Return `value` as a finite float > 0 (or >= 0), else raise a UsageError naming it."""
+    from llmcost.text import shown
+
+    got = shown(repr(value), 60)
     try:
+        if isinstance(value, bool | str | bytes):
+            raise TypeError
         x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise UsageError(f"{name} must be a number, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{name} must be a number, got {got}", param=name) from None
     if not math.isfinite(x):
-        raise UsageError(f"{name} must be finite, got {value!r}")
+        raise UsageError(f"{name} must be finite, got {got}", param=name)
     if x < 0 or (x == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise UsageError(f"{name} must be {bound}, got {value!r}")
+        raise UsageError(f"{name} must be {bound}, got {got}", param=name)
     return x
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from llmcost import defaults
-from llmcost.catalog import Catalog, load_catalog
+from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.defaults import Efficiency
 from llmcost.demand import Workload
 from llmcost.errors import UnknownIdError, UsageError
@@ -273,8 +273,11 @@ def _strings(where: str, v: Any) -> list[str]:
 
 
 def _uncertain(where: str, v: Any) -> Uncertain:
-    v = parse_uncertain(v)  # shorthands and mappings become distributions (or a one-line UsageError)
-    return v if isinstance(v, Dist) else _number(where, v)
+    try:
+        parsed = parse_uncertain(v)  # shorthands and mappings become distributions
+    except UsageError as exc:
+        raise _Invalid(where, str(exc), "") from None
+    return parsed if isinstance(parsed, Dist) else _number(where, parsed)
 
 
 def _uncertain_map(where: str, v: Any) -> dict[str, Uncertain]:
@@ -384,7 +387,7 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
                     raise _Invalid(f.name, f"Input should be {words} {f.metadata[bound]:,.10g}", values[f.name])
             out[f.name] = v
     except _Invalid as exc:
-        got = "" if isinstance(exc.value, Mapping) else f", got {shown(repr(exc.value), 80)}"
+        got = "" if isinstance(exc.value, Mapping) or exc.value == "" else f", got {shown(repr(exc.value), 80)}"
         raise UsageError(f"{exc.where}: {exc.msg}{got}", param=exc.where.split(".")[0]) from None
     if isinstance(out["hidden_costs"], dict):  # a mapping turns hidden costs on and overrides those lines
         out["hidden_cost_overrides"] = {**out["hidden_cost_overrides"], **out["hidden_costs"]}
@@ -740,7 +743,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
     s = scenario
     if qpd_required and s.qpd is None:
         raise UsageError("qpd is required (queries per day), e.g. --qpd 50000", param="qpd")
-    cat = catalog or load_catalog(s.data_dirs)
+    cat = require_catalog(catalog) or load_catalog(s.data_dirs)
     s, cat = _genai(s, cat)
     apis = {a: cat.apis[a] for a in _pick(s.apis, cat.apis, "API model", "apis")}
     model_ids = _pick(s.models, cat.models, "model", "models")

@@ -42,6 +42,8 @@ ALIASES = {"fp16": "bf16", "float16": "bf16", "bfloat16": "bf16", "nvfp4": "fp4"
 
 
 def get_quantization(name: str) -> Quantization:
+    if not isinstance(name, str):
+        raise UnknownIdError("quantization", repr(name), [*QUANTIZATIONS, "fp16"])
     key = ALIASES.get(name.strip().lower(), name.strip().lower())
     if key not in QUANTIZATIONS:
         raise UnknownIdError("quantization", name, [*QUANTIZATIONS, "fp16"])

@@ -58,6 +58,13 @@ def as_of_days(as_of: str) -> tuple[date | None, date | None]:
         raise ValueError(f"as_of {as_of!r} is not a real date") from None
 
 
+# Upper bounds on data-file figures: far above any real one, low enough that every cost computed from
+# them stays finite (a typo like 1e308 is refused, not turned into `inf`).
+MAX_PRICE_USD = 1e6  # per million tokens, per instance-hour
+MAX_MONTHLY_USD = 1e9  # per month, per GPU purchase
+MAX_SPEC = 1e9  # memory GB, TB/s, TFLOP/s, watts, layers, widths, tokens
+
+
 def _req(**constraints: float) -> Any:
     """A required field with pydantic constraints (gt, ge, lt, le, min_length) checked on validation."""
     return field(metadata=constraints)
@@ -111,15 +118,15 @@ class Identified(Sourced):
 
 @dataclass(frozen=True, kw_only=True)
 class Quality(Sourced):
-    lmarena_elo: float = _req(gt=0)
+    lmarena_elo: float = _req(gt=0, le=1e4)
 
 
 @dataclass(frozen=True, kw_only=True)
 class LongContextTier(_Strict):
-    above_prompt_tokens: int = _req(gt=0)
-    input_usd_per_mtok: float = _req(ge=0)
-    output_usd_per_mtok: float = _req(ge=0)
-    cached_input_usd_per_mtok: float | None = _opt(ge=0)
+    above_prompt_tokens: int = _req(gt=0, le=MAX_SPEC)
+    input_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
+    output_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
+    cached_input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,12 +134,12 @@ class ApiModel(Identified):
     UNCERTAIN = ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")
     provider: str
     name: str
-    input_usd_per_mtok: float = _req(ge=0)
-    output_usd_per_mtok: float = _req(ge=0)
-    cached_input_usd_per_mtok: float | None = _opt(ge=0)
-    cache_write_usd_per_mtok: float | None = _opt(ge=0)
+    input_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
+    output_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
+    cached_input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    cache_write_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
     batch_discount: float | None = _opt(ge=0, lt=1)
-    context_window_tokens: int | None = _opt(gt=0)
+    context_window_tokens: int | None = _opt(gt=0, le=MAX_SPEC)
     long_context: LongContextTier | None = None
     open_model: str | None = None
     quality: Quality | None = None
@@ -144,9 +151,9 @@ class GpuOffer(Identified):
     provider: str
     instance: str
     gpu: str
-    gpus_per_instance: int = _req(gt=0)
+    gpus_per_instance: int = _req(gt=0, le=MAX_SPEC)
     pricing: OfferPricing
-    usd_per_instance_hour: float = _req(gt=0)
+    usd_per_instance_hour: float = _req(gt=0, le=MAX_PRICE_USD)
     region: str | None = None
 
     @property
@@ -158,37 +165,37 @@ class GpuOffer(Identified):
 class Gpu(Identified):
     name: str
     vendor: Literal["nvidia", "amd"]
-    memory_gb: float = _req(gt=0)
-    memory_bandwidth_tb_per_s: float = _req(gt=0)
+    memory_gb: float = _req(gt=0, le=MAX_SPEC)
+    memory_bandwidth_tb_per_s: float = _req(gt=0, le=MAX_SPEC)
     dense_tflops: dict[Precision, float]
-    tdp_w: float = _req(gt=0)
+    tdp_w: float = _req(gt=0, le=MAX_SPEC)
     interconnect: str
-    interconnect_gb_per_s: float | None = _opt(gt=0)  # None: unknown, no TP > 1
+    interconnect_gb_per_s: float | None = _opt(gt=0, le=MAX_SPEC)  # None: unknown, no TP > 1
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if "bf16" not in self.dense_tflops:
             raise ValueError("dense_tflops needs at least bf16 (the 16-bit float tensor rate)")
-        if any(x <= 0 for x in self.dense_tflops.values()):
-            raise ValueError("dense_tflops values must be positive")
+        if any(not 0 < x <= MAX_SPEC for x in self.dense_tflops.values()):
+            raise ValueError(f"dense_tflops values must be positive and at most {MAX_SPEC:g}")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Mla(_Strict):
-    kv_lora_rank: int = _req(gt=0)
-    qk_rope_head_dim: int = _req(gt=0)
+    kv_lora_rank: int = _req(gt=0, le=MAX_SPEC)
+    qk_rope_head_dim: int = _req(gt=0, le=MAX_SPEC)
 
 
 @dataclass(frozen=True, kw_only=True)
 class SlidingWindow(_Strict):
-    window_tokens: int = _req(gt=0)
+    window_tokens: int = _req(gt=0, le=MAX_SPEC)
     full_attention_layers: int = _req(ge=0)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Moe(_Strict):
-    experts: int = _req(gt=0)
-    experts_per_token: int = _req(gt=0)
+    experts: int = _req(gt=0, le=MAX_SPEC)
+    experts_per_token: int = _req(gt=0, le=MAX_SPEC)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,16 +209,16 @@ class Licence(_Strict):
 class OpenModel(Identified):
     name: str
     hf_id: str
-    params_total_b: float = _req(gt=0)
-    params_active_b: float = _req(gt=0)
-    layers: int = _req(gt=0)
-    hidden_size: int = _req(gt=0)
-    attention_heads: int = _req(gt=0)
-    kv_heads: int = _req(gt=0)
-    head_dim: int = _req(gt=0)
-    intermediate_size: int = _req(gt=0)
-    vocab_size: int = _req(gt=0)
-    max_context_tokens: int = _req(gt=0)
+    params_total_b: float = _req(gt=0, le=MAX_SPEC)
+    params_active_b: float = _req(gt=0, le=MAX_SPEC)
+    layers: int = _req(gt=0, le=MAX_SPEC)
+    hidden_size: int = _req(gt=0, le=MAX_SPEC)
+    attention_heads: int = _req(gt=0, le=MAX_SPEC)
+    kv_heads: int = _req(gt=0, le=MAX_SPEC)
+    head_dim: int = _req(gt=0, le=MAX_SPEC)
+    intermediate_size: int = _req(gt=0, le=MAX_SPEC)
+    vocab_size: int = _req(gt=0, le=MAX_SPEC)
+    max_context_tokens: int = _req(gt=0, le=MAX_SPEC)
     native_precision: Precision = "bf16"
     tied_embeddings: bool = False  # input embedding and output head share one matrix
     mla: Mla | None = None
@@ -232,7 +239,7 @@ class OpenModel(Identified):
 class HiddenCost(Identified):
     UNCERTAIN = ("usd_per_month",)
     name: str
-    usd_per_month: float = _req(ge=0)
+    usd_per_month: float = _req(ge=0, le=MAX_MONTHLY_USD)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -240,12 +247,12 @@ class Engine(Identified):
     """A serving engine's documented batching limits and its throughput relative to vLLM."""
 
     name: str
-    max_batch_size: int = _req(gt=0)
+    max_batch_size: int = _req(gt=0, le=MAX_SPEC)
     max_batch_size_large_gpu: int | None = _opt(gt=0)
     large_gpu_min_gib: float | None = _opt(gt=0)
     large_gpu_excluded: list[str] = field(default_factory=list)
     gpu_memory_utilization: float | None = _opt(gt=0, le=1)
-    relative_throughput: float = _req(gt=0)
+    relative_throughput: float = _req(gt=0, le=1e3)
     relative_throughput_low: float | None = _opt(gt=0)
     relative_throughput_high: float | None = _opt(gt=0)
     evidence: str
@@ -267,8 +274,8 @@ class Engine(Identified):
 class SourcedRange(Sourced):
     """A sourced figure given as a range; `mid` is the default point value."""
 
-    low: float = _req(ge=0)
-    high: float = _req(ge=0)
+    low: float = _req(ge=0, le=MAX_MONTHLY_USD)
+    high: float = _req(ge=0, le=MAX_MONTHLY_USD)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -301,7 +308,7 @@ class QuantQuality(Identified):
 @dataclass(frozen=True, kw_only=True)
 class OwnedGpu(Identified):
     UNCERTAIN = ("purchase_usd_per_gpu",)
-    purchase_usd_per_gpu: float = _req(gt=0)
+    purchase_usd_per_gpu: float = _req(gt=0, le=MAX_MONTHLY_USD)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -367,6 +374,12 @@ def _split_spread(cls: type[Identified], raw: dict[str, Any]) -> tuple[dict[str,
         if ("gt" in bound and lowest <= bound["gt"]) or ("ge" in bound and lowest < bound["ge"]):
             need = f"> {bound['gt']:g}" if "gt" in bound else f">= {bound['ge']:g}"
             problems[name] = f"{name}: its {parsed.dist} distribution can draw {lowest:g}; values must be {need}"
+            continue
+        if "le" in bound and any(getattr(parsed, f) > bound["le"] for f in parsed._SCALE):
+            problems[name] = f"{name}: its {parsed.dist} distribution's parameters must be <= {bound['le']:g}"
+            continue
+        if getattr(parsed, "sigma", 0.0) > 10:
+            problems[name] = f"{name}: a log-normal sigma above 10 draws overflowing values"
             continue
         out[name], spread[name] = parsed.central(), parsed
     out["spread"] = spread

@@ -14,13 +14,20 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from llmcost.errors import UsageError
 from llmcost.io import read_text
 from llmcost.text import shown
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from llmcost.numeric import FloatArray
+
+    BoolArray = npt.NDArray[np.bool_]
 
 TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime")
 INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total")
@@ -69,13 +76,42 @@ def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
+# Unix epoch in seconds, milliseconds or microseconds, told apart by size: from 2001-09-09 a time
+# in seconds is >= 1e9, one in milliseconds >= 1e12, in microseconds >= 1e15.
+EPOCH_UNITS = ((1e14, 1e6), (1e11, 1e3))  # (at least, divide by)
+FIRST_S, LAST_S = 0.0, 4_102_444_800.0  # 1970-01-01 .. 2100-01-01: anything else is a bad row
+
+
 def _time(value: Any) -> float:
+    """Seconds since the epoch from a number (s, ms or us) or an ISO 8601 string (UTC if no zone)."""
+    if isinstance(value, bool):
+        raise ValueError(value)
     if isinstance(value, int | float) or (isinstance(value, str) and value.replace(".", "", 1).isdigit()):
-        return float(value)
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
+        x = float(value)
+        for at_least, per_second in EPOCH_UNITS:
+            if x >= at_least:
+                x /= per_second
+                break
+    else:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        x = parsed.timestamp()
+    if not FIRST_S <= x < LAST_S:  # NaN and infinity fail this too
+        raise ValueError(value)
+    return x
+
+
+OUTLIER_SPAN_FACTOR = 10.0  # a time this many core spans outside the core (P5..P95) is an outlier
+
+
+def outliers(ts: FloatArray) -> BoolArray:
+    """Which timestamps lie far outside the bulk of the log (a stray epoch unit, a test row from another
+    year): more than 10x the P5..P95 span (at least an hour) beyond P5 or P95. A boolean mask."""
+    lo, hi = np.percentile(ts, (5, 95))
+    reach = OUTLIER_SPAN_FACTOR * max(hi - lo, 3600.0)
+    mask: BoolArray = (ts < lo - reach) | (ts > hi + reach)
+    return mask
 
 
 def _count(value: Any) -> float:
@@ -96,6 +132,8 @@ class UsageSummary:
     days: float
     bad_rows: int
     bad_lines: list[int]
+    outlier_rows: int = 0  # timestamps far outside the rest, left out of the volume and profile
+    outlier_lines: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -103,7 +141,7 @@ class UsageSummary:
 
 def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
     """Derive the workload from (line, record) rows; see the module docstring."""
-    times, ins, outs, bad = [], [], [], []
+    times, ins, outs, bad, lines = [], [], [], [], []
     for line, record in rows:
         try:
             t, i, o = (
@@ -117,9 +155,14 @@ def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
         times.append(t)
         ins.append(i)
         outs.append(o)
+        lines.append(line)
     if len(times) < 2:
         raise UsageError(f"usage log has {len(times)} usable request(s) ({len(bad)} bad rows): need at least 2")
     ts = np.asarray(times)
+    far = outliers(ts)
+    if far.any():  # reported, and left out of the span and profile (their tokens still count)
+        ts = ts[~far]
+    outlier_lines = tuple(int(x) for x in np.asarray(lines)[far][:10])
     days = max((ts.max() - ts.min()) / 86_400, 1 / 24)  # at least one hour, so a short log still has a rate
     hours = ((ts % 86_400) // 3600).astype(int)
     by_hour = np.bincount(hours, minlength=24).astype(np.float64)
@@ -130,7 +173,7 @@ def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
         return {"mean": float(a.mean()), **{f"p{p}": float(np.percentile(a, p)) for p in PERCENTILES}}
 
     return UsageSummary(
-        queries_per_day=len(times) / days,
+        queries_per_day=len(ts) / days,
         input_tokens=stats(ins),
         output_tokens=stats(outs),
         peak_to_average=float(profile.max() * 24),
@@ -139,6 +182,8 @@ def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
         days=float(days),
         bad_rows=len(bad),
         bad_lines=bad[:10],
+        outlier_rows=int(far.sum()),
+        outlier_lines=outlier_lines,
     )
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from llmcost import defaults
-from llmcost.catalog import Catalog, load_catalog
+from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.errors import UsageError
 from llmcost.ownership import owned_gpu_cost
 from llmcost.records import PRICING_MODELS
@@ -20,6 +21,8 @@ def workload(path: str | Path) -> WorkloadResult:
     """Read a usage log (CSV or JSON lines) and summarise it: queries/day, token mix, load shape."""
     from llmcost.usage import read_usage_log, summarize
 
+    if not isinstance(path, str | os.PathLike):
+        raise UsageError(f"path must be a file path, got {type(path).__name__}", param="path")
     rows, fmt = read_usage_log(Path(path))
     return WorkloadResult(file=str(path), format=fmt, summary=summarize(rows))
 
@@ -37,7 +40,11 @@ def buy_vs_rent(
     pue = check_positive("pue", pue)
     if not 1 <= pue <= 3:
         raise UsageError(f"pue must be between 1 and 3, got {pue:g}", param="pue")
-    cat = catalog or load_catalog(data_dirs)
+    cat = require_catalog(catalog) or load_catalog(data_dirs)
+    if isinstance(gpus, str):
+        gpus = [gpus]  # one id, not its characters
+    if gpus is not None and not isinstance(gpus, list | tuple):
+        raise UsageError("gpus must be a list of GPU ids", param="gpus")
     rows = []
     for gpu_id in list(gpus) if gpus else list(cat.owned_gpus):
         gpu = cat.gpu(gpu_id)
@@ -81,6 +88,15 @@ def validate(
     prices with that package. The files are only read."""
     from llmcost import datatools
 
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    if paths is not None and (
+        not isinstance(paths, list | tuple) or not all(isinstance(p, str | os.PathLike) for p in paths)
+    ):
+        raise UsageError("paths must be a list of data files or directories", param="paths")
+    if not isinstance(max_age_days, int) or isinstance(max_age_days, bool) or not 0 <= max_age_days <= 36_500:
+        raise UsageError(f"max_age_days must be a whole number of days up to 36,500, got {max_age_days!r}",
+                         param="max_age_days")  # fmt: skip
     if cross_check not in (None, "genai-prices"):
         raise UsageError(f"cross_check knows genai-prices, got '{cross_check}'", param="cross_check")
     result: dict[str, Any] = datatools.validate([Path(p) for p in paths] if paths else None, today or date.today(),

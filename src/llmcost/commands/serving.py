@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from llmcost import defaults
-from llmcost.catalog import Catalog, load_catalog
+from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.demand import check_positive
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import SelfHostAssumptions
@@ -51,7 +51,7 @@ def fit(
     catalog: Catalog | None = None,
 ) -> FitResult:
     """Memory plan for one replica: weights, KV cache, smallest tensor-parallel size that fits."""
-    cat = catalog or load_catalog(data_dirs)
+    cat = require_catalog(catalog) or load_catalog(data_dirs)
     m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
     ctx = m.max_context_tokens if context is None else _whole("context", context)
     if ctx > m.max_context_tokens:
@@ -80,7 +80,7 @@ def capacity(
     catalog: Catalog | None = None,
 ) -> CapacityResult:
     """Saturated throughput of one replica on `gpus` GPUs, optionally under latency caps."""
-    cat = catalog or load_catalog(data_dirs)
+    cat = require_catalog(catalog) or load_catalog(data_dirs)
     m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
     tp = _tp(gpus)
     i = check_positive("input_tokens", input_tokens)
