@@ -124,7 +124,7 @@ _CALLS = {
     "validate": (llmcost.validate, ["paths", "max_age_days", "cross_check"]),
 }  # fmt: skip
 _GOOD = {
-    "compare": {"qpd": 1000, "models": ["llama-3.1-8b"], "quants": ["fp8"], "gpus": ["h100-sxm"], "apis": ["openai/gpt-4o"]},
+    "compare": dict(qpd=1000, models=["llama-3.1-8b"], quants=["fp8"], gpus=["h100-sxm"], apis=["openai/gpt-4o"]),
     "fit": {"model": "llama-3.1-8b", "quant": "fp8", "gpu": "h100-sxm"},
     "capacity": {"model": "llama-3.1-8b", "quant": "fp8", "gpu": "h100-sxm"},
     "workload": {"path": str(Path(__file__).parent / "fixtures" / "usage_openai.csv")},
@@ -182,7 +182,7 @@ def test_huge_volumes_are_bounded_errors_not_internal_errors(capsys):
 
 
 def test_break_even_work_is_bounded(capsys):
-    code, out, err = run(capsys, "breakeven", *FAST, "--max-qpd", "1e12")
+    code, _, err = run(capsys, "breakeven", *FAST, "--max-qpd", "1e12")
     assert code == 2 and "replica steps" in err and "--max-qpd" in err
 
 
@@ -219,7 +219,7 @@ def test_usage_log_timestamps(tmp_path, capsys):
     rows[9]["timestamp"] = float("nan")  # a bad row
     path = tmp_path / "log.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows).replace("NaN", "NaN"))
-    code, out, err = run(capsys, "workload", str(path), "--format", "json")
+    code, out, _ = run(capsys, "workload", str(path), "--format", "json")
     d = json.loads(out)
     assert code == 0 and d["bad_rows"] == 1 and d["outlier_rows"] == 1 and d["outlier_lines"] == [9]
     # 98 requests over 99 minutes, not 5e-6 a day: 98 / (99 x 60 / 86,400) = 1,425.5 a day
@@ -235,7 +235,7 @@ def test_buy_vs_rent_pue_is_checked(capsys):
 def test_user_values_are_echoed_safely(capsys):
     code, out, err = run(capsys, "compare", "--qpd", "10", "--api", "openai/x\nllmcost: error: forged\x1b[2J")
     assert code == 2 and err.count("\n") == 1 and "\x1b" not in err and "\\n" in err
-    code, out, err = run(capsys, "compare", "--qpd", "10", "--model", "m" * 100_000)
+    code, _, err = run(capsys, "compare", "--qpd", "10", "--model", "m" * 100_000)
     assert code == 2 and len(err) < 500
 
 
@@ -243,7 +243,7 @@ def test_validate_text_cannot_emit_workflow_commands(tmp_path, capsys):
     evil = tmp_path / "::error file=x::owned"
     evil.mkdir()
     (evil / "pricing.yaml").write_text("api: [\n")
-    code, out, err = run(capsys, "validate", str(evil / "pricing.yaml"))
+    code, out, _ = run(capsys, "validate", str(evil / "pricing.yaml"))
     assert code == 1 and not any(line.lstrip().startswith("::") for line in out.splitlines())
 
 
@@ -257,7 +257,7 @@ def test_a_failed_chart_write_keeps_the_old_chart(tmp_path, capsys, monkeypatch)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(llmcost.io.os, "fsync", full)
-    code, stdout, err = run(capsys, "plot", "compare", "--qpd", "1000", *FAST, "--out", str(out))
+    code, _, err = run(capsys, "plot", "compare", "--qpd", "1000", *FAST, "--out", str(out))
     assert code == 1 and out.read_bytes() == b"old chart" and "No space left on device" in err
     assert list(tmp_path.iterdir()) == [out]  # no temporary file left behind
 
@@ -272,7 +272,7 @@ def test_output_channels(tmp_path):
             [sys.executable, "-m", "llmcost", "schema"], stdout=full, stderr=subprocess.PIPE, text=True
         )
     assert proc.returncode == 1 and proc.stderr == "llmcost: error: cannot write the output (No space left on device)\n"
-    closed = subprocess.run([sys.executable, "-m", "llmcost", "schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    closed = subprocess.run([sys.executable, "-m", "llmcost", "schema"], capture_output=True)
     assert closed.returncode == 0
     # a reader that closes the pipe early: quiet, exit 0
     head = subprocess.run(f"{sys.executable} -m llmcost schema | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
