@@ -234,7 +234,7 @@ def test_buy_vs_rent_pue_is_checked(capsys):
 
 def test_user_values_are_echoed_safely(capsys):
     code, out, err = run(capsys, "compare", "--qpd", "10", "--api", "openai/x\nllmcost: error: forged\x1b[2J")
-    assert code == 2 and err.count("\n") == 1 and "\x1b" not in err and "\\n" in err
+    assert code == 2 and out == "" and err.count("\n") == 1 and "\x1b" not in err and "\\n" in err
     code, _, err = run(capsys, "compare", "--qpd", "10", "--model", "m" * 100_000)
     assert code == 2 and len(err) < 500
 
