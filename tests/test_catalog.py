@@ -299,3 +299,36 @@ def test_shipped_ranges_keep_the_sourced_point_values(shipped):
     spot = shipped.offers["aws/p5.48xlarge/spot/us-east-1"]
     assert spot.usd_per_instance_hour == 20.9934  # the quoted cheapest zone is the mode
     assert spot.spread["usd_per_instance_hour"] == Triangular(low=20.9934, mode=20.9934, high=30.326)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to act as a second user")
+def test_a_cache_directory_another_user_prepared_is_not_used(tmp_path, monkeypatch):
+    """Another user (nobody) creates the shared cache directory first and plants a forged catalog in it."""
+    import tempfile
+
+    from tests.test_io import NOBODY, _as_nobody
+
+    d = _copy_fixture(tmp_path)
+    monkeypatch.setenv("LLMCOST_CACHE_DIR", str(tmp_path / "mine"))
+    good = _fresh(d)
+    (cached,) = (tmp_path / "mine").glob("catalog-*.json")
+    forged = json.loads(cached.read_bytes())
+    forged["apis"] = {}
+    shared = Path(tempfile.mkdtemp(prefix="llmcost-shared-"))
+    try:
+        shared.chmod(0o1777)
+        target = shared / "llmcost"
+
+        def plant() -> None:
+            target.mkdir(mode=0o700)
+            (target / cached.name).write_text(json.dumps(forged))
+            (target / cached.name).chmod(0o600)
+
+        _as_nobody(plant)
+        assert os.lstat(target).st_uid == NOBODY
+        monkeypatch.setenv("LLMCOST_CACHE_DIR", str(target))
+        with pytest.warns(catalog.CacheWarning, match="owned by another user"):
+            assert _fresh(d) == good  # read from the YAML, not the forged file
+        assert [p.name for p in target.iterdir()] == [cached.name]  # and nothing written there
+    finally:
+        shutil.rmtree(shared)
