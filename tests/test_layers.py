@@ -106,3 +106,15 @@ def test_the_model_imports_no_front_end_or_file_library() -> None:
         names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         names |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert not names & set(banned), f"llmcost.{module} imports {sorted(names & set(banned))}"
+
+
+def test_defaults_live_in_one_module() -> None:
+    # the seed's token mix, the utilization target, vLLM's memory fraction and the month's length
+    # are written once, in defaults.py; everything else (help text included) reads them from there
+    literals = ("365 / 12", "= 2000", "= 500\n", "0.70", "0.90", "[2000]", "[500]", "[0.7]")
+    for path in SRC.rglob("*.py"):
+        if path.name == "defaults.py":
+            continue
+        text = path.read_text()
+        found = [x for x in literals if x in text]
+        assert not found, f"{path.name} writes default(s) {found}: read them from llmcost.defaults"

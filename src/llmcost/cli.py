@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from llmcost import defaults as D
 from llmcost.errors import LLMCostError, OutputError, UsageError
 
 app = typer.Typer(
@@ -65,13 +66,19 @@ QpdOpt = Annotated[
         help="Queries per day: a number, a range 40000..60000, or normal:50000,5000 (also triangular, lognormal).",
     ),
 ]
-InputOpt = Annotated[str | None, typer.Option(help="Mean input (prompt) tokens per query [2000]; ranges allowed.")]
-OutputOpt = Annotated[str | None, typer.Option(help="Mean output tokens per query [500]; ranges allowed.")]
+InputOpt = Annotated[
+    str | None, typer.Option(help=f"Mean input (prompt) tokens per query [{D.INPUT_TOKENS}]; ranges allowed.")
+]
+OutputOpt = Annotated[
+    str | None, typer.Option(help=f"Mean output tokens per query [{D.OUTPUT_TOKENS}]; ranges allowed.")
+]
 CachedOpt = Annotated[
     float | None,
-    typer.Option("--cached-share", help="Share of input tokens from the API's prompt cache, 0-1 [0]."),
+    typer.Option(
+        "--cached-share", help=f"Share of input tokens from the API's prompt cache, 0-1 [{D.CACHED_INPUT_SHARE:g}]."
+    ),
 ]
-DaysOpt = Annotated[float | None, typer.Option(help="Days in a billing month [365/12].")]
+DaysOpt = Annotated[float | None, typer.Option(help=f"Days in a billing month [365/12 = {D.DAYS_PER_MONTH:.4g}].")]
 ApiOpt = Annotated[
     list[str] | None,
     typer.Option("--api", help="API model id(s), e.g. openai/gpt-4o (repeatable or comma-separated)."),
@@ -83,13 +90,19 @@ ModelOpt = Annotated[
 GpuOpt = Annotated[list[str] | None, typer.Option("--gpu", help="GPU id(s), e.g. h100-sxm, a100-80gb.")]
 QuantOpt = Annotated[list[str] | None, typer.Option("--quant", help="bf16 (fp16), fp8, int8, int4, fp4.")]
 PricingOpt = Annotated[
-    str | None, typer.Option(help="GPU pricing model: on_demand, reserved_1y, reserved_3y, spot [on_demand].")
+    str | None, typer.Option(help=f"GPU pricing model: on_demand, reserved_1y, reserved_3y, spot [{D.PRICING}].")
 ]
 UtilOpt = Annotated[
-    str | None, typer.Option(help="Target utilization of self-hosted capacity at peak, (0-1] [0.7]; ranges allowed.")
+    str | None,
+    typer.Option(
+        help=f"Target utilization of self-hosted capacity at peak, (0-1] [{D.UTILIZATION_TARGET:g}]; ranges allowed."
+    ),
 ]
 PeakOpt = Annotated[
-    str | None, typer.Option(help="Peak-to-average request rate; capacity is sized for the peak [1]; ranges allowed.")
+    str | None,
+    typer.Option(
+        help=f"Peak-to-average request rate; capacity is sized for the peak [{D.PEAK_FACTOR:g}]; ranges allowed."
+    ),
 ]
 HiddenOpt = Annotated[
     bool | None,
@@ -112,7 +125,7 @@ EngineOpt = Annotated[
     typer.Option(
         "--engine",
         help="Serving engine profile: vllm, sglang, trt-llm, tgi, ollama "
-        "(its batch limits; see data/engines.yaml) [vllm].",
+        f"(its batch limits; see data/engines.yaml) [{D.ENGINE}].",
     ),
 ]
 TtftOpt = Annotated[
@@ -126,10 +139,13 @@ TpotOpt = Annotated[
 
 OwnershipOpt = Annotated[
     str | None,
-    typer.Option("--ownership", help="rent (cloud offers) or buy (owned 8-GPU servers, see buy-vs-rent) [rent]."),
+    typer.Option(
+        "--ownership", help=f"rent (cloud offers) or buy (owned 8-GPU servers, see buy-vs-rent) [{D.OWNERSHIP}]."
+    ),
 ]
 PueOpt = Annotated[
-    float | None, typer.Option("--pue", help="Facility PUE for owned GPUs; not sourced, so 1.0 (IT load) by default.")
+    float | None,
+    typer.Option("--pue", help=f"Facility PUE for owned GPUs; not sourced, so {D.PUE:g} (IT load) by default."),
 ]
 
 
@@ -139,10 +155,12 @@ AutoscaleOpt = Annotated[
 ProfileOpt = Annotated[
     str | None,
     typer.Option(
-        "--profile", help="Load profile: business-day, flat, or 24 comma-separated hourly weights [business-day]."
+        "--profile", help=f"Load profile: business-day, flat, or 24 comma-separated hourly weights [{D.PROFILE}]."
     ),
 ]
-MinReplicasOpt = Annotated[int | None, typer.Option("--min-replicas", help="Replicas kept when autoscaling [1].")]
+MinReplicasOpt = Annotated[
+    int | None, typer.Option("--min-replicas", help=f"Replicas kept when autoscaling [{D.MIN_REPLICAS}].")
+]
 
 
 def _profile(value: str | None) -> str | list[float] | None:
@@ -267,6 +285,7 @@ def _emit(result: Any, fmt: str, table: Any = None, markdown: Any = None, title:
     from llmcost import render
 
     _check_format(fmt)
+    result.to_dict()  # every figure finite before anything is drawn (a UsageError otherwise)
     table = table or (lambda d: render.key_value_table(title, d))
     markdown = markdown or (lambda d: render.key_value_markdown(title, d))
     _out(render.render(result, fmt, table, markdown))
@@ -330,7 +349,7 @@ def breakeven(
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     max_qpd: Annotated[
-        float | None, typer.Option("--max-qpd", help="Highest volume examined, queries/day [10,000,000].")
+        float | None, typer.Option("--max-qpd", help=f"Highest volume examined, queries/day [{D.MAX_QPD:,}].")
     ] = None,
     input_tokens: InputOpt = None,
     output_tokens: OutputOpt = None,
@@ -425,15 +444,18 @@ def tco(
     qpd: QpdOpt = None,
     model: ModelOpt = None,
     api: ApiOpt = None,
-    months: Annotated[int | None, typer.Option("--months", help="Months to add up [12].")] = None,
+    months: Annotated[int | None, typer.Option("--months", help=f"Months to add up [{D.MONTHS}].")] = None,
     growth: Annotated[
-        float | None, typer.Option("--growth", help="Volume growth per month, e.g. 0.05 for +5% [0].")
+        float | None,
+        typer.Option("--growth", help=f"Volume growth per month, e.g. 0.05 for +5% [{D.GROWTH_PER_MONTH:g}]."),
     ] = None,
     setup_weeks: Annotated[float | None, typer.Option(help="One-time engineering weeks [data: 2-4, midpoint].")] = None,
     engineer_usd_per_day: Annotated[
         float | None, typer.Option(help="Loaded cost of an engineer-day [data: BLS-derived midpoint].")
     ] = None,
-    updates_per_year: Annotated[float | None, typer.Option(help="Model updates a year [12].")] = None,
+    updates_per_year: Annotated[
+        float | None, typer.Option(help=f"Model updates a year [{D.UPDATES_PER_YEAR:g}].")
+    ] = None,
     days_per_update: Annotated[
         float | None, typer.Option(help="Engineer-days per update [data: 1-2, midpoint].")
     ] = None,
@@ -526,7 +548,7 @@ def sensitivity(
     hidden_cost: HiddenLineOpt = None,
     engine: EngineOpt = None,
     max_qpd: Annotated[
-        float | None, typer.Option("--max-qpd", help="Highest volume the break-even metric examines [10,000,000].")
+        float | None, typer.Option("--max-qpd", help=f"Highest volume the break-even metric examines [{D.MAX_QPD:,}].")
     ] = None,
     gpu_price_factor: PriceFactorOpt = None,
     throughput_factor: ThroughputFactorOpt = None,
@@ -591,8 +613,8 @@ def capacity(
     quant: Annotated[str, typer.Option("--quant", help="bf16 (fp16), fp8, int8, int4, fp4.")] = "bf16",
     gpu: Annotated[str, typer.Option("--gpu", help="GPU id, e.g. h100-sxm.")] = "h100-sxm",
     gpus: Annotated[int, typer.Option(help="GPUs in the replica (tensor-parallel size 1, 2, 4, 8).")] = 1,
-    input_tokens: Annotated[float, typer.Option(help="Prompt tokens per request.")] = 2000,
-    output_tokens: Annotated[float, typer.Option(help="Output tokens per request.")] = 500,
+    input_tokens: Annotated[float, typer.Option(help="Prompt tokens per request.")] = D.INPUT_TOKENS,
+    output_tokens: Annotated[float, typer.Option(help="Output tokens per request.")] = D.OUTPUT_TOKENS,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
     engine: EngineOpt = "vllm",
