@@ -168,10 +168,7 @@ def solve(
     )
 
 
-STEPS_REPORTED = 2000  # replica steps listed in a break-even result, for charts
-
-
-def step_costs_usd(curve: CostCurve, f: Factors, max_qpd: float, limit: int = STEPS_REPORTED) -> list[float]:
+def step_costs_usd(curve: CostCurve, f: Factors, max_qpd: float, limit: int = defaults.STEPS_REPORTED) -> list[float]:
     """Monthly self-hosted cost with 1, 2, ... replicas up to max_qpd (at most `limit` steps), for charts."""
     p = pieces(curve, f, max_qpd)
     return [float(x) for x in p.gpu_usd[:limit] * float(f.gpu_price) + float(f.hidden_usd_per_month)]

@@ -46,6 +46,7 @@ WORKING_DAYS_PER_WEEK = 5
 
 # break-even
 MAX_QPD = 10_000_000
+STEPS_REPORTED = 2_000  # replica steps listed in a break-even result, for charts
 MAX_REPLICA_STEPS = 1_000_000  # break-even and hybrid examine each replica step: a bound on that work
 
 # Monte Carlo
