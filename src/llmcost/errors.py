@@ -16,7 +16,9 @@ class LLMCostError(ValueError):
     exit_code = 2
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
+        from llmcost.text import shown
+
+        super().__init__(shown(message, 2000))  # one line, whatever values it quotes
         self.param = param
 
 

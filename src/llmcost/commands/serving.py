@@ -20,7 +20,7 @@ KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0
 
 
 def _kv_bytes(kv_cache: str) -> float | None:
-    if kv_cache not in KV_PRECISIONS:
+    if not isinstance(kv_cache, str) or kv_cache not in KV_PRECISIONS:
         raise UsageError(f"kv cache precision '{kv_cache}' is not one of {', '.join(KV_PRECISIONS)}", param="kv_cache")
     return KV_PRECISIONS[kv_cache]
 
@@ -33,9 +33,9 @@ def _whole(name: str, value: object, high: float = 1e9) -> int:
 
 
 def _tp(gpus: object) -> int:
-    if gpus not in defaults.TP_SIZES:
+    if isinstance(gpus, bool) or not isinstance(gpus, int | float) or gpus not in defaults.TP_SIZES:
         raise UsageError(f"gpus must be a tensor-parallel size in {defaults.TP_SIZES}, got {gpus!r}", param="gpus")
-    return int(gpus)  # type: ignore[call-overload,unused-ignore]
+    return int(gpus)
 
 
 def fit(
