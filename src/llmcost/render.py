@@ -151,17 +151,81 @@ def _assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
     return lines
 
 
+WIDE_COLUMNS = 120  # from this width the full tables; below it the compact layouts
+# rich's SIMPLE_HEAD with an ASCII rule: one byte a column, so a width in characters is one in bytes
+HEAD_RULE = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
+MIN_COLUMNS = 40
+
+
 def _width() -> int:
-    """The terminal's width, or 160 columns when writing to a pipe or file."""
-    return max(100, shutil.get_terminal_size((160, 40)).columns)
+    """The terminal's width (COLUMNS honoured), or 160 columns when writing to a pipe or file."""
+    return max(MIN_COLUMNS, shutil.get_terminal_size((160, 40)).columns)
+
+
+def _trimmed(text: str) -> str:
+    """rich pads every line to the console width: drop the trailing blanks."""
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _narrow() -> dict[str, object]:
+    """Table settings that leave more room for the cells on a narrow terminal."""
+    return {"pad_edge": False, "padding": (0, 1)} if _width() < WIDE_COLUMNS else {}
+
+
+def _wrap(text: str, width: int, indent: str = "", then: str | None = None) -> list[str]:
+    """`text` wrapped to `width` at spaces only: an id or a number is never split across lines."""
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=indent if then is None else then,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
+
+
+def _columns(cells: list[tuple[str, int, str]]) -> str:
+    """One line of fixed-width cells: (text, width, '<' or '>')."""
+    return "  ".join(f"{t:{a}{w}}" for t, w, a in cells).rstrip()
+
+
+def compare_verdict(data: Comparison) -> str:
+    """The answer in a sentence: the cheapest option, and how the best self-hosted one compares."""
+    w = data.workload
+    feasible = [o for o in data.options if o.feasible and o.monthly_cost_usd is not None]
+    if not feasible:
+        return f"At {w['queries_per_day']:,.0f} queries/day no selected option can run."
+    best = min(feasible, key=lambda o: o.monthly_cost_usd or 0.0)
+    out = f"At {w['queries_per_day']:,.0f} queries/day, {best.id} is cheapest at {usd(best.monthly_cost_usd)} a month."
+    own = [o for o in feasible if isinstance(o, SelfHostedOption)]
+    if own and own[0] is not best:
+        o = own[0]
+        if o.comparable_api and o.vs_comparable_api_usd is not None:
+            gap = o.vs_comparable_api_usd
+            side = "more" if gap > 0 else "less"
+            out += (
+                f" The cheapest self-hosted option, {o.id.split('@')[0]} at {usd(o.monthly_cost_usd)}, costs "
+                f"{usd(abs(gap))} a month {side} than the API of comparable quality ({o.comparable_api})."
+            )
+        else:
+            out += f" The cheapest self-hosted option, {o.id.split('@')[0]}, costs {usd(o.monthly_cost_usd)}."
+    missing = [o for o in data.options if isinstance(o, Infeasible)]
+    if missing and not any(isinstance(o, SelfHostedOption) for o in data.options):
+        out += f" {missing[0].label} cannot run: see its row."
+    return out
 
 
 def compare_table(data: Comparison, width: int | None = None) -> str:
+    width = width or _width()
+    if width < WIDE_COLUMNS:
+        return _compact_compare(data, width)
     headers, rows, footnotes = _compare_rows(data)
     w = data.workload
     table = Table(
         title=f"Monthly cost at {w['queries_per_day']:,.0f} queries/day",
-        box=box.SIMPLE_HEAD,
+        box=HEAD_RULE,
         title_justify="left",
     )
     for i, h in enumerate(headers):
@@ -169,9 +233,10 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
     kinds = [o.kind for o in data.options]
     for i, row in enumerate(rows):
         table.add_row(*map(Text, row), end_section=i + 1 < len(kinds) and kinds[i] != kinds[i + 1])
-    console = Console(width=width or _width(), highlight=False, file=io.StringIO())
+    console = Console(width=width, highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
+        console.print(compare_verdict(data), markup=False)
         if footnotes:
             console.print("Notes", style="bold")
         for i, note in enumerate(footnotes, 1):
@@ -179,7 +244,49 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
         console.print("\nAssumptions", style="bold")
         for line in _assumption_lines(data):
             console.print(f"  - {line}", markup=False)
-    return cap.get()
+    return _trimmed(cap.get())
+
+
+def _compact_compare(data: Comparison, width: int) -> str:
+    """compare for a narrow terminal: option, total, per 1,000 queries and the comparison on one line,
+    how a self-hosted row was reached on the next; nothing wider than `width`, no id split."""
+    _, rows, footnotes = _compare_rows(data)
+    mc = bool(data.assumptions.get("monte_carlo"))
+    names = [r[0] for r in rows]
+    num_w = 10
+    # the comparison column must hold its longest word (an API id); the option column takes the rest
+    longest = max((len(word) for r in rows for word in r[7].split()), default=8)
+    id_w = min(max((len(n) for n in names), default=6), max(12, width - 2 * num_w - 6 - longest))
+    rest = max(longest, width - id_w - 2 * num_w - 6)
+    out = [f"Monthly cost at {data.workload['queries_per_day']:,.0f} queries/day", ""]
+    out += _wrap(compare_verdict(data), width)
+    out += ["", _columns([("option", id_w, "<"), ("total/mo", num_w, ">"), ("per 1k q", num_w, ">"),
+                           ("vs comparable API", rest, "<")])]  # fmt: skip
+    previous = None
+    for o, row in zip(data.options, rows, strict=True):
+        if previous is not None and o.kind != previous:
+            out.append("")
+        previous = o.kind
+        vs = _wrap(row[7], rest)
+        head = [(row[5], num_w, ">"), (row[6], num_w, ">"), (vs[0], rest, "<")]
+        if len(row[0]) > id_w:  # a long id gets its own line rather than being split
+            out += [row[0], _columns([("", id_w, "<"), *head])]
+        else:
+            out.append(_columns([(row[0], id_w, "<"), *head]))
+        out += [_columns([("", id_w, "<"), ("", num_w, ">"), ("", num_w, ">"), (v, rest, "<")]) for v in vs[1:]]
+        detail = ""
+        if isinstance(o, SelfHostedOption):
+            detail = f"{row[1]}; {row[2]} utilization; GPUs {row[3]} + hidden {row[4]} a month"
+        if mc and row[8]:
+            chance = f", P(cheaper than {o.comparable_api}) {row[9]}" if row[9] else ""
+            detail += ("; " if detail else "") + f"P10-P90 {row[8]}{chance}"
+        if detail:
+            out += _wrap(detail, width, "    ")
+    if footnotes:
+        out += ["Notes"] + [line for i, n in enumerate(footnotes, 1) for line in _wrap(f"[{i}] {n}", width, "", "    ")]
+    out += ["", "Assumptions"]
+    out += [line for a in _assumption_lines(data) for line in _wrap(a, width, "  - ", "    ")]
+    return "\n".join(out) + "\n"
 
 
 def compare_markdown(data: Comparison) -> str:
@@ -229,11 +336,27 @@ def _breakeven_rows(data: BreakEvenResult) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+def _compact_breakeven(data: BreakEvenResult, width: int) -> str:
+    """breakeven for a narrow terminal: each pair on a line, its answer and figures wrapped below."""
+    _, rows = _breakeven_rows(data)
+    out = ["Break-even volume: where self-hosting becomes cheaper", ""]
+    for api, own, pairing, api_1k, gpu_1k, cell, note in rows:
+        out += _wrap(f"{api} vs {own}" + (f" ({pairing})" if pairing else ""), width, "", "    ")
+        answer = f"cheaper from {cell}" if cell[:1].isdigit() else f"self-hosting cheaper: {cell}"
+        figures = f"; per 1,000 queries: API {api_1k}, GPUs {gpu_1k} at full use" if api_1k else ""
+        out += _wrap(answer + figures + (f"; {note}" if note else ""), width, "    ")
+    out += ["", "Assumptions"]
+    out += [line for a in _assumption_lines(data) for line in _wrap(a, width, "  - ", "    ")]
+    return "\n".join(out) + "\n"
+
+
 def breakeven_table(data: BreakEvenResult) -> str:
+    if _width() < WIDE_COLUMNS:
+        return _compact_breakeven(data, _width())
     headers, rows = _breakeven_rows(data)
     table = Table(
         title="Break-even volume: where self-hosting becomes cheaper",
-        box=box.SIMPLE_HEAD,
+        box=HEAD_RULE,
         title_justify="left",
     )
     for i, h in enumerate(headers):
@@ -246,7 +369,7 @@ def breakeven_table(data: BreakEvenResult) -> str:
         console.print("\nAssumptions", style="bold")
         for line in _assumption_lines(data):
             console.print(f"  - {line}", markup=False)
-    return cap.get()
+    return _trimmed(cap.get())
 
 
 def breakeven_markdown(data: BreakEvenResult) -> str:
@@ -273,7 +396,7 @@ def _hybrid_rows(data: HybridResult) -> list[tuple[str, str]]:
 
 
 def hybrid_table(data: HybridResult) -> str:
-    table = Table(title="Hybrid routing", box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
+    table = Table(title="Hybrid routing", box=HEAD_RULE, show_header=False, title_justify="left")
     table.add_column("")
     table.add_column("", overflow="fold")
     for k, v in _hybrid_rows(data):
@@ -281,7 +404,7 @@ def hybrid_table(data: HybridResult) -> str:
     console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
-    return cap.get()
+    return _trimmed(cap.get())
 
 
 def hybrid_markdown(data: HybridResult) -> str:
@@ -292,11 +415,15 @@ def tco_table(data: TcoResult) -> str:
     a = data.assumptions
     table = Table(
         title=f"Total cost over {a['months']} months: {data.self_hosted} vs {data.api}",
-        box=box.SIMPLE_HEAD,
+        box=HEAD_RULE,
         title_justify="left",
+        **_narrow(),  # type: ignore[arg-type]
     )
-    for h in ("month", "queries/day", "replicas", "API", "self-hosted", "cumulative API", "cumulative self-hosted"):
-        table.add_column(h, justify="right")
+    wide = _width() >= WIDE_COLUMNS
+    names = ("month", "queries/day", "replicas", "API", "self-hosted", "cumulative API", "cumulative self-hosted")
+    short = ("month", "q/day", "replicas", "API", "self", "total API", "total self")
+    for h in names if wide else short:
+        table.add_column(h, justify="right", no_wrap=True)
     for m in data.months:
         table.add_row(
             str(m.month),
@@ -322,7 +449,7 @@ def tco_table(data: TcoResult) -> str:
             "already covers them.",
             markup=False,
         )
-    return cap.get()
+    return _trimmed(cap.get())
 
 
 def tco_markdown(data: TcoResult) -> str:
@@ -373,9 +500,32 @@ def _buy_rows(data: BuyVsRentResult) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+def _compact_buy_vs_rent(data: BuyVsRentResult, width: int) -> list[str]:
+    out = ["Owned vs rented, USD per GPU-hour", ""]
+    for g in data.gpus:
+        o, r = g.owned, g.cheapest_rental_usd_per_gpu_hour
+        parts = (
+            f" (capex {usd(o['capex_usd_per_hour'])}, power {usd(o['power_usd_per_hour'])}, colocation "
+            f"{usd(o['colocation_usd_per_hour'])}, support {usd(o['support_usd_per_hour'])})"
+            if o
+            else f" ({g.reason})"
+        )
+        out += _wrap(f"{g.gpu}: owned {usd(g.owned_usd_per_gpu_hour)}{parts}", width, "", "    ")
+        rents = ", ".join(
+            f"{p.replace('_', ' ')} {usd(r[p])}" for p in ("on_demand", "reserved_1y", "reserved_3y", "spot")
+        )
+        out += _wrap(f"rented: {rents}", width, "    ")
+    return out
+
+
 def buy_vs_rent_table(data: BuyVsRentResult) -> str:
+    if _width() < WIDE_COLUMNS:
+        a = data.assumptions
+        out = [*_compact_buy_vs_rent(data, _width()), ""]
+        out += _wrap(_owned_note(a), _width())
+        return "\n".join(out) + "\n"
     headers, rows = _buy_rows(data)
-    table = Table(title="Owned vs rented, USD per GPU-hour", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title="Owned vs rented, USD per GPU-hour", box=HEAD_RULE, title_justify="left", **_narrow())  # type: ignore[arg-type]
     for i, h in enumerate(headers):
         table.add_column(h, justify="left" if i == 0 else "right")
     for row in rows:
@@ -384,14 +534,17 @@ def buy_vs_rent_table(data: BuyVsRentResult) -> str:
     console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
-        console.print(
-            f"Owned: purchase over {a['depreciation_years']:g} years, GPU TDP + {a['server_overhead_w_per_gpu']:g} W "
-            f"server share at PUE {a['pue']:g} and ${a['electricity_usd_per_kwh']:.4f}/kWh, colocation "
-            f"${a['colocation_usd_per_kw_month']:.2f}/kW-month, support {a['support_fraction_per_year']:.0%} of "
-            "the price a year; paid every hour, busy or not (midpoints of data/ownership.yaml).",
-            markup=False,
-        )
-    return cap.get()
+        console.print(_owned_note(a), markup=False)
+    return _trimmed(cap.get())
+
+
+def _owned_note(a: Mapping[str, float]) -> str:
+    return (
+        f"Owned: purchase over {a['depreciation_years']:g} years, GPU TDP + {a['server_overhead_w_per_gpu']:g} W "
+        f"server share at PUE {a['pue']:g} and ${a['electricity_usd_per_kwh']:.4f}/kWh, colocation "
+        f"${a['colocation_usd_per_kw_month']:.2f}/kW-month, support {a['support_fraction_per_year']:.0%} of "
+        "the price a year; paid every hour, busy or not (midpoints of data/ownership.yaml)."
+    )
 
 
 def buy_vs_rent_markdown(data: BuyVsRentResult) -> str:
@@ -410,7 +563,7 @@ def _short(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
-def _tornado_rows(data: TornadoResult) -> list[list[str]]:
+def _tornado_rows(data: TornadoResult, bar: int = 30) -> list[list[str]]:
     widest = max((r.swing for r in data.inputs), default=0) or 1
     m = data.metric
     return [
@@ -419,7 +572,7 @@ def _tornado_rows(data: TornadoResult) -> list[list[str]]:
             f"{_short(r.low)} .. {_short(r.high)}",
             _tornado_value(r.result_at_low, m),
             _tornado_value(r.result_at_high, m),
-            "#" * round(30 * r.swing / widest),
+            "#" * round(bar * r.swing / widest),
         ]
         for r in data.inputs
     ]
@@ -429,17 +582,18 @@ def tornado_table(data: TornadoResult) -> str:
     table = Table(
         title=f"Sensitivity of {data.unit}: {data.self_hosted} vs {data.api} "
         f"(point answer {_tornado_value(data.base, data.metric)})",
-        box=box.SIMPLE_HEAD,
+        box=HEAD_RULE,
         title_justify="left",
+        **_narrow(),  # type: ignore[arg-type]
     )
     for h in ("input", "low .. high", "result at low", "result at high", "swing"):
-        table.add_column(h, justify="left" if h in ("input", "swing") else "right")
-    for row in _tornado_rows(data):
+        table.add_column(h, justify="left" if h in ("input", "swing") else "right", no_wrap=h != "input")
+    for row in _tornado_rows(data, 30 if _width() >= WIDE_COLUMNS else 8):
         table.add_row(*row)
     console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
-    return cap.get()
+    return _trimmed(cap.get())
 
 
 def tornado_markdown(data: TornadoResult) -> str:
@@ -463,17 +617,17 @@ def to_csv(data: Result) -> str:
 
 def key_value_table(title: str, data: Result) -> str:
     """A two-column table for single results (fit, capacity, workload, hybrid, validate)."""
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_header=False, title_justify="left")
+    table = Table(title=title, box=HEAD_RULE, show_header=False, title_justify="left")
     table.add_column("field")
     table.add_column("value", overflow="fold")
     for key, value in flatten(data.to_dict()).items():
         if isinstance(value, float):
             value = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
         table.add_row(key, "-" if value is None else str(value))
-    console = Console(width=120, highlight=False, file=io.StringIO())
+    console = Console(width=min(_width(), 160), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
-    return cap.get()
+    return _trimmed(cap.get())
 
 
 def key_value_markdown(title: str, data: Result) -> str:

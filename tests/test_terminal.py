@@ -1,0 +1,60 @@
+"""Tables read at 80 columns: no line wider than the terminal, no id split across lines."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from llmcost.cli import main
+
+COMMANDS = {
+    "compare": ["compare", "--qpd", "50000"],
+    "compare-mc": ["compare", "--qpd", "40000..60000", "--model", "llama-3.1-70b", "--monte-carlo", "500",
+                   "--seed", "1"],
+    "breakeven": ["breakeven", "--model", "llama-3.1-70b,llama-3.1-8b"],
+    "tco": ["tco", "--qpd", "20000", "--model", "llama-3.3-70b", "--api", "openai/gpt-4.1-mini", "--months", "24",
+            "--growth", "0.08"],
+    "hybrid": ["hybrid", "--qpd", "100000", "--share", "0.7", "--model", "llama-3.1-70b", "--api",
+               "anthropic/claude-sonnet-4.5"],
+    "capacity": ["capacity", "llama-3.1-70b", "--quant", "fp8", "--gpu", "h100-sxm", "--gpus", "2"],
+    "fit": ["fit", "llama-3.1-405b", "--quant", "int4", "--gpu", "a100-80gb", "--context", "2500"],
+    "sensitivity": ["sensitivity", "--model", "llama-3.1-70b", "--api", "openai/gpt-4o", "--qpd", "50000"],
+    "buy-vs-rent": ["buy-vs-rent"],
+}  # fmt: skip
+
+
+def _ids(args: list[str], capsys) -> set[str]:
+    """The ids a result names (options, pairs, configurations), from its JSON."""
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    ids = {o["id"].split("@")[0] for o in data.get("options", [])}
+    ids |= {p[k] for p in data.get("pairs", []) for k in ("api", "self_hosted") if p.get(k)}
+    ids |= {g["gpu"] for g in data["gpus"]} if isinstance(data.get("gpus"), list) else set()
+    ids |= {data[k] for k in ("api", "self_hosted") if isinstance(data.get(k), str)}
+    return ids
+
+
+@pytest.mark.parametrize("width", [80, 100])
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_tables_fit_the_terminal_and_keep_ids_whole(name, width, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", str(width))
+    args = COMMANDS[name]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    too_wide = [line for line in out.splitlines() if len(line.encode()) > width]
+    assert not too_wide, f"{len(too_wide)} line(s) over {width} columns, e.g. {too_wide[0]!r}"
+    lines = out.splitlines()
+    for ident in _ids(args, capsys):
+        assert any(ident in line for line in lines), f"{ident} is split across lines (or missing)"
+
+
+def test_compare_says_the_answer_in_a_sentence(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    main(["compare", "--qpd", "50000", "--model", "llama-3.1-70b", "--api", "openai/gpt-4o,openai/gpt-4o-mini"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "At 50,000 queries/day, openai/gpt-4o-mini is cheapest at $912 a month. The cheapest self-hosted option, "
+        "llama-3.1-70b:int4 at $5,802, costs $4,890 a month more than the API of comparable quality "
+        "(openai/gpt-4o-mini)." in text
+    )
