@@ -26,7 +26,7 @@ def examples() -> list[tuple[str, list[str]]]:
     found: list[tuple[str, list[str]]] = []
     for block in re.findall(r"```console\n(.*?)```", README.read_text(), flags=re.S):
         for line in block.replace("\\\n", " ").splitlines():
-            if line.startswith("$ llmcost "):
+            if line.startswith(("$ llmcost ", "$ COLUMNS=")):  # `$ COLUMNS=80 llmcost ...`: that terminal width
                 found.append((line[2:], []))
             elif found:
                 found[-1][1].append(line)
@@ -40,7 +40,9 @@ def cli(capsys, monkeypatch, tmp_path):
 
     def run(command: str) -> tuple[int, str, str]:
         if command not in RUNS:
-            args = shlex.split(command, comments=True)[1:]
+            width = re.match(r"COLUMNS=(\d+) ", command)
+            monkeypatch.setenv("COLUMNS", width.group(1) if width else "250")
+            args = shlex.split(command.removeprefix(width.group(0)) if width else command, comments=True)[1:]
             if "--out" in args:  # charts go to a temporary file, not over the README's image
                 i = args.index("--out") + 1
                 args[i] = str(tmp_path / Path(args[i]).name)

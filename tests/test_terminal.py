@@ -58,3 +58,24 @@ def test_compare_says_the_answer_in_a_sentence(capsys, monkeypatch):
         "llama-3.1-70b:int4 at $5,802, costs $4,890 a month more than the API of comparable quality "
         "(openai/gpt-4o-mini)." in text
     )
+
+
+def test_volume_per_minute_or_second(capsys):
+    base = ["compare", "--model", "llama-3.1-8b", "--api", "openai/gpt-4o", "--format", "json"]
+
+    def qpd(*args: str) -> float:
+        assert main([*base, *args]) == 0
+        return float(json.loads(capsys.readouterr().out)["workload"]["queries_per_day"])
+
+    assert qpd("--qpm", "10") == 14_400  # 10 a minute x 1,440 minutes
+    assert qpd("--qps", "0.5..1") == 64_800  # the midpoint 0.75 a second x 86,400
+    assert main([*base, "--qpd", "5", "--qps", "1"]) == 2
+    assert capsys.readouterr().err == "llmcost: error: give one of --qpd, --qpm or --qps, not --qpd and --qps\n"
+
+
+def test_help_is_text_not_markup(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["plot", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "pip install 'llmcost[plot]'" in " ".join(out.split())
+    assert max(len(line) for line in out.splitlines()) <= 80

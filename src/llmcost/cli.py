@@ -21,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text is text: `llmcost[plot]` must not be read as a markup tag
 )
 
 
@@ -66,6 +67,31 @@ QpdOpt = Annotated[
         help="Queries per day: a number, a range 40000..60000, or normal:50000,5000 (also triangular, lognormal).",
     ),
 ]
+QpmOpt = Annotated[str | None, typer.Option("--qpm", help="Queries per minute, instead of --qpd (x 1,440).")]
+QpsOpt = Annotated[str | None, typer.Option("--qps", help="Queries per second, instead of --qpd (x 86,400).")]
+PER_DAY = {"qpd": 1, "qpm": 1_440, "qps": 86_400}
+
+
+def _volume(params: dict[str, Any]) -> Any:
+    """The volume as queries per day, from whichever of --qpd, --qpm or --qps was given (one at most)."""
+    from llmcost.uncertainty import parse_uncertain
+
+    given = {k: params.get(k) for k in PER_DAY if params.get(k) is not None}
+    if len(given) > 1:
+        raise UsageError(f"give one of --qpd, --qpm or --qps, not {' and '.join('--' + k for k in given)}")
+    if not given:
+        return None
+    ((unit, value),) = given.items()
+    if unit == "qpd":
+        return value
+    parsed = parse_uncertain(value)
+    if isinstance(parsed, int | float):
+        return float(parsed) * PER_DAY[unit]
+    if hasattr(parsed, "scaled"):
+        return parsed.scaled(PER_DAY[unit])
+    raise UsageError(f"--{unit} must be a number, a range or a distribution, got {_shown(value)}")
+
+
 InputOpt = Annotated[
     str | None, typer.Option(help=f"Mean input (prompt) tokens per query [{D.INPUT_TOKENS}]; ranges allowed.")
 ]
@@ -237,7 +263,7 @@ _TO_SCENARIO: dict[str, tuple[str, Any]] = {
     "usage_log": ("usage_log", lambda p: str(p) if p else None),
     "data": ("data_dirs", lambda ds: [str(d) for d in ds] if ds else None),
 }
-_NOT_SCENARIO = {"scenario", "fmt", "metric", "chart", "out"}
+_NOT_SCENARIO = {"scenario", "fmt", "metric", "chart", "out", "qpm", "qps"}
 
 
 # Scenario setting -> the flag that sets it, for errors raised by the library (which name settings)
@@ -266,6 +292,8 @@ def _scenario(params: dict[str, Any]) -> Any:
             continue
         field, convert = _TO_SCENARIO.get(name, (name, None))
         flags[field] = convert(value) if convert else value
+    if "qpd" in params:
+        flags["qpd"] = _volume(params)
     path = params.get("scenario")
     return make_scenario(read_scenario_file(path) if path else None, **flags)
 
@@ -294,6 +322,8 @@ def _emit(result: Any, fmt: str, table: Any = None, markdown: Any = None, title:
 @app.command()
 def compare(
     qpd: QpdOpt = None,
+    qpm: QpmOpt = None,
+    qps: QpsOpt = None,
     input_tokens: InputOpt = None,
     output_tokens: OutputOpt = None,
     cached_share: CachedOpt = None,
@@ -396,6 +426,8 @@ def breakeven(
 @app.command()
 def hybrid(
     qpd: QpdOpt = None,
+    qpm: QpmOpt = None,
+    qps: QpsOpt = None,
     share: Annotated[
         float | None,
         typer.Option("--share", help="Share of queries (the simple ones) sent to the self-hosted model, 0-1."),
@@ -442,6 +474,8 @@ def hybrid(
 @app.command()
 def tco(
     qpd: QpdOpt = None,
+    qpm: QpmOpt = None,
+    qps: QpsOpt = None,
     model: ModelOpt = None,
     api: ApiOpt = None,
     months: Annotated[int | None, typer.Option("--months", help=f"Months to add up [{D.MONTHS}].")] = None,
@@ -534,6 +568,8 @@ def sensitivity(
     model: ModelOpt = None,
     api: ApiOpt = None,
     qpd: QpdOpt = None,
+    qpm: QpmOpt = None,
+    qps: QpsOpt = None,
     metric: Annotated[
         str, typer.Option("--metric", help="cost-difference (self-hosted minus API at --qpd) or breakeven (volume).")
     ] = "cost-difference",
@@ -647,6 +683,8 @@ def plot(
     chart: Annotated[str, typer.Argument(help="breakeven (cost vs volume) or compare (cost breakdown).")],
     out: Annotated[Path, typer.Option("--out", help="Output file: .png or .svg.")],
     qpd: QpdOpt = None,
+    qpm: QpmOpt = None,
+    qps: QpsOpt = None,
     api: ApiOpt = None,
     model: ModelOpt = None,
     gpu: GpuOpt = None,
@@ -667,7 +705,11 @@ def plot(
     sys.stderr.write(f"wrote {_shown(written)}\n")
 
 
-data_app = typer.Typer(help="Pricing-data tools: diff two versions, import LiteLLM's price map.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="Pricing-data tools: diff two versions, import LiteLLM's price map.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(data_app, name="data")
 
 
