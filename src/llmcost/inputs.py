@@ -35,7 +35,6 @@ from llmcost.uncertainty import (
     Uncertain,
     Uniform,
     central,
-    check_draws,
     parse_uncertain,
 )
 
@@ -397,8 +396,6 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
             _check_uncertain(name, out[name], low, high, inclusive)
     for key, value in out["hidden_cost_overrides"].items():
         _check_uncertain(f"hidden_cost_overrides.{key}", value, 0, defaults.MAX_USD, True)
-    if out["monte_carlo"] is not None:
-        check_draws(out["monte_carlo"])
     return out
 
 

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from llmcost.numeric import FloatArray
 
 
-MAX_DRAWS = 1_000_000  # a cap that keeps memory and time bounded on a laptop
 
 
 class DistError(ValueError):
@@ -251,11 +250,3 @@ def draw(value: Uncertain, n: int, rng: np.random.Generator) -> FloatArray:
 
         return np.full(n, float(value))
     return value.draw(n, rng)
-
-
-def check_draws(n: int) -> int:
-    if n <= 0:
-        raise UsageError(f"monte_carlo must be a positive number of draws, got {n}")
-    if n > MAX_DRAWS:
-        raise UsageError(f"monte_carlo {n:,} draws is over the {MAX_DRAWS:,} cap")
-    return n
