@@ -51,6 +51,7 @@ def _compare_rows(data: Comparison) -> tuple[list[str], list[list[str]], list[st
         "vs cheapest comparable API",
     ]
     mc = bool(data.assumptions.get("monte_carlo"))
+    latency = data.assumptions.get("max_ttft_ms") is not None or data.assumptions.get("max_tpot_ms") is not None
     if mc:
         headers += ["P10-P90/mo", "P(cheaper than comparable API)"]
     rows, footnotes = [], []
@@ -72,6 +73,8 @@ def _compare_rows(data: Comparison) -> tuple[list[str], list[list[str]], list[st
                 f"{o.replicas} x {o.gpus_per_replica} {o.gpu}, {o.quantization}, "
                 f"{o.offer['provider']} ${o.offer['usd_per_gpu_hour']:.2f}/GPU-h"
             )
+            if latency:  # what a latency target left: the figures reached at the batch it allows
+                config += f", TTFT {o.capacity['ttft_ms']:,.0f} ms, TPOT {o.capacity['tpot_ms']:.1f} ms"
             cells = [config, f"{o.utilization:.0%}", usd(o.monthly_gpu_cost_usd), usd(o.monthly_hidden_cost_usd)]
             name = o.id.split("@")[0]
         elif isinstance(o, Infeasible):
@@ -320,6 +323,10 @@ def _breakeven_rows(data: BreakEvenResult) -> tuple[list[str], list[list[str]]]:
             cell, note = f"{above:,.0f} queries/day", (f"costs cross {n} times (whole replicas)" if n > 1 else "")
         else:
             cell, note = ("never" if p.outcome == "never" else "-"), p.reason
+        mc = p.monte_carlo or {}
+        if mc.get("breakeven_qpd_p10") is not None:
+            band = f"P10-P90 {mc['breakeven_qpd_p10']:,.0f}-{mc['breakeven_qpd_p90']:,.0f}/day"
+            note = "; ".join(x for x in (band, f"{mc['p_breakeven_within_max']:.0%} of draws cross", note) if x)
         if not p.commercial_use:
             note = "; ".join(x for x in (note, "licence forbids commercial use") if x)
         rows.append(
