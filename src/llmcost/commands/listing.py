@@ -112,7 +112,7 @@ def list_catalog(
     - `reasoning`: taken by no kind yet, since no record carries a reasoning field.
     """
     if not isinstance(kind, str) or kind not in KINDS:
-        raise UnknownIdError("kind", kind if isinstance(kind, str) else repr(kind), KINDS, param="kind")
+        raise UsageError(_unknown_kind(kind), param="kind")
     given = {
         "provider": provider is not None,
         "min_memory_gb": min_memory_gb is not None,
@@ -167,6 +167,17 @@ def list_catalog(
             offers = [o for o in offers if cat.gpus[o.gpu].memory_gb >= memory]
         rows = [_offer_row(o) for o in offers]
     return CatalogList(kind=kind, filters=filters, rows=tuple(rows))
+
+
+def _unknown_kind(kind: object) -> str:
+    import difflib
+
+    from llmcost.text import shown
+
+    text = kind if isinstance(kind, str) else repr(kind)
+    close = difflib.get_close_matches(text.lower(), KINDS, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"unknown kind '{shown(text, 80)}'; {hint}valid kinds: {', '.join(KINDS)}"
 
 
 def _refusal(name: str, kind: str) -> str:
