@@ -134,7 +134,7 @@ def list_catalog(
     cat = require_catalog(catalog) or load_catalog(data_dirs)
     wanted = provider.strip() if provider is not None else None
     filters = {
-        "provider": provider,
+        "provider": wanted,
         "min_memory_gb": memory,
         "reasoning": reasoning,
         "commercial_only": commercial_only,
