@@ -5,7 +5,7 @@
 >>> result.to_frame()  # doctest: +SKIP
 
 Every command has a function here (compare, breakeven, hybrid, tco, sensitivity, fit, capacity,
-workload, buy_vs_rent, validate, plot), returning a typed result with `to_dict()`, `to_frame()`
+workload, buy_vs_rent, validate, plot, list_catalog), returning a typed result with `to_dict()`, `to_frame()`
 and `plot()`. Names are imported on first use (PEP 562), so `import llmcost` and the command line
 load only the modules a command needs. No submodule shares a name with a function.
 """
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from llmcost.commands.compare import compare
     from llmcost.commands.data import buy_vs_rent, validate, workload
     from llmcost.commands.hybrid import hybrid
+    from llmcost.commands.listing import list_catalog
     from llmcost.commands.plot import plot
     from llmcost.commands.sensitivity import sensitivity
     from llmcost.commands.serving import capacity, fit
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from llmcost.results.breakeven import BreakEvenResult
     from llmcost.results.compare import Comparison
     from llmcost.results.decisions import HybridResult, TcoResult, TornadoResult
+    from llmcost.results.listing import CatalogList
     from llmcost.results.records import BuyVsRentResult, CapacityResult, FitResult, ValidationResult, WorkloadResult
 
 __version__ = "0.1.0"
@@ -52,6 +54,7 @@ _SOURCES = {
     "buy_vs_rent": "llmcost.commands.data",
     "validate": "llmcost.commands.data",
     "plot": "llmcost.commands.plot",
+    "list_catalog": "llmcost.commands.listing",
     "Efficiency": "llmcost.defaults",
     "Workload": "llmcost.demand",
     "Scenario": "llmcost.inputs",
@@ -64,6 +67,7 @@ _SOURCES = {
     "BreakEvenResult": "llmcost.results.breakeven",
     "BuyVsRentResult": "llmcost.results.records",
     "CapacityResult": "llmcost.results.records",
+    "CatalogList": "llmcost.results.listing",
     "Comparison": "llmcost.results.compare",
     "FitResult": "llmcost.results.records",
     "HybridResult": "llmcost.results.decisions",
@@ -80,6 +84,7 @@ __all__ = [
     "CapacityResult",
     "Catalog",
     "CatalogError",
+    "CatalogList",
     "Comparison",
     "Efficiency",
     "FitResult",
@@ -102,6 +107,7 @@ __all__ = [
     "compare",
     "fit",
     "hybrid",
+    "list_catalog",
     "load_catalog",
     "plot",
     "sensitivity",

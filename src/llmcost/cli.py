@@ -705,6 +705,48 @@ def plot(
     sys.stderr.write(f"wrote {_shown(written)}\n")
 
 
+@app.command("list")
+def list_(
+    kind: Annotated[str, typer.Argument(help="models | apis | gpus | offers.")],
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider",
+            help="apis, offers: the provider (openai, aws, ...); models: the Hugging Face org (meta-llama, ...).",
+        ),
+    ] = None,
+    min_memory_gb: Annotated[
+        float | None, typer.Option("--min-memory-gb", help="gpus, offers: at least this much memory per GPU.")
+    ] = None,
+    reasoning: Annotated[
+        bool | None,
+        typer.Option("--reasoning/--no-reasoning", help="Refused for now: no record in the data says it yet."),
+    ] = None,
+    commercial_only: Annotated[
+        bool,
+        typer.Option(
+            "--commercial-only", help="models, apis: drop open models (and APIs serving them) not for commercial use."
+        ),
+    ] = False,
+    data: DataOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """The ids you can pass to the other commands, with their key facts, sorted by id."""
+    _check_format(fmt)
+    from llmcost import render
+    from llmcost.commands.listing import list_catalog
+
+    result = list_catalog(
+        kind,
+        provider=provider,
+        min_memory_gb=min_memory_gb,
+        reasoning=reasoning,
+        commercial_only=commercial_only,
+        data_dirs=[str(d) for d in data or ()],
+    )
+    _emit(result, fmt, render.list_table, render.list_markdown)
+
+
 data_app = typer.Typer(
     help="Pricing-data tools: diff two versions, import LiteLLM's price map.",
     no_args_is_help=True,

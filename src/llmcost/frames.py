@@ -29,8 +29,8 @@ def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def records(result: Any) -> list[dict[str, Any]]:
-    """The rows a result is made of (options, pairs, months, GPUs, tornado inputs), or the result itself."""
-    for name in ("options", "pairs", "months", "gpus", "inputs", "findings"):
+    """The rows a result is made of (options, pairs, months, GPUs, tornado inputs, listed rows), or the result."""
+    for name in ("options", "pairs", "months", "gpus", "inputs", "findings", "rows"):
         items = getattr(result, name, None)
         if isinstance(items, tuple):
             return [_ordered(plain(x)) for x in items]

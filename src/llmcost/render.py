@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the other commands' result types: imported where those tabl
 
     from llmcost.results.breakeven import BreakEvenResult
     from llmcost.results.decisions import HybridResult, TcoResult, TornadoResult
+    from llmcost.results.listing import CatalogList
     from llmcost.results.records import BuyVsRentResult
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -608,11 +609,143 @@ def tornado_markdown(data: TornadoResult) -> str:
     return "\n".join(out + ["| " + " | ".join(r) + " |" for r in _tornado_rows(data)]) + "\n"
 
 
+def _plain_cell(value: Any) -> str:
+    """A value for Markdown and list tables: exact (no rounding), one safe line, '-' for none."""
+    from llmcost.text import shown
+
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() and abs(value) < 1e15 else format(value, ",")
+    return shown(value, 80)
+
+
+def _price(value: Any) -> str:
+    return "-" if value is None else "$" + _plain_cell(value)
+
+
+def _elo_cell(value: Any) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+# kind -> its table columns (header, row field, format, right-aligned), in priority order: the id
+# always, then as many of the rest as fit the width (at 80 columns, the compact set).
+_LIST_COLUMNS: dict[str, list[tuple[str, str, Callable[[Any], str], bool]]] = {
+    "models": [
+        ("id", "id", _plain_cell, False),
+        ("params B", "params_total_b", _plain_cell, True),
+        ("active B", "params_active_b", _plain_cell, True),
+        ("context", "max_context_tokens", _plain_cell, True),
+        ("commercial", "commercial_use", _plain_cell, False),
+        ("elo", "lmarena_elo", _elo_cell, True),
+        ("as of", "as_of", _plain_cell, False),
+        ("precision", "native_precision", _plain_cell, False),
+        ("licence", "licence", _plain_cell, False),
+        ("name", "name", _plain_cell, False),
+    ],
+    "apis": [
+        ("id", "id", _plain_cell, False),
+        ("in $/Mtok", "input_usd_per_mtok", _price, True),
+        ("out $/Mtok", "output_usd_per_mtok", _price, True),
+        ("cached", "cached_input_usd_per_mtok", _price, True),
+        ("context", "context_window_tokens", _plain_cell, True),
+        ("elo", "lmarena_elo", _elo_cell, True),
+        ("batch", "batch_discount", lambda x: "-" if x is None else f"-{x:.0%}", True),
+        ("open model", "open_model", _plain_cell, False),
+        ("as of", "as_of", _plain_cell, False),
+        ("name", "name", _plain_cell, False),
+    ],
+    "gpus": [
+        ("id", "id", _plain_cell, False),
+        ("memory GB", "memory_gb", _plain_cell, True),
+        ("TB/s", "memory_bandwidth_tb_per_s", _plain_cell, True),
+        ("bf16 TFLOPS", "bf16_dense_tflops", _plain_cell, True),
+        ("fp8", "fp8_dense_tflops", _plain_cell, True),
+        ("int4", "int4_dense_tflops", _plain_cell, True),
+        ("TDP W", "tdp_w", _plain_cell, True),
+        ("interconnect", "interconnect", _plain_cell, False),
+        ("vendor", "vendor", _plain_cell, False),
+        ("name", "name", _plain_cell, False),
+    ],
+    "offers": [
+        ("id", "id", _plain_cell, False),
+        ("gpu", "gpu", _plain_cell, False),
+        ("$/GPU-h", "usd_per_gpu_hour", usd, True),
+        ("GPUs", "gpus_per_instance", _plain_cell, True),
+        ("pricing", "pricing", _plain_cell, False),
+        ("$/h", "usd_per_instance_hour", usd, True),
+        ("region", "region", _plain_cell, False),
+        ("as of", "as_of", _plain_cell, False),
+    ],
+}
+
+
+def _list_title(data: CatalogList[Any]) -> str:
+    given = [f"{k} {_plain_cell(v)}" for k, v in data.filters.items() if v is not None and v is not False]
+    return f"{len(data.rows)} {data.kind}" + (f" ({', '.join(given)})" if given else "")
+
+
+def _list_grid(data: CatalogList[Any], columns: list[tuple[str, str, Callable[[Any], str], bool]]) -> Table:
+    table = Table(
+        title=_list_title(data),
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for header, _, _, right in columns:
+        table.add_column(header, justify="right" if right else "left", no_wrap=True)
+    for row in data.rows:
+        table.add_row(*(Text(fmt(getattr(row, name))) for _, name, fmt, _ in columns))
+    return table
+
+
+def list_table(data: CatalogList[Any], width: int | None = None) -> str:
+    """The rows of `llmcost list` in the columns that fit the width with no cell wrapped or cut:
+    the id always, then each of the kind's columns in order if it still fits (every field is in
+    JSON, CSV and Markdown)."""
+    from rich.measure import Measurement
+
+    width = width or _width()
+    console = Console(width=width, highlight=False, file=io.StringIO())
+    unbounded = console.options.update_width(1_000_000)  # a table's natural width, nothing squeezed
+    columns = _LIST_COLUMNS[data.kind]
+    shown = columns[:1]
+    for column in columns[1:]:
+        if Measurement.get(console, unbounded, _list_grid(data, [*shown, column])).maximum <= width:
+            shown.append(column)
+    left_out = [header for header, *_ in columns if all(header != h for h, *_ in shown)]
+    with console.capture() as cap:
+        if not data.rows:
+            console.print(f"No {data.kind} match: {_list_title(data)}", markup=False)
+        else:
+            console.print(_list_grid(data, shown))
+            if left_out:
+                console.print(
+                    f"Not shown at this width: {', '.join(left_out)} (see --format json, csv or markdown)",
+                    markup=False,
+                )
+    return _trimmed(cap.get())
+
+
+def list_markdown(data: CatalogList[Any]) -> str:
+    """Every field of every row (the CSV columns), one table."""
+    out = [f"**{_list_title(data)}**", "", "| " + " | ".join(data.columns) + " |", "|" + "---|" * len(data.columns)]
+    for row in data.rows:
+        out.append("| " + " | ".join(_plain_cell(getattr(row, c)).replace("|", "\\|") for c in data.columns) + " |")
+    return "\n".join(out) + "\n"
+
+
 def to_csv(data: Result) -> str:
     import csv
 
     rows = [flatten(r) for r in records(data)]
-    columns: list[str] = []
+    columns: list[str] = list(getattr(data, "columns", ()))  # a header even when no row matched
     for r in rows:
         columns += [k for k in r if k not in columns]
     buf = io.StringIO()
