@@ -692,7 +692,7 @@ def _list_title(data: CatalogList[Any]) -> str:
 def _list_grid(data: CatalogList[Any], columns: list[tuple[str, str, Callable[[Any], str], bool]]) -> Table:
     table = Table(
         title=_list_title(data),
-        box=box.SIMPLE_HEAD,
+        box=HEAD_RULE,
         title_justify="left",
         show_edge=False,
         pad_edge=False,
