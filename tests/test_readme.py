@@ -123,7 +123,7 @@ def text_mismatches(shown: list[str], out: str) -> list[str]:
     real = [normalise(line) for line in out.splitlines()]
     missing = []
     for line in map(normalise, shown):
-        if line in ("", "...") or set(line) <= set("─━═ "):  # blank, elided, or a rich rule
+        if line in ("", "...") or set(line) <= set("─━═- "):  # blank, elided, or a rich rule
             continue
         if line.endswith("...") and any(r.startswith(line[:-3].rstrip()) for r in real):
             continue
