@@ -20,7 +20,6 @@ import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +28,7 @@ import yaml  # a file-format module: to_yaml writes pricing.yaml entries
 
 from llmcost.catalog import (
     FILE_LEVEL,
+    MAX_FILE_BYTES,
     SHIPPED_DATA_DIR,
     Catalog,
     CheckedFile,
@@ -634,7 +634,8 @@ def _genai_module(purpose: str) -> Any:
     try:
         return importlib.import_module("genai_prices")
     except ImportError:
-        raise UsageError(f"{purpose} needs genai-prices, which is not installed: pip install 'llmcost[genai]'") from None
+        msg = f"{purpose} needs genai-prices, which is not installed: pip install 'llmcost[genai]'"
+        raise UsageError(msg) from None
 
 
 def _genai_version(gp: Any) -> str:
@@ -857,8 +858,7 @@ def cross_check_genai(
             why = (
                 f"genai-prices {version} has no provider '{api.provider}'"
                 if api.provider not in known
-                else f"genai-prices {version} {api.provider} has no model matching "
-                + ", ".join(_genai_refs(api))
+                else f"genai-prices {version} {api.provider} has no model matching " + ", ".join(_genai_refs(api))
             )
             add("notice", api.id, f"not compared: {why}")
             continue
@@ -938,3 +938,411 @@ def genai_api_id(ref: str) -> str:
     """The api id for `genai:REF`: genai/PROVIDER/MODEL, lowercase, the model part slugged (':' -> '-')."""
     provider_id, _, model_ref = ref.strip().partition("/")
     return f"genai/{_slug(provider_id)}/{_slug(model_ref)}"
+
+
+# ---------------------------------------------------------------- sync: propose updates from a price source
+
+SYNC_SOURCES = ("genai-prices", "litellm")
+_SYNC_NOTE = re.compile(r"\s*\[synced [^\]]*\]")
+_UPDATABLE = (
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "cached_input_usd_per_mtok",
+    "cache_write_usd_per_mtok",
+    "batch_discount",
+    "context_window_tokens",
+    "long_context",
+)
+# Field names of LiteLLM's price map that sync knows (what they mean for a per-token price, or that
+# they do not touch it). A field outside these in an entry sync uses stops it: it might change the price.
+_LITELLM_KNOWN = re.compile(
+    r"^(supports_|supported_|max_|token_count_|reasoning_|gemini_|vertex_ai_|bedrock_)|cost|uplift_multiplier$"
+    r"|^(litellm_provider|mode|source|metadata|deprecation_date|deprecation_source|successor_model|tpm|rpm"
+    r"|prompt_cache_min_tokens|search_free_requests|output_vector_size|tool_use_system_prompt_tokens|comment"
+    r"|alias_of|audio_transcription_config|default_reasoning_effort|off_peak_pricing|provider_specific_entry|rules"
+    r"|thinking_always_on|thinking_on_by_default|tiered_pricing|use_openai_responses_path|uses_embed_content"
+    r"|web_search_billing_unit)$"
+)
+# Known fields that make the per-token price more than one list price: such an entry is skipped.
+_LITELLM_UNSYNCABLE = ("tiered_pricing", "off_peak_pricing", "rules", "alias_of")
+
+
+@dataclass
+class _Proposal:
+    """What a price source says about one of our ids (fields), or a whole new entry."""
+
+    key: str  # the source's own name for the model
+    fields: dict[str, Any]
+    entry: dict[str, Any] | None = None  # a full entry, for ids we do not have
+
+
+@dataclass
+class _Source:
+    name: str
+    version: str | None
+    stated_date: str | None
+    source: str  # what a synced row's `source` says
+    as_of: str
+    proposals: dict[str, _Proposal]  # our id -> proposal
+    skipped: list[dict[str, str]]
+    at: str | None = None
+
+
+def _model_part(entry_id: str) -> str:
+    return entry_id.split("/", 1)[-1]
+
+
+def _norm(entry_id: str) -> str:
+    return entry_id.replace(".", "-")
+
+
+def _pairable(ours: dict[str, dict[str, Any]], models: frozenset[str]) -> frozenset[str]:
+    """Model parts a new entry may have: our open models' ids and the models our API entries list."""
+    return frozenset({*models, *(_model_part(i) for i in ours)})
+
+
+def _genai_source(ours: dict[str, dict[str, Any]], models: frozenset[str], today: date, at: datetime) -> _Source:
+    gp = _genai_module("data sync genai-prices")
+    snapshot = _genai_snapshot(gp)
+    version = _genai_version(gp)
+    stated = _genai_stated_date(gp)
+    source = f"genai-prices {version} (pydantic; package data " + (f"dated {stated})" if stated else "states no date)")
+    as_of = stated or today.isoformat()
+    proposals: dict[str, _Proposal] = {}
+    skipped: list[dict[str, str]] = []
+    matched: set[tuple[str, str]] = set()
+    for entry_id, raw in ours.items():
+        try:
+            api = validate_record(ApiModel, raw)
+        except InvalidRecord:
+            continue  # the data file was checked first; unreachable for a valid file
+        match = _genai_match(snapshot, api)
+        if match is None:
+            skipped.append({"id": entry_id, "reason": f"genai-prices {version} has no model for it"})
+            continue
+        provider, model, ref = match
+        if ref.endswith("latest"):
+            skipped.append({"id": entry_id, "reason": f"matched only the alias {ref}, which can move to a newer model"})
+            continue
+        matched.add((provider.id, model.id))
+        proposals[entry_id] = _Proposal(f"{provider.id}/{model.id}", genai_fields(model, at)[0])
+    providers = {str(raw.get("provider")) for raw in ours.values()}
+    pairable = _pairable(ours, models)
+    new: dict[str, str] = {}
+    for provider in snapshot.providers:
+        if provider.id not in providers:
+            continue
+        for model in provider.models:
+            entry_id = f"{_slug(provider.id)}/{_slug(model.id)}"
+            if entry_id in ours or (provider.id, model.id) in matched or _model_part(entry_id) not in pairable:
+                continue
+            if entry_id in new:
+                raise CatalogError(
+                    f"genai-prices {version}: models '{new[entry_id]}' and '{provider.id}/{model.id}' both map to "
+                    f"the id {entry_id}; sync cannot tell which to use"
+                )
+            try:
+                entry = _genai_entry(provider, model, entry_id, at, source, as_of, "New from the")
+            except UsageError as exc:
+                skipped.append({"id": entry_id, "reason": str(exc)})
+                continue
+            if _model_part(entry_id) in models:
+                entry["open_model"] = _model_part(entry_id)
+            new[entry_id] = f"{provider.id}/{model.id}"
+            proposals[entry_id] = _Proposal(new[entry_id], {}, entry)
+    return _Source("genai-prices", version, stated, source, as_of, proposals, skipped, _at_text(at))
+
+
+def _litellm_id(key: str, raw: dict[str, Any]) -> str:
+    """The id import-litellm gives a LiteLLM key: provider/model, each slugged."""
+    litellm_provider = str(raw.get("litellm_provider") or "")
+    prov = _slug(_PROVIDERS.get(litellm_provider, litellm_provider) or key.split("/")[0])
+    return f"{prov}/{_slug(key.rsplit('/', 1)[-1])}"
+
+
+def _litellm_fields(entry: dict[str, Any]) -> dict[str, Any]:
+    """The fields sync updates; a zero price is LiteLLM's "not priced", so it is left out."""
+    return {k: entry[k] for k in _UPDATABLE if k in entry and (entry[k] != 0 or k == "batch_discount")}
+
+
+def _litellm_source(path: Path, ours: dict[str, dict[str, Any]], models: frozenset[str], today: date) -> _Source:
+    price_map = _read_price_map(path, CatalogError)
+    summary, retrieved = _provenance(path)
+    source = f"LiteLLM model_prices_and_context_window.json ({summary})"
+    as_of = retrieved or today.isoformat()
+    by_norm = {_norm(i): i for i in ours}
+    providers = {str(raw.get("provider")) for raw in ours.values()}
+    pairable = _pairable(ours, models)
+    proposals: dict[str, _Proposal] = {}
+    skipped: list[dict[str, str]] = []
+    for key, raw in price_map.items():
+        if key in _NOT_MODELS:
+            continue
+        if not isinstance(raw, dict):
+            raise CatalogError(f"{path}: LiteLLM entry '{key}' is not a JSON object of prices")
+        lid = _litellm_id(key, raw)
+        ours_id = lid if lid in ours else by_norm.get(_norm(lid))
+        is_new = ours_id is None
+        if is_new and not (lid.split("/")[0] in providers and _model_part(lid) in pairable):
+            continue  # not one of ours, and not a model we pair or list
+        target = ours_id or lid
+        unknown = sorted(k for k in raw if not _LITELLM_KNOWN.search(k))
+        if unknown:
+            raise CatalogError(
+                f"{path}: LiteLLM entry '{key}' has field(s) sync does not know: {', '.join(unknown)} "
+                "(they might change its price); update llmcost or remove them"
+            )
+        odd = [k for k in _LITELLM_UNSYNCABLE if k in raw]
+        if odd:
+            skipped.append({"id": target, "reason": f"LiteLLM '{key}' has {', '.join(odd)}: not one list price"})
+            continue
+        if raw.get("mode") not in (None, "chat", "completion", "responses"):
+            continue  # embeddings, images, audio: not a chat API entry
+        try:
+            entry = _convert(key, raw, None, source, as_of, retrieved is not None)
+        except UsageError as exc:
+            skipped.append({"id": target, "reason": str(exc)})
+            continue
+        proposal = _Proposal(key, _litellm_fields(entry))
+        if is_new:
+            entry["id"] = lid
+            if _model_part(lid) in models:
+                entry["open_model"] = _model_part(lid)
+            proposal.entry = entry
+        previous = proposals.get(target)
+        if previous is not None:
+            if previous.fields != proposal.fields:
+                raise CatalogError(
+                    f"{path}: LiteLLM entries '{previous.key}' and '{key}' both map to {target} with different "
+                    "prices; sync cannot tell which is the provider's"
+                )
+            continue
+        proposals[target] = proposal
+    for entry_id in ours:
+        if entry_id not in proposals and not any(s["id"] == entry_id for s in skipped):
+            skipped.append({"id": entry_id, "reason": "no LiteLLM entry maps to it"})
+    return _Source("litellm", None, retrieved, source, as_of, proposals, skipped)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _apply(raw: dict[str, Any], fields: dict[str, Any], src: _Source) -> tuple[dict[str, Any], list[str]]:
+    """Our entry with the source's values for the fields it carries; everything else kept as it is.
+
+    A field we write as a range or distribution is kept (the source gives one number).
+    """
+    new = dict(raw)
+    moved: list[str] = []
+    for name in _UPDATABLE:
+        theirs = fields.get(name)
+        if theirs is None:
+            continue  # the source does not carry it: ours (curated) is kept
+        mine = raw.get(name)
+        if name == "long_context":
+            if mine != theirs:
+                new[name] = theirs
+                moved.append(name)
+            continue
+        if mine is not None and not _is_number(mine):
+            continue  # a range or distribution of ours
+        if mine is None or float(mine) != float(theirs):
+            if theirs == 0 and name != "batch_discount":
+                continue  # a zero price is a missing value, never written
+            new[name] = theirs
+            moved.append(f"{name} {mine if mine is not None else 'none'} -> {theirs}")
+    if not moved:
+        return raw, []
+    new["source"] = src.source
+    new["as_of"] = src.as_of
+    note = f"[synced {src.as_of} from {src.name}: {'; '.join(moved)}]"
+    kept = _SYNC_NOTE.sub("", str(raw.get("notes") or "")).strip()
+    new["notes"] = f"{kept} {note}".strip()
+    return new, moved
+
+
+def _sync_target(data_dir: Path | None) -> Path:
+    directory = Path(data_dir) if data_dir is not None else SHIPPED_DATA_DIR
+    if not directory.is_dir():
+        raise UsageError(f"--data {directory}: not a directory", param="data_dir")
+    path = directory / "pricing.yaml"
+    if not path.is_file():
+        raise UsageError(f"--data {directory}: holds no pricing.yaml to sync", param="data_dir")
+    return path
+
+
+def sync(
+    source: str,
+    data_dir: Path | None,
+    file: Path | None,
+    today: date,
+    *,
+    at: datetime = GENAI_CHECK_AT,
+    large_factor: float = LARGE_CHANGE_FACTOR,
+) -> dict[str, Any]:
+    """Proposed updates to a data directory's API entries (default: the shipped data) from a price source.
+
+    `source` is "genai-prices" (the installed package) or "litellm" (`file`, LiteLLM's price map).
+    Changed rows get the source's input, output, cached-input and cache-write prices, batch discount,
+    long-context tier and context window where it carries them, and its `source` and `as_of`; what we
+    curate beyond it (quality, notes, open_model, fields it lacks) is kept. New entries are models it
+    prices on a provider we have whose id, by import-litellm's slug rule, names one of our open models
+    or a model we list. The proposal is `diff_tables` of the rows before and after (the `data diff`
+    gate). Nothing is written: see `write_sync`.
+    """
+    check_large_factor(large_factor)
+    if source not in SYNC_SOURCES:
+        raise UsageError(f"sync source must be one of {', '.join(SYNC_SOURCES)}, got '{source}'", param="source")
+    if source == "litellm" and file is None:
+        raise UsageError("data sync litellm needs --file, LiteLLM's model_prices_and_context_window.json", param="file")
+    if source == "genai-prices" and file is not None:
+        raise UsageError("--file is for litellm; genai-prices is read from the installed package", param="file")
+    pricing = _sync_target(data_dir)
+    checked = check_data_file(pricing)
+    if checked.problems:
+        first = checked.problems[0]
+        more = f" (and {len(checked.problems) - 1} more; run llmcost validate)" if len(checked.problems) > 1 else ""
+        raise CatalogError(f"{pricing}: {first.entry}: {first.message}{more}")
+    ours = _raw_entries(pricing, "pricing.yaml").get("api", {})
+    models_yaml = pricing.parent / "models.yaml"
+    models = (
+        frozenset(e.id for e in check_data_file(models_yaml).entries.get("models", []))
+        if models_yaml.is_file()
+        else _shipped_ids("models.yaml", "models")
+    )
+    if source == "genai-prices":
+        src = _genai_source(ours, models, today, at)
+    else:
+        src = _litellm_source(Path(file), ours, models, today)  # type: ignore[arg-type]
+    after = dict(ours)
+    changed: list[dict[str, Any]] = []
+    new: list[dict[str, Any]] = []
+    for entry_id, proposal in src.proposals.items():
+        if proposal.entry is not None:
+            validate_record(ApiModel, proposal.entry)
+            new.append(proposal.entry)
+            after[entry_id] = proposal.entry
+            continue
+        updated, moved = _apply(ours[entry_id], proposal.fields, src)
+        if moved:
+            try:
+                validate_record(ApiModel, updated)
+            except InvalidRecord as exc:
+                src.skipped.append({"id": entry_id, "reason": f"the update is not a valid entry: {exc.messages[0]}"})
+                continue
+            changed.append(updated)
+            after[entry_id] = updated
+    result = diff_tables({"pricing.yaml": {"api": ours}}, {"pricing.yaml": {"api": after}}, large_factor)
+    return {
+        "source": src.name,
+        "version": src.version,
+        "stated_date": src.stated_date,
+        "source_text": src.source,
+        "as_of": src.as_of,
+        "prices_at": src.at,
+        "file": str(pricing),
+        "diff": result,
+        "changed_entries": changed,
+        "new_entries": new,
+        "skipped": src.skipped,
+        "unchanged": len(ours) - len(changed),
+    }
+
+
+def _overlay_text(result: dict[str, Any]) -> str:
+    head = (
+        f"# llmcost data sync {result['source']}: changed and new api entries, proposed from\n"
+        f"# {result['source_text']} (as_of {result['as_of']}). Use this directory with --data:\n"
+        "# an entry with the same id replaces the shipped one.\n"
+    )
+    return head + to_yaml({"api": [*result["changed_entries"], *result["new_entries"]]})
+
+
+def _item_last_line(node: yaml.Node) -> int:
+    """The last line holding a part of `node` (its last scalar), 0-based."""
+    if isinstance(node, yaml.MappingNode) and node.value:
+        return _item_last_line(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and node.value:
+        return _item_last_line(node.value[-1])
+    end = node.end_mark
+    return end.line if end.column > 0 else end.line - 1
+
+
+def _dump_item(entry: dict[str, Any], indent: int) -> list[str]:
+    text = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=100_000)  # one line per scalar
+    return [(" " * indent + line) if line else line for line in text.splitlines()]
+
+
+def _edited_in_place(path: Path, text: str, changed: list[dict[str, Any]], new: list[dict[str, Any]]) -> str:
+    """`text` with the changed api items rewritten and the new ones appended; every other line kept."""
+    cant = f"{path}: cannot edit in place"
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    api = next(
+        (v for k, v in (root.value if isinstance(root, yaml.MappingNode) else []) if k.value == "api"),
+        None,
+    )
+    if not isinstance(api, yaml.SequenceNode) or not api.value:
+        raise CatalogError(f"{cant}: no api list; use --write overlay")
+    lines = text.splitlines()
+    spans: dict[str, tuple[int, int, int]] = {}
+    for item in api.value:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        ids = [v.value for k, v in item.value if k.value == "id" and isinstance(v, yaml.ScalarNode)]
+        start, col = item.start_mark.line, item.start_mark.column
+        if ids and col >= 2 and lines[start][col - 2 : col] == "- ":
+            spans[ids[0]] = (start, _item_last_line(item), col - 2)
+    by_id = {e["id"]: e for e in changed}
+    missing = [i for i in by_id if i not in spans]
+    if missing:
+        raise CatalogError(f"{cant}: entry {missing[0]} is not written as '- id: ...'; use --write overlay")
+    out = list(lines)
+    if new:  # first, below every item: the spans above keep their line numbers
+        _, last_end, indent = max(spans.values())
+        block: list[str] = []
+        for entry in new:
+            block += ["", *_dump_item(entry, indent)]
+        out[last_end + 1 : last_end + 1] = block
+    for entry_id, (start, end, indent) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
+        if entry_id in by_id:
+            out[start : end + 1] = _dump_item(by_id[entry_id], indent)
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def write_sync(result: dict[str, Any], mode: str, out: Path | None = None) -> Path | None:
+    """Write a sync() proposal: "overlay" to `out` (a pricing.yaml of the changed and new entries; a
+    directory gets out/pricing.yaml), or "in-place" into the synced pricing.yaml. Returns the path
+    written, None when there was nothing to write. Written with io.atomic_write: a temporary file
+    beside the target, then one rename, so an interrupted write leaves the old file as it was."""
+    if mode not in ("overlay", "in-place"):
+        raise UsageError(f"--write is overlay or in-place, got '{mode}'", param="write")
+    entries = [*result["changed_entries"], *result["new_entries"]]
+    if not entries:
+        return None
+    if mode == "overlay":
+        if out is None:
+            raise UsageError("--write overlay needs --out FILE (a pricing.yaml for a --data directory)", param="out")
+        target = Path(out) / "pricing.yaml" if Path(out).is_dir() else Path(out)
+        text = _overlay_text(result)
+    else:
+        if out is not None:
+            raise UsageError("--out is for --write overlay; in-place writes the --data directory's pricing.yaml",
+                             param="out")  # fmt: skip
+        target = Path(result["file"])
+        original = read_text(target, MAX_FILE_BYTES, CatalogError)
+        text = _edited_in_place(target, original, result["changed_entries"], result["new_entries"])
+        expected = _raw_entries(target, "pricing.yaml").get("api", {})
+        expected.update({e["id"]: e for e in entries})
+        got = yaml.safe_load(text)
+        if [e.get("id") for e in got.get("api", [])] != list(expected) or any(
+            got_e != expected[got_e["id"]] for got_e in got["api"]
+        ):
+            raise CatalogError(f"{target}: the in-place edit would not read back as intended; nothing written")
+    checked = check_data_file(target, data=text.encode())
+    if checked.problems:
+        first = checked.problems[0]
+        raise CatalogError(f"{target}: the synced file would not be valid ({first.entry}: {first.message}); "
+                           "nothing written")  # fmt: skip
+    atomic_write(target, text)
+    return target
