@@ -1,8 +1,10 @@
-"""Price-data tooling: validate data files (the CI gate), diff two versions, import LiteLLM prices.
+"""Price-data tooling: validate data files (the CI gate), diff two versions, sync from a price
+source (genai-prices, LiteLLM), import LiteLLM prices, cross-check with genai-prices.
 
-Pure functions returning JSON-ready dicts; nothing is printed and no file is written. Reading goes
-through catalog.py's safe YAML reader; this module also reads LiteLLM's JSON price map and writes
-YAML text for import (`to_yaml`), which is why it may import yaml.
+Functions returning JSON-ready dicts; nothing is printed, and the one function that writes a file
+(`write_sync`) does it through io.atomic_write. Reading goes through catalog.py's safe YAML reader;
+this module also reads LiteLLM's JSON price map and writes YAML text (`to_yaml`, sync's in-place
+edit), which is why it may import yaml.
 
 Validation groups the paths it is given by directory: files in one directory resolve their
 cross-references (an offer's gpu, an API's open_model, an owned GPU's id) against each other, and
