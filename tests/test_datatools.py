@@ -290,10 +290,10 @@ def test_diff_of_two_pricing_files(tmp_path):
         "section": "api", "id": "acme/a", "field": "input_usd_per_mtok",
         "old": 2.5, "new": 30.0, "pct_change": 1100.0, "large": True,
     }  # fmt: skip
-    # 1.0 -> 0.1 is exactly 10x down: not above 10x, so not large; -90%
+    # 1.0 -> 0.1 is exactly 10x down: 10x or more is large; -90%
     assert (rows["acme/b", "input_usd_per_mtok"]["pct_change"], rows["acme/b", "input_usd_per_mtok"]["large"]) == (
         -90.0,
-        False,
+        True,
     )
     # 2.0 -> 0 crosses zero: large
     assert rows["acme/b", "output_usd_per_mtok"]["large"] is True
@@ -305,7 +305,11 @@ def test_diff_of_two_pricing_files(tmp_path):
     }  # fmt: skip
     # 20 -> 16: -20%
     assert rows["acme/h100", "usd_per_instance_hour"]["pct_change"] == -20.0
-    assert result["large_changes"] == 2
+    assert result["large_changes"] == 3
+    # with a wider gate the exact 10x move is not large; crossing zero and 12x still are
+    assert diff(old, new, large_factor=12.5)["large_changes"] == 1
+    with pytest.raises(UsageError, match="large_factor must be a number above 1"):
+        diff(old, new, large_factor=1.0)
 
 
 def test_diff_compares_a_ranges_central_value(tmp_path):
@@ -325,12 +329,12 @@ def test_diff_of_directories_and_identical_data(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     shutil.copytree(FIXTURES / "data", a)
     shutil.copytree(FIXTURES / "data", b)
-    assert diff(a, b) == {"added": [], "removed": [], "changed": [], "large_changes": 0}
+    assert diff(a, b) == {"added": [], "removed": [], "changed": [], "large_changes": 0, "large_factor": 10.0}
     text = (b / "hardware.yaml").read_text()
     (b / "hardware.yaml").write_text(text.replace("memory_gb: 80", "memory_gb: 800", 1))
     changed = diff(a, b)["changed"]
     assert [(c["section"], c["field"], c["old"], c["new"], c["large"]) for c in changed] == [
-        ("gpus", "memory_gb", 80.0, 800.0, False)  # exactly 10x: not above 10x
+        ("gpus", "memory_gb", 80.0, 800.0, True)  # exactly 10x: 10x or more is large
     ]
     with pytest.raises(UsageError, match="two files or two directories"):
         diff(a, b / "hardware.yaml")
@@ -446,7 +450,7 @@ def test_imported_yaml_passes_validation(tmp_path):
 
 def test_cross_check_without_genai_prices_says_how_to_install(monkeypatch, cat):
     monkeypatch.setitem(sys.modules, "genai_prices", None)  # makes the import fail
-    with pytest.raises(UsageError, match=r"pip install llmcost\[genai\]"):
+    with pytest.raises(UsageError, match=r"not installed: pip install 'llmcost\[genai\]'"):
         cross_check_genai(cat)
 
 
@@ -456,7 +460,7 @@ def test_cross_check_with_genai_prices(cat: Catalog):
     assert not [f for f in cross_check_genai(cat, at=at) if f["entry"] == "openai/gpt-4o"]
     gpt = cat.apis["openai/gpt-4o"]
     changed = dataclasses.replace(cat, apis={"openai/gpt-4o": dataclasses.replace(gpt, input_usd_per_mtok=3.0)})
-    (finding,) = cross_check_genai(changed, at=at)
+    (finding,) = [f for f in cross_check_genai(changed, at=at) if f["level"] == "warning"]
     # ours 3.0 vs genai-prices 2.5: (3 - 2.5) / 2.5 = +20%
     assert finding["entry"] == "openai/gpt-4o" and finding["level"] == "warning"
     assert (

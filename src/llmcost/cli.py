@@ -748,7 +748,7 @@ def list_(
 
 
 data_app = typer.Typer(
-    help="Pricing-data tools: diff two versions, import LiteLLM's price map.",
+    help="Pricing-data tools: diff two versions, sync from a price source, import LiteLLM's price map.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -784,40 +784,132 @@ def validate(
         raise typer.Exit(1)
 
 
+LargeFactorOpt = Annotated[
+    float,
+    typer.Option("--large-factor", help="A change by this factor or more either way is large [10]."),
+]
+AllowLargeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-large-changes", help="Do not fail on large changes (see --large-factor) or prices crossing zero."
+    ),
+]
+
+
+def _diff_lines(result: dict[str, Any], fmt: str) -> list[str]:
+    """Lines for a diff (`data diff`, `data sync`): text, or GitHub annotations (large changes are errors)."""
+    from llmcost.text import no_workflow_commands
+
+    factor = f"{result['large_factor']:g}x"
+    if fmt == "github":
+        from llmcost.datatools import format_findings
+
+        findings = [{"level": "notice", "file": "pricing.yaml", "entry": a["id"], "message": f"added to {a['section']}"}
+                    for a in result["added"]]  # fmt: skip
+        findings += [{"level": "notice", "file": "pricing.yaml", "entry": r["id"],
+                      "message": f"removed from {r['section']}"} for r in result["removed"]]  # fmt: skip
+        for c in result["changed"]:
+            pct = f" ({c['pct_change']:+.1f}%)" if c["pct_change"] is not None else ""
+            large = f": a large change ({factor} or more, or across zero)" if c["large"] else ""
+            findings.append({"level": "error" if c["large"] else "notice", "file": "pricing.yaml", "entry": c["id"],
+                             "message": f"{c['field']}: {c['old']} -> {c['new']}{pct}{large}"})  # fmt: skip
+        return format_findings({"findings": findings}, "github")
+    out = [f"+ {a['section']} {a['id']}" for a in result["added"]]
+    out += [f"- {r['section']} {r['id']}" for r in result["removed"]]
+    for c in result["changed"]:
+        pct = f" ({c['pct_change']:+.1f}%)" if c["pct_change"] is not None else ""
+        flag = "  LARGE CHANGE" if c["large"] else ""
+        out.append(f"~ {c['section']} {c['id']} {c['field']}: {c['old']} -> {c['new']}{pct}{flag}")
+    out.append(
+        f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed, "
+        f"{result['large_changes']} large (rule: {factor} or more, or across zero)"
+    )
+    return [no_workflow_commands(line) for line in out]
+
+
+def _gate(result: dict[str, Any], allow_large_changes: bool) -> bool:
+    """The one gate of `data diff` and `data sync`: True when large changes must stop (exit 1)."""
+    return bool(result["large_changes"]) and not allow_large_changes
+
+
 @data_app.command("diff")
 def data_diff(
     old: Annotated[Path, typer.Argument(help="The old pricing.yaml (or data directory).")],
     new: Annotated[Path, typer.Argument(help="The new pricing.yaml (or data directory).")],
-    allow_large_changes: Annotated[
-        bool, typer.Option("--allow-large-changes", help="Do not fail on changes above 10x or prices crossing zero.")
-    ] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json.")] = "text",
+    allow_large_changes: AllowLargeOpt = False,
+    large_factor: LargeFactorOpt = 10.0,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | github (Actions annotations).")] = "text",
 ) -> None:
-    """Added, removed and changed entries with percentage changes; changes above 10x (or a price
-    crossing zero) are flagged and exit 1 unless --allow-large-changes."""
+    """Added, removed and changed entries with percentage changes; a change of --large-factor (10x)
+    or more either way, or a price crossing zero, is flagged and exits 1 unless --allow-large-changes."""
     import json
 
     from llmcost import datatools
 
-    result = datatools.diff(old, new)
+    _check_format(fmt, ("text", "json", "github"))
+    result = datatools.diff(old, new, large_factor)
+    _out(json.dumps(result, indent=2) + "\n" if fmt == "json" else "\n".join(_diff_lines(result, fmt)) + "\n")
+    if _gate(result, allow_large_changes):
+        raise typer.Exit(1)
+
+
+@data_app.command("sync")
+def data_sync(
+    source: Annotated[str, typer.Argument(help="genai-prices (the installed package) or litellm (--file).")],
+    file: Annotated[
+        Path | None, typer.Option("--file", help="LiteLLM's model_prices_and_context_window.json (litellm only).")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Data directory whose pricing.yaml to sync [the shipped data].")
+    ] = None,
+    write: Annotated[
+        str | None,
+        typer.Option("--write", help="overlay (a pricing.yaml of changed/new entries, to --out) or in-place."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File (or directory) for --write overlay.")] = None,
+    allow_large_changes: AllowLargeOpt = False,
+    large_factor: LargeFactorOpt = 10.0,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | github (Actions annotations).")] = "text",
+) -> None:
+    """Propose updates to our API entries from a price source, shown as a `data diff` (same gate):
+    prices, cache prices, batch discount, long-context tier, context window, and new entries for
+    models we pair or list on providers we have. Without --write nothing is written."""
+    import json
+    from datetime import date
+
+    from llmcost import datatools
+
+    _check_format(fmt, ("text", "json", "github"))
+    if write is not None and write not in ("overlay", "in-place"):
+        raise UsageError(f"--write is overlay or in-place, got '{_shown(write)}'")
+    if write == "overlay" and out is None:
+        raise UsageError("--write overlay needs --out FILE (a pricing.yaml for a --data directory)")
+    if out is not None and write != "overlay":
+        raise UsageError("--out goes with --write overlay")
+    if write == "in-place" and data is None:
+        raise UsageError("--write in-place needs --data DIR: name the data directory to edit")
+    result = datatools.sync(source, data, file, date.today(), large_factor=large_factor)
+    stop = _gate(result["diff"], allow_large_changes)
     if fmt == "json":
         _out(json.dumps(result, indent=2) + "\n")
     else:
         from llmcost.text import no_workflow_commands
 
-        out = [f"+ {a['section']} {a['id']}" for a in result["added"]]
-        out += [f"- {r['section']} {r['id']}" for r in result["removed"]]
-        for c in result["changed"]:
-            pct = f" ({c['pct_change']:+.1f}%)" if c["pct_change"] is not None else ""
-            flag = "  LARGE CHANGE" if c["large"] else ""
-            out.append(f"~ {c['section']} {c['id']} {c['field']}: {c['old']} -> {c['new']}{pct}{flag}")
-        out.append(
-            f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed, "
-            f"{result['large_changes']} large"
-        )
-        _out("\n".join(no_workflow_commands(line) for line in out) + "\n")
-    if result["large_changes"] and not allow_large_changes:
+        lines = _diff_lines(result["diff"], fmt)
+        if fmt == "text":
+            at = f"; prices read at {result['prices_at']}" if result["prices_at"] else ""
+            head = [f"sync from {result['source_text']}: as_of {result['as_of']}{at}; into {result['file']}"]
+            skipped = [f"= skipped {s['id']}: {s['reason']}" for s in result["skipped"]]
+            lines = [no_workflow_commands(x) for x in head] + lines[:-1] + [
+                no_workflow_commands(x) for x in skipped] + lines[-1:]  # fmt: skip
+        _out("\n".join(lines) + "\n")
+    if stop:
+        sys.stderr.write("llmcost: large changes held: nothing written (check them, then --allow-large-changes)\n"
+                         if write else "")  # fmt: skip
         raise typer.Exit(1)
+    if write is not None:
+        written = datatools.write_sync(result, write, out)
+        sys.stderr.write(f"wrote {_shown(written)}\n" if written else "nothing changed: nothing written\n")
 
 
 @data_app.command("import-litellm")

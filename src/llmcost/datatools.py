@@ -1,8 +1,10 @@
-"""Price-data tooling: validate data files (the CI gate), diff two versions, import LiteLLM prices.
+"""Price-data tooling: validate data files (the CI gate), diff two versions, sync from a price
+source (genai-prices, LiteLLM), import LiteLLM prices, cross-check with genai-prices.
 
-Pure functions returning JSON-ready dicts; nothing is printed and no file is written. Reading goes
-through catalog.py's safe YAML reader; this module also reads LiteLLM's JSON price map and writes
-YAML text for import (`to_yaml`), which is why it may import yaml.
+Functions returning JSON-ready dicts; nothing is printed, and the one function that writes a file
+(`write_sync`) does it through io.atomic_write. Reading goes through catalog.py's safe YAML reader;
+this module also reads LiteLLM's JSON price map and writes YAML text (`to_yaml`, sync's in-place
+edit), which is why it may import yaml.
 
 Validation groups the paths it is given by directory: files in one directory resolve their
 cross-references (an offer's gpu, an API's open_model, an owned GPU's id) against each other, and
@@ -19,8 +21,7 @@ import re
 import statistics
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +30,7 @@ import yaml  # a file-format module: to_yaml writes pricing.yaml entries
 
 from llmcost.catalog import (
     FILE_LEVEL,
+    MAX_FILE_BYTES,
     SHIPPED_DATA_DIR,
     Catalog,
     CheckedFile,
@@ -38,8 +40,8 @@ from llmcost.catalog import (
     section_names,
     uncertain_fields,
 )
-from llmcost.errors import UnknownIdError, UsageError
-from llmcost.io import read_bytes, read_text
+from llmcost.errors import CatalogError, LLMCostError, UnknownIdError, UsageError
+from llmcost.io import atomic_write, read_bytes, read_text
 from llmcost.records import (
     DATA_FILES,
     ApiModel,
@@ -59,13 +61,13 @@ Finding = dict[str, str]
 # median of the other offers for the same GPU and pricing model (needs at least MIN_PEERS others).
 OUTLIER_FACTOR = 3.0
 OUTLIER_MIN_PEERS = 2
-# diff: a change by more than this factor either way (or across zero) is held for review.
+# diff and sync: a change by this factor or more either way (or across zero) is held for review.
 LARGE_CHANGE_FACTOR = 10.0
 # cross_check_genai: relative difference above which a price is reported.
 GENAI_TOLERANCE = 0.01
 
 
-def _finding(level: Literal["error", "warning"], file: Path | str, entry: str, message: str) -> Finding:
+def _finding(level: Literal["error", "warning", "notice"], file: Path | str, entry: str, message: str) -> Finding:
     return {"level": level, "file": str(file), "entry": entry, "message": message}
 
 
@@ -340,13 +342,23 @@ def _raw_entries(path: Path | None, kind: str) -> dict[str, dict[str, dict[str, 
     return out
 
 
-def _change(section: str, entry_id: str, name: str, old: float | None, new: float | None) -> dict[str, Any]:
+def check_large_factor(factor: float) -> float:
+    """The --large-factor value, checked: a finite number above 1."""
+    if not isinstance(factor, int | float) or isinstance(factor, bool) or not 1 < factor < float("inf"):
+        raise UsageError(f"large_factor must be a number above 1, got {factor!r}", param="large_factor")
+    return float(factor)
+
+
+def _change(
+    section: str, entry_id: str, name: str, old: float | None, new: float | None, factor: float = LARGE_CHANGE_FACTOR
+) -> dict[str, Any]:
     pct = None if old is None or new is None or old == 0 else round((new - old) / abs(old) * 100, 2)
     large = False
     if old is not None and new is not None:
         crosses_zero = (old > 0) != (new > 0) or (old < 0) != (new < 0)
-        ratio = new / old if old != 0 and new != 0 else 1.0
-        large = crosses_zero or ratio > LARGE_CHANGE_FACTOR or ratio < 1 / LARGE_CHANGE_FACTOR
+        ratio = abs(new / old) if old != 0 and new != 0 else 1.0
+        # >= : a move of exactly `factor` (a slipped digit, 10.0 -> 100.0) is large
+        large = crosses_zero or ratio >= factor or ratio <= 1 / factor
     return {
         "section": section,
         "id": entry_id,
@@ -358,11 +370,46 @@ def _change(section: str, entry_id: str, name: str, old: float | None, new: floa
     }
 
 
-def diff(old: Path, new: Path) -> dict[str, Any]:
+RawTables = dict[str, dict[str, dict[str, dict[str, Any]]]]  # kind -> section -> id -> raw entry
+
+
+def diff_tables(before: RawTables, after: RawTables, large_factor: float = LARGE_CHANGE_FACTOR) -> dict[str, Any]:
+    """The diff of raw entries (kind -> section -> id -> entry): what `diff` and `sync` both report.
+
+    A numeric field that moves by `large_factor` or more either way, or crosses zero, is "large".
+    """
+    factor = check_large_factor(large_factor)
+    added: list[dict[str, str]] = []
+    removed: list[dict[str, str]] = []
+    changed: list[dict[str, Any]] = []
+    for kind in [*before, *(k for k in after if k not in before)]:
+        b_kind, a_kind = before.get(kind, {}), after.get(kind, {})
+        for section in section_names(kind):
+            b, a = b_kind.get(section, {}), a_kind.get(section, {})
+            removed.extend({"section": section, "id": i} for i in b if i not in a)
+            added.extend({"section": section, "id": i} for i in a if i not in b)
+            for entry_id in (i for i in a if i in b):
+                ranged = uncertain_fields(kind, section)
+                ob, na = _numeric_fields(b[entry_id], ranged), _numeric_fields(a[entry_id], ranged)
+                for name in [*ob, *(k for k in na if k not in ob)]:
+                    if ob.get(name) != na.get(name):
+                        changed.append(_change(section, entry_id, name, ob.get(name), na.get(name), factor))
+    return {
+        "added": added,
+        "removed": removed,
+        "changed": changed,
+        "large_changes": sum(c["large"] for c in changed),
+        "large_factor": factor,
+    }
+
+
+def diff(old: Path, new: Path, large_factor: float = LARGE_CHANGE_FACTOR) -> dict[str, Any]:
     """Entries added, removed and changed (per numeric field) between two data files or directories.
 
-    A change by more than 10x either way, or one that crosses zero, is marked "large": true.
+    A change by `large_factor` (default 10x) or more either way, or one that crosses zero, is marked
+    "large": true.
     """
+    check_large_factor(large_factor)
     old, new = Path(old), Path(new)
     for p in (old, new):
         if not p.exists():
@@ -381,27 +428,9 @@ def diff(old: Path, new: Path) -> dict[str, Any]:
         pairs.append((kind, old, new))
     else:
         raise UsageError(f"compare two files or two directories, not {old} and {new}")
-    added: list[dict[str, str]] = []
-    removed: list[dict[str, str]] = []
-    changed: list[dict[str, Any]] = []
-    for kind, o_path, n_path in pairs:
-        before, after = _raw_entries(o_path, kind), _raw_entries(n_path, kind)
-        for section in section_names(kind):
-            b, a = before.get(section, {}), after.get(section, {})
-            removed.extend({"section": section, "id": i} for i in b if i not in a)
-            added.extend({"section": section, "id": i} for i in a if i not in b)
-            for entry_id in (i for i in a if i in b):
-                ranged = uncertain_fields(kind, section)
-                ob, na = _numeric_fields(b[entry_id], ranged), _numeric_fields(a[entry_id], ranged)
-                for name in [*ob, *(k for k in na if k not in ob)]:
-                    if ob.get(name) != na.get(name):
-                        changed.append(_change(section, entry_id, name, ob.get(name), na.get(name)))
-    return {
-        "added": added,
-        "removed": removed,
-        "changed": changed,
-        "large_changes": sum(c["large"] for c in changed),
-    }
+    before = {kind: _raw_entries(o_path, kind) for kind, o_path, _ in pairs}
+    after = {kind: _raw_entries(n_path, kind) for kind, _, n_path in pairs}
+    return diff_tables(before, after, large_factor)
 
 
 # ---------------------------------------------------------------- LiteLLM import
@@ -420,13 +449,13 @@ _PROVIDERS = {
 _TIER = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 
 
-def _read_price_map(path: Path) -> dict[str, Any]:
+def _read_price_map(path: Path, error: type[LLMCostError] = UsageError) -> dict[str, Any]:
     try:
-        doc = json.loads(read_text(path, MAX_PRICE_MAP_BYTES, UsageError, what="price map"))
+        doc = json.loads(read_text(path, MAX_PRICE_MAP_BYTES, error, what="price map"))
     except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not JSON: line {exc.lineno}: {exc.msg}") from None
+        raise error(f"{path}: not JSON: line {exc.lineno}: {exc.msg}") from None
     if not isinstance(doc, dict):
-        raise UsageError(f"{path}: expected LiteLLM's price map, a JSON object of model name -> prices")
+        raise error(f"{path}: expected LiteLLM's price map, a JSON object of model name -> prices")
     return doc
 
 
@@ -587,115 +616,735 @@ def to_yaml(entries: list[dict[str, Any]] | dict[str, Any]) -> str:
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
 
 
-# ---------------------------------------------------------------- genai-prices cross-check
+# ---------------------------------------------------------------- genai-prices: reading the package
+
+# Prices that depend on the time of day (DeepSeek's off-peak hours) or start on a date are read at
+# this fixed instant, so a check gives the same answer whatever hour it runs; findings name it.
+GENAI_CHECK_AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+_GENAI_BATCH = {"processing": "batch"}  # genai-prices' price variant for batch APIs
 
 _GENAI_HINT = re.compile(
     r"(?:genai-prices entry|Together model|Groq model|Fireworks model) ([\w./:-]+?)[.,;)]?(?:\s|$)"
 )
 
 
+def _at_text(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _genai_module(purpose: str) -> Any:
+    try:
+        return importlib.import_module("genai_prices")
+    except ImportError:
+        msg = f"{purpose} needs genai-prices, which is not installed: pip install 'llmcost[genai]'"
+        raise UsageError(msg) from None
+
+
+def _genai_version(gp: Any) -> str:
+    return str(getattr(gp, "__version__", "?"))
+
+
+def _genai_snapshot(gp: Any) -> Any:
+    """The package's price snapshot, checked for the shape this module reads (else a data error)."""
+    try:
+        snapshot = gp.data_snapshot.get_snapshot()
+        providers = snapshot.providers
+        if not isinstance(providers, list) or not all(
+            isinstance(p.id, str) and isinstance(p.models, list) for p in providers
+        ):
+            raise TypeError("providers is not a list of providers with models")
+    except (AttributeError, TypeError, ValueError, ImportError) as exc:
+        raise CatalogError(
+            f"genai-prices {_genai_version(gp)}: its price data has an unexpected shape ({exc}); "
+            "reinstall it or use a version llmcost knows"
+        ) from None
+    return snapshot
+
+
+def _genai_stated_date(gp: Any) -> str | None:
+    """The date the package says its data is from, if it says one (0.2.x does not)."""
+    for name in ("__data_date__", "DATA_DATE", "data_date"):
+        value = getattr(gp, name, None)
+        if isinstance(value, date):
+            return value.isoformat()[:10]
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return value
+    return None
+
+
+def _num(value: Any) -> float:
+    return float(f"{float(value):.10g}")
+
+
+def _base(price: Any) -> float | None:
+    """A genai-prices price (Decimal, or tiered with a `base`) as USD per Mtok; None when absent."""
+    if price is None:
+        return None
+    return _num(getattr(price, "base", price))
+
+
+def _first_tier(price: Any) -> tuple[int, float] | None:
+    tiers = getattr(price, "tiers", None)
+    if not tiers:
+        return None
+    tier = min(tiers, key=lambda t: t.start)
+    return int(tier.start), _num(tier.price)
+
+
+def _has_time_of_day(model: Any) -> bool:
+    conds = model.prices if isinstance(model.prices, list) else []
+    variants = model.price_variants or []
+    return any(type(c.constraint).__name__ == "TimeOfDateConstraint" for c in [*conds, *variants])
+
+
+def genai_fields(model: Any, at: datetime) -> tuple[dict[str, Any], list[str]]:
+    """Our api fields from a genai-prices model at instant `at`, and notes on how each was derived.
+
+    Standard prices are the base of any tiered price; the lowest tier becomes `long_context`; the
+    batch discount is 1 - batch input / standard input from the `processing: batch` variant.
+    """
+    price = model.get_prices(at)
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for ours, theirs in (
+        ("input_usd_per_mtok", "input_mtok"),
+        ("output_usd_per_mtok", "output_mtok"),
+        ("cached_input_usd_per_mtok", "cache_read_mtok"),
+        ("cache_write_usd_per_mtok", "cache_write_mtok"),
+    ):
+        value = _base(getattr(price, theirs, None))
+        if value is not None:
+            out[ours] = value
+    tier_in = _first_tier(getattr(price, "input_mtok", None))
+    if tier_in is not None and "output_usd_per_mtok" in out:
+        start, t_in = tier_in
+        tier_out = _first_tier(getattr(price, "output_mtok", None))
+        tier: dict[str, Any] = {
+            "above_prompt_tokens": start,
+            "input_usd_per_mtok": t_in,
+            "output_usd_per_mtok": tier_out[1] if tier_out else out["output_usd_per_mtok"],
+        }
+        tier_cached = _first_tier(getattr(price, "cache_read_mtok", None))
+        if tier_cached is not None:
+            tier["cached_input_usd_per_mtok"] = tier_cached[1]
+        elif "cached_input_usd_per_mtok" in out:
+            tier["cached_input_usd_per_mtok"] = out["cached_input_usd_per_mtok"]
+        out["long_context"] = tier
+        notes.append(f"long_context from genai-prices' lowest input tier (above {start:,} prompt tokens)")
+    variants = [v for v in model.price_variants or () if v.when == _GENAI_BATCH]
+    batch_in = _base(getattr(model.get_prices(at, _GENAI_BATCH), "input_mtok", None)) if variants else None
+    if batch_in is not None and out.get("input_usd_per_mtok"):
+        discount = round(1 - batch_in / out["input_usd_per_mtok"], 4)
+        if 0 <= discount < 1:
+            out["batch_discount"] = discount
+            notes.append(
+                f"batch_discount = 1 - batch input {batch_in:g} / input {out['input_usd_per_mtok']:g} = {discount:g}"
+            )
+    if isinstance(model.context_window, int) and model.context_window > 0:
+        out["context_window_tokens"] = model.context_window
+    if _has_time_of_day(model):
+        notes.append(f"genai-prices has time-of-day prices for this model: read at {_at_text(at)}")
+    return out, notes
+
+
 def _genai_refs(api: ApiModel) -> list[str]:
-    """Model references to try: names the notes give for the upstream model, then the id's model part."""
+    """Model references to try: names the notes give for the upstream model, then the id's model part.
+
+    A `-latest` alias moves to the provider's next model (mistral-small-latest became Small 4 on
+    2026-03-16), so a pinned name is tried before any alias.
+    """
     refs = _GENAI_HINT.findall(api.notes or "")
     if api.provider == "fireworks":  # genai-prices matches Fireworks' full model path
         refs += [f"accounts/fireworks/models/{r}" for r in refs]
     slug = api.id.split("/", 1)[-1]
     refs += [slug, slug.replace(".", "-")]
-    return list(dict.fromkeys(refs))
+    refs = list(dict.fromkeys(refs))
+    return sorted(refs, key=lambda r: r.endswith("latest"))  # stable: pinned names first
+
+
+def _genai_find(snapshot: Any, ref: str, provider: str) -> tuple[Any, Any] | None:
+    try:
+        found = snapshot.find_provider_model(ref, None, provider, None)
+    except LookupError:
+        return None
+    return found if isinstance(found, tuple) and len(found) == 2 else None
+
+
+def _genai_match(snapshot: Any, api: ApiModel) -> tuple[Any, Any, str] | None:
+    """(genai provider, model, the reference that matched) for one of our API entries, or None."""
+    for ref in _genai_refs(api):
+        found = _genai_find(snapshot, ref, api.provider)
+        if found is not None:
+            return found[0], found[1], ref
+    return None
+
+
+def _genai_entry(
+    provider: Any, model: Any, entry_id: str, at: datetime, source: str, as_of: str, how: str
+) -> dict[str, Any]:
+    """A full pricing.yaml api entry for a genai-prices model (no quality: the package has none)."""
+    fields, notes = genai_fields(model, at)
+    entry: dict[str, Any] = {"id": entry_id, "provider": entry_id.split("/", 1)[0], "name": model.name or model.id}
+    if "input_usd_per_mtok" not in fields or "output_usd_per_mtok" not in fields:
+        raise UsageError(f"genai-prices model {provider.id}/{model.id} has no per-token input and output price")
+    entry.update(fields)
+    entry["source"] = source
+    entry["as_of"] = as_of
+    parts = [f"{how} genai-prices entry {model.id} (provider {provider.id})."]
+    if notes:
+        parts.append("; ".join(notes) + ".")
+    parts.append("genai-prices carries no quality score, so quality is left out and the entry is not quality-paired.")
+    entry["notes"] = " ".join(parts)
+    return entry
+
+
+# ---------------------------------------------------------------- genai-prices cross-check
+
+_CROSS_FIELDS = (
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "cached_input_usd_per_mtok",
+    "cache_write_usd_per_mtok",
+    "batch_discount",
+    "context_window_tokens",
+)
+_TIER_FIELDS = ("above_prompt_tokens", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")
+
+
+def _g(value: float) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def _ours(api: ApiModel) -> dict[str, Any]:
+    out: dict[str, Any] = {name: getattr(api, name) for name in _CROSS_FIELDS}
+    lc = api.long_context
+    for name in _TIER_FIELDS:
+        out[f"long_context.{name}"] = None if lc is None else getattr(lc, name)
+    return out
+
+
+def _flat(fields: dict[str, Any]) -> dict[str, Any]:
+    out = {name: fields.get(name) for name in _CROSS_FIELDS}
+    tier = fields.get("long_context") or {}
+    for name in _TIER_FIELDS:
+        out[f"long_context.{name}"] = tier.get(name)
+    return out
 
 
 def cross_check_genai(
     catalog: Catalog, at: datetime | None = None, tolerance: float = GENAI_TOLERANCE
 ) -> list[Finding]:
-    """Warnings where our API input/output/cached prices differ from pydantic's genai-prices by > 1%.
+    """Where our API entries differ from pydantic's genai-prices: every entry is compared or skipped.
 
-    Needs the optional `genai-prices` package; APIs it does not know are skipped. `at` is the request
-    time genai-prices prices for (default now; some providers have dated or time-of-day prices).
+    Compared: input, output, cached-input and cache-write prices, batch discount, the long-context
+    tier and the context window (relative difference above `tolerance`, or one side missing a price
+    the other has), and whether genai-prices marks the model deprecated. An entry genai-prices does
+    not know is a notice naming the reason. Prices are read at `at` (default GENAI_CHECK_AT, a fixed
+    instant named in the summary), so time-of-day prices do not move the result.
     """
-    try:
-        gp = importlib.import_module("genai_prices")
-    except ImportError:
-        raise UsageError("cross-checking with genai-prices needs it installed: pip install llmcost[genai]") from None
-    version = str(getattr(gp, "__version__", "?"))
+    gp = _genai_module("cross-checking with genai-prices")
+    snapshot = _genai_snapshot(gp)
+    at = at or GENAI_CHECK_AT
+    version = _genai_version(gp)
+    known = {p.id for p in snapshot.providers}
     findings: list[Finding] = []
-    tokens = 1000  # below every long-context tier, so the standard prices apply
+    compared = skipped = 0
+
+    def add(level: Literal["error", "warning", "notice"], entry: str, message: str) -> None:
+        findings.append({"level": level, "file": "pricing.yaml", "entry": entry, "message": message})
+
     for api in catalog.apis.values():
-        calc = None
-        for ref in _genai_refs(api):
-            try:
-                usage = gp.Usage(input_tokens=tokens, output_tokens=tokens)
-                calc = gp.calc_price(usage, ref, provider_id=api.provider, genai_request_timestamp=at)
-                break
-            except LookupError:
-                continue
-        if calc is None:
+        match = _genai_match(snapshot, api)
+        if match is None:
+            skipped += 1
+            why = (
+                f"genai-prices {version} has no provider '{api.provider}'"
+                if api.provider not in known
+                else f"genai-prices {version} {api.provider} has no model matching " + ", ".join(_genai_refs(api))
+            )
+            add("notice", api.id, f"not compared: {why}")
             continue
-        per_mtok = Decimal(1_000_000) / tokens
-        theirs: dict[str, float | None] = {
-            "input_usd_per_mtok": float(calc.input_price * per_mtok),
-            "output_usd_per_mtok": float(calc.output_price * per_mtok),
-            "cached_input_usd_per_mtok": None,
-        }
-        if getattr(calc.model_price, "cache_read_mtok", None) is not None:
-            usage = gp.Usage(input_tokens=tokens, cache_read_tokens=tokens)
-            cached = gp.calc_price(usage, ref, provider_id=api.provider, genai_request_timestamp=at)
-            theirs["cached_input_usd_per_mtok"] = float(cached.input_price * per_mtok)
-        where = f"genai-prices {version} {calc.provider.id}/{calc.model.id}"
-        for name, other in theirs.items():
-            ours = getattr(api, name)
-            if other is None or ours is None:
-                if (other is None) != (ours is None) and name == "cached_input_usd_per_mtok":
-                    have = f"has {other:g}" if other is not None else "has none"
-                    mine = f"{ours:g}" if ours is not None else "none"
-                    findings.append(_finding("warning", "pricing.yaml", api.id, f"{name}: ours {mine}, {where} {have}"))
+        compared += 1
+        provider, model, ref = match
+        theirs = _flat(genai_fields(model, at)[0])
+        where = f"genai-prices {version} {provider.id}/{model.id}"
+        if ref.endswith("latest"):
+            where += f" (through the alias {ref}, which can move to a newer model)"
+        if _has_time_of_day(model):
+            where += f" at {_at_text(at)} (it has time-of-day prices)"
+        only_ours: list[str] = []
+        for name, mine in _ours(api).items():
+            other = theirs[name]
+            if mine is None and other is None:
+                continue
+            if other is None:
+                only_ours.append(name)
+                continue
+            if mine is None:
+                if name != "context_window_tokens":
+                    add("warning", api.id, f"{name}: ours none, {where} has {_g(other)}")
                 continue
             if other == 0:
-                if ours != 0:
-                    findings.append(_finding("warning", "pricing.yaml", api.id, f"{name} {ours:g}; {where} has 0"))
+                if mine != 0:
+                    add("warning", api.id, f"{name} {_g(mine)}; {where} has 0")
                 continue
-            if abs(ours - other) / other > tolerance:
-                pct = (ours - other) / other * 100
-                msg = f"{name} {ours:g} differs from {where} {other:g} by {pct:+.1f}%"
-                msg += f" (rule: report above {tolerance:.0%})"
-                findings.append(_finding("warning", "pricing.yaml", api.id, msg))
+            if abs(mine - other) / abs(other) > tolerance:
+                pct = (mine - other) / other * 100
+                msg = f"{name} {_g(mine)} differs from {where} {_g(other)} by {pct:+.1f}%"
+                add("warning", api.id, msg + f" (rule: report above {tolerance:.0%})")
+        if model.deprecated:
+            add("warning", api.id, f"{where} marks the model deprecated: check it is still offered")
+        if only_ours:
+            add("notice", api.id, f"{where} has no {', '.join(only_ours)}: ours not compared")
+    add(
+        "notice",
+        "(genai-prices)",
+        f"genai-prices {version}: compared {compared} API entries, skipped {skipped} (each listed), "
+        f"prices read at {_at_text(at)}",
+    )
     return findings
 
 
-def genai_api_model(ref: str, today: date) -> ApiModel:
+def genai_api_model(ref: str, today: date, at: datetime | None = None) -> ApiModel:
     """An API entry priced by pydantic's genai-prices, for `--api genai:PROVIDER/MODEL`.
 
-    Prices are per million tokens at the standard tier (long-context tiers are not imported).
+    `ref` is everything after `genai:`; the model part may hold any character the provider uses
+    (Bedrock's `amazon.nova-pro-v1:0`): the id is `genai/PROVIDER/MODEL` with the model part slugged.
+    Imports the standard prices, cache prices, the batch discount and the lowest long-context tier;
+    genai-prices has no quality score, so quality stays None and the notes say so. `at` is the
+    instant prices are read for (default now).
     """
-    try:
-        import genai_prices
-    except ImportError:
-        raise UsageError("genai: ids need the optional genai-prices package: pip install 'llmcost[genai]'") from None
-    provider, _, model = ref.partition("/")
-    if not provider or not model:
+    gp = _genai_module("genai: ids")
+    provider_id, _, model_ref = ref.strip().partition("/")
+    if not provider_id or not model_ref:
         raise UsageError(f"genai: ids are genai:PROVIDER/MODEL, e.g. genai:openai/gpt-4o, got 'genai:{ref}'")
-    try:
-        # 1,000 tokens each way keeps the price on the standard tier (long-context tiers start higher)
-        price = genai_prices.calc_price(
-            genai_prices.Usage(input_tokens=1000, output_tokens=1000), model, provider_id=provider
-        )
-    except LookupError as exc:
-        raise UsageError(f"genai-prices does not know '{ref}': {exc}") from None
-    tiers = price.model_price.cache_read_mtok
-    cached: Any = getattr(tiers, "base", tiers)  # tiered prices: the standard tier
-    version = getattr(genai_prices, "__version__", "?")
-    entry = dict(
-        id=f"genai/{provider}/{model}".lower(),
-        provider=provider.lower(),
-        name=f"{model} (genai-prices)",
-        input_usd_per_mtok=float(price.input_price) * 1000,
-        output_usd_per_mtok=float(price.output_price) * 1000,
-        cached_input_usd_per_mtok=None if cached is None else float(cached),
-        source=f"genai-prices {version} (pydantic), provider {price.provider.id}, model {price.model.id}",
-        as_of=today.isoformat(),
-        notes="Priced live from the installed genai-prices package; as_of is when it was queried. "
-        "Standard tier only; no quality score, so it is not quality-paired.",
-    )
+    snapshot = _genai_snapshot(gp)
+    found = _genai_find(snapshot, model_ref, provider_id)
+    if found is None:
+        raise UsageError(f"genai-prices does not know '{ref}'")
+    provider, model = found
+    at = at or datetime.now(UTC)
+    entry_id = genai_api_id(ref)
+    source = f"genai-prices {_genai_version(gp)} (pydantic), provider {provider.id}, model {model.id}"
+    entry = _genai_entry(provider, model, entry_id, at, source, today.isoformat(), "Priced live from the")
+    entry["provider"] = _slug(provider_id)
+    entry["name"] = f"{model_ref} (genai-prices)"
+    entry["notes"] += f" as_of is when it was queried; prices read at {_at_text(at)}."
     try:
         return validate_record(ApiModel, entry)
     except InvalidRecord as exc:
-        raise UsageError(f"genai-prices entry '{ref}' is not a valid api entry: {exc}") from None
+        raise UsageError(f"genai-prices entry '{ref}' is not a valid api entry: {exc.messages[0]}") from None
+
+
+def genai_api_id(ref: str) -> str:
+    """The api id for `genai:REF`: genai/PROVIDER/MODEL, lowercase, the model part slugged (':' -> '-')."""
+    provider_id, _, model_ref = ref.strip().partition("/")
+    return f"genai/{_slug(provider_id)}/{_slug(model_ref)}"
+
+
+# ---------------------------------------------------------------- sync: propose updates from a price source
+
+SYNC_SOURCES = ("genai-prices", "litellm")
+_SYNC_NOTE = re.compile(r"\s*\[synced [^\]]*\]")
+_UPDATABLE = (
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "cached_input_usd_per_mtok",
+    "cache_write_usd_per_mtok",
+    "batch_discount",
+    "context_window_tokens",
+    "long_context",
+)
+# Field names of LiteLLM's price map that sync knows (what they mean for a per-token price, or that
+# they do not touch it). A field outside these in an entry sync uses stops it: it might change the price.
+_LITELLM_KNOWN = re.compile(
+    r"^(supports_|supported_|max_|token_count_|reasoning_|gemini_|vertex_ai_|bedrock_)|cost|uplift_multiplier$"
+    r"|^(litellm_provider|mode|source|metadata|deprecation_date|deprecation_source|successor_model|tpm|rpm"
+    r"|prompt_cache_min_tokens|search_free_requests|output_vector_size|tool_use_system_prompt_tokens|comment"
+    r"|alias_of|audio_transcription_config|default_reasoning_effort|off_peak_pricing|provider_specific_entry|rules"
+    r"|thinking_always_on|thinking_on_by_default|tiered_pricing|use_openai_responses_path|uses_embed_content"
+    r"|web_search_billing_unit)$"
+)
+# Known fields that make the per-token price more than one list price: such an entry is skipped.
+_LITELLM_UNSYNCABLE = ("tiered_pricing", "off_peak_pricing", "rules", "alias_of")
+
+
+@dataclass
+class _Proposal:
+    """What a price source says about one of our ids (fields), or a whole new entry."""
+
+    key: str  # the source's own name for the model
+    fields: dict[str, Any]
+    entry: dict[str, Any] | None = None  # a full entry, for ids we do not have
+
+
+@dataclass
+class _Source:
+    name: str
+    version: str | None
+    stated_date: str | None
+    source: str  # what a synced row's `source` says
+    as_of: str
+    proposals: dict[str, _Proposal]  # our id -> proposal
+    skipped: list[dict[str, str]]
+    at: str | None = None
+
+
+def _model_part(entry_id: str) -> str:
+    return entry_id.split("/", 1)[-1]
+
+
+def _norm(entry_id: str) -> str:
+    return entry_id.replace(".", "-")
+
+
+def _pairable(ours: dict[str, dict[str, Any]], models: frozenset[str]) -> frozenset[str]:
+    """Model parts a new entry may have: our open models' ids and the models our API entries list."""
+    return frozenset({*models, *(_model_part(i) for i in ours)})
+
+
+def _genai_source(ours: dict[str, dict[str, Any]], models: frozenset[str], today: date, at: datetime) -> _Source:
+    gp = _genai_module("data sync genai-prices")
+    snapshot = _genai_snapshot(gp)
+    version = _genai_version(gp)
+    stated = _genai_stated_date(gp)
+    source = f"genai-prices {version} (pydantic; package data " + (f"dated {stated})" if stated else "states no date)")
+    as_of = stated or today.isoformat()
+    proposals: dict[str, _Proposal] = {}
+    skipped: list[dict[str, str]] = []
+    matched: set[tuple[str, str]] = set()
+    for entry_id, raw in ours.items():
+        try:
+            api = validate_record(ApiModel, raw)
+        except InvalidRecord:
+            continue  # the data file was checked first; unreachable for a valid file
+        match = _genai_match(snapshot, api)
+        if match is None:
+            skipped.append({"id": entry_id, "reason": f"genai-prices {version} has no model for it"})
+            continue
+        provider, model, ref = match
+        if ref.endswith("latest"):
+            skipped.append({"id": entry_id, "reason": f"matched only the alias {ref}, which can move to a newer model"})
+            continue
+        matched.add((provider.id, model.id))
+        proposals[entry_id] = _Proposal(f"{provider.id}/{model.id}", genai_fields(model, at)[0])
+    providers = {str(raw.get("provider")) for raw in ours.values()}
+    pairable = _pairable(ours, models)
+    new: dict[str, str] = {}
+    for provider in snapshot.providers:
+        if provider.id not in providers:
+            continue
+        for model in provider.models:
+            entry_id = f"{_slug(provider.id)}/{_slug(model.id)}"
+            if entry_id in ours or (provider.id, model.id) in matched or _model_part(entry_id) not in pairable:
+                continue
+            if entry_id in new:
+                raise CatalogError(
+                    f"genai-prices {version}: models '{new[entry_id]}' and '{provider.id}/{model.id}' both map to "
+                    f"the id {entry_id}; sync cannot tell which to use"
+                )
+            try:
+                entry = _genai_entry(provider, model, entry_id, at, source, as_of, "New from the")
+            except UsageError as exc:
+                skipped.append({"id": entry_id, "reason": str(exc)})
+                continue
+            if _model_part(entry_id) in models:
+                entry["open_model"] = _model_part(entry_id)
+            new[entry_id] = f"{provider.id}/{model.id}"
+            proposals[entry_id] = _Proposal(new[entry_id], {}, entry)
+    return _Source("genai-prices", version, stated, source, as_of, proposals, skipped, _at_text(at))
+
+
+def _litellm_id(key: str, raw: dict[str, Any]) -> str:
+    """The id import-litellm gives a LiteLLM key: provider/model, each slugged."""
+    litellm_provider = str(raw.get("litellm_provider") or "")
+    prov = _slug(_PROVIDERS.get(litellm_provider, litellm_provider) or key.split("/")[0])
+    return f"{prov}/{_slug(key.rsplit('/', 1)[-1])}"
+
+
+def _litellm_fields(entry: dict[str, Any]) -> dict[str, Any]:
+    """The fields sync updates; a zero price is LiteLLM's "not priced", so it is left out."""
+    return {k: entry[k] for k in _UPDATABLE if k in entry and (entry[k] != 0 or k == "batch_discount")}
+
+
+def _litellm_source(path: Path, ours: dict[str, dict[str, Any]], models: frozenset[str], today: date) -> _Source:
+    price_map = _read_price_map(path, CatalogError)
+    summary, retrieved = _provenance(path)
+    source = f"LiteLLM model_prices_and_context_window.json ({summary})"
+    as_of = retrieved or today.isoformat()
+    by_norm = {_norm(i): i for i in ours}
+    providers = {str(raw.get("provider")) for raw in ours.values()}
+    pairable = _pairable(ours, models)
+    proposals: dict[str, _Proposal] = {}
+    skipped: list[dict[str, str]] = []
+    for key, raw in price_map.items():
+        if key in _NOT_MODELS:
+            continue
+        if not isinstance(raw, dict):
+            raise CatalogError(f"{path}: LiteLLM entry '{key}' is not a JSON object of prices")
+        lid = _litellm_id(key, raw)
+        ours_id = lid if lid in ours else by_norm.get(_norm(lid))
+        is_new = ours_id is None
+        if is_new and not (lid.split("/")[0] in providers and _model_part(lid) in pairable):
+            continue  # not one of ours, and not a model we pair or list
+        target = ours_id or lid
+        unknown = sorted(k for k in raw if not _LITELLM_KNOWN.search(k))
+        if unknown:
+            raise CatalogError(
+                f"{path}: LiteLLM entry '{key}' has field(s) sync does not know: {', '.join(unknown)} "
+                "(they might change its price); update llmcost or remove them"
+            )
+        odd = [k for k in _LITELLM_UNSYNCABLE if k in raw]
+        if odd:
+            skipped.append({"id": target, "reason": f"LiteLLM '{key}' has {', '.join(odd)}: not one list price"})
+            continue
+        if raw.get("mode") not in (None, "chat", "completion", "responses"):
+            continue  # embeddings, images, audio: not a chat API entry
+        try:
+            entry = _convert(key, raw, None, source, as_of, retrieved is not None)
+        except UsageError as exc:
+            skipped.append({"id": target, "reason": str(exc)})
+            continue
+        proposal = _Proposal(key, _litellm_fields(entry))
+        if is_new:
+            entry["id"] = lid
+            if _model_part(lid) in models:
+                entry["open_model"] = _model_part(lid)
+            proposal.entry = entry
+        previous = proposals.get(target)
+        if previous is not None:
+            if previous.fields != proposal.fields:
+                raise CatalogError(
+                    f"{path}: LiteLLM entries '{previous.key}' and '{key}' both map to {target} with different "
+                    "prices; sync cannot tell which is the provider's"
+                )
+            continue
+        proposals[target] = proposal
+    for entry_id in ours:
+        if entry_id not in proposals and not any(s["id"] == entry_id for s in skipped):
+            skipped.append({"id": entry_id, "reason": "no LiteLLM entry maps to it"})
+    return _Source("litellm", None, retrieved, source, as_of, proposals, skipped)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _apply(raw: dict[str, Any], fields: dict[str, Any], src: _Source) -> tuple[dict[str, Any], list[str]]:
+    """Our entry with the source's values for the fields it carries; everything else kept as it is.
+
+    A field we write as a range or distribution is kept (the source gives one number).
+    """
+    new = dict(raw)
+    moved: list[str] = []
+    for name in _UPDATABLE:
+        theirs = fields.get(name)
+        if theirs is None:
+            continue  # the source does not carry it: ours (curated) is kept
+        mine = raw.get(name)
+        if name == "long_context":
+            if mine != theirs:
+                new[name] = theirs
+                moved.append(name)
+            continue
+        if mine is not None and not _is_number(mine):
+            continue  # a range or distribution of ours
+        if mine is None or float(mine) != float(theirs):
+            if theirs == 0 and name != "batch_discount":
+                continue  # a zero price is a missing value, never written
+            new[name] = theirs
+            moved.append(f"{name} {mine if mine is not None else 'none'} -> {theirs}")
+    if not moved:
+        return raw, []
+    new["source"] = src.source
+    new["as_of"] = src.as_of
+    note = f"[synced {src.as_of} from {src.name}: {'; '.join(moved)}]"
+    kept = _SYNC_NOTE.sub("", str(raw.get("notes") or "")).strip()
+    new["notes"] = f"{kept} {note}".strip()
+    return new, moved
+
+
+def _sync_target(data_dir: Path | None) -> Path:
+    directory = Path(data_dir) if data_dir is not None else SHIPPED_DATA_DIR
+    if not directory.is_dir():
+        raise UsageError(f"--data {directory}: not a directory", param="data_dir")
+    path = directory / "pricing.yaml"
+    if not path.is_file():
+        raise UsageError(f"--data {directory}: holds no pricing.yaml to sync", param="data_dir")
+    return path
+
+
+def sync(
+    source: str,
+    data_dir: Path | None,
+    file: Path | None,
+    today: date,
+    *,
+    at: datetime = GENAI_CHECK_AT,
+    large_factor: float = LARGE_CHANGE_FACTOR,
+) -> dict[str, Any]:
+    """Proposed updates to a data directory's API entries (default: the shipped data) from a price source.
+
+    `source` is "genai-prices" (the installed package) or "litellm" (`file`, LiteLLM's price map).
+    Changed rows get the source's input, output, cached-input and cache-write prices, batch discount,
+    long-context tier and context window where it carries them, and its `source` and `as_of`; what we
+    curate beyond it (quality, notes, open_model, fields it lacks) is kept. New entries are models it
+    prices on a provider we have whose id, by import-litellm's slug rule, names one of our open models
+    or a model we list. The proposal is `diff_tables` of the rows before and after (the `data diff`
+    gate). Nothing is written: see `write_sync`.
+    """
+    check_large_factor(large_factor)
+    if source not in SYNC_SOURCES:
+        raise UsageError(f"sync source must be one of {', '.join(SYNC_SOURCES)}, got '{source}'", param="source")
+    if source == "litellm" and file is None:
+        raise UsageError("data sync litellm needs --file, LiteLLM's model_prices_and_context_window.json", param="file")
+    if source == "genai-prices" and file is not None:
+        raise UsageError("--file is for litellm; genai-prices is read from the installed package", param="file")
+    pricing = _sync_target(data_dir)
+    checked = check_data_file(pricing)
+    if checked.problems:
+        first = checked.problems[0]
+        more = f" (and {len(checked.problems) - 1} more; run llmcost validate)" if len(checked.problems) > 1 else ""
+        raise CatalogError(f"{pricing}: {first.entry}: {first.message}{more}")
+    ours = _raw_entries(pricing, "pricing.yaml").get("api", {})
+    models_yaml = pricing.parent / "models.yaml"
+    models = (
+        frozenset(e.id for e in check_data_file(models_yaml).entries.get("models", []))
+        if models_yaml.is_file()
+        else _shipped_ids("models.yaml", "models")
+    )
+    if source == "genai-prices":
+        src = _genai_source(ours, models, today, at)
+    else:
+        src = _litellm_source(Path(file), ours, models, today)  # type: ignore[arg-type]
+    after = dict(ours)
+    changed: list[dict[str, Any]] = []
+    new: list[dict[str, Any]] = []
+    for entry_id, proposal in src.proposals.items():
+        if proposal.entry is not None:
+            validate_record(ApiModel, proposal.entry)
+            new.append(proposal.entry)
+            after[entry_id] = proposal.entry
+            continue
+        updated, moved = _apply(ours[entry_id], proposal.fields, src)
+        if moved:
+            try:
+                validate_record(ApiModel, updated)
+            except InvalidRecord as exc:
+                src.skipped.append({"id": entry_id, "reason": f"the update is not a valid entry: {exc.messages[0]}"})
+                continue
+            changed.append(updated)
+            after[entry_id] = updated
+    result = diff_tables({"pricing.yaml": {"api": ours}}, {"pricing.yaml": {"api": after}}, large_factor)
+    return {
+        "source": src.name,
+        "version": src.version,
+        "stated_date": src.stated_date,
+        "source_text": src.source,
+        "as_of": src.as_of,
+        "prices_at": src.at,
+        "file": str(pricing),
+        "diff": result,
+        "changed_entries": changed,
+        "new_entries": new,
+        "skipped": src.skipped,
+        "unchanged": len(ours) - len(changed),
+    }
+
+
+def _overlay_text(result: dict[str, Any]) -> str:
+    head = (
+        f"# llmcost data sync {result['source']}: changed and new api entries, proposed from\n"
+        f"# {result['source_text']} (as_of {result['as_of']}). Use this directory with --data:\n"
+        "# an entry with the same id replaces the shipped one.\n"
+    )
+    return head + to_yaml({"api": [*result["changed_entries"], *result["new_entries"]]})
+
+
+def _item_last_line(node: yaml.Node) -> int:
+    """The last line holding a part of `node` (its last scalar), 0-based."""
+    if isinstance(node, yaml.MappingNode) and node.value:
+        return _item_last_line(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and node.value:
+        return _item_last_line(node.value[-1])
+    end = node.end_mark
+    return end.line if end.column > 0 else end.line - 1
+
+
+def _dump_item(entry: dict[str, Any], indent: int) -> list[str]:
+    text = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=100_000)  # one line per scalar
+    return [(" " * indent + line) if line else line for line in text.splitlines()]
+
+
+def _edited_in_place(path: Path, text: str, changed: list[dict[str, Any]], new: list[dict[str, Any]]) -> str:
+    """`text` with the changed api items rewritten and the new ones appended; every other line kept."""
+    cant = f"{path}: cannot edit in place"
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    api = next(
+        (v for k, v in (root.value if isinstance(root, yaml.MappingNode) else []) if k.value == "api"),
+        None,
+    )
+    if not isinstance(api, yaml.SequenceNode) or not api.value:
+        raise CatalogError(f"{cant}: no api list; use --write overlay")
+    lines = text.splitlines()
+    spans: dict[str, tuple[int, int, int]] = {}
+    for item in api.value:
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        ids = [v.value for k, v in item.value if k.value == "id" and isinstance(v, yaml.ScalarNode)]
+        start, col = item.start_mark.line, item.start_mark.column
+        if ids and col >= 2 and lines[start][col - 2 : col] == "- ":
+            spans[ids[0]] = (start, _item_last_line(item), col - 2)
+    by_id = {e["id"]: e for e in changed}
+    missing = [i for i in by_id if i not in spans]
+    if missing:
+        raise CatalogError(f"{cant}: entry {missing[0]} is not written as '- id: ...'; use --write overlay")
+    out = list(lines)
+    if new:  # first, below every item: the spans above keep their line numbers
+        _, last_end, indent = max(spans.values())
+        block: list[str] = []
+        for entry in new:
+            block += ["", *_dump_item(entry, indent)]
+        out[last_end + 1 : last_end + 1] = block
+    for entry_id, (start, end, indent) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
+        if entry_id in by_id:
+            out[start : end + 1] = _dump_item(by_id[entry_id], indent)
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def write_sync(result: dict[str, Any], mode: str, out: Path | None = None) -> Path | None:
+    """Write a sync() proposal: "overlay" to `out` (a pricing.yaml of the changed and new entries; a
+    directory gets out/pricing.yaml), or "in-place" into the synced pricing.yaml. Returns the path
+    written, None when there was nothing to write. Written with io.atomic_write: a temporary file
+    beside the target, then one rename, so an interrupted write leaves the old file as it was."""
+    if mode not in ("overlay", "in-place"):
+        raise UsageError(f"--write is overlay or in-place, got '{mode}'", param="write")
+    entries = [*result["changed_entries"], *result["new_entries"]]
+    if not entries:
+        return None
+    if mode == "overlay":
+        if out is None:
+            raise UsageError("--write overlay needs --out FILE (a pricing.yaml for a --data directory)", param="out")
+        target = Path(out) / "pricing.yaml" if Path(out).is_dir() else Path(out)
+        text = _overlay_text(result)
+    else:
+        if out is not None:
+            raise UsageError("--out is for --write overlay; in-place writes the --data directory's pricing.yaml",
+                             param="out")  # fmt: skip
+        target = Path(result["file"])
+        original = read_text(target, MAX_FILE_BYTES, CatalogError)
+        text = _edited_in_place(target, original, result["changed_entries"], result["new_entries"])
+        expected = _raw_entries(target, "pricing.yaml").get("api", {})
+        expected.update({e["id"]: e for e in entries})
+        got = yaml.safe_load(text)
+        if [e.get("id") for e in got.get("api", [])] != list(expected) or any(
+            got_e != expected[got_e["id"]] for got_e in got["api"]
+        ):
+            raise CatalogError(f"{target}: the in-place edit would not read back as intended; nothing written")
+    checked = check_data_file(target, data=text.encode())
+    if checked.problems:
+        first = checked.problems[0]
+        raise CatalogError(f"{target}: the synced file would not be valid ({first.entry}: {first.message}); "
+                           "nothing written")  # fmt: skip
+    atomic_write(target, text)
+    return target

@@ -729,9 +729,10 @@ def _genai(scenario: Scenario, cat: Catalog) -> tuple[Scenario, Catalog]:
 
     from llmcost.datatools import genai_api_model
 
-    extra = {m.id: m for m in (genai_api_model(a.split(":", 1)[1], date.today()) for a in genai)}
-    cat = dataclasses.replace(cat, apis={**cat.apis, **extra})
-    apis = [f"genai/{a.split(':', 1)[1]}".lower() if a in genai else a for a in scenario.apis or []]
+    # split on the first ':' only: Bedrock model ids hold ':' too (genai:aws/amazon.nova-pro-v1:0)
+    models = {a: genai_api_model(a.split(":", 1)[1], date.today()) for a in dict.fromkeys(genai)}
+    cat = dataclasses.replace(cat, apis={**cat.apis, **{m.id: m for m in models.values()}})
+    apis = [models[a.strip()].id if a.strip() in models else a for a in scenario.apis or []]
     return scenario.replace(apis=apis), cat
 
 

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from llmcost.numeric import FloatArray
 
 
-
-
 class DistError(ValueError):
     """An invalid distribution parameter; `field` is None for a check across parameters."""
 

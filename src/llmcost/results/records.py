@@ -79,7 +79,7 @@ class BuyVsRentResult(Result):
 
 @dataclass(frozen=True)
 class Finding:
-    level: Literal["error", "warning"]
+    level: Literal["error", "warning", "notice"]
     file: str
     entry: str
     message: str
