@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 CHUNK_ELEMENTS = 4_000_000  # pieces x draws examined at once: a few tens of MB
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pieces:
     """The self-hosted cost as pieces in units of one replica's volume: on (edge[k-1], edge[k]]
     (edge[-1] = 0) the GPUs cost gpu_usd[k] per month at list price."""
@@ -121,7 +121,7 @@ def breakeven_volumes(
 Outcome = Literal["cheaper_above", "never", "not_within_max"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BreakEven:
     """Every crossing up to max_qpd and the outcome, with the numbers that explain it."""
 

@@ -61,5 +61,5 @@ class InfeasibleError(LLMCostError):
     so the closest miss can be reported."""
 
     def __init__(self, message: str, *, short_gb: float | None = None) -> None:
-        super().__init__(message)
-        self.short_gb = short_gb
+        ValueError.__init__(self, message)  # our own wording, raised per configuration tried: not re-escaped
+        self.param, self.short_gb = None, short_gb

@@ -580,7 +580,7 @@ def _with_usage_log(scenario: Scenario) -> Scenario:
 # ---------------------------------------------------------------- resolved values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SelfHostAssumptions:
     """How a deployment is sized and costed; every field is printed in the assumptions."""
 
@@ -597,7 +597,7 @@ class SelfHostAssumptions:
     gpu_price_factor: float = defaults.GPU_PRICE_FACTOR  # price over the cheapest offer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Autoscaling:
     """Replicas follow an hourly load profile above a minimum count."""
 
@@ -626,7 +626,7 @@ def profile_weights(profile: str | Sequence[float]) -> tuple[str, tuple[float, .
     return name, tuple(x / total for x in raw)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Uncertainty:
     """What Monte Carlo draws, each a number (fixed) or a distribution. GPU and API entries are
     factors over the price the point answer uses."""
@@ -645,7 +645,7 @@ class Uncertainty:
     user_gpu_price_factor: bool  # the scenario gave gpu_price_factor (it replaces the data's ranges)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Tco:
     months: int
     growth_per_month: float
@@ -663,7 +663,7 @@ class Tco:
         return self.updates_per_year * self.days_per_update * self.engineer_usd_per_day / 12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Inputs:
     """A scenario resolved against the catalog: the plain values a command's model calls take."""
 

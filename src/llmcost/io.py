@@ -11,7 +11,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -160,6 +159,8 @@ def _replace_with(target: str, data: bytes, mode: int) -> None:
     """Write `data` to a new temporary file beside `target`, then rename it over `target`."""
     folder, name = os.path.split(target)
     # mkstemp opens a random name with O_CREAT | O_EXCL (| O_NOFOLLOW): it never follows a planted link.
+    import tempfile  # only when writing: it imports random, ~10 ms of every start
+
     fd, tmp = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".tmp")
     try:
         try:

@@ -120,6 +120,11 @@ def max_sequences(model: OpenModel, weights_b: float, kv_seq_b: float, usable_b:
     return int(free // (kv_seq_b / kv_shards(model, tp)))
 
 
+def usable_bytes(gpu: Gpu, gpu_memory_utilization: float) -> float:
+    """Memory per GPU the engine may fill with weights and KV cache [bytes]."""
+    return gpu.memory_gb * gpu_memory_utilization * BYTES_PER_GB
+
+
 def plan_memory(
     model: OpenModel,
     quant: Quantization,
@@ -135,7 +140,7 @@ def plan_memory(
     kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
     w = weight_bytes(model, quant)
     seq = float(kv_bytes_per_sequence(model, context_tokens, kvb))
-    usable = gpu.memory_gb * gpu_memory_utilization * BYTES_PER_GB
+    usable = usable_bytes(gpu, gpu_memory_utilization)
     sizes = TP_SIZES if gpus is None else (gpus,)
     chosen, n = None, 0
     for tp in sizes:

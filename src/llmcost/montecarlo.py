@@ -43,7 +43,7 @@ PERCENTILES = (10, 50, 90)
 TOKEN_BINS = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Draws:
     """One row per draw of every uncertain input."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import cache
-from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Literal, TypeVar
 
 from llmcost.errors import UsageError
 from llmcost.uncertainty import DISTS, Dist, parse_uncertain
@@ -39,8 +39,6 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 def as_of_days(as_of: str) -> tuple[date | None, date | None]:
     """The first and last day an `as_of` string can mean ((None, None) when undated); a ValueError
     for anything but 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or 'undated' naming a real date."""
-    import calendar
-
     m = _AS_OF.match(as_of) if isinstance(as_of, str) else None
     if m is None:
         raise ValueError(f"as_of must be 'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or 'undated', got {as_of!r}")
@@ -52,7 +50,8 @@ def as_of_days(as_of: str) -> tuple[date | None, date | None]:
         if month is None:
             return date(year, 1, 1), date(year, 12, 31)
         if day is None:
-            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+            last = date(year + month // 12, month % 12 + 1, 1).toordinal() - 1  # the day before next month's first
+            return date(year, month, 1), date.fromordinal(last)
         return date(year, month, day), date(year, month, day)
     except ValueError:
         raise ValueError(f"as_of {as_of!r} is not a real date") from None
@@ -441,16 +440,22 @@ def to_plain(record: Any) -> Any:
 def _nested(cls: type[Any]) -> dict[str, Any]:
     """field -> the record class it holds (or 'spread' for a map of distributions), for `from_plain`."""
     out: dict[str, Any] = {}
-    for name, hint in get_type_hints(cls).items():
-        if name == "spread":
-            out[name] = "spread"
+    for f in fields(cls):
+        if f.name == "spread":
+            out[f.name] = "spread"
             continue
-        for arg in (hint, *get_args(hint)):
-            if isinstance(arg, type) and is_dataclass(arg):
-                out[name] = arg
-            elif get_origin(arg) in (list, dict) and is_dataclass(get_args(arg)[-1]):
-                raise TypeError(f"{cls.__name__}.{name}: containers of records are not supported")
+        # annotations are strings (PEP 563): read the record class names from them, cheaper than
+        # evaluating every annotation with get_type_hints on each start
+        names = [n for n in re.findall(r"[A-Za-z_]\w*", str(f.type)) if n in _RECORDS]
+        if names and ("list[" in str(f.type) or "dict[" in str(f.type)):
+            raise TypeError(f"{cls.__name__}.{f.name}: containers of records are not supported")
+        if names:
+            out[f.name] = _RECORDS[names[0]]
     return out
+
+
+def _records() -> dict[str, type[Any]]:
+    return {name: obj for name, obj in globals().items() if isinstance(obj, type) and is_dataclass(obj)}
 
 
 def from_plain(cls: type[T], plain: Mapping[str, Any]) -> T:
@@ -466,3 +471,6 @@ def from_plain(cls: type[T], plain: Mapping[str, Any]) -> T:
         else:
             kwargs[name] = from_plain(kind, value)
     return cls(**kwargs)
+
+
+_RECORDS = _records()  # record class name -> class, for `_nested`

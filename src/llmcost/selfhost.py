@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from llmcost import defaults
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import Autoscaling, SelfHostAssumptions
-from llmcost.memory import MemoryPlan, plan_memory
+from llmcost.memory import MemoryPlan, plan_memory, usable_bytes, weight_bytes
 from llmcost.numeric import as_float, ceil, maximum, minimum
 from llmcost.quantization import Quantization
 from llmcost.records import Engine, Gpu, GpuOffer, OpenModel
@@ -70,7 +70,7 @@ def replica_capacity(
     return mem, cap
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Config:
     """One sized replica: a model at a quantization on `gpus_per_replica` GPUs, and its capacity."""
 
@@ -86,7 +86,7 @@ class Config:
         return f"{self.model.id}:{self.quant.id}@{self.gpus_per_replica}x{self.gpu.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Unfit:
     """A (quantization, GPU) that cannot serve the model, and why; `short_gb` orders the near misses."""
 
@@ -108,11 +108,18 @@ def sized_configs(
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented)."""
     runs: list[Config] = []
     fails: list[Unfit] = []
+    engine = assumptions.engine
+    utilization = (engine.gpu_memory_utilization if engine else None) or defaults.GPU_MEMORY_UTILIZATION
     for quant in quants:
+        weights = weight_bytes(model, quant)
         for gpu in gpus:
             miss, before = Unfit(quant.id, gpu.id, ""), len(runs)
             limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else defaults.TP_SIZES[-1]
-            for tp in (t for t in defaults.TP_SIZES if t <= limit):
+            sizes = [t for t in defaults.TP_SIZES if t <= limit]
+            usable = usable_bytes(gpu, utilization)
+            for tp in sizes:
+                if weights / tp > usable and tp != sizes[-1]:
+                    continue  # the weights alone overflow each GPU: it cannot fit (the largest size says why)
                 try:
                     mem, cap = replica_capacity(
                         model, quant, gpu, tp, workload.input_tokens, workload.output_tokens, assumptions
@@ -125,7 +132,7 @@ def sized_configs(
     return runs, fails
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Factors:
     """What a self-hosted cost depends on beyond the configuration: floats for a point answer,
     arrays (one element per draw) for Monte Carlo. `requests_per_s` overrides the replica's
@@ -147,14 +154,14 @@ def point_factors(assumptions: SelfHostAssumptions, hidden_usd_per_month: Mappin
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OfferChoice:
     offer: GpuOffer
     instances: int
     monthly_cost_usd: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CostCurve:
     """Monthly cost of one configuration against volume: whole replicas, each sized for the peak
     at the utilization target, rented from whichever offer is cheapest for that many replicas."""
@@ -255,7 +262,7 @@ def closest_miss(fails: Iterable[Unfit]) -> Unfit | None:
     return fails[0] if fails else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Deployment:
     """A configuration costed at one volume, and how its numbers were reached."""
 
@@ -282,7 +289,7 @@ class Deployment:
         return self.monthly_gpu_cost_usd + self.monthly_hidden_cost_usd
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Autoscaled:
     """Replicas that follow an hourly load profile, and what fixed capacity for its peak would cost."""
 

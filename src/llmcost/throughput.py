@@ -34,7 +34,7 @@ B = TypeVar("B", float, "FloatArray")
 ACTIVATION_BYTES = 2.0  # activations exchanged in TP all-reduces are 16-bit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ServingShape:
     """The scalars one (model, quantization, GPU, TP size, token mix) reduces to."""
 
@@ -150,7 +150,7 @@ class Capacity:
         return dict(self.__dict__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rates(Generic[B]):
     """Serving rates at each batch size in `batch` (floats, or arrays of the same shape)."""
 

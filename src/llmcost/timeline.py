@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from llmcost.numeric import FloatArray, Number
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Timeline:
     """Month-by-month costs; arrays are (months,) for a point answer, (months, draws) for Monte Carlo."""
 

@@ -11,7 +11,6 @@ from llmcost.api_cost import api_usd_per_qpd
 from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
 from llmcost.inputs import Inputs, Scenario, make_scenario, resolve
-from llmcost.ownership import GPUS_PER_OWNED_SERVER, owned_gpu_cost, owned_offer
 from llmcost.records import ApiModel, OpenModel
 from llmcost.selfhost import CostCurve, Factors, Unfit, closest_miss, curves, fleet_cost_usd, point_factors
 from llmcost.uncertainty import describe
@@ -30,6 +29,8 @@ def inputs_for(
     inp = resolve(make_scenario(scenario, command=command, **options), command, catalog, qpd_required=qpd_required)
     if not inp.owned_gpus:
         return inp
+    from llmcost.ownership import GPUS_PER_OWNED_SERVER, owned_gpu_cost, owned_offer  # buying only
+
     owned = {}
     for gpu in inp.gpus:
         if gpu.id in inp.owned_gpus:
