@@ -642,7 +642,6 @@ class Uncertainty:
     offer_price_factor: Mapping[str, Dist]  # gpu id -> the cheapest offer's own range
     owned_figures: Mapping[str, Mapping[str, Uncertain]]  # gpu id -> figures of an owned GPU's hourly cost
     api_price_factor: Mapping[str, Mapping[str, Dist]]  # api id -> input / cached_input / output
-    user_gpu_price_factor: bool  # the scenario gave gpu_price_factor (it replaces the data's ranges)
 
 
 @dataclass(frozen=True, eq=False)
@@ -904,5 +903,4 @@ def _uncertainty(
         offer_price_factor=offer_range,
         owned_figures=owned,
         api_price_factor=api_price,
-        user_gpu_price_factor=s.gpu_price_factor is not None,
     )

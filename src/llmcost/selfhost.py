@@ -33,6 +33,11 @@ def max_batch(engine: Engine | None, gpu: Gpu) -> int:
     return engine.max_batch_for(gpu) if engine is not None else VLLM_MAX_BATCH
 
 
+def memory_fraction(engine: Engine | None) -> float:
+    """The share of each GPU's memory the engine fills with weights and KV cache."""
+    return (engine.gpu_memory_utilization if engine else None) or defaults.GPU_MEMORY_UTILIZATION
+
+
 def replica_capacity(
     model: OpenModel,
     quant: Quantization,
@@ -51,8 +56,9 @@ def replica_capacity(
         raise InfeasibleError(
             f"{model.id}: {context:,} tokens per request exceed its {model.max_context_tokens:,}-token context"
         )
-    utilization = (engine.gpu_memory_utilization if engine else None) or defaults.GPU_MEMORY_UTILIZATION
-    mem = plan_memory(model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes, gpu_memory_utilization=utilization)
+    mem = plan_memory(
+        model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes, gpu_memory_utilization=memory_fraction(engine)
+    )
     if not mem.fits:
         raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
     try:
@@ -108,15 +114,14 @@ def sized_configs(
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented)."""
     runs: list[Config] = []
     fails: list[Unfit] = []
-    engine = assumptions.engine
-    utilization = (engine.gpu_memory_utilization if engine else None) or defaults.GPU_MEMORY_UTILIZATION
+    fraction = memory_fraction(assumptions.engine)
     for quant in quants:
         weights = weight_bytes(model, quant)
         for gpu in gpus:
             miss, before = Unfit(quant.id, gpu.id, ""), len(runs)
             limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else defaults.TP_SIZES[-1]
             sizes = [t for t in defaults.TP_SIZES if t <= limit]
-            usable = usable_bytes(gpu, utilization)
+            usable = usable_bytes(gpu, fraction)
             for tp in sizes:
                 if weights / tp > usable and tp != sizes[-1]:
                     continue  # the weights alone overflow each GPU: it cannot fit (the largest size says why)

@@ -100,18 +100,16 @@ def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[
             return replace(base, gpu_price_factor={gpu: owned_price_factor(inp, gpu, {figure: x})})
 
         swing(f"owned {gpu}: {figure}", value, at_figure)
+    follows_input = inp.all_apis[api_id].cached_input_usd_per_mtok is None  # cached billed at the input price
     for key, price in u.api_price_factor.get(api_id, {}).items():
+        if key == "cached_input" and follows_input:
+            continue  # swung with the input price
 
         def at_price(x: FloatArray, key: str = key) -> Draws:
-            keys = (
-                (key, "cached_input")
-                if key == "input" and inp.all_apis[api_id].cached_input_usd_per_mtok is None
-                else (key,)
-            )
+            keys = (key, "cached_input") if key == "input" and follows_input else (key,)
             return replace(base, api_price_factor={api_id: {k: x for k in keys}})
 
-        if key != "cached_input" or inp.all_apis[api_id].cached_input_usd_per_mtok is not None:
-            swing(f"{api_id} {key} price (factor)", price, at_price)
+        swing(f"{api_id} {key} price (factor)", price, at_price)
     total = float(base.hidden_usd_per_month[0])
     for key, value in u.hidden_usd_per_month.items():
         bounds = low_high(value)
