@@ -176,3 +176,14 @@ def test_import_is_lazy_and_plotting_uses_no_pyplot():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_notebook_views_are_for_people(cat):
+    import re
+
+    result = llmcost.compare(50_000, models=["llama-3.1-70b"], apis=["openai/gpt-4o"], catalog=cat)
+    html = result._repr_html_()
+    assert not re.search(r"\d[eE][+-]\d", html)  # no 1.521e+04
+    assert "$15,208" in html and "$0.01<" in html  # monthly cost and cost per query, as money
+    fig = result.plot()
+    assert fig._repr_png_().startswith(b"\x89PNG")  # drawn inline in Jupyter, no %matplotlib needed

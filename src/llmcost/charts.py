@@ -75,6 +75,19 @@ def save(fig: Figure, out: str | Path) -> Path:
     return path
 
 
+def inline(fig: Figure) -> Figure:
+    """The figure with a PNG view, so Jupyter draws it inline without `%matplotlib inline`."""
+    import io
+
+    def png() -> bytes:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
+
+    fig._repr_png_ = png  # type: ignore[attr-defined]  # IPython looks the method up on the object
+    return fig
+
+
 def plot(result: Any, out: str | Path | None = None) -> Figure:
     """The chart of a result: breakeven -> cost against volume, compare -> cost breakdown."""
     kind = getattr(result, "KIND", None)

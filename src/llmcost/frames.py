@@ -81,5 +81,19 @@ def to_frame(result: Any) -> pd.DataFrame:
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
+def human(column: str, value: Any) -> Any:
+    """A cell as people read it: money with a $ and thousands separators, counts whole, no 1.5e+04."""
+    if not isinstance(value, float) or value != value:  # leave text, ints, bools and NaN (missing)
+        return value
+    if "usd" in column:
+        return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.4f}".rstrip("0").rstrip(".")
+    if value.is_integer() and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}" if abs(value) >= 1e-4 else f"{value:.2e}"
+
+
 def to_html(result: Any) -> str:
-    return str(to_frame(result).to_html(index=False, float_format=lambda x: f"{x:,.4g}"))
+    """The DataFrame as an HTML table with money and counts formatted for people."""
+    frame = to_frame(result)
+    shown = frame.astype(object).apply(lambda col: col.map(lambda v, c=col.name: human(str(c), v)))
+    return str(shown.to_html(index=False, na_rep=""))

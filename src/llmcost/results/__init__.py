@@ -37,9 +37,9 @@ class Result:
 
     def plot(self, out: str | None = None) -> Any:
         """A matplotlib Figure of this result (needs `pip install llmcost[plot]`); saved when `out` is given."""
-        from llmcost.charts import plot
+        from llmcost.charts import inline, plot
 
-        return plot(self, out)
+        return inline(plot(self, out))
 
     def _repr_html_(self) -> str:
         from llmcost.frames import to_html
