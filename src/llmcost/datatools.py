@@ -946,15 +946,7 @@ def genai_api_id(ref: str) -> str:
 
 SYNC_SOURCES = ("genai-prices", "litellm")
 _SYNC_NOTE = re.compile(r"\s*\[synced [^\]]*\]")
-_UPDATABLE = (
-    "input_usd_per_mtok",
-    "output_usd_per_mtok",
-    "cached_input_usd_per_mtok",
-    "cache_write_usd_per_mtok",
-    "batch_discount",
-    "context_window_tokens",
-    "long_context",
-)
+_UPDATABLE = (*_CROSS_FIELDS, "long_context")
 # Field names of LiteLLM's price map that sync knows (what they mean for a per-token price, or that
 # they do not touch it). A field outside these in an entry sync uses stops it: it might change the price.
 _LITELLM_KNOWN = re.compile(

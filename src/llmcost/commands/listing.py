@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, TypeVar
 
 from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.errors import UnknownIdError, UsageError
@@ -23,71 +23,6 @@ FILTER_KINDS: dict[str, tuple[Kind, ...]] = {
     "reasoning": (),
     "commercial_only": ("models", "apis"),
 }
-
-
-@overload
-def list_catalog(
-    kind: Literal["models"],
-    *,
-    provider: str | None = None,
-    min_memory_gb: float | None = None,
-    reasoning: bool | None = None,
-    commercial_only: bool = False,
-    data_dirs: Sequence[str | Path] = (),
-    catalog: Catalog | None = None,
-) -> CatalogList[ModelRow]: ...
-
-
-@overload
-def list_catalog(
-    kind: Literal["apis"],
-    *,
-    provider: str | None = None,
-    min_memory_gb: float | None = None,
-    reasoning: bool | None = None,
-    commercial_only: bool = False,
-    data_dirs: Sequence[str | Path] = (),
-    catalog: Catalog | None = None,
-) -> CatalogList[ApiRow]: ...
-
-
-@overload
-def list_catalog(
-    kind: Literal["gpus"],
-    *,
-    provider: str | None = None,
-    min_memory_gb: float | None = None,
-    reasoning: bool | None = None,
-    commercial_only: bool = False,
-    data_dirs: Sequence[str | Path] = (),
-    catalog: Catalog | None = None,
-) -> CatalogList[GpuRow]: ...
-
-
-@overload
-def list_catalog(
-    kind: Literal["offers"],
-    *,
-    provider: str | None = None,
-    min_memory_gb: float | None = None,
-    reasoning: bool | None = None,
-    commercial_only: bool = False,
-    data_dirs: Sequence[str | Path] = (),
-    catalog: Catalog | None = None,
-) -> CatalogList[OfferRow]: ...
-
-
-@overload
-def list_catalog(
-    kind: str,
-    *,
-    provider: str | None = None,
-    min_memory_gb: float | None = None,
-    reasoning: bool | None = None,
-    commercial_only: bool = False,
-    data_dirs: Sequence[str | Path] = (),
-    catalog: Catalog | None = None,
-) -> CatalogList[Any]: ...
 
 
 def list_catalog(
