@@ -238,3 +238,19 @@ def test_the_validator_accepts_exactly_what_the_json_schema_accepts(data):
     except UsageError:
         by_validator = False
     assert by_schema == by_validator, doc
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [{"profile": [0.0] * 24}, {"profile": [0.0] * 23 + [1.0]}, {"profile": "weekend"}, {"qpd": 1e13}, {"seed": -1}],
+)
+def test_the_validator_and_schema_agree_on_the_edges(doc):
+    import jsonschema
+
+    by_schema = jsonschema.Draft202012Validator(scenario_json_schema()).is_valid(doc)
+    try:
+        make_scenario(doc)
+        by_validator = True
+    except UsageError:
+        by_validator = False
+    assert by_schema == by_validator

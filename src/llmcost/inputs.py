@@ -442,7 +442,13 @@ def scenario_json_schema() -> dict[str, Any]:
         "profile": {
             "anyOf": [
                 {"type": "string", "enum": list(PROFILES)},
-                {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 24, "maxItems": 24},
+                {  # 24 non-negative weights, one of them positive (so the sum is)
+                    "type": "array",
+                    "items": {"type": "number", "minimum": 0},
+                    "minItems": 24,
+                    "maxItems": 24,
+                    "contains": {"type": "number", "exclusiveMinimum": 0},
+                },
             ]
         },
         **{name: {"type": "string", "enum": list(options)} for name, options in _CHOICES.items()},
