@@ -187,3 +187,22 @@ def test_notebook_views_are_for_people(cat):
     assert "$15,208" in html and "$0.01<" in html  # monthly cost and cost per query, as money
     fig = result.plot()
     assert fig._repr_png_().startswith(b"\x89PNG")  # drawn inline in Jupyter, no %matplotlib needed
+
+
+def test_tidy_frames(cat):
+    pytest.importorskip("pandas")
+    kw = dict(apis=["openai/gpt-4o-mini"], models=["llama-3.1-70b"], catalog=cat)
+    b = llmcost.breakeven(**kw, monte_carlo=200, seed=1)
+    pairs, crossings, bands = b.to_frame(), b.to_frame("crossings"), b.to_frame("bands")
+    assert "crossings" not in pairs.columns and len(pairs) == 1
+    # one row per crossing (equal, step, equal, as the README's gpt-4o-mini example has them)
+    assert list(crossings["kind"]) == [c["kind"] for c in b.to_dict()["pairs"][0]["crossings"]]
+    assert len(bands) == 60 and {"qpd", "api_p10", "self_hosted_p90"} <= set(bands.columns)
+    with pytest.raises(llmcost.UsageError, match="table must be one of"):
+        b.to_frame("months")
+    h = llmcost.hybrid(100_000, share=0.7, models=["llama-3.1-70b"], apis=["openai/gpt-4o"], catalog=cat).to_frame()
+    assert list(h["part"]) == ["self-hosted", "api", "blended", "cheapest share"] and h.shape[1] < 10
+    t = llmcost.tco(20_000, months=3, models=["llama-3.1-70b"], apis=["openai/gpt-4o"], catalog=cat).to_frame()
+    assert list(t.columns[:1]) == ["month"] and str(t["replicas"].dtype) == "Int64" and "paid_back" in t.columns
+    c = llmcost.compare(50_000, **kw).to_frame()
+    assert str(c["replicas"].dtype) == "Int64"  # counts stay whole, API rows <NA>

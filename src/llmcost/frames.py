@@ -47,6 +47,8 @@ def _ordered(row: dict[str, Any]) -> dict[str, Any]:
 
 # Option keys shown as columns, in order; the names already carry units.
 _COLUMNS = (
+    "part",
+    "month",
     "id",
     "kind",
     "feasible",
@@ -72,11 +74,58 @@ _COLUMNS = (
 )
 
 
-def to_frame(result: Any) -> pd.DataFrame:
-    """A result's rows (options, pairs, months, ...) as a DataFrame; nested fields as `parent.child`."""
+# columns that hold whole numbers: nullable integers, not floats with NaN where a row has none
+_COUNTS = ("replicas", "gpu_count", "gpus_per_replica", "month", "batch_size", "max_batch_by_memory", "instances")
+# per-pair lists that are tables of their own (`to_frame(table=...)`), not cells
+_LISTS = ("crossings", "crossings_qpd", "self_hosted_step_usd_per_month", "bands")
+TABLES = {"breakeven": ("pairs", "crossings", "bands")}
+
+
+def _rows(result: Any, table: str | None) -> list[dict[str, Any]]:
+    kind = getattr(result, "KIND", "")
+    valid = TABLES.get(kind, (None,))
+    if table is not None and table not in valid:
+        from llmcost.errors import UsageError
+
+        raise UsageError(f"table must be one of {', '.join(map(str, valid))} for a {kind} result", param="table")
+    if kind == "breakeven":
+        pairs = [p for p in records(result) if p.get("self_hosted")]
+        if table == "crossings":  # long format: one row per crossing
+            return [{"api": p["api"], "self_hosted": p["self_hosted"], **c} for p in pairs for c in p["crossings"]]
+        if table == "bands":  # long format: one row per pair and volume
+            return [
+                {"api": p["api"], "self_hosted": p["self_hosted"], **dict(zip(b, values, strict=True))}
+                for p in pairs
+                if (b := p.get("bands"))
+                for values in zip(*b.values(), strict=True)
+            ]
+        return [{k: v for k, v in r.items() if k not in _LISTS} for r in records(result)]
+    if kind == "hybrid":  # one row per part of the routing, not one row of every field
+        d = result.to_dict()
+        own, api = d["self_hosted"], d["api"]
+        return [
+            {"part": "self-hosted", "id": own["id"], "share": d["share"], "monthly_cost_usd": own["monthly_cost_usd"],
+             "replicas": own["replicas"], "utilization": own["utilization"]},
+            {"part": "api", "id": api["id"], "share": 1 - d["share"], "monthly_cost_usd": api["monthly_cost_usd"]},
+            {"part": "blended", "share": 1.0, "monthly_cost_usd": d["monthly_cost_usd"],
+             "saving_vs_all_api_usd": d["saving_vs_all_api_usd"]},
+            {"part": "cheapest share", "share": d["optimal_share"], "monthly_cost_usd": d["optimal_monthly_cost_usd"],
+             "saving_vs_all_api_usd": d["optimal_saving_vs_all_api_usd"]},
+        ]  # fmt: skip
+    if kind == "tco":
+        return [{**m, "paid_back": m["cumulative_self_hosted_usd"] <= m["cumulative_api_usd"]} for m in records(result)]
+    return records(result)
+
+
+def to_frame(result: Any, table: str | None = None) -> pd.DataFrame:
+    """A result's rows as a tidy DataFrame: one row per option, pair, month, swing (or, for
+    breakeven, `table="crossings"` or `"bands"`: one row per crossing or per volume); nested fields
+    as `parent.child`; counts as integers; units in the column names."""
     import pandas as pd
 
-    frame = pd.DataFrame([flatten(r) for r in records(result)])
+    frame = pd.DataFrame([flatten(r) for r in _rows(result, table)])
+    for column in (c for c in frame.columns if c.rsplit(".", 1)[-1] in _COUNTS):
+        frame[column] = frame[column].astype("Int64")
     first = [c for c in _COLUMNS if c in frame.columns]
     return frame[first + [c for c in frame.columns if c not in first]]
 

@@ -29,11 +29,12 @@ class Result:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        """A tidy pandas DataFrame (needs pandas: `pip install llmcost[frames]`)."""
+    def to_frame(self, table: str | None = None) -> pd.DataFrame:
+        """A tidy pandas DataFrame: one row per option, pair, month or swing; breakeven also takes
+        table="crossings" or "bands" (long format). Needs pandas: `pip install llmcost[frames]`."""
         from llmcost.frames import to_frame
 
-        return to_frame(self)
+        return to_frame(self, table)
 
     def plot(self, out: str | None = None) -> Any:
         """A matplotlib Figure of this result (needs `pip install llmcost[plot]`); saved when `out` is given."""
