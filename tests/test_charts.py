@@ -206,3 +206,27 @@ def test_tidy_frames(cat):
     assert list(t.columns[:1]) == ["month"] and str(t["replicas"].dtype) == "Int64" and "paid_back" in t.columns
     c = llmcost.compare(50_000, **kw).to_frame()
     assert str(c["replicas"].dtype) == "Int64"  # counts stay whole, API rows <NA>
+
+
+@pytest.mark.parametrize(
+    ("chart", "args"),
+    [
+        ("tco", ["--qpd", "20000", "--model", "llama-3.1-70b", "--api", "openai/gpt-4o", "--months", "6"]),
+        ("hybrid", ["--qpd", "100000", "--share", "0.7", "--model", "llama-3.1-70b", "--api", "openai/gpt-4o"]),
+        ("sensitivity", ["--qpd", "50000", "--model", "llama-3.1-70b", "--api", "openai/gpt-4o"]),
+    ],
+)
+def test_every_decision_has_a_chart(tmp_path, capsys, chart, args):
+    from llmcost.cli import main
+
+    out = tmp_path / f"{chart}.png"
+    assert main(["plot", chart, *args, "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\x89PNG") and out.stat().st_size > 20_000
+    assert capsys.readouterr().err == f"wrote {out}\n"
+
+
+def test_the_hybrid_share_curve_is_the_blended_cost(cat):
+    h = llmcost.hybrid(100_000, share=0.7, models=["llama-3.1-70b"], apis=["openai/gpt-4o"], catalog=cat).to_dict()
+    shares, costs = h["share_curve"]["share"], h["share_curve"]["monthly_cost_usd"]
+    assert shares[0] == 0.0 and costs[0] == pytest.approx(h["all_api_monthly_cost_usd"])  # all API
+    assert shares[70] == pytest.approx(0.7) and costs[70] == pytest.approx(h["monthly_cost_usd"])  # the share asked

@@ -89,13 +89,102 @@ def inline(fig: Figure) -> Figure:
 
 
 def plot(result: Any, out: str | Path | None = None) -> Figure:
-    """The chart of a result: breakeven -> cost against volume, compare -> cost breakdown."""
+    """The chart of a result: breakeven -> cost against volume, compare -> cost breakdown, tco ->
+    cumulative cost and payback, hybrid -> cost against the self-hosted share, sensitivity -> tornado."""
+    charts = {
+        "breakeven": plot_breakeven,
+        "compare": plot_compare,
+        "tco": plot_tco,
+        "hybrid": plot_hybrid,
+        "sensitivity": plot_tornado,
+    }
     kind = getattr(result, "KIND", None)
-    if kind == "breakeven":
-        return plot_breakeven(result, out)
-    if kind == "compare":
-        return plot_compare(result, out)
-    raise UsageError(f"charts exist for compare and breakeven results, not {type(result).__name__}")
+    if kind not in charts:
+        raise UsageError(f"charts exist for {', '.join(charts)} results, not {type(result).__name__}")
+    return charts[kind](result, out)
+
+
+def plot_tco(data: Any, out: str | Path | None = None, ax: Axes | None = None) -> Figure:
+    """Cumulative cost [USD] of the API and the self-hosted model by month, the payback month marked."""
+    result = _as_dict(data)
+    months = result["months"]
+    fig, ax, own = _figure(ax)
+    x = [m["month"] for m in months]
+    ax.plot(x, [m["cumulative_api_usd"] for m in months], color=_API_COLOURS[0], lw=2.4, ls="--", label=result["api"])
+    ax.plot(x, [m["cumulative_self_hosted_usd"] for m in months], color=_SELF_COLOURS[0], lw=2.4,
+            label=result["self_hosted"])  # fmt: skip
+    payback = result.get("payback_month")
+    if payback is not None:
+        y = months[payback - 1]["cumulative_self_hosted_usd"]
+        ax.scatter([payback], [y], s=60, color=_INK, zorder=5)
+        ax.annotate(f"pays back in month {payback}", (payback, y), xytext=(8, -14), textcoords="offset points",
+                    fontsize=SMALL, color=_INK)  # fmt: skip
+    _style(ax)
+    _money_axis(ax, "y")
+    ax.set_xlabel("month", fontsize=FONT + 1, color=_INK)
+    ax.set_ylabel("cumulative cost (USD)", fontsize=FONT + 1, color=_INK)
+    _legend(fig, ax, own, ax.get_legend_handles_labels()[0], ncol=2)
+    sub = result.get("reason", "")
+    _titles(fig, ax, own, f"Total cost over {len(months)} months", sub)
+    if out is not None:
+        save(fig, out)
+    return fig
+
+
+def plot_hybrid(data: Any, out: str | Path | None = None, ax: Axes | None = None) -> Figure:
+    """Monthly cost [USD] against the share of queries self-hosted: the chosen and the cheapest share."""
+    result = _as_dict(data)
+    fig, ax, own = _figure(ax)
+    all_api = float(result["all_api_monthly_cost_usd"])
+    ax.axhline(all_api, color=_API_COLOURS[0], lw=2, ls="--", label=f"all to {result['api']['id']}")
+    curve = result.get("share_curve")
+    if curve:  # steps where a replica is added, falling while each replica fills
+        ax.plot(curve["share"], curve["monthly_cost_usd"], color=_MUTED, lw=1.8, label="cost at each share", zorder=2)
+    for share, cost, label, colour in (
+        (result["share"], result["monthly_cost_usd"], "your share", _SELF_COLOURS[0]),
+        (result["optimal_share"], result["optimal_monthly_cost_usd"], "cheapest share", _SELF_COLOURS[1]),
+    ):
+        ax.scatter([share], [cost], s=70, color=colour, zorder=5, label=f"{label}: {share:.0%}, ${cost:,.0f}")
+    _style(ax)
+    _money_axis(ax, "y")
+    ax.set_xlim(-0.02, 1.02)
+    top = max([all_api, float(result["monthly_cost_usd"]), *(curve["monthly_cost_usd"] if curve else [])])
+    ax.set_ylim(0, top * 1.15)
+    ax.set_xlabel("share of queries self-hosted", fontsize=FONT + 1, color=_INK)
+    ax.set_ylabel("monthly cost (USD)", fontsize=FONT + 1, color=_INK)
+    _legend(fig, ax, own, ax.get_legend_handles_labels()[0], ncol=2)
+    _titles(fig, ax, own, "Hybrid routing", f"{result['self_hosted']['id']} for the share, the rest to the API")
+    if out is not None:
+        save(fig, out)
+    return fig
+
+
+def plot_tornado(data: Any, out: str | Path | None = None, ax: Axes | None = None) -> Figure:
+    """Each input's swing of the result, widest on top, around the point answer."""
+    result = _as_dict(data)
+    rows = [r for r in result["inputs"] if r["result_at_low"] is not None and r["result_at_high"] is not None]
+    if not rows:
+        raise UsageError("nothing to plot: no input moves the result within the range searched")
+    fig, ax, own = _figure(ax)
+    base = result["base"] if result["base"] is not None else 0.0
+    for i, r in enumerate(rows):
+        lo, hi = r["result_at_low"], r["result_at_high"]
+        ax.barh(i, lo - base, left=base, color=_API_COLOURS[1], height=0.6, zorder=3)
+        ax.barh(i, hi - base, left=base, color=_SELF_COLOURS[1], height=0.6, zorder=3)
+    ax.axvline(base, color=_INK, lw=1)
+    ax.set_yticks(range(len(rows)), [r["input"] for r in rows])
+    ax.invert_yaxis()
+    _style(ax, grid_axis="x")
+    if result["metric"] == "cost_difference":
+        _money_axis(ax, "x")
+    else:
+        _count_axis(ax, "x")
+    ax.set_xlabel(result["unit"], fontsize=FONT + 1, color=_INK)
+    _titles(fig, ax, own, "What moves the answer",
+            f"{result['self_hosted']} vs {result['api']}; blue: input low, orange: high")  # fmt: skip
+    if out is not None:
+        save(fig, out)
+    return fig
 
 
 def plot_breakeven(data: Any, out: str | Path | None = None, ax: Axes | None = None) -> Figure:

@@ -680,8 +680,19 @@ def capacity(
 
 @app.command()
 def plot(
-    chart: Annotated[str, typer.Argument(help="breakeven (cost vs volume) or compare (cost breakdown).")],
+    chart: Annotated[
+        str,
+        typer.Argument(
+            help="breakeven (cost vs volume), compare (cost breakdown), tco (cumulative cost, payback), "
+            "hybrid (cost vs self-hosted share) or sensitivity (tornado)."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .png or .svg.")],
+    share: Annotated[float | None, typer.Option("--share", help="hybrid: share of queries self-hosted, 0-1.")] = None,
+    months: Annotated[int | None, typer.Option("--months", help=f"tco: months to add up [{D.MONTHS}].")] = None,
+    growth: Annotated[
+        float | None, typer.Option("--growth", help=f"tco: volume growth per month [{D.GROWTH_PER_MONTH:g}].")
+    ] = None,
     qpd: QpdOpt = None,
     qpm: QpmOpt = None,
     qps: QpsOpt = None,

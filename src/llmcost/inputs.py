@@ -518,7 +518,7 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
     "sensitivity": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, "max_qpd"))
     - {"autoscale", "profile", "min_replicas"},
 }
-COMMAND_SETTINGS["plot"] = COMMAND_SETTINGS["compare"] | COMMAND_SETTINGS["breakeven"]
+COMMAND_SETTINGS["plot"] = frozenset().union(*COMMAND_SETTINGS.values())  # each chart's command checks its own
 
 
 def commands_taking(setting: str) -> list[str]:

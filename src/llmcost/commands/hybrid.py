@@ -18,6 +18,8 @@ from llmcost.results.decisions import HybridResult
 from llmcost.routing import best_share, blended_monthly_usd
 from llmcost.selfhost import autoscaled, fleet_cost_usd
 
+SHARE_POINTS = 101  # shares 0, 1%, ..., 100% on the share curve
+
 
 def hybrid(
     qpd: Any = None,
@@ -61,6 +63,8 @@ def hybrid(
             "p_hybrid_cheaper_than_all_api": float(np.mean(blended_d < all_api_d)),
         }
     own_cost = float(fleet_cost_usd(curve, own_q, f, inp.autoscaling)) if s > 0 else 0.0
+    grid = np.linspace(0.0, 1.0, SHARE_POINTS)  # the cost at every share, for the chart
+    curve_usd = np.asarray(blended_monthly_usd(a, curve, q, grid, f, inp.autoscaling))
     return HybridResult(
         workload=w.to_dict(),
         assumptions=assumptions(inp),
@@ -80,4 +84,5 @@ def hybrid(
         optimal_monthly_cost_usd=opt_cost,
         optimal_saving_vs_all_api_usd=all_api - opt_cost,
         monte_carlo=mc,
+        share_curve={"share": grid.tolist(), "monthly_cost_usd": curve_usd.tolist()},
     )

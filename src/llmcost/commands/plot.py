@@ -10,7 +10,7 @@ from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
 from llmcost.inputs import Scenario
 
-CHARTS = ("breakeven", "compare")
+CHARTS = ("breakeven", "compare", "tco", "hybrid", "sensitivity")
 
 
 def plot(
@@ -21,20 +21,24 @@ def plot(
     catalog: Catalog | None = None,
     **options: Any,
 ) -> Path:
-    """Draw `chart` (breakeven: cost against volume with crossings; compare: each option's cost
-    split into tokens, GPUs and hidden costs) to `out` (.png or .svg); returns the path written."""
+    """Draw `chart` to `out` (.png or .svg) and return the path: breakeven (cost against volume with
+    crossings), compare (each option's cost split into tokens, GPUs and hidden costs), tco
+    (cumulative cost and payback), hybrid (cost against the self-hosted share), sensitivity (tornado)."""
     from llmcost import charts
 
     if chart not in CHARTS:
-        raise UsageError(f"chart must be breakeven or compare, got '{chart}'", param="chart")
+        raise UsageError(f"chart must be one of {', '.join(CHARTS)}, got '{chart}'", param="chart")
     charts.check_path(out)
+    run: Any
     if chart == "breakeven":
-        from llmcost.commands.breakeven import breakeven
-
-        result: Any = breakeven(scenario=scenario, catalog=catalog, **options)
+        from llmcost.commands.breakeven import breakeven as run
+    elif chart == "compare":
+        from llmcost.commands.compare import compare as run
+    elif chart == "tco":
+        from llmcost.commands.tco import tco as run
+    elif chart == "hybrid":
+        from llmcost.commands.hybrid import hybrid as run
     else:
-        from llmcost.commands.compare import compare
-
-        result = compare(scenario=scenario, catalog=catalog, **options)
-    charts.plot(result, out)
+        from llmcost.commands.sensitivity import sensitivity as run
+    charts.plot(run(scenario=scenario, catalog=catalog, **options), out)
     return Path(out)

@@ -25,6 +25,7 @@ class HybridResult(Result):
     optimal_monthly_cost_usd: float
     optimal_saving_vs_all_api_usd: float
     monte_carlo: Mapping[str, float] | None = field(default=None, repr=False)
+    share_curve: Mapping[str, list[float]] | None = None  # monthly cost at shares 0..1 (for charts)
     selection_rule: str = "cheapest at this volume"
 
     def _extra(self) -> dict[str, Any]:
