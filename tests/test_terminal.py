@@ -28,7 +28,12 @@ def _ids(args: list[str], capsys) -> set[str]:
     """The ids a result names (options, pairs, configurations), from its JSON."""
     assert main([*args, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    ids = {o["id"].split("@")[0] for o in data.get("options", [])}
+    options = data.get("options", [])
+    if "--model" in args and "--api" not in args:  # the table shows the models and the APIs they are compared with
+        own = [o for o in options if o["kind"] == "self_hosted"]
+        wanted = {o["comparable_api"] for o in own} | {o["model"] for o in own}
+        options = own + [o for o in options if o["kind"] == "api" and (o["id"] in wanted or o["open_model"] in wanted)]
+    ids = {o["id"].split("@")[0] for o in options}
     ids |= {p[k] for p in data.get("pairs", []) for k in ("api", "self_hosted") if p.get(k)}
     ids |= {g["gpu"] for g in data["gpus"]} if isinstance(data.get("gpus"), list) else set()
     ids |= {data[k] for k in ("api", "self_hosted") if isinstance(data.get(k), str)}
@@ -47,6 +52,19 @@ def test_tables_fit_the_terminal_and_keep_ids_whole(name, width, capsys, monkeyp
     lines = out.splitlines()
     for ident in _ids(args, capsys):
         assert any(ident in line for line in lines), f"{ident} is split across lines (or missing)"
+
+
+def test_named_models_come_first_and_other_apis_are_counted(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    assert main(["compare", "--qpd", "50000", "--model", "llama-3.1-70b"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line.split()[0] for line in lines if line.startswith("  ") and "/mo" not in line and line.split()]
+    assert rows[0].startswith("llama-3.1-70b:")  # the model asked about, first
+    shown_apis = [r for r in rows if "/" in r and not r.startswith("$")]
+    # its hosted versions and the cheapest API of comparable quality follow; the other APIs are counted
+    assert {"together/llama-3.1-70b", "mistral/mistral-small-3.2"} <= set(shown_apis)
+    assert any(line.endswith("other APIs not shown: --api ID adds one, --format json or csv lists every option")
+               for line in lines)  # fmt: skip
 
 
 def test_compare_says_the_answer_in_a_sentence(capsys, monkeypatch):

@@ -40,7 +40,29 @@ def signed_usd(x: float | None) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + usd(abs(x))
 
 
-def _compare_rows(data: Comparison) -> tuple[list[str], list[list[str]], list[str]]:
+def shown_options(data: Comparison) -> tuple[list[Any], int]:
+    """The options a table shows, and how many APIs it leaves out. When you named models but no
+    APIs, the models come first and only the APIs they are compared with (the cheapest comparable
+    one, their hosted versions) follow; the rest are counted in a line under the table (JSON, CSV
+    and `--api` have them all)."""
+    settings = data.assumptions.get("settings", {})
+    if not settings.get("models") or settings.get("apis"):
+        return list(data.options), 0
+    own = [o for o in data.options if o.kind == "self_hosted"]
+    models = {o.model for o in own}
+    wanted = {o.comparable_api for o in own if o.comparable_api}
+    apis = [o for o in data.options if o.kind == "api" and (o.id in wanted or o.open_model in models)]
+    hidden = sum(o.kind == "api" for o in data.options) - len(apis)
+    return [*own, *apis], hidden
+
+
+def _left_out(hidden: int) -> list[str]:
+    if not hidden:
+        return []
+    return [f"{hidden} other APIs not shown: --api ID adds one, --format json or csv lists every option"]
+
+
+def _compare_rows(data: Comparison, options: list[Any] | None = None) -> tuple[list[str], list[list[str]], list[str]]:
     headers = [
         "option",
         "configuration",
@@ -56,7 +78,7 @@ def _compare_rows(data: Comparison) -> tuple[list[str], list[list[str]], list[st
     if mc:
         headers += ["P10-P90/mo", "P(cheaper than comparable API)"]
     rows, footnotes = [], []
-    for o in data.options:
+    for o in data.options if options is None else options:
         marks = ""
         for note in [n.message for n in o.notes] + ([o.reason] if isinstance(o, Infeasible) else []):
             if note not in footnotes:
@@ -196,9 +218,10 @@ def _columns(cells: list[tuple[str, int, str]]) -> str:
 
 
 def compare_verdict(data: Comparison) -> str:
-    """The answer in a sentence: the cheapest option, and how the best self-hosted one compares."""
+    """The answer in a sentence: the cheapest option shown, and how the best self-hosted one compares."""
     w = data.workload
-    feasible = [o for o in data.options if o.feasible and o.monthly_cost_usd is not None]
+    options, _ = shown_options(data)
+    feasible = [o for o in options if o.feasible and o.monthly_cost_usd is not None]
     if not feasible:
         return f"At {w['queries_per_day']:,.0f} queries/day no selected option can run."
     best = min(feasible, key=lambda o: o.monthly_cost_usd or 0.0)
@@ -215,8 +238,8 @@ def compare_verdict(data: Comparison) -> str:
             )
         else:
             out += f" The cheapest self-hosted option, {o.id.split('@')[0]}, costs {usd(o.monthly_cost_usd)}."
-    missing = [o for o in data.options if isinstance(o, Infeasible)]
-    if missing and not any(isinstance(o, SelfHostedOption) for o in data.options):
+    missing = [o for o in options if isinstance(o, Infeasible)]
+    if missing and not any(isinstance(o, SelfHostedOption) for o in options):
         out += f" {missing[0].label} cannot run: see its row."
     return out
 
@@ -225,7 +248,8 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
     width = width or _width()
     if width < WIDE_COLUMNS:
         return _compact_compare(data, width)
-    headers, rows, footnotes = _compare_rows(data)
+    options, hidden = shown_options(data)
+    headers, rows, footnotes = _compare_rows(data, options)
     w = data.workload
     table = Table(
         title=f"Monthly cost at {w['queries_per_day']:,.0f} queries/day",
@@ -234,12 +258,14 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
     )
     for i, h in enumerate(headers):
         table.add_column(h, justify="left" if i < 2 else "right", overflow="fold")
-    kinds = [o.kind for o in data.options]
+    kinds = [o.kind for o in options]
     for i, row in enumerate(rows):
         table.add_row(*map(Text, row), end_section=i + 1 < len(kinds) and kinds[i] != kinds[i + 1])
     console = Console(width=width, highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
+        for line in _left_out(hidden):
+            console.print(line, markup=False)
         console.print(compare_verdict(data), markup=False)
         if footnotes:
             console.print("Notes", style="bold")
@@ -254,7 +280,8 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
 def _compact_compare(data: Comparison, width: int) -> str:
     """compare for a narrow terminal: option, total, per 1,000 queries and the comparison on one line,
     how a self-hosted row was reached on the next; nothing wider than `width`, no id split."""
-    _, rows, footnotes = _compare_rows(data)
+    options, hidden = shown_options(data)
+    _, rows, footnotes = _compare_rows(data, options)
     mc = bool(data.assumptions.get("monte_carlo"))
     names = [r[0] for r in rows]
     num_w = 10
@@ -267,7 +294,7 @@ def _compact_compare(data: Comparison, width: int) -> str:
     out += ["", _columns([("option", id_w, "<"), ("total/mo", num_w, ">"), ("per 1k q", num_w, ">"),
                            ("vs comparable API", rest, "<")])]  # fmt: skip
     previous = None
-    for o, row in zip(data.options, rows, strict=True):
+    for o, row in zip(options, rows, strict=True):
         if previous is not None and o.kind != previous:
             out.append("")
         previous = o.kind
@@ -286,6 +313,7 @@ def _compact_compare(data: Comparison, width: int) -> str:
             detail += ("; " if detail else "") + f"P10-P90 {row[8]}{chance}"
         if detail:
             out += _wrap(detail, width, "    ")
+    out += [line for text in _left_out(hidden) for line in _wrap(text, width)]
     if footnotes:
         out += ["Notes"] + [line for i, n in enumerate(footnotes, 1) for line in _wrap(f"[{i}] {n}", width, "", "    ")]
     out += ["", "Assumptions"]

@@ -58,6 +58,7 @@ def _api_option(api: ApiModel, inp: Inputs) -> ApiOption:
         source=api.source,
         as_of=api.as_of,
         notes=tuple(notes),
+        open_model=api.open_model,
     )
 
 

@@ -24,6 +24,7 @@ class ApiOption:
     source: str
     as_of: str
     notes: tuple[Note, ...]
+    open_model: str | None = None  # a hosted open-weight model: its id
     comparable_api: str | None = None
     vs_comparable_api_usd: float | None = None
     band: Mapping[str, float] | None = field(default=None, repr=False)  # Monte Carlo P10/P50/P90
