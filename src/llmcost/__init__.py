@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from llmcost.catalog import Catalog, load_catalog
     from llmcost.commands.breakeven import breakeven
+    from llmcost.commands.check import check
     from llmcost.commands.compare import compare
     from llmcost.commands.data import buy_vs_rent, validate, workload
     from llmcost.commands.hybrid import hybrid
@@ -43,6 +44,7 @@ __version__ = "0.1.0"
 _SOURCES = {
     "Catalog": "llmcost.catalog",
     "load_catalog": "llmcost.catalog",
+    "check": "llmcost.commands.check",
     "compare": "llmcost.commands.compare",
     "breakeven": "llmcost.commands.breakeven",
     "hybrid": "llmcost.commands.hybrid",
@@ -104,6 +106,7 @@ __all__ = [
     "breakeven",
     "buy_vs_rent",
     "capacity",
+    "check",
     "compare",
     "fit",
     "hybrid",

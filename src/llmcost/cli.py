@@ -775,6 +775,12 @@ def validate(
     cross_check: Annotated[
         str | None, typer.Option("--cross-check", help="genai-prices: report where our API prices differ from it.")
     ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="A saved `validate --format json`: report (and fail on) only findings it does not list."
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | github (Actions annotations) | json.")] = "text",
 ) -> None:
     """Check price data the way CI should: schema, unique ids, references, plausibility, sources,
@@ -784,14 +790,64 @@ def validate(
     from llmcost.commands.data import validate as run
 
     _check_format(fmt, ("text", "github", "json"))
-    result = run(files or None, max_age_days=max_age_days, cross_check=cross_check)
+    result = run(files or None, max_age_days=max_age_days, cross_check=cross_check, baseline=baseline)
     if fmt == "json":
         _out(result.to_json() + "\n")
     else:
         lines = datatools.format_findings(result.to_dict(), fmt)
         summary = f"{result.errors} error(s), {result.warnings} warning(s) in {len(result.files)} file(s)"
+        summary += f" ({result.known} known from the baseline, not shown)" if baseline else ""
         _out("\n".join([*lines, summary]) + "\n")
     if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    scenario: Annotated[
+        Path, typer.Option("--scenario", help="A compare scenario file (YAML) checked in with the code.")
+    ],
+    fail_above: Annotated[
+        float | None,
+        typer.Option("--fail-above", help="Fail (exit 1) when the option costs more than this, USD/month."),
+    ] = None,
+    fail_on_increase: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-on-increase", help="Fail when the cost rose more than this many percent over --base-data."
+        ),
+    ] = None,
+    base_data: Annotated[
+        Path | None,
+        typer.Option("--base-data", help="The complete data directory before the change (e.g. main's data/)."),
+    ] = None,
+    option: Annotated[
+        str | None, typer.Option("--option", help="The option to gate (an API or self-hosted id) [the cheapest].")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | github (Actions annotations) | json.")] = "text",
+) -> None:
+    """Budget gate for CI: the monthly cost of a checked-in scenario against a ceiling and against
+    the base data; exit 1 when a limit is crossed, with one line (or annotation) per failure."""
+    from llmcost.commands.check import check as run
+    from llmcost.text import no_workflow_commands
+
+    _check_format(fmt, ("text", "github", "json"))
+    result = run(scenario, option=option, fail_above_usd=fail_above, fail_on_increase_pct=fail_on_increase,
+                 base_data=base_data)  # fmt: skip
+    if fmt == "json":
+        _out(result.to_json() + "\n")
+    elif fmt == "github":
+        from llmcost.datatools import relative_path
+
+        file = relative_path(str(scenario)).replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
+        _out("".join(f"::error file={file},title=llmcost budget::{f}\n" for f in result.failures))
+    else:
+        base = f" (base ${result.base_monthly_cost_usd:,.0f}, {result.increase_pct:+.1f}%)" if (
+            result.base_monthly_cost_usd is not None and result.increase_pct is not None) else ""  # fmt: skip
+        lines = [f"{result.option}: ${result.monthly_cost_usd:,.0f} a month{base}", *result.failures]
+        lines.append("budget check failed" if result.failures else "budget check passed")
+        _out("\n".join(no_workflow_commands(line) for line in lines) + "\n")
+    if result.failures:
         raise typer.Exit(1)
 
 

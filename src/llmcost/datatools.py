@@ -285,18 +285,67 @@ def _escape_property(s: str) -> str:
     return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+_ID_LINE = re.compile(r"^\s*-?\s*id:\s*['\"]?(?P<id>[^'\"#\s]+)['\"]?\s*(#.*)?$")
+_FIELD = re.compile(r"^(?P<field>[a-z_][a-z0-9_]*)[.:]")
+
+
+def finding_line(lines: Sequence[str], entry: str, message: str) -> int | None:
+    """The 1-based line a finding points at: the field's line inside the entry when the message
+    names a field ("input_usd_per_mtok: ..."), else the entry's `id:` line; None when not found."""
+    start = next((i for i, line in enumerate(lines) if (m := _ID_LINE.match(line)) and m["id"] == entry), None)
+    if start is None:
+        return None
+    field = _FIELD.match(message)
+    if field:
+        for i in range(start + 1, len(lines)):
+            if _ID_LINE.match(lines[i]):
+                break  # the next entry
+            if re.match(rf"^\s+{re.escape(field['field'])}\s*:", lines[i]):
+                return i + 1
+    return start + 1
+
+
+def relative_path(file: str) -> str:
+    """A finding's file relative to the working directory when it is below it (as GitHub expects)."""
+    import os
+
+    try:
+        rel = os.path.relpath(os.path.realpath(file))  # the shipped data's real place, not its symlink
+    except ValueError:
+        return file
+    return file if rel.startswith("..") else rel
+
+
+def _file_lines(file: str, cache: dict[str, list[str]]) -> list[str]:
+    if file not in cache:
+        try:
+            cache[file] = read_text(Path(file), MAX_PRICE_MAP_BYTES, UsageError).splitlines()
+        except UsageError:
+            cache[file] = []
+    return cache[file]
+
+
 def format_findings(result: dict[str, Any], fmt: str = "text") -> list[str]:
-    """Lines for a validate() result: 'text' (file: entry: level: message) or 'github' (annotations)."""
+    """Lines for a validate() result: 'text' (file:line: entry: level: message) or 'github'
+    (annotations with file relative to the working directory and line= where the entry or field is found)."""
+    if fmt not in ("text", "github"):
+        raise UsageError(f"unknown findings format '{fmt}'; valid: text, github")
     findings: list[Finding] = result["findings"]
-    if fmt == "text":  # values from the files are escaped: no line can be read as a workflow command
-        return [no_workflow_commands(f"{f['file']}: {f['entry']}: {f['level']}: {f['message']}") for f in findings]
-    if fmt == "github":
-        return [
-            f"::{f['level']} file={_escape_property(shown(f['file'], 500))},"
-            f"title={_escape_property(shown(f['entry'], 200))}::{_escape_data(f['message'])}"
-            for f in findings
-        ]
-    raise UsageError(f"unknown findings format '{fmt}'; valid: text, github")
+    files: dict[str, list[str]] = {}
+    out = []
+    for f in findings:
+        line = finding_line(_file_lines(f["file"], files), f["entry"], f["message"])
+        path = relative_path(f["file"])
+        if fmt == "text":  # values from the files are escaped: no line can be read as a workflow command
+            where = f"{path}:{line}" if line else path
+            out.append(no_workflow_commands(f"{where}: {f['entry']}: {f['level']}: {f['message']}"))
+        else:
+            at = f",line={line}" if line else ""
+            out.append(
+                f"::{f['level']} file={_escape_property(shown(path, 500))}{at},"
+                f"title={_escape_property(shown(f['entry'], 200))}::{_escape_data(f['message'])}"
+            )
+    return out
 
 
 # ---------------------------------------------------------------- diff

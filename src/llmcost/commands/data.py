@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -82,10 +82,13 @@ def validate(
     today: date | None = None,
     max_age_days: int = 365,
     cross_check: str | None = None,
+    baseline: str | Path | None = None,
 ) -> ValidationResult:
     """Check data files or directories (default: the shipped data) as CI should: schema, unique ids,
     references, plausibility, sources, dates; `cross_check="genai-prices"` also compares our API
-    prices with that package. The files are only read."""
+    prices with that package. With `baseline` (a saved `validate --format json`), findings it
+    already lists are counted as known and not reported, so a pull request sees only what it adds.
+    The files are only read."""
     from llmcost import datatools
 
     if isinstance(paths, str | os.PathLike):
@@ -104,9 +107,39 @@ def validate(
     findings = list(result["findings"])
     if cross_check:
         findings += datatools.cross_check_genai(load_catalog())
+    known = _baseline(baseline) if baseline is not None else set()
+    new = [f for f in findings if _key(f) not in known]
     return ValidationResult(
         files=tuple(result["files"]),
-        errors=sum(f["level"] == "error" for f in findings),
-        warnings=sum(f["level"] == "warning" for f in findings),
-        findings=tuple(Finding(f["level"], f["file"], f["entry"], f["message"]) for f in findings),
+        errors=sum(f["level"] == "error" for f in new),
+        warnings=sum(f["level"] == "warning" for f in new),
+        findings=tuple(Finding(f["level"], f["file"], f["entry"], f["message"]) for f in new),
+        known=len(findings) - len(new),
     )
+
+
+def _key(finding: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """A finding's identity across checkouts: the file's name (not its path), entry, level, message."""
+    return (Path(str(finding["file"])).name, str(finding["entry"]), str(finding["level"]), str(finding["message"]))
+
+
+MAX_BASELINE_BYTES = 20_000_000
+
+
+def _baseline(path: str | Path) -> set[tuple[str, str, str, str]]:
+    """The findings of a saved `llmcost validate --format json`."""
+    import json
+
+    from llmcost.io import read_text
+    from llmcost.text import shown
+
+    if not isinstance(path, str | os.PathLike):
+        raise UsageError("baseline must be a file path", param="baseline")
+    text = read_text(path, MAX_BASELINE_BYTES, UsageError, what="--baseline")
+    try:
+        doc = json.loads(text)
+        return {_key(f) for f in doc["findings"]}
+    except (ValueError, KeyError, TypeError):
+        raise UsageError(
+            f"--baseline {shown(path)}: not the JSON of `llmcost validate --format json` (no findings list)"
+        ) from None

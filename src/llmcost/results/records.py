@@ -94,3 +94,20 @@ class ValidationResult(Result):
     errors: int
     warnings: int
     findings: tuple[Finding, ...]
+    known: int = 0  # findings the baseline already lists (not reported, not counted)
+
+
+@dataclass(frozen=True)
+class CheckResult(Result):
+    """`check`: a scenario's monthly cost against a budget and against the base data; `failures`
+    says in words what crossed a limit (empty: the gate passes)."""
+
+    KIND = "check"
+    scenario: str
+    option: str
+    monthly_cost_usd: float
+    fail_above_usd: float | None
+    base_monthly_cost_usd: float | None
+    increase_pct: float | None
+    fail_on_increase_pct: float | None
+    failures: tuple[str, ...]
