@@ -28,7 +28,7 @@ LAYERS = {
     "views": {"frames", "charts"},
     "results": {"results"},
     "commands": {"commands"},
-    "render": {"render"},
+    "render": {"render", "reports"},
     "cli": {"cli", "__main__", "__init__"},
 }  # fmt: skip
 ORDER = list(LAYERS)

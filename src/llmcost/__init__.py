@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from llmcost.demand import Workload
     from llmcost.errors import CatalogError, InfeasibleError, LLMCostError, OutputError, UnknownIdError, UsageError
     from llmcost.inputs import Scenario
+    from llmcost.reports import report
     from llmcost.results import Result
     from llmcost.results.breakeven import BreakEvenResult
     from llmcost.results.compare import Comparison
@@ -56,6 +57,7 @@ _SOURCES = {
     "buy_vs_rent": "llmcost.commands.data",
     "validate": "llmcost.commands.data",
     "plot": "llmcost.commands.plot",
+    "report": "llmcost.reports",
     "list_catalog": "llmcost.commands.listing",
     "Efficiency": "llmcost.defaults",
     "Workload": "llmcost.demand",
@@ -113,6 +115,7 @@ __all__ = [
     "list_catalog",
     "load_catalog",
     "plot",
+    "report",
     "sensitivity",
     "tco",
     "validate",

@@ -803,6 +803,22 @@ def validate(
 
 
 @app.command()
+def report(
+    scenario: Annotated[Path, typer.Option("--scenario", help="A compare scenario file (YAML).")],
+    out: Annotated[Path, typer.Option("--out", help="report.html, or report.xlsx (needs llmcost[report]).")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="html | xlsx [from the --out suffix, else html].")
+    ] = None,
+) -> None:
+    """A report to send around: a self-contained HTML page (verdict, tables, chart, every assumption
+    and source) or an Excel workbook (results, assumptions and sources sheets)."""
+    from llmcost.reports import report as run
+
+    written = run(scenario, out, fmt=fmt)
+    sys.stderr.write(f"wrote {_shown(written)}\n")
+
+
+@app.command()
 def check(
     scenario: Annotated[
         Path, typer.Option("--scenario", help="A compare scenario file (YAML) checked in with the code.")

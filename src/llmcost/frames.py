@@ -134,6 +134,8 @@ def human(column: str, value: Any) -> Any:
     """A cell as people read it: money with a $ and thousands separators, counts whole, no 1.5e+04."""
     if not isinstance(value, float) or value != value:  # leave text, ints, bools and NaN (missing)
         return value
+    if column.rsplit(".", 1)[-1] in ("utilization", "share", "prefill_share"):
+        return f"{value:.0%}"
     if "usd" in column:
         return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.4f}".rstrip("0").rstrip(".")
     if value.is_integer() and abs(value) < 1e15:

@@ -131,7 +131,7 @@ def _workload_line(w: Mapping[str, Any]) -> str:
     )
 
 
-def _assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
+def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
     w, a = data.workload, data.assumptions
     eff, eng = a["efficiency"], a["engine"]
     caps = [f"TTFT <= {a['max_ttft_ms']:g} ms"] if a["max_ttft_ms"] else []
@@ -272,7 +272,7 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
         for i, note in enumerate(footnotes, 1):
             console.print(f"[{i}] {note}", markup=False)
         console.print("\nAssumptions", style="bold")
-        for line in _assumption_lines(data):
+        for line in assumption_lines(data):
             console.print(f"  - {line}", markup=False)
     return _trimmed(cap.get())
 
@@ -317,7 +317,7 @@ def _compact_compare(data: Comparison, width: int) -> str:
     if footnotes:
         out += ["Notes"] + [line for i, n in enumerate(footnotes, 1) for line in _wrap(f"[{i}] {n}", width, "", "    ")]
     out += ["", "Assumptions"]
-    out += [line for a in _assumption_lines(data) for line in _wrap(a, width, "  - ", "    ")]
+    out += [line for a in assumption_lines(data) for line in _wrap(a, width, "  - ", "    ")]
     return "\n".join(out) + "\n"
 
 
@@ -326,7 +326,7 @@ def compare_markdown(data: Comparison) -> str:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
     out += [""] + [f"[{i}] {n}  " for i, n in enumerate(footnotes, 1)]
-    out += ["", "**Assumptions**", ""] + [f"- {line}" for line in _assumption_lines(data)]
+    out += ["", "**Assumptions**", ""] + [f"- {line}" for line in assumption_lines(data)]
     return "\n".join(out) + "\n"
 
 
@@ -382,7 +382,7 @@ def _compact_breakeven(data: BreakEvenResult, width: int) -> str:
         figures = f"; per 1,000 queries: API {api_1k}, GPUs {gpu_1k} at full use" if api_1k else ""
         out += _wrap(answer + figures + (f"; {note}" if note else ""), width, "    ")
     out += ["", "Assumptions"]
-    out += [line for a in _assumption_lines(data) for line in _wrap(a, width, "  - ", "    ")]
+    out += [line for a in assumption_lines(data) for line in _wrap(a, width, "  - ", "    ")]
     return "\n".join(out) + "\n"
 
 
@@ -403,7 +403,7 @@ def breakeven_table(data: BreakEvenResult) -> str:
     with console.capture() as cap:
         console.print(table)
         console.print("\nAssumptions", style="bold")
-        for line in _assumption_lines(data):
+        for line in assumption_lines(data):
             console.print(f"  - {line}", markup=False)
     return _trimmed(cap.get())
 
