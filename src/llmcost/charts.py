@@ -360,7 +360,10 @@ def _as_dict(data: Any) -> Mapping[str, Any]:
 
 def _figure(ax: Axes | None) -> tuple[Figure, Axes, bool]:
     """A new slide-sized Figure on the Agg canvas, or the figure of the caller's axes."""
-    from matplotlib.figure import Figure
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise UsageError("charts need matplotlib: pip install 'llmcost[plot]'") from None
 
     if ax is not None:
         parent = ax.get_figure()

@@ -121,7 +121,12 @@ def to_frame(result: Any, table: str | None = None) -> pd.DataFrame:
     """A result's rows as a tidy DataFrame: one row per option, pair, month, swing (or, for
     breakeven, `table="crossings"` or `"bands"`: one row per crossing or per volume); nested fields
     as `parent.child`; counts as integers; units in the column names."""
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:
+        from llmcost.errors import UsageError
+
+        raise UsageError("DataFrames need pandas: pip install 'llmcost[frames]'") from None
 
     frame = pd.DataFrame([flatten(r) for r in _rows(result, table)])
     for column in (c for c in frame.columns if c.rsplit(".", 1)[-1] in _COUNTS):
