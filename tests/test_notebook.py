@@ -28,7 +28,8 @@ CELLS = [
     "llmcost.validate().errors",
     "llmcost.list_catalog('gpus').to_frame().head()",
     "llmcost.check('examples/compare-support-bot.yaml', fail_above_usd=1e6).failures",
-    "import tempfile, os\nd = tempfile.mkdtemp()\nllmcost.report('examples/compare-support-bot.yaml', os.path.join(d, 'r.html')).exists()",
+    "import tempfile, os\nd = tempfile.mkdtemp()\n"
+    "llmcost.report('examples/compare-support-bot.yaml', os.path.join(d, 'r.html')).exists()",
     "llmcost.plot('compare', os.path.join(d, 'c.png'), qpd=1000, **kw).exists()",
 ]
 CHART_CELLS = {2, 4, 5, 7, 8}
