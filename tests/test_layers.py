@@ -18,7 +18,7 @@ import pytest
 SRC = Path(__file__).parent.parent / "src" / "llmcost"
 
 LAYERS = {
-    "base": {"text", "errors", "defaults", "numeric", "notes", "plain", "uncertainty"},
+    "base": {"text", "errors", "defaults", "numeric", "notes", "plain", "uncertainty", "progress"},
     "files": {"io"},
     "data": {"records", "catalog", "datatools"},
     "inputs": {"demand", "quantization", "inputs", "usage"},

@@ -1073,13 +1073,27 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _progress() -> contextlib.AbstractContextManager[None]:
+    """A progress bar on stderr when a person watches it (a terminal); pipes and CI logs stay clean."""
+    from llmcost.progress import Bar, reporting
+
+    try:
+        if not sys.stderr.isatty():
+            return contextlib.nullcontext()
+        width = os.get_terminal_size(sys.stderr.fileno()).columns  # stdout may be a file meanwhile
+    except (OSError, ValueError, AttributeError):
+        return contextlib.nullcontext()
+    return reporting(Bar(sys.stderr, width=width))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure is one line on stderr; exit 2 for usage, 1 for data files and output,
     0 when a reader closes the pipe early, 70 for a bug."""
     warnings.showwarning = _notice
     try:
         # without standalone mode, click returns (not raises) the code of a typer.Exit
-        code = app(args=argv, prog_name="llmcost", standalone_mode=False)
+        with _progress():
+            code = app(args=argv, prog_name="llmcost", standalone_mode=False)
         _flush()
     except LLMCostError as exc:
         message = str(exc)

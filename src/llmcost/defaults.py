@@ -87,3 +87,8 @@ class Efficiency:
             self.prefill_compute * factor,
             self.layer_overhead_us / factor,
         )
+
+
+# Progress on stderr (terminal only)
+PROGRESS_DELAY_S = 1.0  # a run shorter than this draws no bar
+PROGRESS_REDRAW_S = 0.1  # at most ten redraws a second

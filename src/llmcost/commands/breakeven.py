@@ -14,6 +14,7 @@ from llmcost.inputs import Inputs, Scenario
 from llmcost.montecarlo import api_usd_per_qpd, draw_inputs
 from llmcost.montecarlo import factors as draw_factors
 from llmcost.pairing import Pairing, pair_apis, quantized_elo
+from llmcost.progress import steps
 from llmcost.results.breakeven import BreakEvenResult, NoPair, Pair
 from llmcost.selfhost import CostCurve, closest_miss, fleet_cost_usd
 
@@ -89,7 +90,7 @@ def breakeven(
     f = factors(inp)
     api_alpha = {a: alpha(inp, api) for a, api in inp.apis.items()}
     pairs: list[Pair | NoPair] = []
-    for model in inp.models:
+    for model in steps(inp.models, "breakeven"):
         found, fails = model_curves(inp, model)
         if not found:
             miss = closest_miss(fails)

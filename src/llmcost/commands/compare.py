@@ -12,6 +12,7 @@ from llmcost.commands.common import assumptions, factors, inputs_for, model_curv
 from llmcost.inputs import Inputs, Scenario
 from llmcost.notes import Note
 from llmcost.pairing import quantized_elo
+from llmcost.progress import steps
 from llmcost.quantization import compute_path
 from llmcost.records import ApiModel
 from llmcost.results.compare import ApiOption, Comparison, Infeasible, Option, SelfHostedOption
@@ -212,7 +213,7 @@ def compare(
     infeasible: list[Infeasible] = []
     curve_of: dict[str, CostCurve] = {}
     runs_on: set[str] = set()
-    for model in inp.models:
+    for model in steps(inp.models, "compare"):
         found, fails = model_curves(inp, model)
         ranked = _cheapest_per_pair([_deployment(c, inp) for c in found])
         keep = ranked if inp.show_all else _distinct_gpus(ranked)[:PER_MODEL_DEFAULT]

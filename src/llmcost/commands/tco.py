@@ -12,6 +12,7 @@ from llmcost.commands.common import alpha, assumptions, factors, inputs_for, one
 from llmcost.inputs import Scenario
 from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
 from llmcost.montecarlo import factors as draw_factors
+from llmcost.progress import steps
 from llmcost.results.decisions import Month, TcoResult
 from llmcost.timeline import timeline
 
@@ -38,7 +39,7 @@ def tco(
             t_in.updates_usd_per_month, f, inp.autoscaling,
         )  # fmt: skip
 
-    runs = [(c, run(c)) for c in runnable(inp, model)]
+    runs = [(c, run(c)) for c in steps(runnable(inp, model), "tco")]
     curve, t = min(runs, key=lambda r: float(r[1].cumulative_self_hosted_usd[-1]))
     rows = tuple(
         Month(
