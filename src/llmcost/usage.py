@@ -1,11 +1,22 @@
 """A workload derived from a real usage log: volume, token mix, hourly profile, peak-to-average.
 
-Accepted records (CSV with a header, or JSON lines) carry per-request token counts and a time:
-- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime` (ISO 8601 or Unix seconds);
+Accepted records (CSV with a header, JSON lines, or a JSON document) carry token counts and a time:
+- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime`, `aggregation_timestamp`
+  (ISO 8601 or Unix seconds, milliseconds or microseconds);
 - input tokens: `input_tokens`, `prompt_tokens`, `n_context_tokens_total`;
-- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`.
-These cover OpenAI's usage export and LiteLLM's spend logs. Rows with a missing, negative or
-unreadable value are skipped and counted, with the first few line numbers reported.
+- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`;
+- optional: cached input tokens (`input_cached_tokens`, `cached_tokens`), and a request count
+  (`num_model_requests`, `n_requests`) that makes the record a bucket of that many requests whose
+  tokens are totals (each request gets the bucket's mean), with its width from `end_time` or else
+  the smallest gap between bucket starts.
+These cover OpenAI's usage API pages (saved, or several as a JSON array or JSON lines), the OpenAI
+dashboard CSV, and LiteLLM's spend logs. Rows with a missing, negative or unreadable value are skipped
+and counted, with the first few line numbers reported.
+
+Queries per day are requests over the distinct UTC calendar days with requests. The peak factor is
+the P95 of per-hour load over every hour of those days, over its mean; a log under a day long, with
+requests in fewer than 6 hours, or of buckets wider than an hour cannot tell one: peak_to_average is
+then 1.0, `peak_supported` False and `warnings` says why.
 """
 
 from __future__ import annotations
