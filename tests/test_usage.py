@@ -14,15 +14,16 @@ from tests.conftest import FIXTURES
 @pytest.mark.parametrize("name", ["usage_openai.csv", "usage_litellm.jsonl"])
 def test_workload_from_log(name):
     out = workload_from_log(FIXTURES / name).to_dict()
-    # 72 requests: 4 an hour, 09:00-17:45 on two days; the log spans 1 day + 8.75 hours
+    # 72 requests: 4 an hour, 09:00-17:45 on two calendar days (not the 1 day + 8.75 hours first to last)
     assert out["requests"] == 72
-    assert out["days"] == pytest.approx(1 + 8.75 / 24)
-    assert out["queries_per_day"] == pytest.approx(72 / (1 + 8.75 / 24))
+    assert out["days"] == 2
+    assert out["queries_per_day"] == pytest.approx(36)
     # tokens: 1,000/1,100/1,200/1,300 in equal numbers -> mean 1,150; output 200-230 -> 215
     assert out["input_tokens"]["mean"] == pytest.approx(1150) and out["output_tokens"]["mean"] == pytest.approx(215)
     assert out["input_tokens"]["p50"] == pytest.approx(1150) and out["input_tokens"]["p99"] <= 1300
-    # traffic in 9 of 24 hours: peak-to-average 24 / 9
-    assert out["peak_to_average"] == pytest.approx(24 / 9)
+    # traffic in 9 of 24 hours: P95 of the 48 hours of the two days is 4 requests, the mean 72 / 48
+    assert out["peak_to_average"] == pytest.approx(24 / 9) and out["peak_supported"]
+    assert out["warnings"] == [] and out["cached_input_share"] is None
     assert out["bad_rows"] in (1, 2) and out["bad_lines"]
 
 

@@ -568,17 +568,20 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
 
 
 def _with_usage_log(scenario: Scenario) -> Scenario:
-    """Fill what the user did not set from the usage log: volume, token means, peak and profile."""
+    """Fill what the user did not set from the usage log: volume, token means, cached share, and the
+    peak factor and profile where the log supports them (else those keep their defaults)."""
     from llmcost.usage import summarize_file
 
     u = summarize_file(scenario.usage_log or "")
-    derived = {
+    derived: dict[str, Any] = {
         "qpd": u.queries_per_day,
         "input_tokens": max(u.input_tokens["mean"], 1.0),
         "output_tokens": max(u.output_tokens["mean"], 1.0),
-        "peak_factor": max(u.peak_to_average, 1.0),
-        "profile": u.hourly_profile,
     }
+    if u.peak_supported:
+        derived |= {"peak_factor": max(u.peak_to_average, 1.0), "profile": u.hourly_profile}
+    if u.cached_input_share is not None:
+        derived["cached_input_share"] = u.cached_input_share
     given = scenario.fields_set
     return scenario.replace(**{k: v for k, v in derived.items() if k not in given})
 

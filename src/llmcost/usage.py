@@ -1,17 +1,28 @@
 """A workload derived from a real usage log: volume, token mix, hourly profile, peak-to-average.
 
-Accepted records (CSV with a header, or JSON lines) carry per-request token counts and a time:
-- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime` (ISO 8601 or Unix seconds);
+Accepted records (CSV with a header, JSON lines, or a JSON document) carry token counts and a time:
+- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime`, `aggregation_timestamp`
+  (ISO 8601 or Unix seconds, milliseconds or microseconds);
 - input tokens: `input_tokens`, `prompt_tokens`, `n_context_tokens_total`;
-- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`.
-These cover OpenAI's usage export and LiteLLM's spend logs. Rows with a missing, negative or
-unreadable value are skipped and counted, with the first few line numbers reported.
+- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`;
+- optional: cached input tokens (`input_cached_tokens`, `cached_tokens`), and a request count
+  (`num_model_requests`, `n_requests`) that makes the record a bucket of that many requests whose
+  tokens are totals (each request gets the bucket's mean), with its width from `end_time` or else
+  the smallest gap between bucket starts.
+These cover OpenAI's usage API pages (saved, or several as a JSON array or JSON lines), the OpenAI
+dashboard CSV, and LiteLLM's spend logs. Rows with a missing, negative or unreadable value are skipped
+and counted, with the first few line numbers reported.
+
+Queries per day are requests over the distinct UTC calendar days with requests. The peak factor is
+the P95 of per-hour load over every hour of those days, over its mean; a log under a day long, with
+requests in fewer than 6 hours, or of buckets wider than an hour cannot tell one: peak_to_average is
+then 1.0, `peak_supported` False and `warnings` says why.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,39 +40,89 @@ if TYPE_CHECKING:
 
     BoolArray = npt.NDArray[np.bool_]
 
-TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime")
+TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime", "aggregation_timestamp")
 INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total")
 OUTPUT_KEYS = ("output_tokens", "completion_tokens", "n_generated_tokens_total")
+CACHED_KEYS = ("input_cached_tokens", "cached_tokens")  # a part of the input tokens
+COUNT_KEYS = ("num_model_requests", "n_requests")  # a bucket of this many requests; its tokens are totals
+END_KEYS = ("end_time", "endTime")  # a bucket's end, which tells its width
 PERCENTILES = (50, 90, 99)
+PEAK_PERCENTILE = 95  # the peak factor: this percentile of per-hour load over the mean hourly load
+MIN_ACTIVE_HOURS = 6  # fewer hours with requests than this: no peak factor
+HOUR, DAY = 3600.0, 86_400.0
 
 
 MAX_LOG_BYTES = 200_000_000
 
 
-def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
-    """Rows of a CSV or JSONL usage log as (line number, record), and the format read.
+def _page_records(page: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """An OpenAI usage API page (`{"object": "page", "data": [buckets]}`) as one record per result, each
+    with its bucket's start and end; None if `page` is not one."""
+    data = page.get("data")
+    if not isinstance(data, list) or not all(isinstance(b, dict) and "results" in b for b in data):
+        return None
+    out: list[dict[str, Any]] = []
+    for bucket in data:
+        results = bucket.get("results")
+        for result in results if isinstance(results, list) else [None]:
+            if isinstance(result, dict):
+                out.append({"start_time": bucket.get("start_time"), "end_time": bucket.get("end_time"), **result})
+            else:
+                out.append({})  # counted as a bad row
+    return out
 
-    Problems with the file itself (missing, too big, not text, not CSV/JSONL) are usage errors;
-    bad rows are returned for the caller to count (a JSON line that does not parse becomes {}).
+
+def _json_rows(items: list[tuple[int, Any]]) -> tuple[list[tuple[int, dict[str, Any]]], bool]:
+    """(number, JSON value) pairs as (number, record) rows, OpenAI usage pages opened into their results;
+    and whether any page was seen."""
+    rows: list[tuple[int, dict[str, Any]]] = []
+    pages = False
+    for n, item in items:
+        records = _page_records(item) if isinstance(item, dict) else None
+        if records is None:
+            rows.append((n, item if isinstance(item, dict) else {}))
+        else:
+            pages = True
+            rows += [(n, r) for r in records]
+    return rows, pages
+
+
+def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
+    """Rows of a usage log as (number, record), and the format read: "csv", "jsonl", "json" (one JSON
+    document: a record, an array of records, or of OpenAI usage pages) or "openai-usage" (pages).
+
+    The number is the line for CSV and JSON lines, and the record's position (from 1) in a JSON
+    document. Problems with the file itself (missing, too big, not text, not CSV/JSON) are usage
+    errors; bad rows are returned for the caller to count (a JSON line that does not parse becomes {}).
     """
     import csv
     import json
 
     text = read_text(path, MAX_LOG_BYTES, UsageError, what="usage log", encoding="utf-8-sig")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    if first.lstrip().startswith("{"):
-        rows: list[tuple[int, dict[str, Any]]] = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, RecursionError):
-                record = {}
-            rows.append((n, record if isinstance(record, dict) else {}))
-        return rows, "jsonl"
+    first = next((line for line in text.splitlines() if line.strip()), "").lstrip()
+    if first.startswith(("{", "[")):
+        try:
+            doc = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            doc = None
+        if doc is not None:  # one JSON document
+            rows, pages = _json_rows([(1, x) for x in (doc if isinstance(doc, list) else [doc])])
+            if len(rows) > 1 or pages:
+                rows = [(n, record) for n, (_, record) in enumerate(rows, start=1)]
+            return rows, "openai-usage" if pages else ("json" if isinstance(doc, list) else "jsonl")
+        if first.startswith("{"):
+            items: list[tuple[int, Any]] = []
+            for n, line in enumerate(text.splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    items.append((n, json.loads(line)))
+                except (json.JSONDecodeError, RecursionError):
+                    items.append((n, {}))
+            rows, pages = _json_rows(items)
+            return rows, "openai-usage" if pages else "jsonl"
     if "," not in first:
-        raise UsageError(f"usage log {shown(path)}: not a CSV (with a header row) or JSONL usage log")
+        raise UsageError(f"usage log {shown(path)}: not a CSV (with a header row) or JSON usage log")
     reader = csv.DictReader(text.splitlines())
     return [(n, dict(r)) for n, r in enumerate(reader, start=2)], "csv"
 
@@ -123,67 +184,186 @@ def _count(value: Any) -> float:
 
 @dataclass(frozen=True)
 class UsageSummary:
-    queries_per_day: float
+    queries_per_day: float  # requests / distinct UTC calendar days with requests
     input_tokens: dict[str, float]
     output_tokens: dict[str, float]
-    peak_to_average: float
+    peak_to_average: float  # P95 of per-hour load over the mean hourly load of the active days; 1.0 if unsupported
     hourly_profile: list[float]  # share of the day's queries in each UTC hour
     requests: int
-    days: float
+    days: float  # distinct UTC calendar days with requests
     bad_rows: int
     bad_lines: list[int]
     outlier_rows: int = 0  # timestamps far outside the rest, left out of the volume and profile
     outlier_lines: tuple[int, ...] = ()
+    peak_supported: bool = True  # False: the log cannot tell a peak factor (see warnings)
+    cached_input_share: float | None = None  # cached / input tokens, where the log records cached tokens
+    warnings: list[str] = field(default_factory=list)  # one sentence each
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    time: float
+    requests: float  # 1 for a request, the count for a bucket
+    input: float  # per request
+    output: float
+    cached: float  # per request; NaN if not recorded
+    width: float  # the bucket's width in seconds: 0 for a request, NaN if a bucket's is not stated
+
+
+def _row(line: int, record: dict[str, Any]) -> _Row | None:
+    """One record read, or None for an empty bucket; ValueError/TypeError for a bad one."""
+    t, i, o = (_time(_pick(record, TIME_KEYS)), _count(_pick(record, INPUT_KEYS)), _count(_pick(record, OUTPUT_KEYS)))
+    raw_cached = _pick(record, CACHED_KEYS)
+    c = math.nan if raw_cached is None else _count(raw_cached)
+    raw_count = _pick(record, COUNT_KEYS)
+    if raw_count is None:
+        return _Row(line, t, 1.0, i, o, c, 0.0)
+    n = _count(raw_count)
+    if n == 0:
+        if i or o:
+            raise ValueError("tokens in a bucket of no requests")
+        return None
+    end = _pick(record, END_KEYS)
+    width = _time(end) - t if end is not None else math.nan
+    return _Row(line, t, n, i / n, o / n, c / n, width if width > 0 else math.nan)
+
+
+def _weighted_stats(x: FloatArray, w: FloatArray) -> dict[str, float]:
+    """Mean and percentiles of values each standing for `w` requests; for whole weights, exactly
+    numpy's (linear) percentiles of the values repeated."""
+    order = np.argsort(x, kind="stable")
+    xs, cum = x[order], np.cumsum(w[order])
+    total = float(cum[-1])
+
+    def at(k: float) -> float:
+        return float(xs[min(int(np.searchsorted(cum, k, side="right")), len(xs) - 1)])
+
+    out = {"mean": float((x * w).sum() / total)}
+    for p in PERCENTILES:
+        h = max(total - 1, 0.0) * p / 100
+        lo, hi = math.floor(h), math.ceil(h)
+        out[f"p{p}"] = at(lo) + (at(hi) - at(lo)) * (h - lo)
+    return out
+
+
+def _missing_columns(rows: list[tuple[int, dict[str, Any]]]) -> str | None:
+    """If no record has a time, input or output field: one line naming what was looked for and what the file has."""
+    seen: dict[str, None] = {}
+    for _, record in rows[:1000]:
+        seen.update(dict.fromkeys(str(k) for k in record))
+        nested = record.get("usage")
+        if isinstance(nested, dict):
+            seen.update(dict.fromkeys(f"usage.{k}" for k in nested))
+    names = {k.removeprefix("usage.") for k in seen}
+    missing = [
+        f"no {what} column (looked for {', '.join(keys)})"
+        for what, keys in (("time", TIME_KEYS), ("input-token", INPUT_KEYS), ("output-token", OUTPUT_KEYS))
+        if not names.intersection(keys)
+    ]
+    if not missing:
+        return None
+    cols = list(seen)
+    has = ", ".join(shown(c, 40) for c in cols[:20]) + (f" and {len(cols) - 20} more" if len(cols) > 20 else "")
+    return f"usage log: {'; '.join(missing)}; the file has {has or 'no columns'}"
+
+
 def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
     """Derive the workload from (line, record) rows; see the module docstring."""
-    times, ins, outs, bad, lines = [], [], [], [], []
+    good: list[_Row] = []
+    bad: list[int] = []
     for line, record in rows:
         try:
-            t, i, o = (
-                _time(_pick(record, TIME_KEYS)),
-                _count(_pick(record, INPUT_KEYS)),
-                _count(_pick(record, OUTPUT_KEYS)),
-            )
+            r = _row(line, record)
         except (TypeError, ValueError, OverflowError):
             bad.append(line)
             continue
-        times.append(t)
-        ins.append(i)
-        outs.append(o)
-        lines.append(line)
-    if len(times) < 2:
-        raise UsageError(f"usage log has {len(times)} usable request(s) ({len(bad)} bad rows): need at least 2")
-    ts = np.asarray(times)
-    far = outliers(ts)
-    if far.any():  # reported, and left out of the span and profile (their tokens still count)
-        ts = ts[~far]
-    outlier_lines = tuple(int(x) for x in np.asarray(lines)[far][:10])
-    days = max((ts.max() - ts.min()) / 86_400, 1 / 24)  # at least one hour, so a short log still has a rate
-    hours = ((ts % 86_400) // 3600).astype(int)
-    by_hour = np.bincount(hours, minlength=24).astype(np.float64)
-    profile = by_hour / by_hour.sum()
+        if r is not None:
+            good.append(r)
+    if not good and rows and (message := _missing_columns(rows)):
+        raise UsageError(message)
+    weight = np.asarray([r.requests for r in good], dtype=np.float64)
+    total = float(weight.sum())
+    if len(good) < 1 or total < 2:
+        raise UsageError(f"usage log has {total:g} usable request(s) ({len(bad)} bad rows): need at least 2")
+    all_ts = np.asarray([r.time for r in good])
+    far = outliers(all_ts)
+    keep = ~far  # outliers are reported, and left out of the days and profile (their tokens still count)
+    ts, w = all_ts[keep], weight[keep]
+    outlier_lines = tuple(int(x) for x in np.asarray([r.line for r in good])[far][:10])
+    warnings: list[str] = []
 
-    def stats(x: list[float]) -> dict[str, float]:
-        a = np.asarray(x)
-        return {"mean": float(a.mean()), **{f"p{p}": float(np.percentile(a, p)) for p in PERCENTILES}}
+    widths = np.asarray([r.width for r in good if r.width != 0], dtype=np.float64)  # the buckets'
+    width = 0.0
+    if widths.size:
+        known = widths[~np.isnan(widths)]
+        starts = np.unique(ts)
+        gaps = np.diff(starts)
+        width = float(known.max()) if known.size else float(gaps.min()) if gaps.size else math.nan
+        warnings.append(
+            "The log has buckets of requests: each counts as its requests with the bucket's mean tokens, "
+            "so token percentiles are of bucket means and understate the spread."
+        )
+
+    day_index = np.floor(ts / DAY).astype(np.int64)
+    active_days = np.unique(day_index)
+    days = float(len(active_days))
+    hours = ((ts % DAY) // HOUR).astype(int)
+    by_hour = np.bincount(hours, weights=w, minlength=24)
+    profile = by_hour / by_hour.sum()
+    # per-hour load over every hour of the active days (quiet hours count as 0)
+    cell = (np.searchsorted(active_days, day_index) * 24 + hours).astype(int)
+    load = np.bincount(cell, weights=w, minlength=24 * len(active_days))
+    active_hours = int((load > 0).sum())
+    span = float(ts.max() - ts.min()) + (0.0 if math.isnan(width) else width)
+
+    if math.isnan(width) or width > HOUR:
+        what = "of unknown width" if math.isnan(width) else f"{width / HOUR:g} hours wide"
+        warnings.append(
+            f"The log's buckets are {what}: it has no hourly profile, so the profile is flat and "
+            "peak_to_average is 1.0, not derived."
+        )
+        profile = np.full(24, 1 / 24)
+    elif span < DAY:
+        warnings.append(
+            f"The log covers {span / HOUR:.1f} hours, less than a day: peak_to_average is 1.0, not derived."
+        )
+    elif active_hours < MIN_ACTIVE_HOURS:
+        warnings.append(
+            f"Requests fall in only {active_hours} distinct hours (fewer than {MIN_ACTIVE_HOURS}): "
+            "peak_to_average is 1.0, not derived."
+        )
+    peak_supported = not any("peak_to_average is 1.0" in s for s in warnings)
+    peak = float(np.percentile(load, PEAK_PERCENTILE) / load.mean()) if peak_supported else 1.0
+
+    ins = np.asarray([r.input for r in good])
+    outs = np.asarray([r.output for r in good])
+    cached = np.asarray([r.cached for r in good])
+    has_cached = ~np.isnan(cached)
+    cached_share = None
+    if has_cached.any():
+        recorded_input = float((ins * weight)[has_cached].sum())
+        share = float((cached * weight)[has_cached].sum()) / recorded_input if recorded_input > 0 else 0.0
+        cached_share = min(share, 1.0)
 
     return UsageSummary(
-        queries_per_day=len(ts) / days,
-        input_tokens=stats(ins),
-        output_tokens=stats(outs),
-        peak_to_average=float(profile.max() * 24),
+        queries_per_day=float(w.sum()) / days,
+        input_tokens=_weighted_stats(ins, weight),
+        output_tokens=_weighted_stats(outs, weight),
+        peak_to_average=peak,
         hourly_profile=[float(x) for x in profile],
-        requests=len(times),
-        days=float(days),
+        requests=round(total),
+        days=days,
         bad_rows=len(bad),
         bad_lines=bad[:10],
         outlier_rows=int(far.sum()),
         outlier_lines=outlier_lines,
+        peak_supported=peak_supported,
+        cached_input_share=cached_share,
+        warnings=warnings,
     )
 
 
