@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
@@ -106,3 +107,15 @@ def test_huge_log_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(llmcost.usage, "MAX_LOG_BYTES", 1000)
     with pytest.raises(UsageError, match="over the 1,000-byte limit"):
         workload_from_log(f)
+
+
+def test_compare_says_why_a_short_log_gives_no_peak_factor(capsys):
+    """The log's warnings reach the person running compare: one notice line each on stderr."""
+    log = FIXTURES / "usage" / "openai_dashboard.csv"
+    args = ["compare", "--workload", str(log), "--api", "openai/gpt-4o", "--model", "llama-3.1-8b", "-f", "json"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # the CLI's notice, whatever filters pytest set
+        assert main(args) == 0
+    err = capsys.readouterr().err
+    notices = [line for line in err.splitlines() if line.startswith("llmcost: notice: --workload ")]
+    assert notices and any("less than a day" in line for line in notices), err

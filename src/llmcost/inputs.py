@@ -567,12 +567,21 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
     return doc
 
 
+class UsageLogWarning(UserWarning):
+    """What a usage log cannot tell (a peak factor from a short log, ...); the CLI shows it as a notice."""
+
+
 def _with_usage_log(scenario: Scenario) -> Scenario:
     """Fill what the user did not set from the usage log: volume, token means, cached share, and the
-    peak factor and profile where the log supports them (else those keep their defaults)."""
+    peak factor and profile where the log supports them (else those keep their defaults, and the
+    log's warnings say why)."""
+    import warnings
+
     from llmcost.usage import summarize_file
 
     u = summarize_file(scenario.usage_log or "")
+    for why in u.warnings:
+        warnings.warn(f"--workload {shown(scenario.usage_log)}: {why}", UsageLogWarning, stacklevel=2)
     derived: dict[str, Any] = {
         "qpd": u.queries_per_day,
         "input_tokens": max(u.input_tokens["mean"], 1.0),
