@@ -165,3 +165,19 @@ def test_bucket_of_no_requests(tmp_path):
     # an empty bucket is skipped; one with tokens but no requests is a bad row
     assert out["requests"] == 10 and out["bad_lines"] == [4]
     assert out["input_tokens"]["mean"] == pytest.approx(200) and out["input_tokens"]["p50"] == pytest.approx(200)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("json", "langfuse-json"), ("jsonl", "langfuse-jsonl"), ("csv", "langfuse-csv")]
+)
+def test_langfuse_observations_count_generations_only(name, fmt):
+    # Langfuse observations (GET /api/public/observations page; its records as JSON lines; as CSV columns):
+    # a SPAN and an EVENT (zero tokens) skipped, not bad rows; 4 GENERATIONs, 2 on 2026-11-02 (1,000 in /
+    # 200 out, 1,200 / 100) and 2 on 2026-11-03 (800 / 300 from usageDetails only, 1,000 / 200)
+    out = workload_from_log(USAGE / f"langfuse_observations.{name}").to_dict()
+    assert out["format"] == fmt
+    assert out["requests"] == 4 and out["bad_rows"] == 0 and out["days"] == 2 and out["queries_per_day"] == 2
+    assert out["input_tokens"]["mean"] == pytest.approx((1000 + 1200 + 800 + 1000) / 4)  # 1,000
+    assert out["output_tokens"]["mean"] == pytest.approx((200 + 100 + 300 + 200) / 4)  # 200
+    assert out["input_tokens"]["p50"] == 1000 and out["output_tokens"]["p50"] == 200
+    assert out["cached_input_share"] is None

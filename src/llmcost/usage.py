@@ -41,8 +41,12 @@ if TYPE_CHECKING:
     BoolArray = npt.NDArray[np.bool_]
 
 TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime", "aggregation_timestamp")
-INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total")
-OUTPUT_KEYS = ("output_tokens", "completion_tokens", "n_generated_tokens_total")
+INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total", "promptTokens", "input")
+OUTPUT_KEYS = ("output_tokens", "completion_tokens", "n_generated_tokens_total", "completionTokens", "output")
+NESTED_KEYS = ("usage", "usageDetails")  # token counts nested in these objects (or, in a CSV, JSON strings)
+NESTED_ONLY = ("input", "output")  # read only inside NESTED_KEYS: at the top of a Langfuse record they are the text
+# Langfuse observation types other than GENERATION: skipped, not counted as bad rows
+SKIPPED_TYPES = ("SPAN", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR", "EMBEDDING", "GUARDRAIL")
 CACHED_KEYS = ("input_cached_tokens", "cached_tokens")  # a part of the input tokens
 COUNT_KEYS = ("num_model_requests", "n_requests")  # a bucket of this many requests; its tokens are totals
 END_KEYS = ("end_time", "endTime")  # a bucket's end, which tells its width
@@ -79,7 +83,10 @@ def _json_rows(items: list[tuple[int, Any]]) -> tuple[list[tuple[int, dict[str, 
     pages = False
     for n, item in items:
         records = _page_records(item) if isinstance(item, dict) else None
-        if records is None:
+        data = item.get("data") if isinstance(item, dict) and records is None else None
+        if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
+            rows += [(n, x) for x in data]  # an API page of records (Langfuse's {"data": [...], "meta": {...}})
+        elif records is None:
             rows.append((n, item if isinstance(item, dict) else {}))
         else:
             pages = True
@@ -87,7 +94,27 @@ def _json_rows(items: list[tuple[int, Any]]) -> tuple[list[tuple[int, dict[str, 
     return rows, pages
 
 
+# A product's export, told by fields only it has (in its first record with fields): the format is then
+# reported as "<product>-<csv|json|jsonl>"
+PRODUCTS = (("langfuse", ("traceId", "startTime")),)
+
+
+def _named(rows: list[tuple[int, dict[str, Any]]], fmt: str) -> str:
+    first = next((r for _, r in rows if r), {})
+    for product, keys in PRODUCTS:
+        if all(k in first for k in keys):
+            return f"{product}-{fmt}"
+    return fmt
+
+
 def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
+    """Rows of a usage log as (number, record), and the format read (see `_read_usage_log`), named for
+    the product whose export it is where its fields tell (e.g. "langfuse-json")."""
+    rows, fmt = _read_usage_log(path)
+    return rows, _named(rows, fmt)
+
+
+def _read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     """Rows of a usage log as (number, record), and the format read: "csv", "jsonl", "json" (one JSON
     document: a record, an array of records, or of OpenAI usage pages) or "openai-usage" (pages).
 
@@ -109,7 +136,7 @@ def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
             rows, pages = _json_rows([(1, x) for x in (doc if isinstance(doc, list) else [doc])])
             if len(rows) > 1 or pages:
                 rows = [(n, record) for n, (_, record) in enumerate(rows, start=1)]
-            return rows, "openai-usage" if pages else ("json" if isinstance(doc, list) else "jsonl")
+            return rows, "openai-usage" if pages else ("json" if isinstance(doc, list) or len(rows) > 1 else "jsonl")
         if first.startswith("{"):
             items: list[tuple[int, Any]] = []
             for n, line in enumerate(text.splitlines(), start=1):
@@ -127,11 +154,27 @@ def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     return [(n, dict(r)) for n, r in enumerate(reader, start=2)], "csv"
 
 
+def _nested(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The record's nested usage objects (`usage`, `usageDetails`), a JSON string (as in a CSV) parsed."""
+    import json
+
+    out: dict[str, dict[str, Any]] = {}
+    for name in NESTED_KEYS:
+        value = record.get(name)
+        if isinstance(value, str) and value.lstrip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except (json.JSONDecodeError, RecursionError):
+                value = None
+        if isinstance(value, dict):
+            out[name] = value
+    return out
+
+
 def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    nested = record.get("usage")
-    usage: dict[str, Any] = nested if isinstance(nested, dict) else {}
+    nested = list(_nested(record).values())
     for key in keys:
-        for source in (record, usage):
+        for source in nested if key in NESTED_ONLY else [record, *nested]:
             if source.get(key) not in (None, ""):
                 return source[key]
     return None
@@ -255,10 +298,9 @@ def _missing_columns(rows: list[tuple[int, dict[str, Any]]]) -> str | None:
     seen: dict[str, None] = {}
     for _, record in rows[:1000]:
         seen.update(dict.fromkeys(str(k) for k in record))
-        nested = record.get("usage")
-        if isinstance(nested, dict):
-            seen.update(dict.fromkeys(f"usage.{k}" for k in nested))
-    names = {k.removeprefix("usage.") for k in seen}
+        for name, nested in _nested(record).items():
+            seen.update(dict.fromkeys(f"{name}.{k}" for k in nested))
+    names = {k.split(".", 1)[1] if "." in k else k for k in seen if "." in k or k not in NESTED_ONLY}
     missing = [
         f"no {what} column (looked for {', '.join(keys)})"
         for what, keys in (("time", TIME_KEYS), ("input-token", INPUT_KEYS), ("output-token", OUTPUT_KEYS))
@@ -276,6 +318,8 @@ def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
     good: list[_Row] = []
     bad: list[int] = []
     for line, record in rows:
+        if record.get("type") in SKIPPED_TYPES:
+            continue
         try:
             r = _row(line, record)
         except (TypeError, ValueError, OverflowError):
