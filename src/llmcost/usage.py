@@ -41,8 +41,15 @@ if TYPE_CHECKING:
     BoolArray = npt.NDArray[np.bool_]
 
 TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime", "aggregation_timestamp")
-INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total", "promptTokens", "input")
-OUTPUT_KEYS = ("output_tokens", "completion_tokens", "n_generated_tokens_total", "completionTokens", "output")
+INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total", "promptTokens", "tokens_prompt", "input")
+OUTPUT_KEYS = (
+    "output_tokens",
+    "completion_tokens",
+    "n_generated_tokens_total",
+    "completionTokens",
+    "tokens_completion",
+    "output",
+)
 NESTED_KEYS = ("usage", "usageDetails")  # token counts nested in these objects (or, in a CSV, JSON strings)
 NESTED_ONLY = ("input", "output")  # read only inside NESTED_KEYS: at the top of a Langfuse record they are the text
 # Langfuse observation types other than GENERATION: skipped, not counted as bad rows
@@ -96,7 +103,10 @@ def _json_rows(items: list[tuple[int, Any]]) -> tuple[list[tuple[int, dict[str, 
 
 # A product's export, told by fields only it has (in its first record with fields): the format is then
 # reported as "<product>-<csv|json|jsonl>"
-PRODUCTS = (("langfuse", ("traceId", "startTime")),)
+PRODUCTS = (
+    ("langfuse", ("traceId", "startTime")),
+    ("openrouter", ("generation_id", "tokens_prompt")),
+)
 
 
 def _named(rows: list[tuple[int, dict[str, Any]]], fmt: str) -> str:
