@@ -193,3 +193,14 @@ def test_openrouter_activity_csv():
     assert out["input_tokens"]["mean"] == pytest.approx(600) and out["output_tokens"]["mean"] == pytest.approx(60)
     assert out["input_tokens"]["p50"] == 600 and out["cached_input_share"] is None
     assert not out["peak_supported"] and "only 5 distinct hours" in out["warnings"][0]
+
+
+def test_helicone_request_export():
+    # Helicone request export (JSON array): 5 requests on 2026-11-02 of 1,000/2,000/1,500/500/1,000 prompt
+    # tokens (0/1,000/500/0/0 of them cache reads) and 100/200/300/400/0 completion tokens
+    out = workload_from_log(USAGE / "helicone_requests.json").to_dict()
+    assert out["format"] == "helicone-json"
+    assert out["requests"] == 5 and out["days"] == 1 and out["queries_per_day"] == 5 and out["bad_rows"] == 0
+    assert out["input_tokens"]["mean"] == pytest.approx(6000 / 5) and out["output_tokens"]["mean"] == pytest.approx(200)
+    assert out["cached_input_share"] == pytest.approx(1500 / 6000)
+    assert out["hourly_profile"][9] == pytest.approx(1 / 5) and not out["peak_supported"]  # 7.7 hours

@@ -40,7 +40,15 @@ if TYPE_CHECKING:
 
     BoolArray = npt.NDArray[np.bool_]
 
-TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime", "aggregation_timestamp")
+TIME_KEYS = (
+    "timestamp",
+    "created",
+    "created_at",
+    "start_time",
+    "startTime",
+    "aggregation_timestamp",
+    "request_created_at",
+)
 INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total", "promptTokens", "tokens_prompt", "input")
 OUTPUT_KEYS = (
     "output_tokens",
@@ -54,7 +62,7 @@ NESTED_KEYS = ("usage", "usageDetails")  # token counts nested in these objects 
 NESTED_ONLY = ("input", "output")  # read only inside NESTED_KEYS: at the top of a Langfuse record they are the text
 # Langfuse observation types other than GENERATION: skipped, not counted as bad rows
 SKIPPED_TYPES = ("SPAN", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR", "EMBEDDING", "GUARDRAIL")
-CACHED_KEYS = ("input_cached_tokens", "cached_tokens")  # a part of the input tokens
+CACHED_KEYS = ("input_cached_tokens", "cached_tokens", "prompt_cache_read_tokens")  # a part of the input tokens
 COUNT_KEYS = ("num_model_requests", "n_requests")  # a bucket of this many requests; its tokens are totals
 END_KEYS = ("end_time", "endTime")  # a bucket's end, which tells its width
 PERCENTILES = (50, 90, 99)
@@ -106,6 +114,7 @@ def _json_rows(items: list[tuple[int, Any]]) -> tuple[list[tuple[int, dict[str, 
 PRODUCTS = (
     ("langfuse", ("traceId", "startTime")),
     ("openrouter", ("generation_id", "tokens_prompt")),
+    ("helicone", ("request_id", "request_created_at")),
 )
 
 
