@@ -204,3 +204,15 @@ def test_helicone_request_export():
     assert out["input_tokens"]["mean"] == pytest.approx(6000 / 5) and out["output_tokens"]["mean"] == pytest.approx(200)
     assert out["cached_input_share"] == pytest.approx(1500 / 6000)
     assert out["hourly_profile"][9] == pytest.approx(1 / 5) and not out["peak_supported"]  # 7.7 hours
+
+
+def test_anthropic_usage_report_is_refused_with_its_cached_share():
+    # Anthropic usage report: two day buckets of 40,000 + 30,000 uncached, 50,000 + 70,000 cache-read and
+    # 10,000 + 0 cache-write input tokens, and no request count: no volume or tokens per query to derive,
+    # but the cached share is 120,000 / 200,000 = 60%
+    with pytest.raises(UsageError) as err:
+        workload_from_log(USAGE / "anthropic_usage_report.json")
+    message = str(err.value)
+    assert "\n" not in message
+    assert "token totals but no request counts" in message and "give --qpd and the tokens per query" in message
+    assert "cache reads are 60% of input tokens: --cached-share 0.6)" in message

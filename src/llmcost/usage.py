@@ -130,7 +130,31 @@ def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     """Rows of a usage log as (number, record), and the format read (see `_read_usage_log`), named for
     the product whose export it is where its fields tell (e.g. "langfuse-json")."""
     rows, fmt = _read_usage_log(path)
+    if any("uncached_input_tokens" in r for _, r in rows):
+        raise UsageError(_token_totals_only(path, [r for _, r in rows]))
     return rows, _named(rows, fmt)
+
+
+def _token_totals_only(path: Path, results: list[dict[str, Any]]) -> str:
+    """The refusal of an Anthropic usage report (Admin API /v1/organizations/usage_report/messages): its
+    buckets have token totals but no request count, so neither the volume nor the tokens per query can be
+    told; the cached share can, and is given when every result's counts read."""
+    try:
+        parts = [
+            (_count(r.get("uncached_input_tokens")), _count(r.get("cache_read_input_tokens") or 0),
+             sum(_count(v) for v in (r.get("cache_creation") or {}).values()))
+            for r in results if r
+        ]  # fmt: skip
+        total = sum(u + c + w for u, c, w in parts)
+        x = sum(c for _, c, _ in parts) / total if total else math.nan
+        share = f" (its cache reads are {x:.0%} of input tokens: --cached-share {x:.3g})" if total else ""
+    except (TypeError, ValueError, AttributeError):
+        share = ""
+    return (
+        f"usage log {shown(path)}: an Anthropic usage report has token totals but no request counts, so it "
+        f"cannot tell queries per day or tokens per query{share}; give --qpd and the tokens per query "
+        "(--input-tokens, --output-tokens)"
+    )
 
 
 def _read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
