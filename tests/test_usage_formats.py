@@ -216,3 +216,12 @@ def test_anthropic_usage_report_is_refused_with_its_cached_share():
     assert "\n" not in message
     assert "token totals but no request counts" in message and "give --qpd and the tokens per query" in message
     assert "cache reads are 60% of input tokens: --cached-share 0.6)" in message
+
+
+def test_litellm_spend_logs_json_array():
+    # LiteLLM /spend/logs (a JSON array): 4 requests, 300/30 and 500/50 on 2026-11-02, 400/40 twice on 11-03
+    out = workload_from_log(USAGE / "litellm_spend_logs.json").to_dict()
+    assert out["format"] == "litellm-json"
+    assert out["requests"] == 4 and out["days"] == 2 and out["queries_per_day"] == 2 and out["bad_rows"] == 0
+    assert out["input_tokens"]["mean"] == pytest.approx(400) and out["output_tokens"]["mean"] == pytest.approx(40)
+    assert out["cached_input_share"] is None

@@ -115,6 +115,7 @@ PRODUCTS = (
     ("langfuse", ("traceId", "startTime")),
     ("openrouter", ("generation_id", "tokens_prompt")),
     ("helicone", ("request_id", "request_created_at")),
+    ("litellm", ("request_id", "startTime", "spend")),
 )
 
 
