@@ -1,17 +1,35 @@
 """A workload derived from a real usage log: volume, token mix, hourly profile, peak-to-average.
 
 Accepted records (CSV with a header, JSON lines, or a JSON document) carry token counts and a time:
-- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime`, `aggregation_timestamp`
-  (ISO 8601 or Unix seconds, milliseconds or microseconds);
-- input tokens: `input_tokens`, `prompt_tokens`, `n_context_tokens_total`;
-- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`;
-- optional: cached input tokens (`input_cached_tokens`, `cached_tokens`), and a request count
-  (`num_model_requests`, `n_requests`) that makes the record a bucket of that many requests whose
-  tokens are totals (each request gets the bucket's mean), with its width from `end_time` or else
-  the smallest gap between bucket starts.
-These cover OpenAI's usage API pages (saved, or several as a JSON array or JSON lines), the OpenAI
-dashboard CSV, and LiteLLM's spend logs. Rows with a missing, negative or unreadable value are skipped
-and counted, with the first few line numbers reported.
+- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime`, `aggregation_timestamp`,
+  `request_created_at` (ISO 8601 or Unix seconds, milliseconds or microseconds);
+- input tokens: `input_tokens`, `prompt_tokens`, `n_context_tokens_total`, `promptTokens`, `tokens_prompt`,
+  or `input` inside a `usage`/`usageDetails` object (a JSON string in a CSV cell is parsed);
+- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`, `completionTokens`,
+  `tokens_completion`, or `output` inside `usage`/`usageDetails`;
+- optional: cached input tokens (`input_cached_tokens`, `cached_tokens`, `prompt_cache_read_tokens`; a part
+  of the input tokens), and a request count (`num_model_requests`, `n_requests`) that makes the record a
+  bucket of that many requests whose tokens are totals (each request gets the bucket's mean), with its
+  width from `end_time` or else the smallest gap between bucket starts.
+A JSON document may be an API page, `{"data": [records], ...}`. The formats read, and where their field
+names come from (the format reported is named for the product where its fields tell, e.g. "langfuse-csv"):
+- OpenAI usage API pages (saved, or several as a JSON array or JSON lines; "openai-usage") and the OpenAI
+  dashboard CSV;
+- Langfuse observations: the `GET /api/public/observations` page (`{"data", "meta"}`; fields `type`,
+  `startTime`, `usage`/`usageDetails` with `input`/`output`, `promptTokens`/`completionTokens`, as in
+  Langfuse's OpenAPI spec), its records as JSON lines, or the same fields as CSV columns. Only
+  GENERATIONs count: other observation types (SPAN, EVENT, ...) are skipped, not counted as bad rows;
+- OpenRouter's activity export CSV (`generation_id`, `created_at`, `tokens_prompt`, `tokens_completion`, as
+  its Generation API names them);
+- Helicone's request export (`request_id`, `request_created_at`, `prompt_tokens`, `completion_tokens`,
+  `prompt_cache_read_tokens`: the `HeliconeRequest` fields in Helicone's llm-mapper types);
+- LiteLLM's spend logs, e.g. `/spend/logs` as a JSON array (`request_id`, `startTime`, `spend`,
+  `prompt_tokens`, `completion_tokens`: the `LiteLLM_SpendLogs` table in LiteLLM's schema.prisma).
+An Anthropic usage report (Admin API `/v1/organizations/usage_report/messages`: buckets of
+`uncached_input_tokens`, `cache_read_input_tokens`, `cache_creation`, `output_tokens`) has token totals but
+no request count, so it is refused in one line asking for `--qpd` and the tokens per query (with the cached
+share it can tell). Rows with a missing, negative or unreadable value are skipped and counted, with the
+first few line numbers reported.
 
 Queries per day are requests over the distinct UTC calendar days with requests. The peak factor is
 the P95 of per-hour load over every hour of those days, over its mean; a log under a day long, with
