@@ -165,3 +165,63 @@ def test_bucket_of_no_requests(tmp_path):
     # an empty bucket is skipped; one with tokens but no requests is a bad row
     assert out["requests"] == 10 and out["bad_lines"] == [4]
     assert out["input_tokens"]["mean"] == pytest.approx(200) and out["input_tokens"]["p50"] == pytest.approx(200)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("json", "langfuse-json"), ("jsonl", "langfuse-jsonl"), ("csv", "langfuse-csv")]
+)
+def test_langfuse_observations_count_generations_only(name, fmt):
+    # Langfuse observations (GET /api/public/observations page; its records as JSON lines; as CSV columns):
+    # a SPAN and an EVENT (zero tokens) skipped, not bad rows; 4 GENERATIONs, 2 on 2026-11-02 (1,000 in /
+    # 200 out, 1,200 / 100) and 2 on 2026-11-03 (800 / 300 from usageDetails only, 1,000 / 200)
+    out = workload_from_log(USAGE / f"langfuse_observations.{name}").to_dict()
+    assert out["format"] == fmt
+    assert out["requests"] == 4 and out["bad_rows"] == 0 and out["days"] == 2 and out["queries_per_day"] == 2
+    assert out["input_tokens"]["mean"] == pytest.approx((1000 + 1200 + 800 + 1000) / 4)  # 1,000
+    assert out["output_tokens"]["mean"] == pytest.approx((200 + 100 + 300 + 200) / 4)  # 200
+    assert out["input_tokens"]["p50"] == 1000 and out["output_tokens"]["p50"] == 200
+    assert out["cached_input_share"] is None
+
+
+def test_openrouter_activity_csv():
+    # OpenRouter activity export: 6 generations over 2026-11-02..04, the last with no tokens_completion
+    # (a bad row, line 7); the 5 read are 500/50, 700/70, 600/60, 400/40, 800/80 on 3 days
+    out = workload_from_log(USAGE / "openrouter_activity.csv").to_dict()
+    assert out["format"] == "openrouter-csv"
+    assert out["requests"] == 5 and out["bad_lines"] == [7] and out["days"] == 3
+    assert out["queries_per_day"] == pytest.approx(5 / 3)
+    assert out["input_tokens"]["mean"] == pytest.approx(600) and out["output_tokens"]["mean"] == pytest.approx(60)
+    assert out["input_tokens"]["p50"] == 600 and out["cached_input_share"] is None
+    assert not out["peak_supported"] and "only 5 distinct hours" in out["warnings"][0]
+
+
+def test_helicone_request_export():
+    # Helicone request export (JSON array): 5 requests on 2026-11-02 of 1,000/2,000/1,500/500/1,000 prompt
+    # tokens (0/1,000/500/0/0 of them cache reads) and 100/200/300/400/0 completion tokens
+    out = workload_from_log(USAGE / "helicone_requests.json").to_dict()
+    assert out["format"] == "helicone-json"
+    assert out["requests"] == 5 and out["days"] == 1 and out["queries_per_day"] == 5 and out["bad_rows"] == 0
+    assert out["input_tokens"]["mean"] == pytest.approx(6000 / 5) and out["output_tokens"]["mean"] == pytest.approx(200)
+    assert out["cached_input_share"] == pytest.approx(1500 / 6000)
+    assert out["hourly_profile"][9] == pytest.approx(1 / 5) and not out["peak_supported"]  # 7.7 hours
+
+
+def test_anthropic_usage_report_is_refused_with_its_cached_share():
+    # Anthropic usage report: two day buckets of 40,000 + 30,000 uncached, 50,000 + 70,000 cache-read and
+    # 10,000 + 0 cache-write input tokens, and no request count: no volume or tokens per query to derive,
+    # but the cached share is 120,000 / 200,000 = 60%
+    with pytest.raises(UsageError) as err:
+        workload_from_log(USAGE / "anthropic_usage_report.json")
+    message = str(err.value)
+    assert "\n" not in message
+    assert "token totals but no request counts" in message and "give --qpd and the tokens per query" in message
+    assert "cache reads are 60% of input tokens: --cached-share 0.6)" in message
+
+
+def test_litellm_spend_logs_json_array():
+    # LiteLLM /spend/logs (a JSON array): 4 requests, 300/30 and 500/50 on 2026-11-02, 400/40 twice on 11-03
+    out = workload_from_log(USAGE / "litellm_spend_logs.json").to_dict()
+    assert out["format"] == "litellm-json"
+    assert out["requests"] == 4 and out["days"] == 2 and out["queries_per_day"] == 2 and out["bad_rows"] == 0
+    assert out["input_tokens"]["mean"] == pytest.approx(400) and out["output_tokens"]["mean"] == pytest.approx(40)
+    assert out["cached_input_share"] is None

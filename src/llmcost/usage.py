@@ -1,17 +1,35 @@
 """A workload derived from a real usage log: volume, token mix, hourly profile, peak-to-average.
 
 Accepted records (CSV with a header, JSON lines, or a JSON document) carry token counts and a time:
-- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime`, `aggregation_timestamp`
-  (ISO 8601 or Unix seconds, milliseconds or microseconds);
-- input tokens: `input_tokens`, `prompt_tokens`, `n_context_tokens_total`;
-- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`;
-- optional: cached input tokens (`input_cached_tokens`, `cached_tokens`), and a request count
-  (`num_model_requests`, `n_requests`) that makes the record a bucket of that many requests whose
-  tokens are totals (each request gets the bucket's mean), with its width from `end_time` or else
-  the smallest gap between bucket starts.
-These cover OpenAI's usage API pages (saved, or several as a JSON array or JSON lines), the OpenAI
-dashboard CSV, and LiteLLM's spend logs. Rows with a missing, negative or unreadable value are skipped
-and counted, with the first few line numbers reported.
+- time: `timestamp`, `created`, `created_at`, `start_time`, `startTime`, `aggregation_timestamp`,
+  `request_created_at` (ISO 8601 or Unix seconds, milliseconds or microseconds);
+- input tokens: `input_tokens`, `prompt_tokens`, `n_context_tokens_total`, `promptTokens`, `tokens_prompt`,
+  or `input` inside a `usage`/`usageDetails` object (a JSON string in a CSV cell is parsed);
+- output tokens: `output_tokens`, `completion_tokens`, `n_generated_tokens_total`, `completionTokens`,
+  `tokens_completion`, or `output` inside `usage`/`usageDetails`;
+- optional: cached input tokens (`input_cached_tokens`, `cached_tokens`, `prompt_cache_read_tokens`; a part
+  of the input tokens), and a request count (`num_model_requests`, `n_requests`) that makes the record a
+  bucket of that many requests whose tokens are totals (each request gets the bucket's mean), with its
+  width from `end_time` or else the smallest gap between bucket starts.
+A JSON document may be an API page, `{"data": [records], ...}`. The formats read, and where their field
+names come from (the format reported is named for the product where its fields tell, e.g. "langfuse-csv"):
+- OpenAI usage API pages (saved, or several as a JSON array or JSON lines; "openai-usage") and the OpenAI
+  dashboard CSV;
+- Langfuse observations: the `GET /api/public/observations` page (`{"data", "meta"}`; fields `type`,
+  `startTime`, `usage`/`usageDetails` with `input`/`output`, `promptTokens`/`completionTokens`, as in
+  Langfuse's OpenAPI spec), its records as JSON lines, or the same fields as CSV columns. Only
+  GENERATIONs count: other observation types (SPAN, EVENT, ...) are skipped, not counted as bad rows;
+- OpenRouter's activity export CSV (`generation_id`, `created_at`, `tokens_prompt`, `tokens_completion`, as
+  its Generation API names them);
+- Helicone's request export (`request_id`, `request_created_at`, `prompt_tokens`, `completion_tokens`,
+  `prompt_cache_read_tokens`: the `HeliconeRequest` fields in Helicone's llm-mapper types);
+- LiteLLM's spend logs, e.g. `/spend/logs` as a JSON array (`request_id`, `startTime`, `spend`,
+  `prompt_tokens`, `completion_tokens`: the `LiteLLM_SpendLogs` table in LiteLLM's schema.prisma).
+An Anthropic usage report (Admin API `/v1/organizations/usage_report/messages`: buckets of
+`uncached_input_tokens`, `cache_read_input_tokens`, `cache_creation`, `output_tokens`) has token totals but
+no request count, so it is refused in one line asking for `--qpd` and the tokens per query (with the cached
+share it can tell). Rows with a missing, negative or unreadable value are skipped and counted, with the
+first few line numbers reported.
 
 Queries per day are requests over the distinct UTC calendar days with requests. The peak factor is
 the P95 of per-hour load over every hour of those days, over its mean; a log under a day long, with
@@ -40,10 +58,29 @@ if TYPE_CHECKING:
 
     BoolArray = npt.NDArray[np.bool_]
 
-TIME_KEYS = ("timestamp", "created", "created_at", "start_time", "startTime", "aggregation_timestamp")
-INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total")
-OUTPUT_KEYS = ("output_tokens", "completion_tokens", "n_generated_tokens_total")
-CACHED_KEYS = ("input_cached_tokens", "cached_tokens")  # a part of the input tokens
+TIME_KEYS = (
+    "timestamp",
+    "created",
+    "created_at",
+    "start_time",
+    "startTime",
+    "aggregation_timestamp",
+    "request_created_at",
+)
+INPUT_KEYS = ("input_tokens", "prompt_tokens", "n_context_tokens_total", "promptTokens", "tokens_prompt", "input")
+OUTPUT_KEYS = (
+    "output_tokens",
+    "completion_tokens",
+    "n_generated_tokens_total",
+    "completionTokens",
+    "tokens_completion",
+    "output",
+)
+NESTED_KEYS = ("usage", "usageDetails")  # token counts nested in these objects (or, in a CSV, JSON strings)
+NESTED_ONLY = ("input", "output")  # read only inside NESTED_KEYS: at the top of a Langfuse record they are the text
+# Langfuse observation types other than GENERATION: skipped, not counted as bad rows
+SKIPPED_TYPES = ("SPAN", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR", "EMBEDDING", "GUARDRAIL")
+CACHED_KEYS = ("input_cached_tokens", "cached_tokens", "prompt_cache_read_tokens")  # a part of the input tokens
 COUNT_KEYS = ("num_model_requests", "n_requests")  # a bucket of this many requests; its tokens are totals
 END_KEYS = ("end_time", "endTime")  # a bucket's end, which tells its width
 PERCENTILES = (50, 90, 99)
@@ -79,7 +116,10 @@ def _json_rows(items: list[tuple[int, Any]]) -> tuple[list[tuple[int, dict[str, 
     pages = False
     for n, item in items:
         records = _page_records(item) if isinstance(item, dict) else None
-        if records is None:
+        data = item.get("data") if isinstance(item, dict) and records is None else None
+        if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
+            rows += [(n, x) for x in data]  # an API page of records (Langfuse's {"data": [...], "meta": {...}})
+        elif records is None:
             rows.append((n, item if isinstance(item, dict) else {}))
         else:
             pages = True
@@ -87,7 +127,56 @@ def _json_rows(items: list[tuple[int, Any]]) -> tuple[list[tuple[int, dict[str, 
     return rows, pages
 
 
+# A product's export, told by fields only it has (in its first record with fields): the format is then
+# reported as "<product>-<csv|json|jsonl>"
+PRODUCTS = (
+    ("langfuse", ("traceId", "startTime")),
+    ("openrouter", ("generation_id", "tokens_prompt")),
+    ("helicone", ("request_id", "request_created_at")),
+    ("litellm", ("request_id", "startTime", "spend")),
+)
+
+
+def _named(rows: list[tuple[int, dict[str, Any]]], fmt: str) -> str:
+    first = next((r for _, r in rows if r), {})
+    for product, keys in PRODUCTS:
+        if all(k in first for k in keys):
+            return f"{product}-{fmt}"
+    return fmt
+
+
 def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
+    """Rows of a usage log as (number, record), and the format read (see `_read_usage_log`), named for
+    the product whose export it is where its fields tell (e.g. "langfuse-json")."""
+    rows, fmt = _read_usage_log(path)
+    if any("uncached_input_tokens" in r for _, r in rows):
+        raise UsageError(_token_totals_only(path, [r for _, r in rows]))
+    return rows, _named(rows, fmt)
+
+
+def _token_totals_only(path: Path, results: list[dict[str, Any]]) -> str:
+    """The refusal of an Anthropic usage report (Admin API /v1/organizations/usage_report/messages): its
+    buckets have token totals but no request count, so neither the volume nor the tokens per query can be
+    told; the cached share can, and is given when every result's counts read."""
+    try:
+        parts = [
+            (_count(r.get("uncached_input_tokens")), _count(r.get("cache_read_input_tokens") or 0),
+             sum(_count(v) for v in (r.get("cache_creation") or {}).values()))
+            for r in results if r
+        ]  # fmt: skip
+        total = sum(u + c + w for u, c, w in parts)
+        x = sum(c for _, c, _ in parts) / total if total else math.nan
+        share = f" (its cache reads are {x:.0%} of input tokens: --cached-share {x:.3g})" if total else ""
+    except (TypeError, ValueError, AttributeError):
+        share = ""
+    return (
+        f"usage log {shown(path)}: an Anthropic usage report has token totals but no request counts, so it "
+        f"cannot tell queries per day or tokens per query{share}; give --qpd and the tokens per query "
+        "(--input-tokens, --output-tokens)"
+    )
+
+
+def _read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     """Rows of a usage log as (number, record), and the format read: "csv", "jsonl", "json" (one JSON
     document: a record, an array of records, or of OpenAI usage pages) or "openai-usage" (pages).
 
@@ -109,7 +198,7 @@ def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
             rows, pages = _json_rows([(1, x) for x in (doc if isinstance(doc, list) else [doc])])
             if len(rows) > 1 or pages:
                 rows = [(n, record) for n, (_, record) in enumerate(rows, start=1)]
-            return rows, "openai-usage" if pages else ("json" if isinstance(doc, list) else "jsonl")
+            return rows, "openai-usage" if pages else ("json" if isinstance(doc, list) or len(rows) > 1 else "jsonl")
         if first.startswith("{"):
             items: list[tuple[int, Any]] = []
             for n, line in enumerate(text.splitlines(), start=1):
@@ -127,11 +216,27 @@ def read_usage_log(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     return [(n, dict(r)) for n, r in enumerate(reader, start=2)], "csv"
 
 
+def _nested(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The record's nested usage objects (`usage`, `usageDetails`), a JSON string (as in a CSV) parsed."""
+    import json
+
+    out: dict[str, dict[str, Any]] = {}
+    for name in NESTED_KEYS:
+        value = record.get(name)
+        if isinstance(value, str) and value.lstrip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except (json.JSONDecodeError, RecursionError):
+                value = None
+        if isinstance(value, dict):
+            out[name] = value
+    return out
+
+
 def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    nested = record.get("usage")
-    usage: dict[str, Any] = nested if isinstance(nested, dict) else {}
+    nested = list(_nested(record).values())
     for key in keys:
-        for source in (record, usage):
+        for source in nested if key in NESTED_ONLY else [record, *nested]:
             if source.get(key) not in (None, ""):
                 return source[key]
     return None
@@ -255,10 +360,9 @@ def _missing_columns(rows: list[tuple[int, dict[str, Any]]]) -> str | None:
     seen: dict[str, None] = {}
     for _, record in rows[:1000]:
         seen.update(dict.fromkeys(str(k) for k in record))
-        nested = record.get("usage")
-        if isinstance(nested, dict):
-            seen.update(dict.fromkeys(f"usage.{k}" for k in nested))
-    names = {k.removeprefix("usage.") for k in seen}
+        for name, nested in _nested(record).items():
+            seen.update(dict.fromkeys(f"{name}.{k}" for k in nested))
+    names = {k.split(".", 1)[1] if "." in k else k for k in seen if "." in k or k not in NESTED_ONLY}
     missing = [
         f"no {what} column (looked for {', '.join(keys)})"
         for what, keys in (("time", TIME_KEYS), ("input-token", INPUT_KEYS), ("output-token", OUTPUT_KEYS))
@@ -276,6 +380,8 @@ def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
     good: list[_Row] = []
     bad: list[int] = []
     for line, record in rows:
+        if record.get("type") in SKIPPED_TYPES:
+            continue
         try:
             r = _row(line, record)
         except (TypeError, ValueError, OverflowError):
