@@ -185,13 +185,14 @@ def test_langfuse_observations_count_generations_only(name, fmt):
 
 def test_openrouter_activity_csv():
     # OpenRouter activity export: 6 generations over 2026-11-02..04, the last with no tokens_completion
-    # (a bad row, line 7); the 5 read are 500/50, 700/70, 600/60, 400/40, 800/80 on 3 days
+    # (a bad row, line 7); the 5 read are 500/50, 700/70, 600/60, 400/40, 800/80 on 3 days, with 200 and
+    # 100 of their prompt tokens cached (tokens_cached): 300 of 3,000
     out = workload_from_log(USAGE / "openrouter_activity.csv").to_dict()
     assert out["format"] == "openrouter-csv"
     assert out["requests"] == 5 and out["bad_lines"] == [7] and out["days"] == 3
     assert out["queries_per_day"] == pytest.approx(5 / 3)
     assert out["input_tokens"]["mean"] == pytest.approx(600) and out["output_tokens"]["mean"] == pytest.approx(60)
-    assert out["input_tokens"]["p50"] == 600 and out["cached_input_share"] is None
+    assert out["input_tokens"]["p50"] == 600 and out["cached_input_share"] == pytest.approx(0.1)
     assert not out["peak_supported"] and "only 5 distinct hours" in out["warnings"][0]
 
 

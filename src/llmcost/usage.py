@@ -19,8 +19,8 @@ names come from (the format reported is named for the product where its fields t
   `startTime`, `usage`/`usageDetails` with `input`/`output`, `promptTokens`/`completionTokens`, as in
   Langfuse's OpenAPI spec), its records as JSON lines, or the same fields as CSV columns. Only
   GENERATIONs count: other observation types (SPAN, EVENT, ...) are skipped, not counted as bad rows;
-- OpenRouter's activity export CSV (`generation_id`, `created_at`, `tokens_prompt`, `tokens_completion`, as
-  its Generation API names them);
+- OpenRouter's activity export CSV (`generation_id`, `created_at`, `tokens_prompt`, `tokens_completion`,
+  `tokens_cached`, as its Generation API names them);
 - Helicone's request export (`request_id`, `request_created_at`, `prompt_tokens`, `completion_tokens`,
   `prompt_cache_read_tokens`: the `HeliconeRequest` fields in Helicone's llm-mapper types);
 - LiteLLM's spend logs, e.g. `/spend/logs` as a JSON array (`request_id`, `startTime`, `spend`,
@@ -80,7 +80,8 @@ NESTED_KEYS = ("usage", "usageDetails")  # token counts nested in these objects 
 NESTED_ONLY = ("input", "output")  # read only inside NESTED_KEYS: at the top of a Langfuse record they are the text
 # Langfuse observation types other than GENERATION: skipped, not counted as bad rows
 SKIPPED_TYPES = ("SPAN", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR", "EMBEDDING", "GUARDRAIL")
-CACHED_KEYS = ("input_cached_tokens", "cached_tokens", "prompt_cache_read_tokens")  # a part of the input tokens
+# cached input tokens, a part of the input tokens
+CACHED_KEYS = ("input_cached_tokens", "cached_tokens", "prompt_cache_read_tokens", "tokens_cached")
 COUNT_KEYS = ("num_model_requests", "n_requests")  # a bucket of this many requests; its tokens are totals
 END_KEYS = ("end_time", "endTime")  # a bucket's end, which tells its width
 PERCENTILES = (50, 90, 99)
