@@ -275,8 +275,9 @@ def test_diff_of_two_pricing_files(tmp_path):
     old.write_text(OLD)
     new.write_text(NEW)
     result = diff(old, new)
-    assert result["added"] == [{"section": "api", "id": "acme/new"}]
-    assert result["removed"] == [{"section": "api", "id": "acme/gone"}]
+    # each item names the file it stands in: the new one, the old one for a removal
+    assert result["added"] == [{"section": "api", "id": "acme/new", "file": str(new)}]
+    assert result["removed"] == [{"section": "api", "id": "acme/gone", "file": str(old)}]
     rows = {(c["id"], c["field"]): c for c in result["changed"]}
     assert set(rows) == {
         ("acme/a", "input_usd_per_mtok"),
@@ -288,7 +289,7 @@ def test_diff_of_two_pricing_files(tmp_path):
     # 2.5 -> 30: (30 - 2.5) / 2.5 = +1100%, 12x: large
     assert rows["acme/a", "input_usd_per_mtok"] == {
         "section": "api", "id": "acme/a", "field": "input_usd_per_mtok",
-        "old": 2.5, "new": 30.0, "pct_change": 1100.0, "large": True,
+        "old": 2.5, "new": 30.0, "pct_change": 1100.0, "large": True, "file": str(new),
     }  # fmt: skip
     # 1.0 -> 0.1 is exactly 10x down: 10x or more is large; -90%
     assert (rows["acme/b", "input_usd_per_mtok"]["pct_change"], rows["acme/b", "input_usd_per_mtok"]["large"]) == (
@@ -301,7 +302,7 @@ def test_diff_of_two_pricing_files(tmp_path):
     # a field that appears: old None, no percentage
     assert rows["acme/a", "cached_input_usd_per_mtok"] | {} == {
         "section": "api", "id": "acme/a", "field": "cached_input_usd_per_mtok",
-        "old": None, "new": 1.25, "pct_change": None, "large": False,
+        "old": None, "new": 1.25, "pct_change": None, "large": False, "file": str(new),
     }  # fmt: skip
     # 20 -> 16: -20%
     assert rows["acme/h100", "usd_per_instance_hour"]["pct_change"] == -20.0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from llmcost import catalog
 from llmcost.cli import main
 from tests.conftest import FIXTURES
 
@@ -102,3 +103,20 @@ def test_the_budget_gate(tmp_path, capsys):
 def test_an_unknown_format_is_refused_everywhere(capsys, args):
     code, out, err = run(capsys, *args, "--format", "xml")
     assert code == 2 and out == "" and "--format must be one of" in err
+
+
+def test_a_removed_model_is_annotated_and_a_scenario_that_uses_it_fails(tmp_path, capsys, monkeypatch):
+    new = tmp_path / "new"
+    shutil.copytree(Path(__file__).parent.parent / "data", new)
+    pricing = new / "pricing.yaml"
+    text = pricing.read_text()
+    start = text.index("  - id: openai/gpt-4o-mini")
+    pricing.write_text(text[:start] + text[text.index("\n  - id:", start + 5) + 1 :])
+    code, out, _ = run(capsys, "data", "diff", "data", str(new), "--format", "github")
+    assert code == 0  # a removal is not a typo in a price: reported, not held
+    line = 1 + text[:start].count("\n")  # its id line in the old file, where it was
+    assert out == f"::notice file=data/pricing.yaml,line={line},title=openai/gpt-4o-mini::removed from api\n"
+    # once merged, a checked-in scenario that names the model fails its budget gate in one line
+    monkeypatch.setattr(catalog, "SHIPPED_DATA_DIR", new)
+    code, out, err = run(capsys, "check", "--scenario", str(SCENARIO), "--fail-above", "1e9")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and "openai/gpt-4o-mini" in err, err

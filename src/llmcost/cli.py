@@ -887,15 +887,17 @@ def _diff_lines(result: dict[str, Any], fmt: str) -> list[str]:
     if fmt == "github":
         from llmcost.datatools import format_findings
 
-        findings = [{"level": "notice", "file": "pricing.yaml", "entry": a["id"], "message": f"added to {a['section']}"}
-                    for a in result["added"]]  # fmt: skip
-        findings += [{"level": "notice", "file": "pricing.yaml", "entry": r["id"],
-                      "message": f"removed from {r['section']}"} for r in result["removed"]]  # fmt: skip
+        def at(item: dict[str, Any], level: str, message: str) -> dict[str, Any]:
+            # on the entry's line (the field's, for a change) in the file the item stands in
+            return {"level": level, "file": item.get("file", "pricing.yaml"), "entry": item["id"], "message": message}
+
+        findings = [at(a, "notice", f"added to {a['section']}") for a in result["added"]]
+        findings += [at(r, "notice", f"removed from {r['section']}") for r in result["removed"]]
         for c in result["changed"]:
             pct = f" ({c['pct_change']:+.1f}%)" if c["pct_change"] is not None else ""
             large = f": a large change ({factor} or more, or across zero)" if c["large"] else ""
-            findings.append({"level": "error" if c["large"] else "notice", "file": "pricing.yaml", "entry": c["id"],
-                             "message": f"{c['field']}: {c['old']} -> {c['new']}{pct}{large}"})  # fmt: skip
+            message = f"{c['field']}: {c['old']} -> {c['new']}{pct}{large}"
+            findings.append(at(c, "error" if c["large"] else "notice", message))
         return format_findings({"findings": findings}, "github")
     out = [f"+ {a['section']} {a['id']}" for a in result["added"]]
     out += [f"- {r['section']} {r['id']}" for r in result["removed"]]

@@ -19,7 +19,7 @@ import importlib
 import json
 import re
 import statistics
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -422,10 +422,17 @@ def _change(
 RawTables = dict[str, dict[str, dict[str, dict[str, Any]]]]  # kind -> section -> id -> raw entry
 
 
-def diff_tables(before: RawTables, after: RawTables, large_factor: float = LARGE_CHANGE_FACTOR) -> dict[str, Any]:
+def diff_tables(
+    before: RawTables,
+    after: RawTables,
+    large_factor: float = LARGE_CHANGE_FACTOR,
+    files: Mapping[str, tuple[Path | None, Path | None]] | None = None,
+) -> dict[str, Any]:
     """The diff of raw entries (kind -> section -> id -> entry): what `diff` and `sync` both report.
 
     A numeric field that moves by `large_factor` or more either way, or crosses zero, is "large".
+    With `files` (kind -> old and new file), each item names the file it stands in: the new one, or
+    the old one for a removed entry (so an annotation can point at its line).
     """
     factor = check_large_factor(large_factor)
     added: list[dict[str, str]] = []
@@ -435,14 +442,16 @@ def diff_tables(before: RawTables, after: RawTables, large_factor: float = LARGE
         b_kind, a_kind = before.get(kind, {}), after.get(kind, {})
         for section in section_names(kind):
             b, a = b_kind.get(section, {}), a_kind.get(section, {})
-            removed.extend({"section": section, "id": i} for i in b if i not in a)
-            added.extend({"section": section, "id": i} for i in a if i not in b)
+            old_file, new_file = ({"file": str(p)} if p else {} for p in (files or {}).get(kind, (None, None)))
+            removed.extend({"section": section, "id": i, **old_file} for i in b if i not in a)
+            added.extend({"section": section, "id": i, **new_file} for i in a if i not in b)
             for entry_id in (i for i in a if i in b):
                 ranged = uncertain_fields(kind, section)
                 ob, na = _numeric_fields(b[entry_id], ranged), _numeric_fields(a[entry_id], ranged)
                 for name in [*ob, *(k for k in na if k not in ob)]:
                     if ob.get(name) != na.get(name):
-                        changed.append(_change(section, entry_id, name, ob.get(name), na.get(name), factor))
+                        change = _change(section, entry_id, name, ob.get(name), na.get(name), factor)
+                        changed.append({**change, **new_file})
     return {
         "added": added,
         "removed": removed,
@@ -479,7 +488,7 @@ def diff(old: Path, new: Path, large_factor: float = LARGE_CHANGE_FACTOR) -> dic
         raise UsageError(f"compare two files or two directories, not {old} and {new}")
     before = {kind: _raw_entries(o_path, kind) for kind, o_path, _ in pairs}
     after = {kind: _raw_entries(n_path, kind) for kind, _, n_path in pairs}
-    return diff_tables(before, after, large_factor)
+    return diff_tables(before, after, large_factor, {kind: (o, n) for kind, o, n in pairs})
 
 
 # ---------------------------------------------------------------- LiteLLM import
