@@ -97,3 +97,31 @@ def test_help_is_text_not_markup(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "pip install 'llmcost[plot]'" in " ".join(out.split())
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("columns", ["80", "160"])
+def test_breakeven_hybrid_and_tco_answer_first_with_their_own_numbers(capsys, monkeypatch, columns):
+    """The verdict opens the output, and its figures are the result's (read from its JSON)."""
+    monkeypatch.setenv("COLUMNS", columns)
+
+    def run(name: str) -> tuple[dict, str]:
+        assert main([*COMMANDS[name], "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert main(COMMANDS[name]) == 0
+        head = " ".join(capsys.readouterr().out.split("\n\n")[0:2]).split()
+        return data, " ".join(head)
+
+    data, text = run("breakeven")
+    first = min((p for p in data["pairs"] if p.get("self_hosted_cheaper_above_qpd")),
+                key=lambda p: p["self_hosted_cheaper_above_qpd"])  # fmt: skip
+    assert (f"Self-hosting pays off soonest with {first['self_hosted']} against {first['api']}: it is cheaper "
+            f"from {first['self_hosted_cheaper_above_qpd']:,.0f} queries/day") in text  # fmt: skip
+    data, text = run("hybrid")
+    assert (f"Routing 70% of 100,000 queries/day to {data['self_hosted']['id']} costs "
+            f"${data['monthly_cost_usd']:,.0f} a month, ${data['saving_vs_all_api_usd']:,.0f} less than sending "
+            "all to anthropic/claude-sonnet-4.5.") in text  # fmt: skip
+    data, text = run("tco")
+    gap = data["total_api_usd"] - data["total_self_hosted_usd"]
+    assert (f"Over 24 months, self-hosting {data['self_hosted']} costs ${data['total_self_hosted_usd']:,.0f} in "
+            f"total, ${abs(gap):,.0f} {'less' if gap >= 0 else 'more'} than openai/gpt-4.1-mini") in text  # fmt: skip
+    assert (f"paid back by month {data['payback_month']}" if data["payback_month"] else "does not pay back") in text

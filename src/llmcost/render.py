@@ -244,6 +244,52 @@ def compare_verdict(data: Comparison) -> str:
     return out
 
 
+def breakeven_verdict(data: BreakEvenResult) -> str:
+    """The answer in a sentence: the pair that pays off soonest, and at what volume."""
+    from llmcost.results.breakeven import Pair
+
+    pairs = [p for p in data.pairs if isinstance(p, Pair)]
+    paying = sorted((p for p in pairs if p.self_hosted_cheaper_above_qpd is not None),
+                    key=lambda p: p.self_hosted_cheaper_above_qpd or 0.0)  # fmt: skip
+    if not pairs:
+        return "No selected model can be paired with an API and run on the selected GPUs."
+    if not paying:
+        return f"Self-hosting never becomes cheaper than the API within {pairs[0].max_qpd:,.0f} queries/day."
+    p = paying[0]
+    out = (
+        f"Self-hosting pays off soonest with {p.self_hosted} against {p.api}: it is cheaper from "
+        f"{p.self_hosted_cheaper_above_qpd:,.0f} queries/day (API ${p.api_usd_per_1k_queries:,.2f} per 1,000 "
+        f"queries)."
+    )
+    if len(paying) < len(pairs):
+        out += f" {len(pairs) - len(paying)} of {len(pairs)} pairs never pay off within {p.max_qpd:,.0f}/day."
+    return out
+
+
+def hybrid_verdict(data: HybridResult) -> str:
+    saving = data.saving_vs_all_api_usd
+    out = (
+        f"Routing {data.share:.0%} of {data.workload['queries_per_day']:,.0f} queries/day to "
+        f"{data.self_hosted['id']} costs {usd(data.monthly_cost_usd)} a month, "
+        f"{usd(abs(saving))} {'less' if saving >= 0 else 'more'} than sending all to {data.api['id']}."
+    )
+    if abs(data.optimal_share - data.share) >= 0.005:
+        out += f" The cheapest share is {data.optimal_share:.0%}, at {usd(data.optimal_monthly_cost_usd)}."
+    return out
+
+
+def tco_verdict(data: TcoResult) -> str:
+    n, gap = len(data.months), data.total_api_usd - data.total_self_hosted_usd
+    side = "less" if gap >= 0 else "more"
+    out = (
+        f"Over {n} months, self-hosting {data.self_hosted} costs {usd(data.total_self_hosted_usd)} in total, "
+        f"{usd(abs(gap))} {side} than {data.api} ({usd(data.total_api_usd)})"
+    )
+    if data.payback_month is not None:
+        return out + f"; it has paid back by month {data.payback_month}."
+    return out + f"; it does not pay back within {n} months."
+
+
 def compare_table(data: Comparison, width: int | None = None) -> str:
     width = width or _width()
     if width < WIDE_COLUMNS:
@@ -375,7 +421,7 @@ def _breakeven_rows(data: BreakEvenResult) -> tuple[list[str], list[list[str]]]:
 def _compact_breakeven(data: BreakEvenResult, width: int) -> str:
     """breakeven for a narrow terminal: each pair on a line, its answer and figures wrapped below."""
     _, rows = _breakeven_rows(data)
-    out = ["Break-even volume: where self-hosting becomes cheaper", ""]
+    out = ["Break-even volume: where self-hosting becomes cheaper", "", *_wrap(breakeven_verdict(data), width), ""]
     for api, own, pairing, api_1k, gpu_1k, cell, note in rows:
         out += _wrap(f"{api} vs {own}" + (f" ({pairing})" if pairing else ""), width, "", "    ")
         answer = f"cheaper from {cell}" if cell[:1].isdigit() else f"self-hosting cheaper: {cell}"
@@ -401,6 +447,7 @@ def breakeven_table(data: BreakEvenResult) -> str:
         table.add_row(*row)
     console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
+        console.print(breakeven_verdict(data), markup=False)
         console.print(table)
         console.print("\nAssumptions", style="bold")
         for line in assumption_lines(data):
@@ -420,9 +467,10 @@ def _hybrid_rows(data: HybridResult) -> list[tuple[str, str]]:
     return [
         ("self-hosted", f"{data.share:.0%} of queries on {own['id']}: {own['replicas']} replica(s) at "
          f"{own['utilization']:.0%}, {usd(own['monthly_cost_usd'])}/month"),
-        ("API", f"{1 - data.share:.0%} of queries on {api['id']} at {usd(api['usd_per_query'])}/query: "
-         f"{usd(api['monthly_cost_usd'])}/month"),
-        ("blended", f"{usd(data.monthly_cost_usd)}/month, {usd(data.blended_cost_per_query_usd)}/query"),
+        ("API", f"{1 - data.share:.0%} of queries on {api['id']} at {usd(api['usd_per_query'] * 1000)} per 1k "
+         f"queries: {usd(api['monthly_cost_usd'])}/month"),
+        ("blended", f"{usd(data.monthly_cost_usd)}/month, {usd(data.blended_cost_per_query_usd * 1000)} per 1k "
+         "queries"),
         ("all-API", f"{usd(data.all_api_monthly_cost_usd)}/month: hybrid saves "
          f"{signed_usd(data.saving_vs_all_api_usd)}"),
         ("cheapest share", f"{data.optimal_share:.1%}: {usd(data.optimal_monthly_cost_usd)}/month, saves "
@@ -439,6 +487,7 @@ def hybrid_table(data: HybridResult) -> str:
         table.add_row(k, v)
     console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
+        console.print(hybrid_verdict(data), markup=False)
         console.print(table)
     return _trimmed(cap.get())
 
@@ -472,6 +521,7 @@ def tco_table(data: TcoResult) -> str:
         )
     console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
+        console.print(tco_verdict(data), markup=False)
         console.print(table)
         console.print(
             f"{data.reason}. One-time set-up {usd(data.one_time_setup_usd)} ({a['setup_weeks']:g} weeks x "
