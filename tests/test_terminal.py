@@ -125,3 +125,15 @@ def test_breakeven_hybrid_and_tco_answer_first_with_their_own_numbers(capsys, mo
     assert (f"Over 24 months, self-hosting {data['self_hosted']} costs ${data['total_self_hosted_usd']:,.0f} in "
             f"total, ${abs(gap):,.0f} {'less' if gap >= 0 else 'more'} than openai/gpt-4.1-mini") in text  # fmt: skip
     assert (f"paid back by month {data['payback_month']}" if data["payback_month"] else "does not pay back") in text
+
+
+def test_hybrid_monte_carlo_rows_are_dollars_not_keys(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    args = [*COMMANDS["hybrid"], "--monte-carlo", "500", "--seed", "1"]
+    assert main([*args, "--format", "json"]) == 0
+    mc = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    band = " / ".join(f"${mc[f'monthly_cost_usd_p{p}']:,.0f}" for p in (10, 50, 90))
+    assert f"blended, drawn {band} a month (P10 / P50 / P90)" in text
+    assert "e+0" not in text and "monthly_cost_usd_p10" not in text

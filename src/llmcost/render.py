@@ -475,8 +475,23 @@ def _hybrid_rows(data: HybridResult) -> list[tuple[str, str]]:
          f"{signed_usd(data.saving_vs_all_api_usd)}"),
         ("cheapest share", f"{data.optimal_share:.1%}: {usd(data.optimal_monthly_cost_usd)}/month, saves "
          f"{signed_usd(data.optimal_saving_vs_all_api_usd)}"),
-        *[(k, f"{v:,.4g}") for k, v in (data.monte_carlo or {}).items()],
+        *_hybrid_bands(data.monte_carlo),
     ]  # fmt: skip
+
+
+def _hybrid_bands(mc: Mapping[str, float] | None) -> list[tuple[str, str]]:
+    """Monte Carlo rows of the hybrid table: P10 / P50 / P90 in dollars, and the probability."""
+    if not mc:
+        return []
+
+    def band(key: str, money: Callable[[float | None], str]) -> str:
+        return " / ".join(money(mc[f"{key}_p{p}"]) for p in (10, 50, 90)) + " a month (P10 / P50 / P90)"
+
+    return [
+        ("blended, drawn", band("monthly_cost_usd", usd)),
+        ("saving, drawn", band("saving_vs_all_api_usd", signed_usd)),
+        ("P(hybrid cheaper)", f"{mc['p_hybrid_cheaper_than_all_api']:.0%} of draws cheaper than all-API"),
+    ]
 
 
 def hybrid_table(data: HybridResult) -> str:
