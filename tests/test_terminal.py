@@ -137,3 +137,15 @@ def test_hybrid_monte_carlo_rows_are_dollars_not_keys(capsys, monkeypatch):
     band = " / ".join(f"${mc[f'monthly_cost_usd_p{p}']:,.0f}" for p in (10, 50, 90))
     assert f"blended, drawn {band} a month (P10 / P50 / P90)" in text
     assert "e+0" not in text and "monthly_cost_usd_p10" not in text
+
+
+def test_tco_monte_carlo_bands_are_in_the_table(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    args = [*COMMANDS["tco"], "--monte-carlo", "300", "--seed", "2"]
+    assert main([*args, "--format", "json"]) == 0
+    mc = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    band = " / ".join(f"${mc[f'total_self_hosted_usd_p{p}']:,.0f}" for p in (10, 50, 90))
+    assert f"Over 300 draws (P10 / P50 / P90): self-hosted total {band};" in text
+    assert f"cheaper over the horizon in {mc['p_self_hosted_cheaper_over_horizon']:.0%} of draws" in text

@@ -538,6 +538,8 @@ def tco_table(data: TcoResult) -> str:
     with console.capture() as cap:
         console.print(tco_verdict(data), markup=False)
         console.print(table)
+        if data.monte_carlo:
+            console.print(_tco_bands(data.monte_carlo, data.assumptions["monte_carlo"]["draws"]), markup=False)
         console.print(
             f"{data.reason}. One-time set-up {usd(data.one_time_setup_usd)} ({a['setup_weeks']:g} weeks x "
             f"{usd(a['engineer_usd_per_day'])}/day); model updates {usd(data.model_updates_usd_per_month)}/month "
@@ -551,6 +553,23 @@ def tco_table(data: TcoResult) -> str:
             markup=False,
         )
     return _trimmed(cap.get())
+
+
+def _tco_bands(mc: Mapping[str, Any], draws: Any) -> str:
+    """The Monte Carlo line under the tco table: totals as P10 / P50 / P90, and how often it pays back."""
+
+    def band(key: str) -> str:
+        return " / ".join(usd(mc[f"{key}_p{p}"]) for p in (10, 50, 90))
+
+    cheaper, paid = mc["p_self_hosted_cheaper_over_horizon"], mc["p_payback_within_horizon"]
+    out = (
+        f"Over {draws:,} draws (P10 / P50 / P90): self-hosted total {band('total_self_hosted_usd')}; API total "
+        f"{band('total_api_usd')}; self-hosting cheaper over the horizon in {cheaper:.0%} of draws, paying "
+        f"back within it in {paid:.0%}"
+    )
+    if mc.get("payback_month_p50") is not None:
+        out += f" (median payback month of those: {mc['payback_month_p50']:g})"
+    return out + "."
 
 
 def tco_markdown(data: TcoResult) -> str:
