@@ -82,3 +82,17 @@ def test_the_cli_shows_the_bar_on_a_terminal_and_never_in_a_pipe():
     assert _run(argv, terminal=False) == ""
     shown = _run(argv, terminal=True)
     assert "breakeven [" in shown and shown.endswith("\r")  # drawn, then erased
+
+
+def test_a_run_that_stops_early_leaves_no_bar_before_its_error_line():
+    out = io.StringIO()
+    clock = itertools.count(0.0, 2.0).__next__
+    bar = Bar(out, clock=clock)
+    try:
+        with reporting(bar):
+            for i in steps(range(10), "compare"):
+                if i == 3:
+                    raise ValueError("stop")
+    except ValueError:
+        bar.erase()  # what the CLI does however a run ends
+    assert "compare [" in out.getvalue() and out.getvalue().rsplit("\r", 2)[-2].strip() == ""

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -1075,17 +1076,26 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _progress() -> contextlib.AbstractContextManager[None]:
-    """A progress bar on stderr when a person watches it (a terminal); pipes and CI logs stay clean."""
+@contextlib.contextmanager
+def _progress() -> Iterator[None]:
+    """A progress bar on stderr when a person watches it (a terminal); pipes and CI logs stay clean.
+    However the run ends, the bar is erased first, so an error line starts at the margin."""
+    try:
+        watched = sys.stderr.isatty()
+        width = os.get_terminal_size(sys.stderr.fileno()).columns if watched else 0  # stdout may be a file
+    except (OSError, ValueError, AttributeError):
+        watched = False
+    if not watched:
+        yield
+        return
     from llmcost.progress import Bar, reporting
 
+    bar = Bar(sys.stderr, width=width)
     try:
-        if not sys.stderr.isatty():
-            return contextlib.nullcontext()
-        width = os.get_terminal_size(sys.stderr.fileno()).columns  # stdout may be a file meanwhile
-    except (OSError, ValueError, AttributeError):
-        return contextlib.nullcontext()
-    return reporting(Bar(sys.stderr, width=width))
+        with reporting(bar):
+            yield
+    finally:
+        bar.erase()
 
 
 def main(argv: list[str] | None = None) -> int:

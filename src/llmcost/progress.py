@@ -59,8 +59,7 @@ class Bar:
     def __call__(self, what: str, done: int, total: int) -> None:
         now = self.clock()
         if done >= total:
-            self._write("\r" + " " * self.shown + "\r" if self.shown else "")
-            self.shown = 0
+            self.erase()
             return
         if now - self.started < self.delay_s:
             return
@@ -74,6 +73,12 @@ class Bar:
         line = f"{label} [{'#' * filled}{'-' * (cells - filled)}]{count}"
         self._write("\r" + line.ljust(self.shown))
         self.shown = len(line)
+
+    def erase(self) -> None:
+        """Blank the bar's line, if one is drawn (also when a run stops early, before its error line)."""
+        if self.shown:
+            self._write("\r" + " " * self.shown + "\r")
+            self.shown = 0
 
     def _write(self, text: str) -> None:
         with suppress(OSError, ValueError):  # a closed or broken stderr must not stop the answer
