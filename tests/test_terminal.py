@@ -127,13 +127,18 @@ def test_breakeven_hybrid_and_tco_answer_first_with_their_own_numbers(capsys, mo
     assert (f"paid back by month {data['payback_month']}" if data["payback_month"] else "does not pay back") in text
 
 
+def _json_and_table(args: list[str], capsys) -> tuple[dict, str]:
+    """The result's JSON, and its table as one line of words."""
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    return data, " ".join(capsys.readouterr().out.split())
+
+
 def test_hybrid_monte_carlo_rows_are_dollars_not_keys(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     args = [*COMMANDS["hybrid"], "--monte-carlo", "500", "--seed", "1"]
-    assert main([*args, "--format", "json"]) == 0
-    mc = json.loads(capsys.readouterr().out)
-    assert main(args) == 0
-    text = " ".join(capsys.readouterr().out.split())
+    mc, text = _json_and_table(args, capsys)
     band = " / ".join(f"${mc[f'monthly_cost_usd_p{p}']:,.0f}" for p in (10, 50, 90))
     assert f"blended, drawn {band} a month (P10 / P50 / P90)" in text
     assert "e+0" not in text and "monthly_cost_usd_p10" not in text
@@ -142,10 +147,7 @@ def test_hybrid_monte_carlo_rows_are_dollars_not_keys(capsys, monkeypatch):
 def test_tco_monte_carlo_bands_are_in_the_table(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     args = [*COMMANDS["tco"], "--monte-carlo", "300", "--seed", "2"]
-    assert main([*args, "--format", "json"]) == 0
-    mc = json.loads(capsys.readouterr().out)
-    assert main(args) == 0
-    text = " ".join(capsys.readouterr().out.split())
+    mc, text = _json_and_table(args, capsys)
     band = " / ".join(f"${mc[f'total_self_hosted_usd_p{p}']:,.0f}" for p in (10, 50, 90))
     assert f"Over 300 draws (P10 / P50 / P90): self-hosted total {band};" in text
     assert f"cheaper over the horizon in {mc['p_self_hosted_cheaper_over_horizon']:.0%} of draws" in text
