@@ -16,7 +16,6 @@ import llmcost
 from llmcost import render
 from llmcost.cli import main
 from llmcost.errors import UsageError
-from llmcost.records import ApiModel, GpuOffer, Identified, OpenModel
 from llmcost.results.listing import KINDS, ApiRow, GpuRow, ModelRow, OfferRow
 
 FILTERS = {"provider": "x", "min_memory_gb": 80, "reasoning": True, "commercial_only": True}
@@ -162,18 +161,23 @@ def test_a_filter_a_kind_cannot_honour_is_refused(cat, kind, name, takers):
     assert exc.value.param == name
 
 
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("value", [True, False])
-def test_reasoning_is_refused_for_every_kind_until_the_data_has_it(cat, kind, value):
-    with pytest.raises(UsageError, match=r"^reasoning filters no kind yet: no record in the data has a reasoning") as e:
-        llmcost.list_catalog(kind, reasoning=value, catalog=cat)
-    assert e.value.param == "reasoning"
+def test_reasoning_filters_models_and_apis_by_their_figures(cat):
+    # the fixture's reasoning.yaml: Claude Sonnet 4 thinks when asked (4,849 tokens), gpt-oss-120b always does
+    thinking = llmcost.list_catalog("apis", reasoning=True, catalog=cat)
+    assert [r.id for r in thinking.rows] == ["anthropic/claude-sonnet-4"]
+    never = llmcost.list_catalog("apis", reasoning=False, catalog=cat)
+    assert "anthropic/claude-sonnet-4" not in [r.id for r in never.rows] and len(never.rows) == len(cat.apis) - 1
+    assert [r.id for r in llmcost.list_catalog("models", reasoning=True, catalog=cat).rows] == ["gpt-oss-120b"]
+    for kind in ("gpus", "offers", "reasoning"):
+        with pytest.raises(UsageError, match=rf"^reasoning does not apply to {kind}; it is taken by models, apis$"):
+            llmcost.list_catalog(kind, reasoning=True, catalog=cat)
 
 
-def test_no_record_has_a_reasoning_field_yet():
-    # when one does, `reasoning` should filter the kinds that carry it (commands/listing.py FILTER_KINDS)
-    for cls in (OpenModel, ApiModel, GpuOffer, Identified):
-        assert "reasoning" not in {f.name for f in dataclasses.fields(cls)}
+def test_list_reasoning_shows_each_effort_with_its_spread(cat):
+    rows = {r.id: r for r in llmcost.list_catalog("reasoning", catalog=cat).rows}
+    high = rows["gpt-oss-120b/high"]
+    assert high.reasoning_tokens == 5219 and high.reasoning_tokens_p10 < 5219 < high.reasoning_tokens_p90
+    assert rows["anthropic/claude-sonnet-4/thinking-off"].provider_default == "yes"
 
 
 @pytest.mark.parametrize(
@@ -181,7 +185,7 @@ def test_no_record_has_a_reasoning_field_yet():
     [
         (
             {"kind": "model"},
-            "unknown kind 'model'; did you mean models? valid kinds: models, apis, gpus, offers",
+            "unknown kind 'model'; did you mean models? valid kinds: models, apis, gpus, offers, reasoning",
             "kind",
         ),
         ({"kind": "tpus"}, "unknown kind 'tpus'; did you mean gpus? valid kinds: models, apis, gpus, offers", "kind"),
@@ -300,14 +304,17 @@ def test_cli_data_dir_is_merged(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["list", "model"], "unknown kind 'model'; did you mean models? valid kinds: models, apis, gpus, offers"),
+        (
+            ["list", "model"],
+            "unknown kind 'model'; did you mean models? valid kinds: models, apis, gpus, offers, reasoning",
+        ),
         (
             ["list", "gpus", "--provider", "aws"],
             "--provider does not apply to gpus; it is taken by models, apis, offers",
         ),
         (["list", "models", "--min-memory-gb", "80"], "--min-memory-gb does not apply to models; it is taken by gpus"),
         (["list", "offers", "--commercial-only"], "--commercial-only does not apply to offers; it is taken by models"),
-        (["list", "apis", "--reasoning"], "--reasoning filters no kind yet: no record in the data has a reasoning"),
+        (["list", "gpus", "--reasoning"], "--reasoning does not apply to gpus; it is taken by models, apis"),
         (["list", "gpus", "--min-memory-gb", "-5"], "--min-memory-gb must be > 0"),
         (["list", "gpus", "--format", "yaml"], "--format must be one of table, json, csv, markdown, got 'yaml'"),
         (["list", "offers", "--provider", "aw"], "unknown provider 'aw'; did you mean aws?"),

@@ -850,7 +850,7 @@ def plot(
 
 @app.command("list")
 def list_(
-    kind: Annotated[str, typer.Argument(help="models | apis | gpus | offers.")],
+    kind: Annotated[str, typer.Argument(help="models | apis | gpus | offers | reasoning.")],
     provider: Annotated[
         str | None,
         typer.Option(
@@ -863,7 +863,10 @@ def list_(
     ] = None,
     reasoning: Annotated[
         bool | None,
-        typer.Option("--reasoning/--no-reasoning", help="Refused for now: no record in the data says it yet."),
+        typer.Option(
+            "--reasoning/--no-reasoning",
+            help="models, apis: only those that spend hidden reasoning tokens at some effort (or never do).",
+        ),
     ] = None,
     commercial_only: Annotated[
         bool,

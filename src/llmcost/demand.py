@@ -99,9 +99,7 @@ class Workload:
         mean rate, the gap since the previous request is shorter than the TTL [0-1]."""
         return 1.0 - math.exp(-self.average_requests_per_s * ttl_s)
 
-    def cache_plan(
-        self, prompt_tokens: Number, charges_writes: bool, ttl_s: float
-    ) -> tuple[Number, float, Number]:
+    def cache_plan(self, prompt_tokens: Number, charges_writes: bool, ttl_s: float) -> tuple[Number, float, Number]:
         """For a prompt of `prompt_tokens`: (the prefix a request would read from the cache, the share
         of requests that find it there, tokens written to the cache per request)."""
         if self.shared_prefix_tokens:

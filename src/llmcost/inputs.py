@@ -702,6 +702,8 @@ def _with_usage_log(scenario: Scenario) -> Scenario:
         "input_tokens": max(u.input_tokens["mean"], 1.0),
         "output_tokens": max(u.output_tokens["mean"], 1.0),
     }
+    if not {"input_tokens", "prompt_mix"} & scenario.fields_set:
+        derived["prompt_mix"] = u.prompt_mix  # the logged prompt sizes (their mean is the mean prompt)
     if u.peak_supported:
         derived |= {"peak_factor": max(u.peak_to_average, 1.0), "profile": u.hourly_profile}
     if u.cached_input_share is not None:
@@ -901,13 +903,21 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         else:
             no_offer[g.id] = f"no purchase price for {g.id} in ownership.yaml (known: {', '.join(cat.owned_gpus)})"
     qpd = central(s.qpd) if s.qpd is not None else 1.0
-    if s.prompt_mix and "input_tokens" in s.fields_set:
-        raise UsageError("give input_tokens or prompt_mix, not both (the mix sets the mean prompt)", param="prompt_mix")
     workload = Workload(
         qpd, central(s.input_tokens), central(s.output_tokens), s.cached_input_share, s.days_per_month,
         s.shared_prefix_tokens, tuple((a, b) for a, b in s.prompt_mix or ()),
     )  # fmt: skip
     reasoning = _reasoning(s, cat, list(apis), model_ids)
+    input_tokens: Uncertain = s.input_tokens
+    if s.prompt_mix:  # the mix sets the mean prompt: a different input_tokens contradicts it
+        if "input_tokens" in s.fields_set and not math.isclose(
+            central(s.input_tokens), workload.input_tokens, rel_tol=1e-6
+        ):
+            raise UsageError(
+                f"give input_tokens or prompt_mix, not both: the mix's mean prompt is {workload.input_tokens:,.0f} tokens",
+                param="prompt_mix",
+            )
+        input_tokens = workload.input_tokens
     selfhost = SelfHostAssumptions(
         utilization_target=central(s.utilization),
         peak_factor=central(s.peak_factor),
@@ -950,7 +960,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         autoscaling=autoscaling,
         monte_carlo=s.monte_carlo if "monte_carlo" in used else None,
         seed=s.seed,
-        uncertainty=_uncertainty(s, cat, offers, owned, apis, reasoning),
+        uncertainty=_uncertainty(s, cat, offers, owned, apis, reasoning, input_tokens),
         max_qpd=s.max_qpd,
         share=s.share,
         show_all=s.show_all,
@@ -1039,6 +1049,7 @@ def _uncertainty(
     owned_gpus: Mapping[str, OwnedGpu],
     apis: Mapping[str, ApiModel],
     reasoning: Mapping[str, Reasoning],
+    input_tokens: Uncertain,
 ) -> Uncertainty:
     """Each uncertain input as Monte Carlo draws it (see montecarlo.py)."""
     lines = cat.hidden_costs
@@ -1082,7 +1093,7 @@ def _uncertainty(
             api_price[api_id] = ranges
     return Uncertainty(
         qpd=s.qpd if s.qpd is not None else 1.0,
-        input_tokens=s.input_tokens,
+        input_tokens=input_tokens,
         output_tokens=s.output_tokens,
         utilization=s.utilization,
         peak_factor=s.peak_factor,

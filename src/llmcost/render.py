@@ -157,7 +157,8 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         lines.append(f"API calls on the {a['service_tier']} service tier")
     if a.get("reasoning"):
         parts = [
-            f"{o} {r['reasoning_tokens']:,.0f} ({r['effort'] or 'given'}; {r['why']})" for o, r in a["reasoning"].items()
+            f"{o} {r['reasoning_tokens']:,.0f} ({r['effort'] or 'given'}; {r['why']})"
+            for o, r in a["reasoning"].items()
         ]
         lines.append("reasoning tokens per query: " + ", ".join(parts))
     if not a.get("prefix_caching", True):
@@ -800,6 +801,14 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str, Callable[[Any], str], bool]]] = {
         ("pricing", "pricing", _plain_cell, False),
         ("$/h", "usd_per_instance_hour", usd, True),
         ("region", "region", _plain_cell, False),
+        ("as of", "as_of", _plain_cell, False),
+    ],
+    "reasoning": [
+        ("id", "id", _plain_cell, False),
+        ("tokens", "reasoning_tokens", lambda x: f"{x:,.0f}", True),
+        ("P10", "reasoning_tokens_p10", lambda x: f"{x:,.0f}", True),
+        ("P90", "reasoning_tokens_p90", lambda x: f"{x:,.0f}", True),
+        ("default", "provider_default", _plain_cell, False),
         ("as of", "as_of", _plain_cell, False),
     ],
 }

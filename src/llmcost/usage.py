@@ -304,6 +304,8 @@ class UsageSummary:
     peak_supported: bool = True  # False: the log cannot tell a peak factor (see warnings)
     cached_input_share: float | None = None  # cached / input tokens, where the log records cached tokens
     warnings: list[str] = field(default_factory=list)  # one sentence each
+    # [share of requests, prompt tokens]: where providers apply per-request tiers and cache minimums
+    prompt_mix: list[list[float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -353,6 +355,28 @@ def _weighted_stats(x: FloatArray, w: FloatArray) -> dict[str, float]:
         h = max(total - 1, 0.0) * p / 100
         lo, hi = math.floor(h), math.ceil(h)
         out[f"p{p}"] = at(lo) + (at(hi) - at(lo)) * (h - lo)
+    return out
+
+
+PROMPT_BUCKETS = 64  # prompt-size buckets from a log: exact sizes below this many distinct ones
+
+
+def prompt_mix(x: FloatArray, w: FloatArray) -> list[list[float]]:
+    """The prompt sizes as [share of requests, tokens]: each distinct size when there are few, else
+    equal-share quantile buckets at their mean size (so the mean prompt is kept exactly)."""
+    sizes, index = np.unique(x, return_inverse=True)
+    weights = np.bincount(index, weights=w)
+    total = float(weights.sum())
+    if len(sizes) <= PROMPT_BUCKETS:
+        return [[float(wt / total), float(sz)] for sz, wt in zip(sizes, weights, strict=True) if wt > 0]
+    cum = np.cumsum(weights) / total
+    bucket = np.minimum((np.concatenate(([0.0], cum[:-1])) * PROMPT_BUCKETS).astype(int), PROMPT_BUCKETS - 1)
+    out = []
+    for b in range(PROMPT_BUCKETS):
+        members = bucket == b
+        share = float(weights[members].sum())
+        if share > 0:
+            out.append([share / total, float((sizes[members] * weights[members]).sum() / share)])
     return out
 
 
@@ -471,6 +495,7 @@ def summarize(rows: list[tuple[int, dict[str, Any]]]) -> UsageSummary:
         peak_supported=peak_supported,
         cached_input_share=cached_share,
         warnings=warnings,
+        prompt_mix=prompt_mix(np.maximum(ins, 1.0), weight),
     )
 
 

@@ -129,8 +129,11 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
                 "qpd": describe(u.qpd) if s.get("qpd") is not None else None,
                 "input_tokens": describe(u.input_tokens),
                 "output_tokens": describe(u.output_tokens),
-                "reasoning_tokens": {k: describe(v) for k, v in u.reasoning_tokens.items()
-                                     if k in inp.apis or k in {m.id for m in inp.models}},
+                "reasoning_tokens": {
+                    k: describe(v)
+                    for k, v in u.reasoning_tokens.items()
+                    if k in inp.apis or k in {m.id for m in inp.models}
+                },
                 "utilization": describe(u.utilization),
                 "peak_factor": describe(u.peak_factor),
                 "gpu_price_factor": {g: describe(v) for g, v in u.gpu_price_factor.items()},

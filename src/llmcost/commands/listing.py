@@ -9,18 +9,16 @@ from typing import Any, TypeVar
 
 from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.errors import UnknownIdError, UsageError
-from llmcost.records import ApiModel, Gpu, GpuOffer, OpenModel
-from llmcost.results.listing import KINDS, ApiRow, CatalogList, GpuRow, Kind, ModelRow, OfferRow
+from llmcost.records import ApiModel, Gpu, GpuOffer, OpenModel, ReasoningFigure
+from llmcost.results.listing import KINDS, ApiRow, CatalogList, GpuRow, Kind, ModelRow, OfferRow, ReasoningRow
 
 R = TypeVar("R")
 
-# filter -> the kinds whose records can answer it. `reasoning` is taken by none: no record type has
-# a reasoning field yet (the reasoning data is staged in data/incoming, not loaded), and a filter
-# the data cannot answer is refused, never ignored.
+# filter -> the kinds whose records can answer it; a filter the data cannot answer is refused, never ignored
 FILTER_KINDS: dict[str, tuple[Kind, ...]] = {
     "provider": ("models", "apis", "offers"),
     "min_memory_gb": ("gpus", "offers"),
-    "reasoning": (),
+    "reasoning": ("models", "apis"),
     "commercial_only": ("models", "apis"),
 }
 
@@ -35,7 +33,7 @@ def list_catalog(
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
 ) -> CatalogList[Any]:
-    """The catalog's `kind` ("models", "apis", "gpus" or "offers"), filtered, sorted by id.
+    """The catalog's `kind` ("models", "apis", "gpus", "offers" or "reasoning"), filtered, sorted by id.
 
     Filters, each refused (a UsageError naming it) for a kind that cannot honour it:
     - `provider`: an API's or offer's provider; for a model, the organisation of its Hugging Face
@@ -44,7 +42,8 @@ def list_catalog(
     - `min_memory_gb`: a GPU's memory, or an offer's memory per GPU, at least this.
     - `commercial_only`: models whose licence permits commercial use; APIs serving an open model
       whose licence does not are dropped (proprietary APIs have no licence in the data and stay).
-    - `reasoning`: taken by no kind yet, since no record carries a reasoning field.
+    - `reasoning`: models and APIs that spend hidden reasoning tokens at some effort (reasoning.yaml;
+      an API serving an open model has that model's figures), or (False) those that never do.
     """
     if not isinstance(kind, str) or kind not in KINDS:
         raise UsageError(_unknown_kind(kind), param="kind")
@@ -64,6 +63,8 @@ def list_catalog(
         from llmcost.demand import check_positive
 
         memory = check_positive("min_memory_gb", min_memory_gb)
+    if reasoning is not None and not isinstance(reasoning, bool):
+        raise UsageError(f"reasoning must be true or false, got {reasoning!r}", param="reasoning")
     if not isinstance(commercial_only, bool):
         raise UsageError(f"commercial_only must be true or false, got {commercial_only!r}", param="commercial_only")
     cat = require_catalog(catalog) or load_catalog(data_dirs)
@@ -81,6 +82,8 @@ def list_catalog(
             models = _by_provider(models, _hf_org, wanted)
         if commercial_only:
             models = [m for m in models if m.licence.commercial_use]
+        if reasoning is not None:
+            models = [m for m in models if _reasons(cat, m.id) == reasoning]
         rows = [_model_row(m) for m in models]
     elif kind == "apis":
         apis = sorted(cat.apis.values(), key=lambda a: a.id)
@@ -88,7 +91,11 @@ def list_catalog(
             apis = _by_provider(apis, lambda a: a.provider, wanted)
         if commercial_only:
             apis = [a for a in apis if a.open_model is None or cat.models[a.open_model].licence.commercial_use]
+        if reasoning is not None:
+            apis = [a for a in apis if _reasons(cat, a.id) == reasoning]
         rows = [_api_row(a) for a in apis]
+    elif kind == "reasoning":
+        rows = [_reasoning_row(r) for r in sorted(cat.reasoning.values(), key=lambda r: r.id)]
     elif kind == "gpus":
         gpus = sorted(cat.gpus.values(), key=lambda g: g.id)
         if memory is not None:
@@ -116,9 +123,33 @@ def _unknown_kind(kind: object) -> str:
 
 
 def _refusal(name: str, kind: str) -> str:
-    if not FILTER_KINDS[name]:
-        return f"{name} filters no kind yet: no record in the data has a reasoning field"
     return f"{name} does not apply to {kind}; it is taken by {', '.join(FILTER_KINDS[name])}"
+
+
+def _reasons(cat: Catalog, option: str) -> bool:
+    from llmcost.inputs import reasoning_figures
+
+    return any(f.reasoning_tokens_per_request > 0 for f in reasoning_figures(cat, option).values())
+
+
+def _reasoning_row(r: ReasoningFigure) -> ReasoningRow:
+    from llmcost.tornado import low_high
+
+    point = r.reasoning_tokens_per_request
+    spread = r.spread.get("reasoning_tokens_per_request")
+    lo, hi = low_high(spread) or (point, point) if spread is not None else (point, point)
+    default = {True: "yes", False: "no"}.get(r.provider_default_effort, "unknown")  # type: ignore[call-overload]
+    return ReasoningRow(
+        id=r.id,
+        model=r.model,
+        effort=r.effort,
+        provider_default=default,
+        reasoning_tokens=point,
+        reasoning_tokens_p10=lo,
+        reasoning_tokens_p90=hi,
+        as_of=r.as_of,
+        source=r.source,
+    )
 
 
 def _hf_org(m: OpenModel) -> str:

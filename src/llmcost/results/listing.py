@@ -9,8 +9,8 @@ from typing import Any, Generic, Literal, TypeVar
 from llmcost.plain import plain
 from llmcost.results import Result
 
-Kind = Literal["models", "apis", "gpus", "offers"]
-KINDS: tuple[Kind, ...] = ("models", "apis", "gpus", "offers")
+Kind = Literal["models", "apis", "gpus", "offers", "reasoning"]
+KINDS: tuple[Kind, ...] = ("models", "apis", "gpus", "offers", "reasoning")
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,30 @@ class OfferRow:
     as_of: str
 
 
-RowT = TypeVar("RowT", ModelRow, ApiRow, GpuRow, OfferRow)
-ROW_TYPES: Mapping[Kind, type[Any]] = {"models": ModelRow, "apis": ApiRow, "gpus": GpuRow, "offers": OfferRow}
+@dataclass(frozen=True)
+class ReasoningRow:
+    """Hidden reasoning tokens per request of a model at one effort: the point value (median or
+    mode) and the 10th-90th percentile across the source's workloads (equal when it is a point)."""
+
+    id: str
+    model: str
+    effort: str
+    provider_default: str  # "yes" | "no" | "unknown": is this the provider's documented default?
+    reasoning_tokens: float
+    reasoning_tokens_p10: float
+    reasoning_tokens_p90: float
+    as_of: str
+    source: str
+
+
+RowT = TypeVar("RowT", ModelRow, ApiRow, GpuRow, OfferRow, ReasoningRow)
+ROW_TYPES: Mapping[Kind, type[Any]] = {
+    "models": ModelRow,
+    "apis": ApiRow,
+    "gpus": GpuRow,
+    "offers": OfferRow,
+    "reasoning": ReasoningRow,
+}
 
 
 @dataclass(frozen=True)
@@ -105,4 +127,4 @@ class CatalogList(Result, Generic[RowT]):
         return out
 
 
-__all__ = ["KINDS", "ApiRow", "CatalogList", "GpuRow", "Kind", "ModelRow", "OfferRow"]
+__all__ = ["KINDS", "ApiRow", "CatalogList", "GpuRow", "Kind", "ModelRow", "OfferRow", "ReasoningRow"]
