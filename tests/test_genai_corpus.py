@@ -17,7 +17,7 @@ Hand-checked expected prices (genai-prices' input_tokens counts cache reads and 
   -> $0.0001695 + 17 x $2.50 -> $0.0000425 = $0.000212; llmcost 229 x $0.30 + 17 x $2.50 -> $0.0001112.
 - sonnet-4.5-long-context: 494,549 input, 1,245 output, 5 web searches: above 200K genai-prices bills
   the whole request at $6 / $22.50: $2.967294 + $0.0280125 + 5 x $0.01 = $3.0453065. llmcost's row
-  has no long-context tier: 494,549 x $3 + 1,245 x $15 = $1.502322 (ratio 0.49).
+  has no long-context tier (the 1M beta is retired): 494,549 x $3 + 1,245 x $15 = $1.502322 (ratio 0.49).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ KNOWN_DIFFERENCES: dict[str, tuple[str, str]] = {
     ),
     "sonnet-4.5-long-context": (
         "non-token fee + long-context tier",
-        "494,549-token prompt: genai-prices bills Sonnet 4.5 above 200K at $6/$22.50 (1M-context beta); "
-        "llmcost's anthropic/claude-sonnet-4.5 has no long_context; plus 5 web searches",
+        "494,549-token prompt from before the 1M-context beta's retirement (2026-04-30): genai-prices keeps its "
+        ">200K tier ($6/$22.50) for such usage, llmcost's row is today's (200K context, no tier); plus 5 searches",
     ),
     "gemini-2.5-flash-audio": (
         "modality price",
@@ -60,8 +60,8 @@ KNOWN_DIFFERENCES: dict[str, tuple[str, str]] = {
     ),
     "sonnet-4-long-context": (
         "long-context tier",
-        "300,000-token prompt (synthetic): llmcost bills Sonnet 4 above 200K at $6/$22.50; genai-prices' "
-        "claude-sonnet-4-0 has no tier",
+        "300,000-token prompt (synthetic): llmcost bills Sonnet 4 above 200K at Anthropic's $6/$22.50 "
+        "(cache read 0.60, write 7.50); genai-prices' claude-sonnet-4-0 has no tier",
     ),
 }
 
