@@ -140,7 +140,7 @@ def test_a_lone_file_resolves_references_against_the_shipped_data():
 def test_shipped_data_passes_with_no_errors():
     result = validate(None, TODAY)
     assert result["errors"] == 0, "\n".join(format_findings(result))
-    assert len(result["files"]) == 7
+    assert len(result["files"]) == 8
     kinds = {re.search(r"days old|is undated|per GPU-hour is", f["message"]) is not None for f in result["findings"]}
     assert kinds == {True}  # the shipped data only has stale, undated and outlier-offer warnings
 

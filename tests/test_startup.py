@@ -42,7 +42,8 @@ def test_compare_cold_start_imports_no_heavy_library() -> None:
 CORE = (
     "llmcost.cli",
     "llmcost.render",
-    "llmcost.api_cost",
+    "llmcost.billing",
+    "llmcost.reasoning",
     "llmcost.commands.compare",
     "llmcost.inputs",
     "llmcost.memory",

@@ -39,8 +39,10 @@ from llmcost.records import (
     InvalidRecord,
     OpenModel,
     OwnedGpu,
+    PriceReversal,
     PricingModel,
     QuantQuality,
+    ReasoningFigure,
     _Strict,
     from_plain,
     to_plain,
@@ -67,6 +69,19 @@ class Catalog:
     quant_quality: Mapping[str, QuantQuality]
     owned_gpus: Mapping[str, OwnedGpu]
     facility: Facility
+    reasoning: Mapping[str, ReasoningFigure]  # id "model/effort" -> its reasoning-token figures
+    price_reversal: PriceReversal
+
+    def efforts(self, model_id: str) -> dict[str, ReasoningFigure]:
+        """A model's reasoning figures by effort ({} for a model that does not reason)."""
+        return dict(self._efforts_by_model.get(model_id, {}))
+
+    @cached_property
+    def _efforts_by_model(self) -> dict[str, dict[str, ReasoningFigure]]:
+        index: dict[str, dict[str, ReasoningFigure]] = {}
+        for r in self.reasoning.values():
+            index.setdefault(r.model, {})[r.effort] = r
+        return index
 
     def api(self, api_id: str) -> ApiModel:
         return _lookup(self.apis, api_id, "API model")
@@ -273,6 +288,8 @@ def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
         quant_quality=merged["quantizations"],
         owned_gpus=merged["owned_gpus"],
         facility=merged["facility"][""],
+        reasoning=merged["reasoning"],
+        price_reversal=merged["price_reversal"][""],
     )
     _check_references(cat)
     return cat
@@ -303,7 +320,10 @@ _TYPES: dict[str, type[Any]] = {
     "quant_quality": QuantQuality,
     "owned_gpus": OwnedGpu,
     "facility": Facility,
+    "reasoning": ReasoningFigure,
+    "price_reversal": PriceReversal,
 }
+_SINGLE = ("engineering", "facility", "price_reversal")
 CACHE_FILES_KEPT = 16
 MAX_CACHE_BYTES = 20_000_000
 
@@ -351,7 +371,7 @@ def _read_cache(path: Path) -> Catalog | None:
         for name, cls in _TYPES.items():
             value = plain[name]
             values[name] = (
-                from_plain(cls, value) if name in ("engineering", "facility")
+                from_plain(cls, value) if name in _SINGLE
                 else {k: from_plain(cls, v) for k, v in value.items()}
             )  # fmt: skip
         return Catalog(**values)

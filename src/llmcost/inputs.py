@@ -23,9 +23,10 @@ from typing import Any, Literal, get_args
 from llmcost import defaults
 from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.defaults import Efficiency
-from llmcost.demand import Workload
+from llmcost.demand import CACHE_TTLS, SERVICE_TIERS, Billing, Workload
 from llmcost.errors import UnknownIdError, UsageError
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
+from llmcost.reasoning import EFFORT_RANK, Reasoning, choose
 from llmcost.records import ApiModel, Engine, Facility, Gpu, GpuOffer, OpenModel, OwnedGpu, PricingModel
 from llmcost.text import shown
 from llmcost.uncertainty import (
@@ -65,6 +66,34 @@ class Scenario:
     )
     days_per_month: float = field(
         default=defaults.DAYS_PER_MONTH, metadata=_about("Days in a billing month.", "number", gt=0, le=31)
+    )
+    shared_prefix_tokens: float = field(
+        default=0.0,
+        metadata=_about(
+            "Prompt prefix every request shares (system prompt, tools), cached while traffic keeps it warm; "
+            "instead of cached_input_share.",
+            "number",
+            ge=0,
+            le=defaults.MAX_TOKENS_PER_QUERY,
+        ),
+    )
+    prompt_mix: list[list[float]] | None = field(
+        default=None,
+        metadata=_about(
+            "Prompt sizes as [share of requests, tokens] pairs; tiers and cache minimums apply per request.", "mix?"
+        ),
+    )
+    reasoning_effort: str | dict[str, str] | None = field(
+        default=None,
+        metadata=_about(
+            "Reasoning effort costed: one name for every option that has it, or option id -> effort "
+            "(default: each provider's documented default).",
+            "effort?",
+        ),
+    )
+    reasoning_tokens: dict[str, Uncertain] = field(
+        default_factory=dict,
+        metadata=_about("Hidden reasoning tokens per query, option id -> number or distribution.", "tokens map"),
     )
     usage_log: str | None = field(
         default=None,
@@ -120,6 +149,18 @@ class Scenario:
         default_factory=dict, metadata=_about("USD/month per line id.", "uncertain map")
     )
     batch_api: bool = field(default=False, metadata=_about("Price API calls at the batch-API rate.", "bool"))
+    service_tier: str = field(
+        default=defaults.SERVICE_TIER, metadata=_about("API service tier: standard, flex or priority.", "service_tier")
+    )
+    cache_ttl: str = field(
+        default=defaults.CACHE_TTL, metadata=_about("Prompt-cache lifetime of API cache writes: 5m or 1h.", "cache_ttl")
+    )
+    prefix_caching: bool = field(
+        default=defaults.PREFIX_CACHING,
+        metadata=_about(
+            "Self-hosted engines reuse cached prefixes (vLLM's default): cached input skips prefill.", "bool"
+        ),
+    )
     # hybrid routing
     share: float | None = field(
         default=None, metadata=_about("Share of queries self-hosted (hybrid).", "number?", ge=0, le=1)
@@ -201,7 +242,12 @@ class Scenario:
 
 SETTINGS = tuple(f for f in dataclasses.fields(Scenario) if not f.name.startswith("_"))
 _NAMES = frozenset(f.name for f in SETTINGS)
-_CHOICES: dict[str, tuple[str, ...]] = {"pricing": get_args(PricingModel), "ownership": ("rent", "buy")}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "pricing": get_args(PricingModel),
+    "ownership": ("rent", "buy"),
+    "service_tier": SERVICE_TIERS,
+    "cache_ttl": CACHE_TTLS,
+}
 
 
 PROFILES: dict[str, list[float]] = {
@@ -290,6 +336,39 @@ def _hidden(where: str, v: Any) -> bool | dict[str, Uncertain]:
     return _uncertain_map(where, v) if isinstance(v, Mapping) else _bool(where, v)
 
 
+def _effort_name(where: str, v: Any) -> str:
+    name = _string(where, v)
+    if name not in EFFORT_RANK:
+        raise _Invalid(where, f"unknown reasoning effort; valid: {', '.join(EFFORT_RANK)}", v)
+    return name
+
+
+def _effort(where: str, v: Any) -> str | dict[str, str]:
+    """One effort name for every option, or a mapping option id -> effort."""
+    if isinstance(v, Mapping):
+        return {_string(where, k).strip().lower(): _effort_name(f"{where}.{k}", x) for k, x in v.items()}
+    return _effort_name(where, v)
+
+
+def _tokens_map(where: str, v: Any) -> dict[str, Uncertain]:
+    return {k.strip().lower(): x for k, x in _uncertain_map(where, v).items()}
+
+
+def _mix(where: str, v: Any) -> list[list[float]]:
+    """[[share, tokens], ...] with positive shares and token counts (shares are normalised)."""
+    if not isinstance(v, list | tuple) or not v:
+        raise _Invalid(where, "Input should be a list of [share of requests, prompt tokens] pairs", v)
+    out = []
+    for i, pair in enumerate(v):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise _Invalid(f"{where}.{i}", "each entry should be a [share of requests, prompt tokens] pair", pair)
+        share, tokens = _number(f"{where}.{i}", pair[0]), _number(f"{where}.{i}", pair[1])
+        if share <= 0 or not 0 < tokens <= defaults.MAX_TOKENS_PER_QUERY:
+            raise _Invalid(f"{where}.{i}", "shares must be > 0 and tokens > 0 (at most 1e8)", pair)
+        out.append([share, tokens])
+    return out
+
+
 def _bool(where: str, v: Any) -> bool:
     if not isinstance(v, bool):
         raise _Invalid(where, "Input should be a valid boolean", v)
@@ -329,6 +408,11 @@ _KINDS: dict[str, Callable[[str, Any], Any]] = {
     "profile": _profile,
     "pricing": _choice,
     "ownership": _choice,
+    "service_tier": _choice,
+    "cache_ttl": _choice,
+    "effort": _effort,
+    "tokens map": _tokens_map,
+    "mix": _mix,
 }
 _BOUNDS = {  # bound -> (test that passes, message)
     "gt": (operator.gt, "greater than"),
@@ -396,6 +480,8 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
             _check_uncertain(name, out[name], low, high, inclusive)
     for key, value in out["hidden_cost_overrides"].items():
         _check_uncertain(f"hidden_cost_overrides.{key}", value, 0, defaults.MAX_USD, True)
+    for key, value in out["reasoning_tokens"].items():
+        _check_uncertain(f"reasoning_tokens.{key}", value, 0, defaults.MAX_TOKENS_PER_QUERY, True)
     return out
 
 
@@ -452,6 +538,31 @@ def scenario_json_schema() -> dict[str, Any]:
             ]
         },
         **{name: {"type": "string", "enum": list(options)} for name, options in _CHOICES.items()},
+        "effort": {
+            "anyOf": [
+                {"type": "string", "enum": list(EFFORT_RANK)},
+                {"type": "object", "additionalProperties": {"type": "string", "enum": list(EFFORT_RANK)}},
+            ]
+        },
+        "tokens map": {
+            "type": "object",
+            "additionalProperties": {
+                "anyOf": [{"type": "number", "minimum": 0, "maximum": defaults.MAX_TOKENS_PER_QUERY}, *dists]
+            },
+        },
+        "mix": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "array",
+                "prefixItems": [
+                    {"type": "number", "exclusiveMinimum": 0},
+                    {"type": "number", "exclusiveMinimum": 0, "maximum": defaults.MAX_TOKENS_PER_QUERY},
+                ],
+                "minItems": 2,
+                "maxItems": 2,
+            },
+        },
     }
     keywords = {"gt": "exclusiveMinimum", "ge": "minimum", "le": "maximum"}
     properties: dict[str, Any] = {}
@@ -500,11 +611,15 @@ def scenario_json_schema() -> dict[str, Any]:
 
 # ---------------------------------------------------------------- which command uses which setting
 
-_WORKLOAD = ("qpd", "input_tokens", "output_tokens", "cached_input_share", "days_per_month", "usage_log")
+_WORKLOAD = (
+    "qpd", "input_tokens", "output_tokens", "cached_input_share", "days_per_month", "usage_log",
+    "shared_prefix_tokens", "prompt_mix", "reasoning_effort", "reasoning_tokens",
+)  # fmt: skip
 _SELECTION = ("apis", "models", "gpus", "quants", "commercial_only")
 _SELF_HOSTING = (
     "pricing", "ownership", "pue", "utilization", "peak_factor", "engine", "max_ttft_ms", "max_tpot_ms",
     "autoscale", "profile", "min_replicas", "hidden_costs", "hidden_cost_overrides", "batch_api",
+    "service_tier", "cache_ttl", "prefix_caching",
     "throughput_factor", "gpu_price_factor", "data_dirs",
 )  # fmt: skip
 _MONTE_CARLO = ("monte_carlo", "seed")
@@ -613,6 +728,7 @@ class SelfHostAssumptions:
     max_tpot_ms: float | None = None
     throughput_factor: float = defaults.THROUGHPUT_FACTOR  # achieved / modelled throughput
     gpu_price_factor: float = defaults.GPU_PRICE_FACTOR  # price over the cheapest offer
+    prefix_caching: bool = defaults.PREFIX_CACHING  # cached input skips prefill (the engine's prefix cache)
 
 
 @dataclass(frozen=True, eq=False)
@@ -660,6 +776,7 @@ class Uncertainty:
     offer_price_factor: Mapping[str, Dist]  # gpu id -> the cheapest offer's own range
     owned_figures: Mapping[str, Mapping[str, Uncertain]]  # gpu id -> figures of an owned GPU's hourly cost
     api_price_factor: Mapping[str, Mapping[str, Dist]]  # api id -> input / cached_input / output
+    reasoning_tokens: Mapping[str, Dist] = field(default_factory=dict)  # option id -> drawn reasoning tokens
 
 
 @dataclass(frozen=True, eq=False)
@@ -698,6 +815,8 @@ class Inputs:
     quant_recovery_pct: Mapping[str, float]
     hidden_usd_per_month: Mapping[str, float]
     batch_api: bool
+    billing: Billing
+    reasoning: Mapping[str, Reasoning]  # API and open model ids -> the reasoning each is costed with
     named_models: bool  # the user named the models (so one that cannot run still gets a row)
     named_gpus: bool
     autoscaling: Autoscaling | None
@@ -782,7 +901,13 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         else:
             no_offer[g.id] = f"no purchase price for {g.id} in ownership.yaml (known: {', '.join(cat.owned_gpus)})"
     qpd = central(s.qpd) if s.qpd is not None else 1.0
-    workload = Workload(qpd, central(s.input_tokens), central(s.output_tokens), s.cached_input_share, s.days_per_month)
+    if s.prompt_mix and "input_tokens" in s.fields_set:
+        raise UsageError("give input_tokens or prompt_mix, not both (the mix sets the mean prompt)", param="prompt_mix")
+    workload = Workload(
+        qpd, central(s.input_tokens), central(s.output_tokens), s.cached_input_share, s.days_per_month,
+        s.shared_prefix_tokens, tuple((a, b) for a, b in s.prompt_mix or ()),
+    )  # fmt: skip
+    reasoning = _reasoning(s, cat, list(apis), model_ids)
     selfhost = SelfHostAssumptions(
         utilization_target=central(s.utilization),
         peak_factor=central(s.peak_factor),
@@ -794,6 +919,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         max_tpot_ms=s.max_tpot_ms,
         throughput_factor=central(s.throughput_factor),
         gpu_price_factor=central(s.gpu_price_factor) if s.gpu_price_factor is not None else 1.0,
+        prefix_caching=s.prefix_caching,
     )
     used = COMMAND_SETTINGS[command]
     autoscaling = None
@@ -817,12 +943,14 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         quant_recovery_pct={k: q.quality_recovery_pct for k, q in cat.quant_quality.items()},
         hidden_usd_per_month=resolve_hidden_costs(cat, s),
         batch_api=s.batch_api,
+        billing=Billing(s.batch_api, s.service_tier, s.cache_ttl),  # type: ignore[arg-type]
+        reasoning=reasoning,
         named_models=bool(s.models),
         named_gpus=bool(s.gpus),
         autoscaling=autoscaling,
         monte_carlo=s.monte_carlo if "monte_carlo" in used else None,
         seed=s.seed,
-        uncertainty=_uncertainty(s, cat, offers, owned, apis),
+        uncertainty=_uncertainty(s, cat, offers, owned, apis, reasoning),
         max_qpd=s.max_qpd,
         share=s.share,
         show_all=s.show_all,
@@ -830,6 +958,48 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         settings={name: getattr(s, name) for name in sorted(used)},
         all_apis=cat.apis,
     )
+
+
+def reasoning_figures(cat: Catalog, option: str) -> dict[str, Any]:
+    """An option's reasoning figures by effort: its own, else those of the open model it hosts."""
+    found = cat.efforts(option)
+    api = cat.apis.get(option)
+    if not found and api is not None and api.open_model:
+        found = cat.efforts(api.open_model)
+    return found
+
+
+def _reasoning(s: Scenario, cat: Catalog, apis: list[str], models: list[str]) -> dict[str, Reasoning]:
+    """The reasoning every API (pairing may pick any) and every selected model is costed with."""
+    options = [*apis, *models]
+    per_option = s.reasoning_effort if isinstance(s.reasoning_effort, dict) else {}
+    everywhere = s.reasoning_effort if isinstance(s.reasoning_effort, str) else None
+    for setting, keys in (("reasoning_effort", per_option), ("reasoning_tokens", s.reasoning_tokens)):
+        for key in keys:
+            if key not in options:
+                raise UsageError(
+                    f"{setting}: '{shown(key, 60)}' is not an option in this comparison; options: "
+                    f"{shown(', '.join(options), 200)}",
+                    param=setting,
+                )
+    out: dict[str, Reasoning] = {}
+    for option in [*cat.apis, *models]:
+        out[option] = choose(
+            option,
+            reasoning_figures(cat, option),
+            per_option.get(option, everywhere),
+            s.reasoning_tokens.get(option),
+            named=option in per_option,
+        )
+    if everywhere is not None and not any(out[o].effort == everywhere and out[o].why == "--reasoning-effort"
+                                          for o in options):  # fmt: skip
+        offered = sorted({e for o in options for e in reasoning_figures(cat, o)}, key=lambda e: EFFORT_RANK[e])
+        raise UsageError(
+            f"reasoning_effort: no option in this comparison has effort '{everywhere}'; "
+            f"theirs: {', '.join(offered) or 'none (no option reasons)'}",
+            param="reasoning_effort",
+        )
+    return out
 
 
 def _tco(s: Scenario, cat: Catalog) -> Tco:
@@ -868,6 +1038,7 @@ def _uncertainty(
     offers: Mapping[str, tuple[GpuOffer, ...]],
     owned_gpus: Mapping[str, OwnedGpu],
     apis: Mapping[str, ApiModel],
+    reasoning: Mapping[str, Reasoning],
 ) -> Uncertainty:
     """Each uncertain input as Monte Carlo draws it (see montecarlo.py)."""
     lines = cat.hidden_costs
@@ -921,4 +1092,5 @@ def _uncertainty(
         offer_price_factor=offer_range,
         owned_figures=owned,
         api_price_factor=api_price,
+        reasoning_tokens={k: r.drawn for k, r in reasoning.items() if isinstance(r.drawn, Dist)},
     )

@@ -112,9 +112,11 @@ class MemoryPlan:
         return self.usable_gb_per_gpu - self.weights_gb / self.gpus_per_replica
 
 
-def max_sequences(model: OpenModel, weights_b: float, kv_seq_b: float, usable_b: float, tp: int) -> int:
-    """Sequences whose KV fits beside the weights on `tp` GPUs."""
-    free = usable_b - weights_b / tp
+def max_sequences(
+    model: OpenModel, weights_b: float, kv_seq_b: float, usable_b: float, tp: int, shared_kv_b: float = 0.0
+) -> int:
+    """Sequences whose KV fits beside the weights (and one copy of a shared prefix) on `tp` GPUs."""
+    free = usable_b - weights_b / tp - shared_kv_b / kv_shards(model, tp)
     if free <= 0:
         return 0
     return int(free // (kv_seq_b / kv_shards(model, tp)))
@@ -134,17 +136,20 @@ def plan_memory(
     gpus: int | None = None,
     kv_bytes: float | None = None,
     gpu_memory_utilization: float = GPU_MEMORY_UTILIZATION,
+    shared_prefix_tokens: int = 0,
 ) -> MemoryPlan:
     """Smallest tensor-parallel size in 1/2/4/8 (or exactly `gpus`) holding the weights plus
-    `concurrency` sequences of `context_tokens`; otherwise say what does not fit by how much."""
+    `concurrency` sequences of `context_tokens`; otherwise say what does not fit by how much.
+    A prefix every sequence shares is held once (the prefix cache shares its blocks)."""
     kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
     w = weight_bytes(model, quant)
-    seq = float(kv_bytes_per_sequence(model, context_tokens, kvb))
+    shared = float(kv_bytes_per_sequence(model, shared_prefix_tokens, kvb)) if shared_prefix_tokens else 0.0
+    seq = float(kv_bytes_per_sequence(model, context_tokens, kvb)) - shared
     usable = usable_bytes(gpu, gpu_memory_utilization)
     sizes = TP_SIZES if gpus is None else (gpus,)
     chosen, n = None, 0
     for tp in sizes:
-        n = max_sequences(model, w, seq, usable, tp)
+        n = max_sequences(model, w, seq, usable, tp, shared)
         if n >= concurrency:
             chosen = tp
             break

@@ -15,8 +15,12 @@ Uncertain per draw (common to all options, so comparisons between them are paire
   and each facility figure (electricity, colocation, depreciation years, support, server power)
   drawn over their sourced ranges;
 - input and output tokens per query, when given as ranges or distributions: the API bill follows
-  each draw exactly; a replica's capacity is re-sized per quantile bin of the token mix (5 x 5 bins,
-  each sized at its median mix; a mix that no longer fits the configuration costs infinity).
+  each draw exactly (every prompt-size bucket scaled with the drawn mean, so a draw can cross a
+  long-context threshold or a cache minimum); a replica's capacity is re-sized per quantile bin of
+  the token mix (5 x 5 bins, each sized at its median mix; a mix that no longer fits the
+  configuration costs infinity);
+- each option's reasoning tokens per query, over the spread of its sourced figure across workload
+  types (or the user's distribution): billed as output by an API, decode steps for a deployment.
 API prices given as plain numbers are published list prices and stay fixed. Costs, replicas and
 break-even volumes come from the same functions the point answer calls (selfhost, crossings,
 routing, timeline), given arrays: with every range collapsed to a point, the draws equal it.
@@ -30,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from llmcost.api_cost import TokenPrices, cost_per_query_usd, effective_prices
+from llmcost.billing import bill
 from llmcost.errors import InfeasibleError
 from llmcost.inputs import Inputs, Uncertainty
-from llmcost.selfhost import CostCurve, Factors, replica_capacity
+from llmcost.selfhost import CostCurve, Factors, prefix_cache, replica_capacity
 from llmcost.uncertainty import draw
 
 if TYPE_CHECKING:
@@ -58,6 +62,7 @@ class Draws:
     output_tokens: FloatArray
     # api id -> "input" / "cached_input" / "output" -> drawn price over its central value
     api_price_factor: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
+    reasoning_tokens: dict[str, FloatArray] = field(default_factory=dict)  # option id -> drawn (where uncertain)
 
 
 def owned_price_factor(inputs: Inputs, gpu_id: str, figures: Mapping[str, Any]) -> FloatArray:
@@ -73,7 +78,8 @@ def owned_price_factor(inputs: Inputs, gpu_id: str, figures: Mapping[str, Any]) 
 
 
 def draw_inputs(inputs: Inputs, n: int, seed: int | None, gpus: list[str], apis: list[str] | None = None) -> Draws:
-    """`n` draws of every uncertain input (the order of draws is fixed, so a seed keeps its values)."""
+    """`n` draws of every uncertain input (the order of draws is fixed, so a seed keeps its values).
+    Reasoning tokens are drawn for `apis` and every selected model."""
     rng = np.random.default_rng(seed)
     u: Uncertainty = inputs.uncertainty
     qpd = draw(u.qpd, n, rng)
@@ -95,6 +101,8 @@ def draw_inputs(inputs: Inputs, n: int, seed: int | None, gpus: list[str], apis:
         for a in sorted(set(apis or ()))
         if a in u.api_price_factor
     }
+    options = sorted({*(apis or ()), *(m.id for m in inputs.models)})
+    reasoning = {o: np.maximum(draw(u.reasoning_tokens[o], n, rng), 0.0) for o in options if o in u.reasoning_tokens}
     return Draws(
         n=n,
         qpd=np.maximum(qpd, 1e-9),
@@ -106,29 +114,38 @@ def draw_inputs(inputs: Inputs, n: int, seed: int | None, gpus: list[str], apis:
         input_tokens=np.maximum(input_tokens, 1.0),
         output_tokens=np.maximum(output_tokens, 1.0),
         api_price_factor=api_price,
+        reasoning_tokens=reasoning,
     )
+
+
+def reasoning_of(inputs: Inputs, option: str, d: Draws) -> Any:
+    """An option's reasoning tokens in every draw (its point value where it is not drawn)."""
+    return d.reasoning_tokens.get(option, inputs.reasoning[option].tokens)
 
 
 def replica_rps(curve: CostCurve, d: Draws, inputs: Inputs) -> FloatArray | None:
     """A replica's saturated requests/s in every draw when the token mix is drawn (see the module
     docstring on token bins); None when every draw has the mix the configuration was sized for."""
-    w = inputs.workload
-    if np.all(d.input_tokens == w.input_tokens) and np.all(d.output_tokens == w.output_tokens):
+    w, cfg = inputs.workload, curve.config
+    reasoning = inputs.reasoning[cfg.model.id].tokens
+    decode = d.output_tokens + reasoning_of(inputs, cfg.model.id, d)
+    if np.all(d.input_tokens == w.input_tokens) and np.all(decode == w.output_tokens + reasoning):
         return None
-    cfg = curve.config
 
     def bins(x: FloatArray) -> Any:
         edges = np.unique(np.percentile(x, np.linspace(0, 100, TOKEN_BINS + 1)[1:-1]))
         return np.digitize(x, edges)
 
-    cell = bins(d.input_tokens) * (TOKEN_BINS + 1) + bins(d.output_tokens)
+    cell = bins(d.input_tokens) * (TOKEN_BINS + 1) + bins(decode)
     out = np.empty(d.n)
     for c in np.unique(cell):
         members = cell == c
+        prompt = float(np.median(d.input_tokens[members]))
+        cached, shared = prefix_cache(w, inputs.selfhost, prompt)
         try:
             _, cap = replica_capacity(
-                cfg.model, cfg.quant, cfg.gpu, cfg.gpus_per_replica, float(np.median(d.input_tokens[members])),
-                float(np.median(d.output_tokens[members])), inputs.selfhost,
+                cfg.model, cfg.quant, cfg.gpu, cfg.gpus_per_replica, prompt, float(np.median(decode[members])),
+                inputs.selfhost, cached_tokens=cached, shared_prefix_tokens=shared,
             )  # fmt: skip
             out[members] = cap.requests_per_s
         except InfeasibleError:
@@ -148,18 +165,16 @@ def factors(curve: CostCurve, d: Draws, inputs: Inputs) -> Factors:
     )
 
 
-def api_prices(inputs: Inputs, api_id: str, d: Draws) -> TokenPrices:
-    """An API's effective prices with each drawn factor applied."""
-    w = inputs.workload
-    prices = effective_prices(inputs.all_apis[api_id], w.input_tokens, inputs.batch_api, w.cached_input_share)
-    return prices.scaled(d.api_price_factor.get(api_id, {}))
-
-
 def api_usd_per_qpd(inputs: Inputs, api_id: str, d: Draws) -> FloatArray:
-    """An API's monthly cost per query-per-day in every draw (its prices, the drawn token mix)."""
+    """An API's monthly cost per query-per-day in every draw: its drawn prices and reasoning, the
+    drawn token mix, through the same bill as the point answer."""
     w = inputs.workload
-    per_query = cost_per_query_usd(api_prices(inputs, api_id, d), d.input_tokens, d.output_tokens, w.cached_input_share)
-    return np.asarray(per_query, dtype=np.float64) * w.days_per_month
+    b = bill(
+        inputs.all_apis[api_id], w, inputs.billing, reasoning_of(inputs, api_id, d),
+        input_scale=d.input_tokens / w.input_tokens, output_tokens=d.output_tokens,
+        price_factors=d.api_price_factor.get(api_id, {}),
+    )  # fmt: skip
+    return np.broadcast_to(np.asarray(b.usd_per_query, dtype=np.float64) * w.days_per_month, (d.n,))
 
 
 def quantiles(x: FloatArray, key: str = "monthly_cost_usd") -> dict[str, float]:

@@ -89,3 +89,21 @@ def minimum(a: Number, b: Number) -> Number:
     import numpy as np
 
     return _result(np.minimum(a, b))
+
+
+def floor(x: Number) -> Number:
+    """Round down to a whole number, kept as a float."""
+    if _is_number(x):
+        return float(math.floor(x)) if math.isfinite(x) else float(x)
+    import numpy as np
+
+    return _result(np.floor(x))
+
+
+def where(condition: object, a: Number, b: Number) -> Number:
+    """`a` where `condition` holds, else `b`, elementwise (a plain if/else for Python numbers)."""
+    if isinstance(condition, bool) and _is_number(a) and _is_number(b):
+        return float(a if condition else b)
+    import numpy as np
+
+    return _result(np.where(np.asarray(condition), a, b).astype(np.float64))

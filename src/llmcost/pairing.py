@@ -14,16 +14,36 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from llmcost.defaults import QUALITY_TOLERANCE_ELO
+from llmcost.notes import Note
 from llmcost.quantization import Quantization
-from llmcost.records import ApiModel, OpenModel
+from llmcost.reasoning import Reasoning
+from llmcost.records import ApiModel, OpenModel, Quality
 
 
-def quantized_elo(model: OpenModel, quant: Quantization, recovery_pct: Mapping[str, float]) -> float | None:
-    """The model's Elo at a quantization (None when the model has no quality score)."""
-    if model.quality is None:
+def costed_elo(quality: Quality | None, reasoning: Reasoning) -> tuple[float | None, Note | None]:
+    """The Elo of the product that is costed: a score measured at another reasoning effort than the
+    costed one describes a different product, so it is not used (and a note says why)."""
+    if quality is None:
+        return None, None
+    scored = quality.effort
+    if scored is None or reasoning.effort is None or scored == reasoning.effort:
+        return quality.lmarena_elo, None
+    if scored == "default" and reasoning.is_default:
+        return quality.lmarena_elo, None
+    return None, Note("no_effort_quality", {"effort": reasoning.effort, "scored": scored})
+
+
+def quantized_elo(
+    model: OpenModel, quant: Quantization, recovery_pct: Mapping[str, float], reasoning: Reasoning | None = None
+) -> float | None:
+    """The model's Elo at a quantization and the costed effort (None when it has no such score)."""
+    elo = model.quality.lmarena_elo if model.quality else None
+    if reasoning is not None:
+        elo = costed_elo(model.quality, reasoning)[0]
+    if elo is None:
         return None
     recovery = recovery_pct.get(quant.id, 100.0)
-    return model.quality.lmarena_elo + 400 * math.log10(min(recovery, 100.0) / 100)
+    return elo + 400 * math.log10(min(recovery, 100.0) / 100)
 
 
 @dataclass(frozen=True)
@@ -37,13 +57,15 @@ def pair_apis(
     model: OpenModel,
     elo: float | None,
     usd_per_query: Mapping[str, float],
+    api_elo: Mapping[str, float | None],
 ) -> list[Pairing]:
     """Hosted versions of the same model, the cheapest API at least as good, and the API closest in
-    quality, among the APIs in `usd_per_query` (API id -> cost per query for the workload)."""
+    quality, among the APIs in `usd_per_query` (API id -> cost per query for the workload);
+    `api_elo` is each API's Elo at its costed reasoning effort."""
     out = [Pairing(a, "hosted version of the same model") for a in usd_per_query if apis[a].open_model == model.id]
     if elo is None:
         return out
-    rated = {a: q.lmarena_elo for a in usd_per_query if (q := apis[a].quality) is not None}
+    rated = {a: e for a in usd_per_query if (e := api_elo.get(a)) is not None}
     good = [a for a, e in rated.items() if e >= elo - QUALITY_TOLERANCE_ELO]
     chosen = {p.api for p in out}
     if good:

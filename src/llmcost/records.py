@@ -25,6 +25,7 @@ DATA_FILES = (
     "engines.yaml",
     "quantization.yaml",
     "ownership.yaml",
+    "reasoning.yaml",
 )
 
 Precision = Literal["bf16", "fp8", "int8", "int4", "fp4"]
@@ -118,6 +119,9 @@ class Identified(Sourced):
 @dataclass(frozen=True, kw_only=True)
 class Quality(Sourced):
     lmarena_elo: float = _req(gt=0, le=1e4)
+    # the reasoning effort the score was measured at (an effort name in reasoning.yaml, or "default":
+    # the provider's default); None for a model that does not reason
+    effort: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,6 +130,35 @@ class LongContextTier(_Strict):
     input_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
     output_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
     cached_input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    cache_write_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    cache_write_1h_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+
+
+TokenClass = Literal["input", "cached_input", "cache_write", "cache_write_1h", "output"]
+TOKEN_CLASSES: tuple[TokenClass, ...] = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceTier(Sourced):
+    """A service tier's prices (flex, priority): its own per-token prices, or one multiplier over the
+    standard prices of every token class where the provider states only a rule."""
+
+    input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    output_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    cached_input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    multiplier: float | None = _opt(gt=0, le=100)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        priced = self.input_usd_per_mtok is not None and self.output_usd_per_mtok is not None
+        if priced == (self.multiplier is not None):
+            raise ValueError("a service tier gives input_usd_per_mtok and output_usd_per_mtok, or a multiplier")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceTiers(_Strict):
+    flex: ServiceTier | None = None
+    priority: ServiceTier | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,12 +169,32 @@ class ApiModel(Identified):
     input_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
     output_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
     cached_input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
-    cache_write_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    cache_write_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)  # 5-minute TTL (or the only) write
+    cache_write_1h_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    min_cacheable_prompt_tokens: int | None = _opt(gt=0, le=MAX_SPEC)  # shorter prompts are not cached
+    cache_granularity_tokens: int | None = _opt(gt=0, le=MAX_SPEC)  # cached prefixes are whole multiples
     batch_discount: float | None = _opt(ge=0, lt=1)
+    # the token classes the batch discount reaches (None: every class); the others keep the standard price
+    batch_applies_to: list[TokenClass] | None = None
+    service_tiers: ServiceTiers | None = None
     context_window_tokens: int | None = _opt(gt=0, le=MAX_SPEC)
     long_context: LongContextTier | None = None
     open_model: str | None = None
     quality: Quality | None = None
+    deprecation_date: str | None = None  # YYYY-MM-DD the provider announced the deprecation
+    retirement_date: str | None = None  # YYYY-MM-DD the model stops serving
+    lifecycle_source: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("deprecation_date", "retirement_date"):
+            value = getattr(self, name)
+            if value is not None and not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+                raise ValueError(f"{name} must be 'YYYY-MM-DD', got {value!r}")
+            if value is not None:
+                as_of_days(value)
+        if (self.deprecation_date or self.retirement_date) and not self.lifecycle_source:
+            raise ValueError("deprecation_date / retirement_date need lifecycle_source")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -267,6 +320,49 @@ class Engine(Identified):
         if large and self.max_batch_size_large_gpu:
             return self.max_batch_size_large_gpu
         return self.max_batch_size
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReasoningFigure(Identified):
+    """Hidden reasoning tokens per request of one model at one reasoning effort (a distribution across
+    workloads where the source gives a spread). They bill as output tokens and run as decode steps."""
+
+    UNCERTAIN = ("reasoning_tokens_per_request", "answer_tokens_per_request")
+    model: str  # an API id (provider/model) or an open model id
+    effort: str
+    provider_default_effort: bool | Literal["unknown"]
+    default_source: str | None = None
+    reasoning_billing: str | None = None
+    workload: str | None = None
+    reasoning_tokens_per_request: float = _req(ge=0, le=MAX_SPEC)
+    answer_tokens_per_request: float | None = _opt(ge=0, le=MAX_SPEC)
+    per_benchmark: dict[str, dict[str, float]] | None = None
+    agentic_reasoning_tokens_per_task: dict[str, dict[str, float]] | None = None
+    reasoning_to_answer_ratio: dict[str, float] | None = None
+    reasoning_share_of_output: float | None = _opt(ge=0, le=1)
+    trivial_prompt_reasoning_median: float | None = _opt(ge=0, le=MAX_SPEC)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.id != f"{self.model}/{self.effort}":
+            raise ValueError(f"id must be model/effort ('{self.model}/{self.effort}'), got '{self.id}'")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceReversal(Sourced):
+    """The published price-reversal finding the outputs cite (arXiv 2603.23971)."""
+
+    paper: str
+    arxiv: str
+    authors: str
+    models_evaluated: int = _req(gt=0)
+    tasks: dict[str, int]
+    share_of_model_pairs_reversing: dict[str, float]
+    max_reversal_factor: float = _req(gt=0)
+    example: str
+    thinking_token_spread_across_models: str
+    thinking_token_spread_across_runs: str
+    without_thinking_cost: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -415,10 +511,12 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "engines.yaml": {"engines": Engine},
     "quantization.yaml": {"quantizations": QuantQuality},
     "ownership.yaml": {"owned_gpus": OwnedGpu},
+    "reasoning.yaml": {"reasoning": ReasoningFigure},
 }
 _SINGLETONS: dict[str, dict[str, type[_Strict]]] = {
     "costs.yaml": {"engineering": Engineering},
     "ownership.yaml": {"facility": Facility},
+    "reasoning.yaml": {"price_reversal": PriceReversal},
 }
 
 

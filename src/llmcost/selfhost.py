@@ -47,9 +47,13 @@ def replica_capacity(
     output_tokens: float,
     assumptions: SelfHostAssumptions,
     kv_bytes: float | None = None,
+    cached_tokens: float = 0.0,
+    shared_prefix_tokens: float = 0.0,
 ) -> tuple[MemoryPlan, Capacity]:
     """Memory plan and saturated capacity of one replica on `gpus` GPUs (InfeasibleError if it
-    cannot run: context too long, weights or one sequence do not fit, latency target unreachable)."""
+    cannot run: context too long, weights or one sequence do not fit, latency target unreachable).
+    `output_tokens` counts every decode step (reasoning included); `cached_tokens` of each prompt
+    come from the prefix cache, of which `shared_prefix_tokens` are one prefix all requests share."""
     a, engine = assumptions, assumptions.engine
     context = math.ceil(input_tokens + output_tokens)
     if context > model.max_context_tokens:
@@ -57,12 +61,13 @@ def replica_capacity(
             f"{model.id}: {context:,} tokens per request exceed its {model.max_context_tokens:,}-token context"
         )
     mem = plan_memory(
-        model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes, gpu_memory_utilization=memory_fraction(engine)
-    )
+        model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes, gpu_memory_utilization=memory_fraction(engine),
+        shared_prefix_tokens=math.floor(shared_prefix_tokens),
+    )  # fmt: skip
     if not mem.fits:
         raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
     try:
-        shape = serving_shape(model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes)
+        shape = serving_shape(model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes, cached_tokens)
         cap = saturated_capacity(
             shape,
             mem.max_concurrent_sequences,
@@ -109,9 +114,12 @@ def sized_configs(
     workload: Workload,
     assumptions: SelfHostAssumptions,
     max_gpus: Mapping[str, int] | None = None,
+    reasoning_tokens: float = 0.0,
 ) -> tuple[list[Config], list[Unfit]]:
     """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not.
-    `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented)."""
+    `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented);
+    `reasoning_tokens` are decode steps each request spends before its visible answer."""
+    cached, shared = prefix_cache(workload, assumptions)
     runs: list[Config] = []
     fails: list[Unfit] = []
     fraction = memory_fraction(assumptions.engine)
@@ -127,14 +135,30 @@ def sized_configs(
                     continue  # the weights alone overflow each GPU: it cannot fit (the largest size says why)
                 try:
                     mem, cap = replica_capacity(
-                        model, quant, gpu, tp, workload.input_tokens, workload.output_tokens, assumptions
-                    )
+                        model, quant, gpu, tp, workload.input_tokens, workload.output_tokens + reasoning_tokens,
+                        assumptions, cached_tokens=cached, shared_prefix_tokens=shared,
+                    )  # fmt: skip
                     runs.append(Config(model, quant, gpu, tp, mem, cap))
                 except InfeasibleError as exc:
                     miss = Unfit(quant.id, gpu.id, str(exc), exc.short_gb)
             if len(runs) == before:
                 fails.append(miss)
     return runs, fails
+
+
+def prefix_cache(
+    workload: Workload, assumptions: SelfHostAssumptions, input_tokens: float | None = None
+) -> tuple[float, float]:
+    """(prompt tokens per request served from the engine's prefix cache, of which one shared
+    prefix): the workload's cached share or shared prefix, when the engine caches prefixes. An
+    engine's cache has no TTL (it evicts under memory pressure), so a shared prefix stays warm."""
+    if not assumptions.prefix_caching:
+        return 0.0, 0.0
+    prompt = workload.input_tokens if input_tokens is None else input_tokens
+    if workload.shared_prefix_tokens:
+        shared = min(workload.shared_prefix_tokens, prompt - 1)
+        return shared, shared
+    return min(workload.cached_input_share * prompt, prompt - 1), 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,13 +259,14 @@ def curves(
     workload: Workload,
     assumptions: SelfHostAssumptions,
     no_offer: Mapping[str, str] | None = None,
+    reasoning_tokens: float = 0.0,
 ) -> tuple[list[CostCurve], list[Unfit]]:
     """Cost curves of every configuration of a model that runs and can be rented, and why the
     other (quantization, GPU) pairs cannot."""
     gpus = list(gpus)
     no_offer = no_offer or {}
     max_gpus = {g.id: max((o.gpus_per_instance for o in offers.get(g.id, ())), default=0) for g in gpus}
-    configs, fails = sized_configs(model, quants, gpus, workload, assumptions, max_gpus)
+    configs, fails = sized_configs(model, quants, gpus, workload, assumptions, max_gpus, reasoning_tokens)
     fails = [
         f if f.reason else Unfit(f.quant, f.gpu, no_offer.get(f.gpu) or f"no {assumptions.pricing} offer for {f.gpu}")
         for f in fails

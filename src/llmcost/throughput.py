@@ -41,7 +41,8 @@ class ServingShape:
     tp: int
     layers: int
     input_tokens: float
-    output_tokens: float
+    output_tokens: float  # decode steps per request: visible answer + reasoning
+    prefill_tokens: float  # prompt tokens computed (the rest come from the prefix cache)
     dense_read_bytes: float  # weights read every decode step, whole replica
     expert_bytes: float  # MoE routed-expert weights, whole replica (0 for dense)
     experts: int
@@ -64,9 +65,14 @@ def serving_shape(
     input_tokens: float,
     output_tokens: float,
     kv_bytes: float | None = None,
+    cached_tokens: float = 0.0,
 ) -> ServingShape:
+    """`cached_tokens` of the prompt are served from the engine's prefix cache: prefill computes
+    only the rest (each new token still attends to the whole prompt before it)."""
     if input_tokens <= 0 or output_tokens <= 0:
         raise UsageError("input and output tokens must be > 0")
+    if not 0 <= cached_tokens < input_tokens:
+        raise UsageError("cached tokens must be >= 0 and fewer than the prompt's")
     if tp > 1 and gpu.interconnect_gb_per_s is None:
         raise UsageError(
             f"{gpu.id}: no sourced interconnect bandwidth in hardware.yaml, so tensor parallelism "
@@ -92,6 +98,7 @@ def serving_shape(
         layers=model.layers,
         input_tokens=input_tokens,
         output_tokens=output_tokens,
+        prefill_tokens=input_tokens - cached_tokens,
         dense_read_bytes=total - expert,
         expert_bytes=expert,
         experts=experts,
@@ -99,7 +106,8 @@ def serving_shape(
         kv_read_bytes_per_seq=float(kv_bytes_per_sequence(model, mean_ctx, kvb)),
         kv_shards=kv_shards(model, tp),
         flops_per_decode_token=2 * active + 4 * attn_width * mean_ctx,
-        flops_per_prefill=2 * active * input_tokens + 2 * attn_width * input_tokens**2,
+        flops_per_prefill=2 * active * (input_tokens - cached_tokens)
+        + 2 * attn_width * (input_tokens**2 - cached_tokens**2),
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12,
         tflops=path.tflops,
         link_bytes_per_s=(gpu.interconnect_gb_per_s or 0.0) * 1e9 / 2,  # one direction
@@ -129,7 +137,7 @@ def _allreduce_s(s: ServingShape, tokens: B) -> B | float:
 def prefill_s(s: ServingShape, eff: Efficiency) -> float:
     """Time to prefill one prompt on the replica: compute-bound, plus its all-reduces [s]."""
     compute = s.flops_per_prefill / (s.tp * s.tflops * 1e12 * eff.prefill_compute)
-    return compute + float(_allreduce_s(s, s.input_tokens))
+    return compute + float(_allreduce_s(s, s.prefill_tokens))
 
 
 @dataclass(frozen=True)

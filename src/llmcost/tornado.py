@@ -80,6 +80,13 @@ def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[
         swing("queries per day", u.qpd, lambda x: replace(base, qpd=x))
     swing("input tokens per query", u.input_tokens, lambda x: replace(base, input_tokens=x))
     swing("output tokens per query", u.output_tokens, lambda x: replace(base, output_tokens=x))
+    for option in (api_id, curve.config.model.id):
+        if option in u.reasoning_tokens:
+
+            def at_reasoning(x: FloatArray, option: str = option) -> Draws:
+                return replace(base, reasoning_tokens={**base.reasoning_tokens, option: x})
+
+            swing(f"{option} reasoning tokens per query", u.reasoning_tokens[option], at_reasoning)
     swing("utilization target", u.utilization, lambda x: replace(base, utilization=x))
     swing("peak factor", u.peak_factor, lambda x: replace(base, peak_factor=x))
     swing("throughput (model error)", u.throughput_factor, lambda x: replace(base, throughput=x))

@@ -13,7 +13,7 @@ from llmcost.crossings import BreakEven, breakeven_volumes, rank, solve, step_co
 from llmcost.inputs import Inputs, Scenario
 from llmcost.montecarlo import api_usd_per_qpd, draw_inputs
 from llmcost.montecarlo import factors as draw_factors
-from llmcost.pairing import Pairing, pair_apis, quantized_elo
+from llmcost.pairing import Pairing, costed_elo, pair_apis, quantized_elo
 from llmcost.progress import steps
 from llmcost.results.breakeven import BreakEvenResult, NoPair, Pair
 from llmcost.selfhost import CostCurve, closest_miss, fleet_cost_usd
@@ -98,10 +98,14 @@ def breakeven(
             continue
         best: dict[str, tuple[tuple[float, float], str, CostCurve, BreakEven, float | None]] = {}
         for quant in {c.config.quant.id: c.config.quant for c in found}.values():
-            elo = quantized_elo(model, quant, inp.quant_recovery_pct)
+            elo = quantized_elo(model, quant, inp.quant_recovery_pct, inp.reasoning[model.id])
             per_query = {a: x / inp.workload.days_per_month for a, x in api_alpha.items()}
             named = bool(inp.settings.get("apis"))
-            matched = [Pairing(a, "chosen") for a in api_alpha] if named else pair_apis(inp.apis, model, elo, per_query)
+            api_elo = {a: costed_elo(api.quality, inp.reasoning[a])[0] for a, api in inp.apis.items()}
+            matched = (
+                [Pairing(a, "chosen") for a in api_alpha] if named
+                else pair_apis(inp.apis, model, elo, per_query, api_elo)
+            )  # fmt: skip
             for p in matched:
                 for curve in (c for c in found if c.config.quant is quant):
                     sol = solve(api_alpha[p.api], curve, f, inp.max_qpd, inp.autoscaling)
@@ -109,7 +113,11 @@ def breakeven(
                     if p.api not in best or key < best[p.api][0]:
                         best[p.api] = (key, p.reason, curve, sol, elo)
         if not best:
-            pairs.append(NoPair(model.id, "no API to pair with: the model has no quality score and no hosted version"))
+            why = (
+                f"its quality score is not for the costed {inp.reasoning[model.id].effort} reasoning effort"
+                if model.quality is not None else "the model has no quality score"
+            )  # fmt: skip
+            pairs.append(NoPair(model.id, f"no API to pair with: {why} and no hosted version"))
         for api_id, (_, reason, curve, sol, elo) in best.items():
             pairs.append(_pair(api_id, reason, inp, curve, elo, sol))
     return BreakEvenResult(workload=_token_mix(inp), assumptions=assumptions(inp), pairs=tuple(pairs))
@@ -121,5 +129,6 @@ def _token_mix(inp: Inputs) -> dict[str, float]:
         "input_tokens": w.input_tokens,
         "output_tokens": w.output_tokens,
         "cached_input_share": w.cached_input_share,
+        "shared_prefix_tokens": w.shared_prefix_tokens,
         "days_per_month": w.days_per_month,
     }

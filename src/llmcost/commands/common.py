@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from llmcost import defaults
-from llmcost.api_cost import api_usd_per_qpd
+from llmcost.billing import Bill, bill
 from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
 from llmcost.inputs import Inputs, Scenario, make_scenario, resolve
@@ -41,7 +41,8 @@ def inputs_for(
 
 
 def model_curves(inp: Inputs, model: OpenModel) -> tuple[list[CostCurve], list[Unfit]]:
-    return curves(model, inp.quants, inp.gpus, inp.offers, inp.workload, inp.selfhost, inp.no_offer)
+    reasoning = inp.reasoning[model.id].tokens
+    return curves(model, inp.quants, inp.gpus, inp.offers, inp.workload, inp.selfhost, inp.no_offer, reasoning)
 
 
 def factors(inp: Inputs) -> Factors:
@@ -70,8 +71,14 @@ def cheapest_at(curves_: list[CostCurve], qpd: float, inp: Inputs) -> CostCurve:
     return min(curves_, key=lambda c: float(fleet_cost_usd(c, qpd, f, inp.autoscaling)))
 
 
+def api_bill(inp: Inputs, api: ApiModel) -> Bill:
+    """The API's bill per query for the workload, with the reasoning it is costed at."""
+    return bill(api, inp.workload, inp.billing, inp.reasoning[api.id].tokens)
+
+
 def alpha(inp: Inputs, api: ApiModel) -> float:
-    return api_usd_per_qpd(api, inp.workload, inp.batch_api)
+    """An API's monthly cost per query-per-day [USD/month per query/day]: the slope of its cost."""
+    return float(api_bill(inp, api).usd_per_query) * inp.workload.days_per_month
 
 
 def assumptions(inp: Inputs) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from llmcost.api_cost import api_usd_per_qpd, api_usd_per_query, effective_prices
+from llmcost.billing import bill, rates
 from llmcost.catalog import Catalog
-from llmcost.commands.common import assumptions, factors, inputs_for, model_curves
+from llmcost.commands.common import alpha, api_bill, assumptions, factors, inputs_for, model_curves
 from llmcost.inputs import Inputs, Scenario
 from llmcost.notes import Note
-from llmcost.pairing import quantized_elo
+from llmcost.pairing import costed_elo, quantized_elo
 from llmcost.progress import steps
 from llmcost.quantization import compute_path
 from llmcost.records import ApiModel
@@ -30,16 +30,21 @@ def quality_tier(elo: float | None) -> str | None:
 
 
 def _api_option(api: ApiModel, inp: Inputs) -> ApiOption:
-    w = inp.workload
-    prices = effective_prices(api, w.input_tokens, inp.batch_api, w.cached_input_share)
-    per_query = api_usd_per_query(api, w, inp.batch_api)
-    monthly = api_usd_per_qpd(api, w, inp.batch_api) * w.queries_per_day  # as Monte Carlo computes it
-    notes = list(prices.notes)
-    if api.context_window_tokens and w.input_tokens + w.output_tokens > api.context_window_tokens:
+    w, r = inp.workload, inp.reasoning[api.id]
+    b = api_bill(inp, api)
+    per_query = float(b.usd_per_query)
+    monthly = alpha(inp, api) * w.queries_per_day  # as Monte Carlo computes it
+    std, _ = rates(api, inp.billing)
+    notes = list(b.notes)
+    if r.tokens:
+        notes.insert(0, Note("reasoning", {"reasoning_tokens": r.tokens, "effort": r.effort or "given"}))
+    if api.context_window_tokens and w.input_tokens + w.output_tokens + r.tokens > api.context_window_tokens:
         notes.append(Note("context_window", {"context_window_tokens": api.context_window_tokens}))
     if api.as_of == "undated":
         notes.append(Note("undated_price"))
-    elo = api.quality.lmarena_elo if api.quality else None
+    elo, why = costed_elo(api.quality, r)
+    if why is not None:
+        notes.append(why)
     return ApiOption(
         id=api.id,
         label=api.name,
@@ -50,24 +55,41 @@ def _api_option(api: ApiModel, inp: Inputs) -> ApiOption:
         quality_elo=elo,
         quality_tier=quality_tier(elo),
         prices_usd_per_mtok={
-            "input": prices.input_usd_per_mtok,
-            "cached_input": prices.cached_input_usd_per_mtok,
-            "output": prices.output_usd_per_mtok,
-            "tier": prices.tier,
-            "batch": prices.batch,
+            "input": std.input,
+            "cached_input": std.cached_input,
+            "cache_write": std.cache_write,
+            "output": std.output,
+            "long_context_share": float(b.long_context_share),
+            "batch": inp.billing.batch,
+            "service_tier": inp.billing.service_tier,
         },
         source=api.source,
         as_of=api.as_of,
         notes=tuple(notes),
         open_model=api.open_model,
+        tokens_per_query={
+            "input": float(b.input_tokens),
+            "cached_input": float(b.cached_tokens),
+            "cache_write": float(b.cache_write_tokens),
+            "output": float(b.output_tokens),
+            "reasoning": float(b.reasoning_tokens),
+        },
+        reasoning=r.to_dict(),
+        list_price_usd_per_query=float(bill(api, w, inp.billing).usd_per_query),
     )
 
 
 def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
     w, cfg, offer = inp.workload, d.config, d.offer.offer
     per_query = d.monthly_cost_usd / w.queries_per_month
-    elo = quantized_elo(cfg.model, cfg.quant, inp.quant_recovery_pct)
+    r = inp.reasoning[cfg.model.id]
+    elo = quantized_elo(cfg.model, cfg.quant, inp.quant_recovery_pct, r)
     notes = []
+    if r.tokens:
+        notes.append(Note("reasoning_decode", {"reasoning_tokens": r.tokens, "effort": r.effort or "given"}))
+    why = costed_elo(cfg.model.quality, r)[1]
+    if why is not None:
+        notes.append(why)
     path = compute_path(cfg.quant, cfg.gpu)
     if not path.native:
         notes.append(
@@ -231,6 +253,7 @@ def compare(
                     f": {inp.no_offer[gpu.id]}" if gpu.id in inp.no_offer else ""
                 )
                 infeasible.append(Infeasible(f"@{gpu.id}", f"any model on {gpu.id}", reason, "-", None, gpu.id))
+    api_options = _price_reversals(api_options)
     api_options = _attach_comparable_api(api_options)
     self_options = _attach_comparable_api(self_options, api_options)
     if inp.monte_carlo:
@@ -239,6 +262,25 @@ def compare(
     self_options.sort(key=lambda o: o.monthly_cost_usd)
     options_: list[Option] = [*api_options, *self_options, *infeasible]
     return Comparison(workload=inp.workload.to_dict(), assumptions=assumptions(inp), options=tuple(options_))
+
+
+def _price_reversals(options: list[ApiOption]) -> list[ApiOption]:
+    """Flag each API whose list price (its bill without reasoning tokens) is below another's while
+    its bill with them is above: the strongest such reversal, as a note."""
+    out = []
+    for o in options:
+        worst = max(
+            (p for p in options if o.list_price_usd_per_query < p.list_price_usd_per_query
+             and o.cost_per_query_usd > p.cost_per_query_usd),
+            key=lambda p: o.cost_per_query_usd / p.cost_per_query_usd,
+            default=None,
+        )  # fmt: skip
+        if worst is not None:
+            ratio = o.cost_per_query_usd / worst.cost_per_query_usd
+            note = Note("price_reversal", {"other": worst.id, "ratio": ratio})
+            o = replace(o, notes=(*o.notes, note))
+        out.append(o)
+    return out
 
 
 def _attach_comparable_api(options: list[Any], apis: list[ApiOption] | None = None) -> list[Any]:

@@ -7,9 +7,17 @@ from typing import Any
 
 import numpy as np
 
-from llmcost.api_cost import api_usd_per_query
 from llmcost.catalog import Catalog
-from llmcost.commands.common import alpha, assumptions, cheapest_at, factors, inputs_for, one_pair, runnable
+from llmcost.commands.common import (
+    alpha,
+    api_bill,
+    assumptions,
+    cheapest_at,
+    factors,
+    inputs_for,
+    one_pair,
+    runnable,
+)
 from llmcost.errors import UsageError
 from llmcost.inputs import Scenario
 from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
@@ -39,7 +47,7 @@ def hybrid(
     api, model = one_pair(inp)
     w, s, f = inp.workload, inp.share, factors(inp)
     q = w.queries_per_day
-    per_query = api_usd_per_query(api, w, inp.batch_api)
+    per_query = float(api_bill(inp, api).usd_per_query)
     a = alpha(inp, api)
     curve = cheapest_at(runnable(inp, model), max(s, 1e-12) * q, inp)
     monthly = float(blended_monthly_usd(a, curve, q, s, f, inp.autoscaling))

@@ -25,6 +25,9 @@ class ApiOption:
     as_of: str
     notes: tuple[Note, ...]
     open_model: str | None = None  # a hosted open-weight model: its id
+    tokens_per_query: Mapping[str, float] = field(default_factory=dict)  # billed: input, cached, written, ...
+    reasoning: Mapping[str, Any] = field(default_factory=dict)  # effort, reasoning_tokens, why, source
+    list_price_usd_per_query: float = 0.0  # the same bill without reasoning tokens
     comparable_api: str | None = None
     vs_comparable_api_usd: float | None = None
     band: Mapping[str, float] | None = field(default=None, repr=False)  # Monte Carlo P10/P50/P90
