@@ -161,9 +161,9 @@ class Bill:
 
 
 def cached_tokens(api: ApiModel, prompt_tokens: Number, wanted: Number) -> Number:
-    """Tokens of a prompt the provider can serve from its cache when `wanted` would be: none below
-    the minimum cacheable prompt (the cached prefix itself must reach it), whole multiples of the
-    caching granularity above it."""
+    """The prefix of a prompt the provider can serve from its cache when `wanted` tokens would be:
+    none below the minimum cacheable prompt (the cached prefix itself must reach it), whole
+    multiples of the caching granularity above it."""
     got = wanted
     if api.cache_granularity_tokens:
         g = api.cache_granularity_tokens
@@ -201,11 +201,12 @@ def bill(
     lost: Number = 0.0  # share of requests whose wanted cache the minimum cacheable prompt rules out
     for share, bucket_tokens in workload.prompt_buckets:
         p = bucket_tokens * input_scale
-        wanted, writes = workload.cache_plan(p, charges_writes, CACHE_TTL_S[billing.cache_ttl])
-        c = cached_tokens(api, p, wanted)
-        lost = lost + share * as_float((wanted > 0) & (c <= 0))
-        # a prompt too short to cache writes nothing either
-        w = where(c > 0, writes, 0.0) if api.min_cacheable_prompt_tokens else writes
+        wanted, hit, writes = workload.cache_plan(p, charges_writes, CACHE_TTL_S[billing.cache_ttl])
+        prefix = cached_tokens(api, p, wanted)
+        lost = lost + share * as_float((wanted > 0) & (prefix <= 0))
+        c = prefix * hit
+        # a prefix too short to cache is not written either
+        w = where(prefix > 0, writes, 0.0) if api.min_cacheable_prompt_tokens else writes
         t = RequestTokens(p, c, w, billed_output)
         cost = tokens_usd(std, t, price_factors)
         if lc_rates is not None and api.long_context is not None:

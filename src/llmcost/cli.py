@@ -225,6 +225,59 @@ ThroughputFactorOpt = Annotated[
 ]
 
 
+EffortOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reasoning-effort",
+        help="Reasoning effort to cost: minimal, low, medium, high, xhigh, max, none, thinking-on, thinking-off "
+        "for every option that has it, or ID=EFFORT for one option (repeatable) [each provider's documented "
+        "default; see `llmcost list reasoning`].",
+    ),
+]
+ReasoningTokensOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reasoning-tokens",
+        help="Hidden reasoning tokens per query for one option, ID=N (a number or a range; repeatable): "
+        "replaces the sourced figure (billed as output by an API, decoded by a deployment).",
+    ),
+]
+ServiceTierOpt = Annotated[
+    str | None, typer.Option("--service-tier", help=f"API service tier: standard, flex, priority [{D.SERVICE_TIER}].")
+]
+CacheTtlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-ttl",
+        help=f"Prompt-cache lifetime of API cache writes: 5m or 1h (Anthropic bills writes at 1.25x / 2x input) "
+        f"[{D.CACHE_TTL}].",
+    ),
+]
+PrefixOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--shared-prefix-tokens",
+        help="A prompt prefix every request shares (system prompt, tools), cached while traffic keeps it warm; "
+        "instead of --cached-share.",
+    ),
+]
+PromptMixOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--prompt-mix",
+        help="Prompt sizes, SHARE:TOKENS,... e.g. 0.9:20000,0.1:300000 (instead of --input-tokens): providers "
+        "apply long-context tiers and cache minimums per request.",
+    ),
+]
+PrefixCachingOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--prefix-caching/--no-prefix-caching",
+        help="Self-hosted engines reuse cached prefixes: the cached share skips prefill [on, as in vLLM].",
+    ),
+]
+
+
 McOpt = Annotated[
     int | None,
     typer.Option("--monte-carlo", help="Monte Carlo draws over the uncertain inputs: P10/P50/P90 and probabilities."),
@@ -251,6 +304,45 @@ def _overrides(pairs: list[str] | None) -> dict[str, str] | None:
     return out
 
 
+def _pairs(flag: str, what: str) -> Any:
+    """A repeatable ID=VALUE option as a mapping (values parsed by the scenario)."""
+
+    def convert(pairs: list[str] | None) -> dict[str, str] | None:
+        if not pairs:
+            return None
+        out: dict[str, str] = {}
+        for pair in pairs:
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip():
+                raise UsageError(f"{flag} takes {what}, got '{_shown(pair)}'")
+            out[key.strip()] = value.strip()
+        return out
+
+    return convert
+
+
+def _efforts(values: list[str] | None) -> str | dict[str, str] | None:
+    """One effort for every option, or ID=EFFORT pairs (not both)."""
+    if not values:
+        return None
+    bare = [v for v in values if "=" not in v]
+    if bare and len(values) > 1:
+        raise UsageError("--reasoning-effort: give one effort for every option, or ID=EFFORT pairs, not both")
+    return bare[0].strip() if bare else _pairs("--reasoning-effort", "EFFORT or ID=EFFORT")(values)
+
+
+def _mix(value: str | None) -> list[list[str]] | None:
+    if value is None:
+        return None
+    out = []
+    for part in value.split(","):
+        share, sep, tokens = part.partition(":")
+        if not sep:
+            raise UsageError(f"--prompt-mix takes SHARE:TOKENS pairs, e.g. 0.9:20000,0.1:300000, got '{_shown(value)}'")
+        out.append([share.strip(), tokens.strip()])
+    return out
+
+
 # CLI parameter -> (Scenario field, conversion). Parameters not listed pass through unchanged.
 _TO_SCENARIO: dict[str, tuple[str, Any]] = {
     "cached_share": ("cached_input_share", None),
@@ -259,6 +351,9 @@ _TO_SCENARIO: dict[str, tuple[str, Any]] = {
     "gpu": ("gpus", _split),
     "quant": ("quants", _split),
     "hidden_cost": ("hidden_cost_overrides", _overrides),
+    "reasoning_effort": ("reasoning_effort", _efforts),
+    "reasoning_tokens": ("reasoning_tokens", _pairs("--reasoning-tokens", "ID=TOKENS (e.g. openai/gpt-5=1200)")),
+    "prompt_mix": ("prompt_mix", _mix),
     "batch": ("batch_api", None),
     "profile": ("profile", _profile),
     "usage_log": ("usage_log", lambda p: str(p) if p else None),
@@ -339,6 +434,13 @@ def compare(
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
     batch: BatchOpt = None,
+    reasoning_effort: EffortOpt = None,
+    reasoning_tokens: ReasoningTokensOpt = None,
+    service_tier: ServiceTierOpt = None,
+    cache_ttl: CacheTtlOpt = None,
+    shared_prefix_tokens: PrefixOpt = None,
+    prompt_mix: PromptMixOpt = None,
+    prefix_caching: PrefixCachingOpt = None,
     commercial_only: CommercialOpt = None,
     show_all: Annotated[
         bool | None,
@@ -392,6 +494,13 @@ def breakeven(
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
     batch: BatchOpt = None,
+    reasoning_effort: EffortOpt = None,
+    reasoning_tokens: ReasoningTokensOpt = None,
+    service_tier: ServiceTierOpt = None,
+    cache_ttl: CacheTtlOpt = None,
+    shared_prefix_tokens: PrefixOpt = None,
+    prompt_mix: PromptMixOpt = None,
+    prefix_caching: PrefixCachingOpt = None,
     commercial_only: CommercialOpt = None,
     engine: EngineOpt = None,
     max_ttft_ms: TtftOpt = None,
@@ -447,6 +556,13 @@ def hybrid(
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
     batch: BatchOpt = None,
+    reasoning_effort: EffortOpt = None,
+    reasoning_tokens: ReasoningTokensOpt = None,
+    service_tier: ServiceTierOpt = None,
+    cache_ttl: CacheTtlOpt = None,
+    shared_prefix_tokens: PrefixOpt = None,
+    prompt_mix: PromptMixOpt = None,
+    prefix_caching: PrefixCachingOpt = None,
     engine: EngineOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
@@ -505,6 +621,13 @@ def tco(
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
     batch: BatchOpt = None,
+    reasoning_effort: EffortOpt = None,
+    reasoning_tokens: ReasoningTokensOpt = None,
+    service_tier: ServiceTierOpt = None,
+    cache_ttl: CacheTtlOpt = None,
+    shared_prefix_tokens: PrefixOpt = None,
+    prompt_mix: PromptMixOpt = None,
+    prefix_caching: PrefixCachingOpt = None,
     engine: EngineOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
@@ -583,6 +706,14 @@ def sensitivity(
     peak_factor: PeakOpt = None,
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
+    cached_share: CachedOpt = None,
+    reasoning_effort: EffortOpt = None,
+    reasoning_tokens: ReasoningTokensOpt = None,
+    service_tier: ServiceTierOpt = None,
+    cache_ttl: CacheTtlOpt = None,
+    shared_prefix_tokens: PrefixOpt = None,
+    prompt_mix: PromptMixOpt = None,
+    prefix_caching: PrefixCachingOpt = None,
     engine: EngineOpt = None,
     max_qpd: Annotated[
         float | None, typer.Option("--max-qpd", help=f"Highest volume the break-even metric examines [{D.MAX_QPD:,}].")

@@ -99,14 +99,17 @@ class Workload:
         mean rate, the gap since the previous request is shorter than the TTL [0-1]."""
         return 1.0 - math.exp(-self.average_requests_per_s * ttl_s)
 
-    def cache_plan(self, prompt_tokens: Number, charges_writes: bool, ttl_s: float) -> tuple[Number, Number]:
-        """(tokens read from the cache, tokens written to it) for a prompt of `prompt_tokens`."""
+    def cache_plan(
+        self, prompt_tokens: Number, charges_writes: bool, ttl_s: float
+    ) -> tuple[Number, float, Number]:
+        """For a prompt of `prompt_tokens`: (the prefix a request would read from the cache, the share
+        of requests that find it there, tokens written to the cache per request)."""
         if self.shared_prefix_tokens:
             warm = self.warm_share(ttl_s)
             writes = self.shared_prefix_tokens * (1 - warm) if charges_writes else 0.0
-            return self.shared_prefix_tokens * warm, writes
+            return self.shared_prefix_tokens, warm, writes
         s = self.cached_input_share
-        return prompt_tokens * s, prompt_tokens * (1 - s) if charges_writes and s > 0 else 0.0
+        return prompt_tokens * s, 1.0, prompt_tokens * (1 - s) if charges_writes and s > 0 else 0.0
 
     @property
     def queries_per_month(self) -> float:

@@ -15,8 +15,8 @@ _WORDS: dict[str, str] = {
     "no_1h_write_price": "no 1-hour cache-write price: writes billed at the 5-minute price",
     "no_service_tier": "no {service_tier} tier published: standard prices used",
     "service_tier_long_context": "no {service_tier} prices for the long-context tier: long-context list prices used",
-    "cache_share_unattainable": "a {wanted:.0%} cached share is out of reach (nothing is cached below "
-    "{min_cacheable_prompt_tokens:,} tokens): billed at the attainable {attainable:.0%}",
+    "cache_share_unattainable": "a {wanted:.0%} cached share is out of reach (a cached prefix under "
+    "{min_cacheable_prompt_tokens:,} tokens is not cached): billed at the attainable {attainable:.0%}",
     "reasoning": "{reasoning_tokens:,.0f} reasoning tokens per query at {effort} effort, billed as output",
     "reasoning_decode": "{reasoning_tokens:,.0f} reasoning tokens per query at {effort} effort, run as decode steps",
     "price_reversal": "lower list price than {other}, yet {ratio:.1f}x its cost once reasoning tokens are counted",

@@ -152,7 +152,16 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         *a["notes"],
     ]
     if a["batch_api"]:
-        lines.append("API prices include each provider's batch discount")
+        lines.append("API prices include each provider's batch discount, on the token classes it covers")
+    if a.get("service_tier", "standard") != "standard":
+        lines.append(f"API calls on the {a['service_tier']} service tier")
+    if a.get("reasoning"):
+        parts = [
+            f"{o} {r['reasoning_tokens']:,.0f} ({r['effort'] or 'given'}; {r['why']})" for o, r in a["reasoning"].items()
+        ]
+        lines.append("reasoning tokens per query: " + ", ".join(parts))
+    if not a.get("prefix_caching", True):
+        lines.append("self-hosted prefix caching off: every prompt token is prefilled")
     if a.get("monte_carlo"):
         m = a["monte_carlo"]
         drawn = [f"{g} price x {_dist_text(v)}" for g, v in m["gpu_price_factor"].items() if isinstance(v, dict)]

@@ -9,6 +9,7 @@ from typing import Any
 from llmcost import defaults
 from llmcost.billing import Bill, bill
 from llmcost.catalog import Catalog
+from llmcost.demand import CACHE_TTL_S
 from llmcost.errors import UsageError
 from llmcost.inputs import Inputs, Scenario, make_scenario, resolve
 from llmcost.records import ApiModel, OpenModel
@@ -91,6 +92,14 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
         "pricing": a.pricing if a.ownership == "rent" else "owned (bought)",
         "pue": a.pue if a.ownership == "buy" else None,
         "batch_api": inp.batch_api,
+        "service_tier": inp.billing.service_tier,
+        "cache_ttl": inp.billing.cache_ttl,
+        "prefix_caching": a.prefix_caching,
+        "reasoning": {
+            o: r.to_dict()
+            for o in (*inp.apis, *(m.id for m in inp.models))
+            if (r := inp.reasoning[o]).effort is not None or r.tokens
+        },
         "efficiency": a.efficiency.to_dict(),
         "throughput_factor": a.throughput_factor,
         "gpu_price_factor": a.gpu_price_factor,
@@ -120,6 +129,8 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
                 "qpd": describe(u.qpd) if s.get("qpd") is not None else None,
                 "input_tokens": describe(u.input_tokens),
                 "output_tokens": describe(u.output_tokens),
+                "reasoning_tokens": {k: describe(v) for k, v in u.reasoning_tokens.items()
+                                     if k in inp.apis or k in {m.id for m in inp.models}},
                 "utilization": describe(u.utilization),
                 "peak_factor": describe(u.peak_factor),
                 "gpu_price_factor": {g: describe(v) for g, v in u.gpu_price_factor.items()},
@@ -147,7 +158,27 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
 
 def _notes(inp: Inputs) -> list[str]:
     """What the numbers take for granted that is not a setting, as it applies to this run."""
-    notes = ["API prompt-cache writes are not charged (cached prefixes assumed warm)"]
+    w = inp.workload
+    if w.shared_prefix_tokens:
+        warm = w.warm_share(CACHE_TTL_S[inp.billing.cache_ttl])
+        notes = [
+            f"a {w.shared_prefix_tokens:,.0f}-token prefix shared by every request: {warm:.0%} of requests find it "
+            f"cached at the API ({inp.billing.cache_ttl} TTL, Poisson arrivals); a cold request writes it"
+        ]
+    elif w.cached_input_share:
+        notes = [
+            "API prompt cache: each request reads its cached share and writes the rest (multi-turn chat), "
+            f"billed at the provider's {inp.billing.cache_ttl} write price where it charges writes"
+        ]
+    else:
+        notes = []
+    if w.prompt_mix:
+        notes.append("prompt sizes follow the prompt mix: long-context tiers and cache minimums apply per request")
+    if inp.reasoning and any(r.tokens for r in inp.reasoning.values()):
+        notes.append(
+            "reasoning tokens are per-request means across benchmark workloads (Artificial Analysis): short chat "
+            "traffic reasons less; API bills them as output, deployments decode them"
+        )
     if inp.autoscaling is not None:
         notes.append(
             f"self-hosted replicas follow the '{inp.autoscaling.profile}' hourly profile (at least "
