@@ -37,8 +37,8 @@ SONNET = api(  # Claude Sonnet 4's published prices
 )
 
 
-def per_query(a: ApiModel, w: Workload, billing: Billing = Billing(), reasoning: float = 0.0) -> float:
-    return float(bill(a, w, billing, reasoning).usd_per_query)
+def per_query(a: ApiModel, w: Workload, billing: Billing | None = None, reasoning: float = 0.0) -> float:
+    return float(bill(a, w, billing or Billing(), reasoning).usd_per_query)
 
 
 def test_plain_request_hand_worked():

@@ -910,11 +910,10 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
     reasoning = _reasoning(s, cat, list(apis), model_ids)
     input_tokens: Uncertain = s.input_tokens
     if s.prompt_mix:  # the mix sets the mean prompt: a different input_tokens contradicts it
-        if "input_tokens" in s.fields_set and not math.isclose(
-            central(s.input_tokens), workload.input_tokens, rel_tol=1e-6
-        ):
+        mean = workload.input_tokens
+        if "input_tokens" in s.fields_set and not math.isclose(central(s.input_tokens), mean, rel_tol=1e-6):
             raise UsageError(
-                f"give input_tokens or prompt_mix, not both: the mix's mean prompt is {workload.input_tokens:,.0f} tokens",
+                f"give input_tokens or prompt_mix, not both: the mix's mean prompt is {mean:,.0f} tokens",
                 param="prompt_mix",
             )
         input_tokens = workload.input_tokens

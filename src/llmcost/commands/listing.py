@@ -138,7 +138,7 @@ def _reasoning_row(r: ReasoningFigure) -> ReasoningRow:
     point = r.reasoning_tokens_per_request
     spread = r.spread.get("reasoning_tokens_per_request")
     lo, hi = low_high(spread) or (point, point) if spread is not None else (point, point)
-    default = {True: "yes", False: "no"}.get(r.provider_default_effort, "unknown")  # type: ignore[call-overload]
+    default = "unknown" if r.provider_default_effort == "unknown" else "yes" if r.provider_default_effort else "no"
     return ReasoningRow(
         id=r.id,
         model=r.model,
