@@ -31,7 +31,9 @@ from llmcost.records import (
     ApiModel,
     Engine,
     Engineering,
+    BytesPerToken,
     Facility,
+    FleetCost,
     Gpu,
     GpuOffer,
     HiddenCost,
@@ -71,6 +73,12 @@ class Catalog:
     facility: Facility
     reasoning: Mapping[str, ReasoningFigure]  # id "model/effort" -> its reasoning-token figures
     price_reversal: PriceReversal
+    fleet_costs: Mapping[str, FleetCost]
+    bytes_per_token: BytesPerToken
+
+    def fleet_price(self, line: str, driver: str) -> FleetCost | None:
+        """The default unit price of a fleet-scaled hidden-cost line for one driver (None: not in the data)."""
+        return next((f for f in self.fleet_costs.values() if f.default and f.line == line and f.driver == driver), None)
 
     def efforts(self, model_id: str) -> dict[str, ReasoningFigure]:
         """A model's reasoning figures by effort ({} for a model that does not reason)."""
@@ -290,6 +298,8 @@ def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
         facility=merged["facility"][""],
         reasoning=merged["reasoning"],
         price_reversal=merged["price_reversal"][""],
+        fleet_costs=merged["fleet_costs"],
+        bytes_per_token=merged["bytes_per_token"][""],
     )
     _check_references(cat)
     return cat
@@ -322,8 +332,10 @@ _TYPES: dict[str, type[Any]] = {
     "facility": Facility,
     "reasoning": ReasoningFigure,
     "price_reversal": PriceReversal,
+    "fleet_costs": FleetCost,
+    "bytes_per_token": BytesPerToken,
 }
-_SINGLE = ("engineering", "facility", "price_reversal")
+_SINGLE = ("engineering", "facility", "price_reversal", "bytes_per_token")
 CACHE_FILES_KEPT = 16
 MAX_CACHE_BYTES = 20_000_000
 

@@ -294,6 +294,28 @@ class HiddenCost(Identified):
     usd_per_month: float = _req(ge=0, le=MAX_MONTHLY_USD)
 
 
+FleetDriver = Literal[
+    "host_month", "gpu_month", "gpu_hour", "gb_month", "balancer_hour", "lcu_hour", "gb_processed", "egress_gb"
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FleetCost(Identified):
+    """A unit price of a hidden cost that scales with the fleet (per host, GPU, GB, balancer, ...)."""
+
+    UNCERTAIN = ("usd_per_unit",)
+    line: Literal["monitoring", "load_balancing", "storage", "backup", "egress", "licence"]
+    driver: FleetDriver
+    usd_per_unit: float = _req(ge=0, le=MAX_PRICE_USD)
+    vendor: str
+    default: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class BytesPerToken(Sourced):
+    bytes_per_token: float = _req(gt=0, le=100)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Engine(Identified):
     """A serving engine's documented batching limits and its throughput relative to vLLM."""
@@ -507,14 +529,14 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "pricing.yaml": {"api": ApiModel, "gpu_rental": GpuOffer},
     "hardware.yaml": {"gpus": Gpu},
     "models.yaml": {"models": OpenModel},
-    "costs.yaml": {"hidden_costs": HiddenCost},
+    "costs.yaml": {"hidden_costs": HiddenCost, "fleet_costs": FleetCost},
     "engines.yaml": {"engines": Engine},
     "quantization.yaml": {"quantizations": QuantQuality},
     "ownership.yaml": {"owned_gpus": OwnedGpu},
     "reasoning.yaml": {"reasoning": ReasoningFigure},
 }
 _SINGLETONS: dict[str, dict[str, type[_Strict]]] = {
-    "costs.yaml": {"engineering": Engineering},
+    "costs.yaml": {"engineering": Engineering, "bytes_per_token": BytesPerToken},
     "ownership.yaml": {"facility": Facility},
     "reasoning.yaml": {"price_reversal": PriceReversal},
 }
