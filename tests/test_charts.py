@@ -80,8 +80,8 @@ def test_breakeven_chart_draws_the_result(be):
         if m.get_marker() == "o" and len(m.get_xdata()) == 1
     )
     expected = sorted((c["qpd"], p["api_usd_per_qpd_month"] * c["qpd"]) for p in be["pairs"] for c in p["crossings"])
-    # fixture data: 70b fp8 on 4 x H100 vs gpt-4o-mini crosses 15 times (replica steps), the other pairs once
-    assert [len(p["crossings"]) for p in be["pairs"]] == [1, 15, 1, 1] and len(expected) == 18
+    # fixture data: 70b fp8 on 4 x H100 vs gpt-4o-mini crosses 17 times (replica steps), the other pairs once
+    assert [len(p["crossings"]) for p in be["pairs"]] == [1, 17, 1, 1] and len(expected) == 20
     assert np.allclose(marked, expected)
 
 

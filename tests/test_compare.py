@@ -87,13 +87,25 @@ def test_comparable_api_is_cheapest_api_of_similar_or_better_quality(cat):
 
 def test_hidden_costs_toggle_and_override(cat):
     base = dict(models=["llama-3.1-8b"], quants=["fp8"], gpus=["h100-sxm"], catalog=cat)
+    flat = llmcost.compare(10_000, hidden_costs="flat", **base).to_dict()["options"][-1]
     on = llmcost.compare(10_000, **base).to_dict()["options"][-1]
     off = llmcost.compare(10_000, hidden_costs=False, **base).to_dict()["options"][-1]
     over = llmcost.compare(10_000, hidden_cost_overrides={"devops": 0}, **base).to_dict()["options"][-1]
-    # midpoints: 3,500 + 200 + 125 + 75 + 200 = 4,100 per month
-    assert on["monthly_hidden_cost_usd"] == pytest.approx(4100)
+    # flat, the seed's midpoints: 3,500 + 200 + 125 + 75 + 200 = 4,100 per month
+    assert flat["monthly_hidden_cost_usd"] == pytest.approx(4100)
+    # scaled (the default), one H100 host, 10,000 queries/day of 2,000 in + 500 out tokens:
+    #   devops 3,500 + monitoring 16.50/host + balancer 0.0225 x 730 h = 16.425
+    #   + weights 8.03 GB x (storage 0.020 + backup 0.010) per GB-month
+    #   + capacity units: max(1/86,400/25 new connections, 2,500 x 4 B / 1e9 / 24 GB an hour) = 4.63e-7 LCU
+    #     per query/day x 0.008 x 730 h; egress 500 x 4 B / 1e9 x 30.4167 days x 0.09 per GB
+    hosts = on["offer"]["instances"]
+    weights = on["memory"]["weights_gb"]
+    per_qpd = max(1 / 86_400 / 25, 2_500 * 4 / 1e9 / 24) * 0.008 * 730 + 500 * 4 / 1e9 * (365 / 12) * 0.09
+    expected = 3500 + 16.5 * hosts + 0.0225 * 730 + weights * 0.03 + 10_000 * per_qpd
+    assert hosts == 1 and on["monthly_hidden_cost_usd"] == pytest.approx(expected)
+    assert sum(on["hidden_costs_usd"].values()) == pytest.approx(expected)
     assert off["monthly_hidden_cost_usd"] == 0
-    assert over["monthly_hidden_cost_usd"] == pytest.approx(600)
+    assert over["monthly_hidden_cost_usd"] == pytest.approx(expected - 3500)
     with pytest.raises(UnknownIdError, match="hidden-cost line"):
         llmcost.compare(10_000, hidden_cost_overrides={"devopz": 1}, **base)
 

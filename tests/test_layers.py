@@ -21,7 +21,7 @@ LAYERS = {
     "base": {"text", "errors", "defaults", "numeric", "notes", "plain", "uncertainty", "progress"},
     "files": {"io"},
     "data": {"records", "catalog", "datatools"},
-    "inputs": {"demand", "quantization", "inputs", "usage", "reasoning"},
+    "inputs": {"demand", "quantization", "inputs", "usage", "reasoning", "hidden"},
     "model": {"billing", "memory", "throughput", "selfhost", "crossings", "routing", "timeline", "ownership",
               "pairing"},
     "analysis": {"montecarlo", "tornado"},

@@ -98,8 +98,13 @@ def test_what_if_factors_change_the_point_answer(cat):
 
 def test_hidden_costs_as_a_mapping_override_those_lines(cat):
     own = _self(llmcost.compare(10_000, hidden_costs={"devops": 1000}, **PAIR, catalog=cat))
-    # devops 1,000 instead of 3,500; the other lines keep their midpoints: 1,000 + 200 + 125 + 75 + 200
-    assert own["monthly_hidden_cost_usd"] == pytest.approx(1600)
+    plain = _self(llmcost.compare(10_000, **PAIR, catalog=cat))
+    # devops 1,000 instead of 3,500; the other lines as they were
+    assert own["monthly_hidden_cost_usd"] == pytest.approx(plain["monthly_hidden_cost_usd"] - 2500)
+    flat = _self(
+        llmcost.compare(10_000, hidden_costs="flat", hidden_cost_overrides={"devops": 1000}, **PAIR, catalog=cat)
+    )
+    assert flat["monthly_hidden_cost_usd"] == pytest.approx(1000 + 200 + 125 + 75 + 200)
 
 
 # ---------------------------------------------------------------- requested models never vanish

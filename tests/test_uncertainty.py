@@ -106,7 +106,7 @@ def test_probability_matches_the_analytical_value(cat):
 
 
 def test_breakeven_distribution(cat):
-    kw = dict(apis=["openai/gpt-4o"], models=["llama-3.1-70b"], catalog=cat)
+    kw = dict(apis=["openai/gpt-4o"], models=["llama-3.1-70b"], catalog=cat, hidden_costs="flat")
     point = llmcost.breakeven(**kw).to_dict()["pairs"][0]
     collapsed = llmcost.breakeven(
         monte_carlo=500,
@@ -350,6 +350,7 @@ def test_bought_gpus_draw_their_purchase_price_and_facility_figures(cat):
     assert owned.purchase_usd_per_gpu == 27_500 and top == pytest.approx([expected]) and expected > 1.05
     tornado = sensitivity(10_000, models=["llama-3.1-8b"], apis=["openai/gpt-4o"], ownership="buy", catalog=cat)
     rows = [r["input"] for r in tornado.to_dict()["inputs"]]
-    assert tornado.to_dict()["self_hosted"] == "llama-3.1-8b:bf16@1xa100-80gb"
+    # int4 and bf16 share the GPU; int4's smaller weights cost cents less to store and back up
+    assert tornado.to_dict()["self_hosted"] == "llama-3.1-8b:int4@1xa100-80gb"
     assert rows[1] == "owned a100-80gb: purchase_usd_per_gpu"  # second only to the DevOps line
     assert "a100-80gb price over the cheapest offer" not in rows  # 1 .. 1 when buying: moves nothing

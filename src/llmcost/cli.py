@@ -132,8 +132,26 @@ PeakOpt = Annotated[
     ),
 ]
 HiddenOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hidden-costs",
+        help="Hidden costs of self-hosting: scaled (DevOps per deployment, monitoring per host, storage and "
+        "backup per GB of weights, egress and load balancing per query), flat (the seed article's lines "
+        f"per deployment) or off [{D.HIDDEN_COSTS}].",
+    ),
+]
+NoHiddenOpt = Annotated[bool, typer.Option("--no-hidden-costs", help="Same as --hidden-costs off.")]
+NvaieOpt = Annotated[
     bool | None,
-    typer.Option("--hidden-costs/--no-hidden-costs", help="Include DevOps, monitoring, networking, storage, backup."),
+    typer.Option("--nvidia-ai-enterprise", help="Add NVIDIA AI Enterprise licences per GPU (NIM needs them)."),
+]
+DevopsStepOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--hosts-per-devops-step",
+        help="DevOps time grows by one seed range every N hosts (default: one line per deployment; no "
+        "staffing ratio is sourced).",
+    ),
 ]
 HiddenLineOpt = Annotated[
     list[str] | None,
@@ -359,7 +377,7 @@ _TO_SCENARIO: dict[str, tuple[str, Any]] = {
     "usage_log": ("usage_log", lambda p: str(p) if p else None),
     "data": ("data_dirs", lambda ds: [str(d) for d in ds] if ds else None),
 }
-_NOT_SCENARIO = {"scenario", "fmt", "metric", "chart", "out", "qpm", "qps"}
+_NOT_SCENARIO = {"scenario", "fmt", "metric", "chart", "out", "qpm", "qps", "no_hidden_costs"}
 
 
 # Scenario setting -> the flag that sets it, for errors raised by the library (which name settings)
@@ -390,6 +408,10 @@ def _scenario(params: dict[str, Any]) -> Any:
         flags[field] = convert(value) if convert else value
     if "qpd" in params:
         flags["qpd"] = _volume(params)
+    if params.get("no_hidden_costs"):
+        if params.get("hidden_costs") not in (None, "off"):
+            raise UsageError(f"--no-hidden-costs contradicts --hidden-costs {_shown(params['hidden_costs'])}")
+        flags["hidden_costs"] = "off"
     path = params.get("scenario")
     return make_scenario(read_scenario_file(path) if path else None, **flags)
 
@@ -433,6 +455,9 @@ def compare(
     peak_factor: PeakOpt = None,
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
+    no_hidden_costs: NoHiddenOpt = False,
+    nvidia_ai_enterprise: NvaieOpt = None,
+    hosts_per_devops_step: DevopsStepOpt = None,
     batch: BatchOpt = None,
     reasoning_effort: EffortOpt = None,
     reasoning_tokens: ReasoningTokensOpt = None,
@@ -493,6 +518,9 @@ def breakeven(
     peak_factor: PeakOpt = None,
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
+    no_hidden_costs: NoHiddenOpt = False,
+    nvidia_ai_enterprise: NvaieOpt = None,
+    hosts_per_devops_step: DevopsStepOpt = None,
     batch: BatchOpt = None,
     reasoning_effort: EffortOpt = None,
     reasoning_tokens: ReasoningTokensOpt = None,
@@ -555,6 +583,9 @@ def hybrid(
     peak_factor: PeakOpt = None,
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
+    no_hidden_costs: NoHiddenOpt = False,
+    nvidia_ai_enterprise: NvaieOpt = None,
+    hosts_per_devops_step: DevopsStepOpt = None,
     batch: BatchOpt = None,
     reasoning_effort: EffortOpt = None,
     reasoning_tokens: ReasoningTokensOpt = None,
@@ -620,6 +651,9 @@ def tco(
     peak_factor: PeakOpt = None,
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
+    no_hidden_costs: NoHiddenOpt = False,
+    nvidia_ai_enterprise: NvaieOpt = None,
+    hosts_per_devops_step: DevopsStepOpt = None,
     batch: BatchOpt = None,
     reasoning_effort: EffortOpt = None,
     reasoning_tokens: ReasoningTokensOpt = None,
@@ -706,6 +740,9 @@ def sensitivity(
     peak_factor: PeakOpt = None,
     hidden_costs: HiddenOpt = None,
     hidden_cost: HiddenLineOpt = None,
+    no_hidden_costs: NoHiddenOpt = False,
+    nvidia_ai_enterprise: NvaieOpt = None,
+    hosts_per_devops_step: DevopsStepOpt = None,
     cached_share: CachedOpt = None,
     reasoning_effort: EffortOpt = None,
     reasoning_tokens: ReasoningTokensOpt = None,

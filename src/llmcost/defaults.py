@@ -16,6 +16,7 @@ OUTPUT_TOKENS = 500
 CACHED_INPUT_SHARE = 0.0
 SERVICE_TIER: Final = "standard"  # API service tier (flex and priority where a provider has them)
 CACHE_TTL: Final = "5m"  # prompt-cache lifetime: Anthropic's default write; "1h" costs more per write
+HIDDEN_COSTS: Final = "scaled"  # hidden costs grow with hosts, GPUs, GB and traffic ("flat": the seed's lines)
 PREFIX_CACHING = True  # self-hosted engines reuse cached prefixes (vLLM's enable_prefix_caching default)
 DAYS_PER_MONTH = 365 / 12  # 30.4167: a calendar-average month, stated explicitly
 SECONDS_PER_DAY = 86_400

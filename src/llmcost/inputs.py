@@ -25,6 +25,8 @@ from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.defaults import Efficiency
 from llmcost.demand import CACHE_TTLS, SERVICE_TIERS, Billing, Workload
 from llmcost.errors import UnknownIdError, UsageError
+from llmcost.hidden import MODES as HIDDEN_MODES
+from llmcost.hidden import HiddenPart, hidden_parts
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
 from llmcost.reasoning import EFFORT_RANK, Reasoning, choose
 from llmcost.records import ApiModel, Engine, Facility, Gpu, GpuOffer, OpenModel, OwnedGpu, PricingModel
@@ -137,16 +139,31 @@ class Scenario:
     min_replicas: int = field(
         default=defaults.MIN_REPLICAS, metadata=_about("Replicas kept running when autoscaling.", "int", ge=1, le=1e6)
     )
-    hidden_costs: bool = field(
-        default=True,
+    hidden_costs: str = field(
+        default=defaults.HIDDEN_COSTS,
         metadata=_about(
-            "Add the hidden costs of self-hosting (devops, monitoring, ...); a mapping of line -> USD/month "
-            "overrides those lines.",
+            "Hidden costs of self-hosting: scaled (each line grows with what drives it: hosts, GPUs, GB, "
+            "traffic), flat (the seed's lines per deployment) or off (true = scaled, false = off); a mapping "
+            "of line -> USD/month overrides those lines.",
             "hidden",
         ),
     )
     hidden_cost_overrides: dict[str, Uncertain] = field(
         default_factory=dict, metadata=_about("USD/month per line id.", "uncertain map")
+    )
+    nvidia_ai_enterprise: bool = field(
+        default=False,
+        metadata=_about("Add NVIDIA AI Enterprise licences per GPU (NIM deployments need them).", "bool"),
+    )
+    hosts_per_devops_step: int | None = field(
+        default=None,
+        metadata=_about(
+            "DevOps time steps up by one seed range every this many hosts (default: one flat line; no "
+            "published staffing ratio was found).",
+            "int?",
+            gt=0,
+            le=1e6,
+        ),
     )
     batch_api: bool = field(default=False, metadata=_about("Price API calls at the batch-API rate.", "bool"))
     service_tier: str = field(
@@ -331,9 +348,16 @@ def _uncertain_map(where: str, v: Any) -> dict[str, Uncertain]:
     return {_string(where, k): _uncertain(f"{where}.{k}", x) for k, x in v.items()}
 
 
-def _hidden(where: str, v: Any) -> bool | dict[str, Uncertain]:
-    """True/False, or a mapping of line -> USD/month (hidden costs on, those lines overridden)."""
-    return _uncertain_map(where, v) if isinstance(v, Mapping) else _bool(where, v)
+def _hidden(where: str, v: Any) -> str | dict[str, Uncertain]:
+    """scaled, flat or off (true = scaled, false = off), or a mapping of line -> USD/month (those
+    lines overridden, the others scaled)."""
+    if isinstance(v, Mapping):
+        return _uncertain_map(where, v)
+    if isinstance(v, bool):
+        return defaults.HIDDEN_COSTS if v else "off"
+    if v not in HIDDEN_MODES:
+        raise _Invalid(where, f"Input should be {', '.join(HIDDEN_MODES)}, true or false, or a mapping of lines", v)
+    return str(v)
 
 
 def _effort_name(where: str, v: Any) -> str:
@@ -474,7 +498,7 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
         raise UsageError(f"{exc.where}: {exc.msg}{got}", param=exc.where.split(".")[0]) from None
     if isinstance(out["hidden_costs"], dict):  # a mapping turns hidden costs on and overrides those lines
         out["hidden_cost_overrides"] = {**out["hidden_cost_overrides"], **out["hidden_costs"]}
-        out["hidden_costs"] = True
+        out["hidden_costs"] = defaults.HIDDEN_COSTS
     for name, low, high, inclusive in _CENTRAL_BOUNDS:
         if out[name] is not None:
             _check_uncertain(name, out[name], low, high, inclusive)
@@ -514,6 +538,7 @@ def scenario_json_schema() -> dict[str, Any]:
         "hidden": {
             "anyOf": [
                 {"type": "boolean"},
+                {"type": "string", "enum": list(HIDDEN_MODES)},
                 {
                     "type": "object",
                     "additionalProperties": {
@@ -619,6 +644,7 @@ _SELECTION = ("apis", "models", "gpus", "quants", "commercial_only")
 _SELF_HOSTING = (
     "pricing", "ownership", "pue", "utilization", "peak_factor", "engine", "max_ttft_ms", "max_tpot_ms",
     "autoscale", "profile", "min_replicas", "hidden_costs", "hidden_cost_overrides", "batch_api",
+    "nvidia_ai_enterprise", "hosts_per_devops_step",
     "service_tier", "cache_ttl", "prefix_caching",
     "throughput_factor", "gpu_price_factor", "data_dirs",
 )  # fmt: skip
@@ -773,7 +799,7 @@ class Uncertainty:
     utilization: Uncertain
     peak_factor: Uncertain
     throughput_factor: Uncertain
-    hidden_usd_per_month: Mapping[str, Uncertain]
+    hidden: tuple[HiddenPart, ...]  # each part's rate as drawn (HiddenPart.drawn)
     gpu_price_factor: Mapping[str, Uncertain]  # gpu id -> over the cheapest offer
     offer_price_factor: Mapping[str, Dist]  # gpu id -> the cheapest offer's own range
     owned_figures: Mapping[str, Mapping[str, Uncertain]]  # gpu id -> figures of an owned GPU's hourly cost
@@ -815,7 +841,8 @@ class Inputs:
     facility: Facility
     no_offer: Mapping[str, str]  # gpu id -> why it has no offer (owned GPUs without a purchase price)
     quant_recovery_pct: Mapping[str, float]
-    hidden_usd_per_month: Mapping[str, float]
+    hidden: tuple[HiddenPart, ...]  # hidden-cost parts, each a rate per unit of its driver (llmcost.hidden)
+    hosts_per_devops_step: float  # inf: DevOps is one line per deployment
     batch_api: bool
     billing: Billing
     reasoning: Mapping[str, Reasoning]  # API and open model ids -> the reasoning each is costed with
@@ -846,16 +873,19 @@ def _pick(ids: Iterable[str] | None, table: Mapping[str, Any], kind: str, param:
     return picked
 
 
-def resolve_hidden_costs(catalog: Catalog, scenario: Scenario) -> dict[str, float]:
-    """Monthly USD per hidden-cost line: the midpoint of its sourced range unless overridden."""
-    lines = catalog.hidden_costs
-    for key in scenario.hidden_cost_overrides:
-        if key not in lines:
-            raise UnknownIdError("hidden-cost line", key, lines, param="hidden_cost_overrides")
-    if not scenario.hidden_costs:
-        return {key: 0.0 for key in lines}
-    overrides = scenario.hidden_cost_overrides
-    return {key: central(overrides[key]) if key in overrides else line.usd_per_month for key, line in lines.items()}
+def resolve_hidden_costs(catalog: Catalog, scenario: Scenario, workload: Workload) -> tuple[HiddenPart, ...]:
+    """The hidden-cost parts of every deployment (llmcost.hidden): rates per unit of what drives
+    them, the point value being the midpoint of each sourced range unless overridden."""
+    return hidden_parts(
+        catalog,
+        scenario.hidden_costs,
+        scenario.hidden_cost_overrides,
+        input_tokens=workload.input_tokens,
+        output_tokens=workload.output_tokens,
+        days_per_month=workload.days_per_month,
+        nvidia_ai_enterprise=scenario.nvidia_ai_enterprise,
+        hosts_per_devops_step=scenario.hosts_per_devops_step,
+    )
 
 
 def _genai(scenario: Scenario, cat: Catalog) -> tuple[Scenario, Catalog]:
@@ -931,6 +961,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         prefix_caching=s.prefix_caching,
     )
     used = COMMAND_SETTINGS[command]
+    hidden = resolve_hidden_costs(cat, s, workload)
     autoscaling = None
     if s.autoscale and "autoscale" in used:
         name, weights = profile_weights(s.profile)
@@ -950,7 +981,8 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         facility=cat.facility,
         no_offer=no_offer,
         quant_recovery_pct={k: q.quality_recovery_pct for k, q in cat.quant_quality.items()},
-        hidden_usd_per_month=resolve_hidden_costs(cat, s),
+        hidden=hidden,
+        hosts_per_devops_step=float(s.hosts_per_devops_step or math.inf),
         batch_api=s.batch_api,
         billing=Billing(s.batch_api, s.service_tier, s.cache_ttl),  # type: ignore[arg-type]
         reasoning=reasoning,
@@ -959,7 +991,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         autoscaling=autoscaling,
         monte_carlo=s.monte_carlo if "monte_carlo" in used else None,
         seed=s.seed,
-        uncertainty=_uncertainty(s, cat, offers, owned, apis, reasoning, input_tokens),
+        uncertainty=_uncertainty(s, cat, offers, owned, apis, reasoning, input_tokens, hidden),
         max_qpd=s.max_qpd,
         share=s.share,
         show_all=s.show_all,
@@ -1049,15 +1081,9 @@ def _uncertainty(
     apis: Mapping[str, ApiModel],
     reasoning: Mapping[str, Reasoning],
     input_tokens: Uncertain,
+    hidden: tuple[HiddenPart, ...],
 ) -> Uncertainty:
     """Each uncertain input as Monte Carlo draws it (see montecarlo.py)."""
-    lines = cat.hidden_costs
-    hidden: dict[str, Uncertain] = {}
-    for key, line in lines.items():
-        override = s.hidden_cost_overrides.get(key)
-        hidden[key] = 0.0 if not s.hidden_costs else (
-            override if override is not None else line.spread.get("usd_per_month", line.usd_per_month)
-        )  # fmt: skip
     gpu_price: dict[str, Uncertain] = {}
     offer_range: dict[str, Dist] = {}
     owned: dict[str, Mapping[str, Uncertain]] = {}
@@ -1097,7 +1123,7 @@ def _uncertainty(
         utilization=s.utilization,
         peak_factor=s.peak_factor,
         throughput_factor=s.throughput_factor,
-        hidden_usd_per_month=hidden,
+        hidden=hidden,
         gpu_price_factor=gpu_price,
         offer_price_factor=offer_range,
         owned_figures=owned,

@@ -5,7 +5,8 @@ Uncertain per draw (common to all options, so comparisons between them are paire
   ranges or distributions;
 - the throughput the model predicts: a log-normal factor whose spread is the model's error on the
   published measurements (Scenario.throughput_factor);
-- each hidden-cost line: uniform over its sourced range (or the user's override);
+- each hidden-cost part (llmcost.hidden): its rate uniform over its sourced range (or the user's
+  override), so a line that scales with hosts or traffic is drawn per unit;
 - each GPU's rental price: uniform between the cheapest offer (what the point answer uses) and the
   median offer for that GPU and pricing model (you may not get the cheapest provider), times the
   cheapest offer's own range where its source gives one (e.g. AWS spot prices across zones);
@@ -36,8 +37,9 @@ import numpy as np
 
 from llmcost.billing import bill
 from llmcost.errors import InfeasibleError
+from llmcost.hidden import DRIVERS
 from llmcost.inputs import Inputs, Uncertainty
-from llmcost.selfhost import CostCurve, Factors, prefix_cache, replica_capacity
+from llmcost.selfhost import CostCurve, Factors, hidden_factors, prefix_cache, replica_capacity
 from llmcost.uncertainty import draw
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ class Draws:
     utilization: FloatArray
     peak_factor: FloatArray
     throughput: FloatArray
-    hidden_usd_per_month: FloatArray
+    hidden: dict[str, FloatArray]  # driver -> the hidden-cost rate (llmcost.hidden), summed over its parts
     gpu_price_factor: dict[str, FloatArray]
     input_tokens: FloatArray
     output_tokens: FloatArray
@@ -83,7 +85,9 @@ def draw_inputs(inputs: Inputs, n: int, seed: int | None, gpus: list[str], apis:
     rng = np.random.default_rng(seed)
     u: Uncertainty = inputs.uncertainty
     qpd = draw(u.qpd, n, rng)
-    hidden = sum((draw(v, n, rng) for v in u.hidden_usd_per_month.values()), start=np.zeros(n))
+    hidden: dict[str, FloatArray] = {driver: np.zeros(n) for driver in DRIVERS}
+    for part in u.hidden:
+        hidden[part.driver] = hidden[part.driver] + draw(part.drawn, n, rng)
     utilization, peak, throughput = (draw(v, n, rng) for v in (u.utilization, u.peak_factor, u.throughput_factor))
     gpu_ids = sorted(set(gpus))
     gpu_price = {g: draw(u.gpu_price_factor.get(g, 1.0), n, rng) for g in gpu_ids}
@@ -109,7 +113,7 @@ def draw_inputs(inputs: Inputs, n: int, seed: int | None, gpus: list[str], apis:
         utilization=np.clip(utilization, 1e-3, 1.0),
         peak_factor=np.maximum(peak, 1.0),
         throughput=np.maximum(throughput, 1e-6),
-        hidden_usd_per_month=hidden,
+        hidden=hidden,
         gpu_price_factor=gpu_price,
         input_tokens=np.maximum(input_tokens, 1.0),
         output_tokens=np.maximum(output_tokens, 1.0),
@@ -160,8 +164,9 @@ def factors(curve: CostCurve, d: Draws, inputs: Inputs) -> Factors:
         utilization=d.utilization,
         peak_factor=d.peak_factor,
         gpu_price=d.gpu_price_factor[curve.config.gpu.id],
-        hidden_usd_per_month=d.hidden_usd_per_month,
         requests_per_s=replica_rps(curve, d, inputs),
+        **hidden_factors(d.hidden),
+        hosts_per_devops_step=inputs.hosts_per_devops_step,
     )
 
 

@@ -131,13 +131,30 @@ def _workload_line(w: Mapping[str, Any]) -> str:
     )
 
 
+_PER = {"deployment": "", "host": "/host", "gpu": "/GPU", "weight_gb": "/GB of weights", "devops_step": "/step"}
+
+
+def hidden_costs_text(h: Mapping[str, Any]) -> str:
+    """The hidden-cost rates per month, one phrase per line (volume-driven parts per 1,000 queries/day)."""
+    if not h["parts"]:
+        return "hidden costs: off"
+    parts: dict[str, list[str]] = {}
+    for p in h["parts"]:
+        rate = p["usd"] * 1000 if p["driver"] == "qpd" else p["usd"]
+        money = usd(rate) if rate >= 1 or rate == 0 else f"${rate:.2g}"  # cents and below: two significant digits
+        text = f"{money} per 1k queries/day" if p["driver"] == "qpd" else f"{money}{_PER[p['driver']]}"
+        parts.setdefault(p["line"], []).append(text)
+    lines = "; ".join(f"{line} {' + '.join(t)}" for line, t in parts.items())
+    return f"hidden costs per month ({h['mode']}): {lines}"
+
+
 def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
     w, a = data.workload, data.assumptions
     eff, eng = a["efficiency"], a["engine"]
     caps = [f"TTFT <= {a['max_ttft_ms']:g} ms"] if a["max_ttft_ms"] else []
     caps += [f"TPOT <= {a['max_tpot_ms']:g} ms"] if a["max_tpot_ms"] else []
     latency = f"; batch capped for {' and '.join(caps)}" if caps else ""
-    hidden = ", ".join(f"{k} {usd(v)}" for k, v in a["hidden_costs_usd_per_month"].items())
+    hidden = hidden_costs_text(a["hidden_costs"])
     lines = [
         _workload_line(w),
         f"self-hosted: {a['pricing']} GPU prices, cheapest matching offer; sized for peak = "
@@ -147,7 +164,7 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         f"throughput model (fitted, see README accuracy): bandwidth {eff['bandwidth']:g} and compute "
         f"{eff['decode_compute']:g} (decode) / {eff['prefill_compute']:g} (prefill) of peak, "
         f"{eff['layer_overhead_us']:g} us per layer per decode step; KV cache {a['kv_cache_precision']}",
-        f"hidden costs per deployment per month: {hidden}",
+        hidden,
         f"comparable API: the cheapest with LMArena Elo >= the option's minus {a['quality_tolerance_elo']:g}",
         *a["notes"],
     ]
@@ -170,7 +187,7 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         drawn += [
             f"{api} {k} price x {_dist_text(v)}" for api, f in m["api_price_factor"].items() for k, v in f.items()
         ]
-        ranged = [k for k, v in m["hidden_usd_per_month"].items() if isinstance(v, dict)]
+        ranged = list(dict.fromkeys(p["line"] for p in m["hidden"] if isinstance(p["drawn"], dict)))
         if ranged:
             drawn.append(f"hidden costs over their ranges ({', '.join(ranged)})")
         lines.append(

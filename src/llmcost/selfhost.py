@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import reduce
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llmcost import defaults
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import Autoscaling, SelfHostAssumptions
 from llmcost.memory import MemoryPlan, plan_memory, usable_bytes, weight_bytes
-from llmcost.numeric import as_float, ceil, maximum, minimum
+from llmcost.numeric import as_float, ceil, maximum, where
 from llmcost.quantization import Quantization
 from llmcost.records import Engine, Gpu, GpuOffer, OpenModel
 from llmcost.throughput import Capacity, saturated_capacity, serving_shape
@@ -171,16 +170,44 @@ class Factors:
     utilization: Number = defaults.UTILIZATION_TARGET
     peak_factor: Number = defaults.PEAK_FACTOR
     gpu_price: Number = defaults.GPU_PRICE_FACTOR
-    hidden_usd_per_month: Number = 0.0
+    hidden_usd_per_month: Number = 0.0  # hidden costs per deployment
     requests_per_s: Number | None = None
+    # hidden costs that scale with the fleet (see llmcost.hidden): per host, per GPU, per GB of
+    # weights, per query/day, and DevOps per step of `hosts_per_devops_step` hosts
+    hidden_usd_per_host_month: Number = 0.0
+    hidden_usd_per_gpu_month: Number = 0.0
+    hidden_usd_per_weight_gb_month: Number = 0.0
+    hidden_usd_per_qpd: Number = 0.0
+    devops_usd_per_step: Number = 0.0
+    hosts_per_devops_step: float = math.inf
 
 
-def point_factors(assumptions: SelfHostAssumptions, hidden_usd_per_month: Mapping[str, float]) -> Factors:
-    """The factors of the point answer: the scenario's central values."""
+def point_factors(
+    assumptions: SelfHostAssumptions, hidden: Mapping[str, float], hosts_per_devops_step: float = math.inf
+) -> Factors:
+    """The factors of the point answer: the scenario's central values; `hidden` is the hidden-cost
+    rate per driver (llmcost.hidden.by_driver)."""
     a = assumptions
     return Factors(
-        a.throughput_factor, a.utilization_target, a.peak_factor, a.gpu_price_factor, sum(hidden_usd_per_month.values())
+        a.throughput_factor,
+        a.utilization_target,
+        a.peak_factor,
+        a.gpu_price_factor,
+        **hidden_factors(hidden),
+        hosts_per_devops_step=hosts_per_devops_step,
     )
+
+
+def hidden_factors(hidden: Mapping[str, Number]) -> dict[str, Number]:
+    """Factors' hidden-cost fields from rates per driver (floats, or arrays of draws)."""
+    return {
+        "hidden_usd_per_month": hidden.get("deployment", 0.0),
+        "hidden_usd_per_host_month": hidden.get("host", 0.0),
+        "hidden_usd_per_gpu_month": hidden.get("gpu", 0.0),
+        "hidden_usd_per_weight_gb_month": hidden.get("weight_gb", 0.0),
+        "hidden_usd_per_qpd": hidden.get("qpd", 0.0),
+        "devops_usd_per_step": hidden.get("devops_step", 0.0),
+    }
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,16 +240,48 @@ class CostCurve:
         """Replicas one instance of an offer holds (a replica's GPUs share one instance)."""
         return offer.gpus_per_instance // self.config.gpus_per_replica
 
+    def fleet(self, replicas: Number) -> tuple[Number, Number, Number]:
+        """(monthly rental at list price, instances, GPUs) of the offer cheapest for `replicas`
+        replicas (scalar or array; ties go to the first offer)."""
+        n = as_float(replicas)
+        cost = hosts = gpus = None
+        for o in self.offers:
+            i = ceil(n / self._per_instance(o))
+            c = i * o.usd_per_instance_hour
+            if cost is None or hosts is None or gpus is None:
+                cost, hosts, gpus = c, i, i * o.gpus_per_instance
+                continue
+            take = c < cost
+            cost, hosts, gpus = where(take, c, cost), where(take, i, hosts), where(take, i * o.gpus_per_instance, gpus)
+        assert cost is not None and hosts is not None and gpus is not None  # a curve has at least one offer
+        return cost * self.hours_per_month, hosts, gpus
+
     def gpu_cost_usd(self, replicas: Number, f: Factors | None = None) -> Number:
         """Cheapest monthly rental for `replicas` replicas (scalar or array) [USD/month]."""
-        n = as_float(replicas)
-        costs = (ceil(n / self._per_instance(o)) * o.usd_per_instance_hour for o in self.offers)
         price = f.gpu_price if f is not None else 1.0
-        return reduce(minimum, costs) * self.hours_per_month * price
+        return self.fleet(replicas)[0] * price
+
+    def hidden_at(self, hosts: Number, gpus: Number, qpd: Number, f: Factors) -> Number:
+        """Hidden costs of a fleet of `hosts` instances holding `gpus` GPUs at a volume [USD/month]."""
+        steps = ceil(hosts / f.hosts_per_devops_step) if math.isfinite(f.hosts_per_devops_step) else 0.0
+        return (
+            f.hidden_usd_per_month
+            + self.config.memory.weights_gb * f.hidden_usd_per_weight_gb_month
+            + hosts * f.hidden_usd_per_host_month
+            + gpus * f.hidden_usd_per_gpu_month
+            + steps * f.devops_usd_per_step
+            + as_float(qpd) * f.hidden_usd_per_qpd
+        )
+
+    def hidden_usd(self, replicas: Number, qpd: Number, f: Factors) -> Number:
+        """Hidden costs with `replicas` replicas rented from the cheapest offer [USD/month]."""
+        _, hosts, gpus = self.fleet(replicas)
+        return self.hidden_at(hosts, gpus, qpd, f)
 
     def monthly_cost_usd(self, qpd: Number, f: Factors) -> Number:
         """GPUs for the volume plus the hidden costs [USD/month]."""
-        return self.gpu_cost_usd(self.replicas(qpd, f), f) + f.hidden_usd_per_month
+        n = self.replicas(qpd, f)
+        return self.gpu_cost_usd(n, f) + self.hidden_usd(n, qpd, f)
 
     def offer_for(self, replicas: int, f: Factors) -> OfferChoice:
         """The offer behind gpu_cost_usd(replicas), and how many instances it takes."""
@@ -234,8 +293,13 @@ class CostCurve:
     def marginal_usd_per_qpd(self, f: Factors) -> Number:
         """GPU cost per daily query at full packing (USD/month per query/day): the slope of the
         self-hosted cost, which an API must undercut for self-hosting never to win."""
-        per_replica_hour = min(o.usd_per_instance_hour / self._per_instance(o) for o in self.offers)
-        return per_replica_hour * self.hours_per_month * f.gpu_price / self.queries_per_day_per_replica(f)
+        best = min(self.offers, key=lambda o: o.usd_per_instance_hour / self._per_instance(o))
+        k = self._per_instance(best)
+        per_replica = (
+            best.usd_per_instance_hour / k * self.hours_per_month * f.gpu_price
+            + (f.hidden_usd_per_host_month + best.gpus_per_instance * f.hidden_usd_per_gpu_month) / k
+        )
+        return per_replica / self.queries_per_day_per_replica(f) + f.hidden_usd_per_qpd
 
 
 def cost_curve(config: Config, offers: Iterable[GpuOffer], pricing: str, days_per_month: float) -> CostCurve:
@@ -342,6 +406,7 @@ def deployment_at(curve: CostCurve, workload: Workload, f: Factors, autoscaled: 
     qpd = workload.queries_per_day
     replicas = int(curve.replicas(qpd, f)) if autoscaled is None else autoscaled.peak_replicas
     rps = curve.config.capacity.requests_per_s * float(f.throughput)
+    hidden = float(curve.hidden_usd(replicas, qpd, f))
     offer = curve.offer_for(replicas, f)
     gpu = autoscaled.monthly_gpu_cost_usd if autoscaled is not None else offer.monthly_cost_usd
     return Deployment(
@@ -351,7 +416,7 @@ def deployment_at(curve: CostCurve, workload: Workload, f: Factors, autoscaled: 
         utilization=workload.average_requests_per_s / (replicas * rps),
         peak_requests_per_s=workload.average_requests_per_s * float(f.peak_factor),
         monthly_gpu_cost_usd=gpu,
-        monthly_hidden_cost_usd=float(f.hidden_usd_per_month),
+        monthly_hidden_cost_usd=hidden,
         autoscaled=autoscaled,
     )
 
@@ -362,14 +427,29 @@ def autoscaled_gpu_usd(curve: CostCurve, qpd: Number, autoscaling: Autoscaling, 
     peak, so the peak factor does not apply. Floats or arrays of draws, as every cost here."""
     import numpy as np
 
-    hour = Factors(f.throughput, f.utilization, 1.0, f.gpu_price, f.hidden_usd_per_month, f.requests_per_s)
-    draws = max(np.ndim(x) for x in (qpd, f.throughput, f.utilization, f.gpu_price, f.requests_per_s or 0.0))
-    w = np.asarray(autoscaling.weights).reshape((24,) + (1,) * draws)
-    hourly = maximum(float(autoscaling.min_replicas), curve.replicas(np.asarray(qpd) * 24 * w, hour))
+    hourly = hourly_replicas(curve, qpd, autoscaling, f)
     # gpu_cost_usd(n) is n replicas for a whole month; an hour of it is 1/24 of a day's share. Summed
     # hour by hour in order, so one draw and many give bit-identical results.
     cost = hour_mean(np.asarray(curve.gpu_cost_usd(hourly, f)))
     return float(cost) if np.ndim(cost) == 0 else cost
+
+
+def hourly_replicas(curve: CostCurve, qpd: Number, autoscaling: Autoscaling, f: Factors) -> FloatArray:
+    """Replicas in each hour of the profile (first axis: 24 hours; then the draws, if any)."""
+    import numpy as np
+
+    hour = replace(f, peak_factor=1.0)
+    draws = max(np.ndim(x) for x in (qpd, f.throughput, f.utilization, f.gpu_price, f.requests_per_s or 0.0))
+    w = np.asarray(autoscaling.weights).reshape((24,) + (1,) * draws)
+    return np.asarray(maximum(float(autoscaling.min_replicas), curve.replicas(np.asarray(qpd) * 24 * w, hour)))
+
+
+def autoscaled_hidden_usd(curve: CostCurve, qpd: Number, autoscaling: Autoscaling, f: Factors) -> Number:
+    """Hidden costs of an autoscaled fleet: per-host and per-GPU lines at the day's peak fleet
+    (monitoring bills the high-water mark of hosts; licences are per GPU held) [USD/month]."""
+    peak = hourly_replicas(curve, qpd, autoscaling, f).max(axis=0)
+    out = curve.hidden_usd(peak, qpd, f)
+    return float(out) if not hasattr(out, "ndim") or out.ndim == 0 else out
 
 
 def hour_mean(by_hour: FloatArray) -> FloatArray:
@@ -383,11 +463,7 @@ def hour_mean(by_hour: FloatArray) -> FloatArray:
 
 def autoscaled(curve: CostCurve, qpd: float, autoscaling: Autoscaling, f: Factors) -> Autoscaled:
     """The point answer's hourly replicas, their cost and the fixed alternative for the peak."""
-    import numpy as np
-
-    hour = Factors(f.throughput, f.utilization, 1.0, f.gpu_price, f.hidden_usd_per_month, f.requests_per_s)
-    w = np.asarray(autoscaling.weights)
-    hourly = np.maximum(autoscaling.min_replicas, np.asarray(curve.replicas(qpd * 24 * w, hour)))
+    hourly = hourly_replicas(curve, qpd, autoscaling, f)
     peak = int(hourly.max())
     return Autoscaled(
         profile=autoscaling.profile,
@@ -405,4 +481,4 @@ def fleet_cost_usd(curve: CostCurve, qpd: Number, f: Factors, autoscaling: Autos
     plus the hidden costs [USD/month]. Every command's self-hosted cost comes from here."""
     if autoscaling is None:
         return curve.monthly_cost_usd(qpd, f)
-    return autoscaled_gpu_usd(curve, qpd, autoscaling, f) + f.hidden_usd_per_month
+    return autoscaled_gpu_usd(curve, qpd, autoscaling, f) + autoscaled_hidden_usd(curve, qpd, autoscaling, f)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from llmcost.crossings import breakeven_volumes
+from llmcost.hidden import HiddenPart, by_driver
 from llmcost.inputs import Inputs
 from llmcost.montecarlo import Draws, api_usd_per_qpd, factors, owned_price_factor
 from llmcost.selfhost import CostCurve, fleet_cost_usd
@@ -45,7 +46,7 @@ def point_draw(inp: Inputs, gpu: str) -> Draws:
         utilization=np.array([a.utilization_target]),
         peak_factor=np.array([a.peak_factor]),
         throughput=np.array([a.throughput_factor]),
-        hidden_usd_per_month=np.array([sum(inp.hidden_usd_per_month.values())]),
+        hidden={k: np.array([v]) for k, v in by_driver(inp.hidden).items()},
         gpu_price_factor={gpu: np.array([a.gpu_price_factor])},
         input_tokens=np.array([w.input_tokens]),
         output_tokens=np.array([w.output_tokens]),
@@ -117,21 +118,17 @@ def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[
             return replace(base, api_price_factor={api_id: {k: x for k in keys}})
 
         swing(f"{api_id} {key} price (factor)", price, at_price)
-    total = float(base.hidden_usd_per_month[0])
-    for key, value in u.hidden_usd_per_month.items():
-        bounds = low_high(value)
+    for part in u.hidden:
+        bounds = low_high(part.drawn)
         if bounds:
             lo, hi = bounds
-            c = central(value)
-            found.append(
-                (
-                    f"hidden cost: {key}",
-                    lo,
-                    hi,
-                    replace(base, hidden_usd_per_month=np.array([total - c + lo])),
-                    replace(base, hidden_usd_per_month=np.array([total - c + hi])),
-                )
-            )
+            total, c = float(base.hidden[part.driver][0]), central(part.drawn)
+
+            def at_rate(x: float, part: HiddenPart = part, total: float = total, c: float = c) -> Draws:
+                return replace(base, hidden={**base.hidden, part.driver: np.array([total - c + x])})
+
+            name = f"hidden cost: {part.line}" + ("" if part.driver == "deployment" else f" ({part.basis})")
+            found.append((name, lo, hi, at_rate(lo), at_rate(hi)))
     rows: list[Swing] = []
     for name, lo, hi, d_lo, d_hi in found:
         r_lo, r_hi = result_of(inp, metric, api_id, curve, d_lo), result_of(inp, metric, api_id, curve, d_hi)

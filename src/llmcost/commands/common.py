@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -11,6 +12,7 @@ from llmcost.billing import Bill, bill
 from llmcost.catalog import Catalog
 from llmcost.demand import CACHE_TTL_S
 from llmcost.errors import UsageError
+from llmcost.hidden import by_driver
 from llmcost.inputs import Inputs, Scenario, make_scenario, resolve
 from llmcost.records import ApiModel, OpenModel
 from llmcost.selfhost import CostCurve, Factors, Unfit, closest_miss, curves, fleet_cost_usd, point_factors
@@ -47,7 +49,7 @@ def model_curves(inp: Inputs, model: OpenModel) -> tuple[list[CostCurve], list[U
 
 
 def factors(inp: Inputs) -> Factors:
-    return point_factors(inp.selfhost, inp.hidden_usd_per_month)
+    return point_factors(inp.selfhost, by_driver(inp.hidden), inp.hosts_per_devops_step)
 
 
 def one_pair(inp: Inputs) -> tuple[ApiModel, OpenModel]:
@@ -139,7 +141,7 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
                 "gpu_price_factor": {g: describe(v) for g, v in u.gpu_price_factor.items()},
                 "offer_price_factor": {g: describe(v) for g, v in u.offer_price_factor.items()},
                 "api_price_factor": {k: {p: describe(v) for p, v in f.items()} for k, f in u.api_price_factor.items()},
-                "hidden_usd_per_month": {k: describe(v) for k, v in u.hidden_usd_per_month.items()},
+                "hidden": [{**p.to_dict(), "drawn": describe(p.drawn)} for p in u.hidden],
             }
             if inp.monte_carlo
             else None
@@ -151,7 +153,11 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
             "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
             "tensor_parallel_sizes": list(defaults.TP_SIZES),
             "quality_tolerance_elo": defaults.QUALITY_TOLERANCE_ELO,
-            "hidden_costs_usd_per_month": dict(inp.hidden_usd_per_month),
+            "hidden_costs": {
+                "mode": inp.settings.get("hidden_costs", defaults.HIDDEN_COSTS),
+                "parts": [p.to_dict() for p in inp.hidden],
+                "hosts_per_devops_step": inp.settings.get("hosts_per_devops_step"),
+            },
             "notes": _notes(inp),
             "settings": {k: describe(v) if hasattr(v, "dist") else v for k, v in s.items()},
         }
@@ -177,7 +183,7 @@ def _notes(inp: Inputs) -> list[str]:
         notes = []
     if w.prompt_mix:
         notes.append("prompt sizes follow the prompt mix: long-context tiers and cache minimums apply per request")
-    if inp.reasoning and any(r.tokens for r in inp.reasoning.values()):
+    if any(inp.reasoning[o].tokens for o in (*inp.apis, *(m.id for m in inp.models))):
         notes.append(
             "reasoning tokens are per-request means across benchmark workloads (Artificial Analysis): short chat "
             "traffic reasons less; API bills them as output, deployments decode them"
@@ -189,10 +195,16 @@ def _notes(inp: Inputs) -> list[str]:
         )
     else:
         notes.append("self-hosted capacity is fixed (sized for the peak) and rented 24 h a day")
-    if any(inp.hidden_usd_per_month.values()):
-        notes.append(
-            "hidden costs are flat per deployment: the midpoint of the seed article's ranges unless overridden"
-        )
-    else:
+    mode = inp.settings.get("hidden_costs", defaults.HIDDEN_COSTS)
+    if not inp.hidden:
         notes.append("hidden costs are off")
+    elif mode == "flat":
+        notes.append("hidden costs are flat per deployment: the seed article's range midpoints unless overridden")
+    else:
+        notes.append(
+            "hidden costs scale with the fleet: monitoring per host, storage and backup per GB of weights, "
+            "egress and load-balancer capacity per query; DevOps "
+            + (f"steps every {inp.hosts_per_devops_step:g} hosts" if math.isfinite(inp.hosts_per_devops_step)
+               else "is one flat line per deployment (no staffing ratio is sourced)")
+        )  # fmt: skip
     return notes

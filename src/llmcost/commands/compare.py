@@ -9,6 +9,7 @@ from typing import Any
 from llmcost.billing import bill, rates
 from llmcost.catalog import Catalog
 from llmcost.commands.common import alpha, api_bill, assumptions, factors, inputs_for, model_curves
+from llmcost.hidden import by_line
 from llmcost.inputs import Inputs, Scenario
 from llmcost.notes import Note
 from llmcost.pairing import costed_elo, quantized_elo
@@ -136,7 +137,7 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
         gpu_count=d.gpu_count,
         monthly_gpu_cost_usd=d.monthly_gpu_cost_usd,
         monthly_hidden_cost_usd=d.monthly_hidden_cost_usd,
-        hidden_costs_usd=dict(inp.hidden_usd_per_month),
+        hidden_costs_usd=hidden_lines(d, inp),
         utilization=d.utilization,
         peak_requests_per_s=d.peak_requests_per_s,
         commercial_use=cfg.model.licence.commercial_use,
@@ -173,6 +174,19 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
             else None
         ),
         notes=tuple(notes),
+    )
+
+
+def hidden_lines(d: Deployment, inp: Inputs) -> dict[str, float]:
+    """The deployment's hidden costs by line (they add up to its monthly_hidden_cost_usd)."""
+    _, hosts, gpus = d.curve.fleet(float(d.replicas))
+    return by_line(
+        inp.hidden,
+        hosts=float(hosts),
+        gpus=float(gpus),
+        weights_gb=d.config.memory.weights_gb,
+        qpd=inp.workload.queries_per_day,
+        hosts_per_step=inp.hosts_per_devops_step,
     )
 
 
