@@ -216,7 +216,8 @@ def bill(
         usd = usd + share * cost
         prompt, cached, written = prompt + share * p, cached + share * c, written + share * w
     if lc_rates is not None and _any(lc_share):
-        notes.append(Note("long_context_tier", {"above_prompt_tokens": api.long_context.above_prompt_tokens}))  # type: ignore[union-attr]
+        threshold = api.long_context.above_prompt_tokens  # type: ignore[union-attr]
+        notes.append(Note("long_context_tier", {"above_prompt_tokens": threshold, "share": _mean(lc_share)}))
         notes.extend(n for n in lc_rates[1] if n not in notes)
     if not _any(workload.cached_share_wanted):
         notes = [n for n in notes if n.code != "no_cached_price"]

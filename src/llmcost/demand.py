@@ -154,5 +154,5 @@ class Billing:
             raise UsageError(f"unknown cache TTL '{self.cache_ttl}'; valid: {', '.join(CACHE_TTLS)}", param="cache_ttl")
         if self.batch and self.service_tier != "standard":
             raise UsageError(
-                "the batch API is its own tier: give --batch-api or --service-tier, not both", param="service_tier"
+                "the batch API is its own tier: choose batch or a service tier, not both", param="service_tier"
             )

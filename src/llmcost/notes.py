@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _WORDS: dict[str, str] = {
-    "long_context_tier": "prompts above {above_prompt_tokens:,} tokens are billed at the long-context tier",
+    "long_context_tier": "{share:.0%} of requests have prompts above {above_prompt_tokens:,} tokens: billed at the "
+    "long-context tier",
     "no_cached_price": "no cached-input price: cached tokens billed at the input price",
     "no_batch_discount": "no batch discount published: list prices used",
     "batch_keeps_cached_price": "the batch discount does not reach cached input (billed at the standard cache price)",
@@ -17,8 +18,8 @@ _WORDS: dict[str, str] = {
     "service_tier_long_context": "no {service_tier} prices for the long-context tier: long-context list prices used",
     "cache_share_unattainable": "a {wanted:.0%} cached share is out of reach (a cached prefix under "
     "{min_cacheable_prompt_tokens:,} tokens is not cached): billed at the attainable {attainable:.0%}",
-    "reasoning": "{reasoning_tokens:,.0f} reasoning tokens per query at {effort} effort, billed as output",
-    "reasoning_decode": "{reasoning_tokens:,.0f} reasoning tokens per query at {effort} effort, run as decode steps",
+    "reasoning": "{reasoning_tokens:,.0f} reasoning tokens per query {how}, billed as output",
+    "reasoning_decode": "{reasoning_tokens:,.0f} reasoning tokens per query {how}, run as decode steps",
     "price_reversal": "lower list price than {other}, yet {ratio:.1f}x its cost once reasoning tokens are counted",
     "no_effort_quality": "no quality score at {effort} effort (the score is for {scored}): left out of pairing",
     "retired": "retired on {retirement_date}: kept for history, not in defaults",

@@ -28,7 +28,9 @@ def costed_elo(quality: Quality | None, reasoning: Reasoning) -> tuple[float | N
     scored = quality.effort
     if scored is None or reasoning.effort is None or scored == reasoning.effort:
         return quality.lmarena_elo, None
-    if scored == "default" and reasoning.is_default:
+    # "default": the arena ran the API as it comes; so does a figure chosen as the default, or one
+    # whose source names no effort either
+    if scored == "default" and (reasoning.is_default or reasoning.effort == "unspecified"):
         return quality.lmarena_elo, None
     return None, Note("no_effort_quality", {"effort": reasoning.effort, "scored": scored})
 

@@ -36,6 +36,18 @@ class Reasoning:
     source: str | None = None
     is_default: bool = False  # the provider's documented default (what a call without settings gets)
 
+    @property
+    def how(self) -> str:
+        """The costed setting in words: 'at medium effort', 'with thinking on', 'as given'."""
+        if self.effort is None:
+            return "as given"
+        return {
+            "thinking-on": "with thinking on",
+            "thinking-off": "with thinking off",
+            "unspecified": "at the source's unnamed effort",
+            "none": "with reasoning off",
+        }.get(self.effort, f"at {self.effort} effort")
+
     def to_dict(self) -> dict[str, object]:
         return {"effort": self.effort, "reasoning_tokens": self.tokens, "why": self.why, "source": self.source}
 

@@ -124,10 +124,16 @@ def _dist_text(value: Any) -> str:
 
 def _workload_line(w: Mapping[str, Any]) -> str:
     volume = f"{w['queries_per_day']:,.0f} queries/day x " if "queries_per_day" in w else ""
+    prefix = w.get("shared_prefix_tokens") or 0
+    cache = (
+        f"a {prefix:,.0f}-token prefix shared by every request"
+        if prefix
+        else f"{w['cached_input_share']:.0%} of input tokens from the prompt cache"
+    )
+    mix = f" (mean of a {len(w['prompt_mix'])}-size prompt mix)" if w.get("prompt_mix") else ""
     return (
-        f"workload: {volume}{w['days_per_month']:.2f} days/month; {w['input_tokens']:,.0f} input + "
-        f"{w['output_tokens']:,.0f} output tokens per query; {w['cached_input_share']:.0%} of input "
-        "tokens from the prompt cache"
+        f"workload: {volume}{w['days_per_month']:.2f} days/month; {w['input_tokens']:,.0f} input{mix} + "
+        f"{w['output_tokens']:,.0f} output tokens per query; {cache}"
     )
 
 
@@ -180,6 +186,8 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         lines.append("reasoning tokens per query: " + ", ".join(parts))
     if not a.get("prefix_caching", True):
         lines.append("self-hosted prefix caching off: every prompt token is prefilled")
+    elif w.get("cached_input_share") or w.get("shared_prefix_tokens"):
+        lines.append("self-hosted prefix caching on (vLLM's default): cached prompt tokens skip prefill")
     if a.get("monte_carlo"):
         m = a["monte_carlo"]
         drawn = [f"{g} price x {_dist_text(v)}" for g, v in m["gpu_price_factor"].items() if isinstance(v, dict)]
@@ -833,7 +841,8 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str, Callable[[Any], str], bool]]] = {
 
 def _list_title(data: CatalogList[Any]) -> str:
     given = [f"{k} {_plain_cell(v)}" for k, v in data.filters.items() if v is not None and v is not False]
-    return f"{len(data.rows)} {data.kind}" + (f" ({', '.join(given)})" if given else "")
+    kind = "reasoning figures (model/effort)" if data.kind == "reasoning" else data.kind
+    return f"{len(data.rows)} {kind}" + (f" ({', '.join(given)})" if given else "")
 
 
 def _list_grid(data: CatalogList[Any], columns: list[tuple[str, str, Callable[[Any], str], bool]]) -> Table:

@@ -38,7 +38,7 @@ def _api_option(api: ApiModel, inp: Inputs) -> ApiOption:
     std, _ = rates(api, inp.billing)
     notes = list(b.notes)
     if r.tokens:
-        notes.insert(0, Note("reasoning", {"reasoning_tokens": r.tokens, "effort": r.effort or "given"}))
+        notes.insert(0, Note("reasoning", {"reasoning_tokens": r.tokens, "effort": r.effort, "how": r.how}))
     if api.context_window_tokens and w.input_tokens + w.output_tokens + r.tokens > api.context_window_tokens:
         notes.append(Note("context_window", {"context_window_tokens": api.context_window_tokens}))
     if api.as_of == "undated":
@@ -87,7 +87,7 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
     elo = quantized_elo(cfg.model, cfg.quant, inp.quant_recovery_pct, r)
     notes = []
     if r.tokens:
-        notes.append(Note("reasoning_decode", {"reasoning_tokens": r.tokens, "effort": r.effort or "given"}))
+        notes.append(Note("reasoning_decode", {"reasoning_tokens": r.tokens, "effort": r.effort, "how": r.how}))
     why = costed_elo(cfg.model.quality, r)[1]
     if why is not None:
         notes.append(why)
