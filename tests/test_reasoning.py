@@ -144,10 +144,10 @@ def test_prefix_caching_skips_prefill_of_the_cached_share():
     assert half.flops_per_prefill == pytest.approx(2 * active * 4000 + 2 * attn * (8000**2 - 4000**2))
     eff = Efficiency()
     assert prefill_s(half, eff) < 0.55 * prefill_s(full, eff)
-    on = llmcost.compare(10_000, models=["llama-3.1-70b"], quants=["fp8"], gpus=["h100-sxm"], apis=["openai/gpt-4o"],
-                         input_tokens=8000, output_tokens=200, cached_input_share=0.5)  # fmt: skip
-    off = llmcost.compare(10_000, models=["llama-3.1-70b"], quants=["fp8"], gpus=["h100-sxm"], apis=["openai/gpt-4o"],
-                          input_tokens=8000, output_tokens=200, cached_input_share=0.5, prefix_caching=False)  # fmt: skip
+    kw = dict(models=["llama-3.1-70b"], quants=["fp8"], gpus=["h100-sxm"], apis=["openai/gpt-4o"],
+              input_tokens=8000, output_tokens=200, cached_input_share=0.5)  # fmt: skip
+    on = llmcost.compare(10_000, **kw)
+    off = llmcost.compare(10_000, prefix_caching=False, **kw)
     cap_on = next(o for o in on.options if o.kind == "self_hosted").capacity["requests_per_s"]
     cap_off = next(o for o in off.options if o.kind == "self_hosted").capacity["requests_per_s"]
     assert cap_on > cap_off and on.assumptions["prefix_caching"] and not off.assumptions["prefix_caching"]
