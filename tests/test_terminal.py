@@ -73,7 +73,7 @@ def test_compare_says_the_answer_in_a_sentence(capsys, monkeypatch):
     text = " ".join(capsys.readouterr().out.split())
     assert (
         "At 50,000 queries/day, openai/gpt-4o-mini is cheapest at $912 a month. The cheapest self-hosted option, "
-        "llama-3.1-70b:int4 at $5,802, costs $4,890 a month more than the API of comparable quality "
+        "llama-3.1-70b:int4 at $5,253, costs $4,341 a month more than the API of comparable quality "
         "(openai/gpt-4o-mini)." in text
     )
 
