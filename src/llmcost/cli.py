@@ -296,6 +296,14 @@ PrefixCachingOpt = Annotated[
 ]
 
 
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="The date the comparison is for, YYYY-MM-DD: APIs retired by then are flagged and left out of "
+        "the defaults [today].",
+    ),
+]
 McOpt = Annotated[
     int | None,
     typer.Option("--monte-carlo", help="Monte Carlo draws over the uncertain inputs: P10/P50/P90 and probabilities."),
@@ -467,6 +475,7 @@ def compare(
     prompt_mix: PromptMixOpt = None,
     prefix_caching: PrefixCachingOpt = None,
     commercial_only: CommercialOpt = None,
+    date: DateOpt = None,
     show_all: Annotated[
         bool | None,
         typer.Option("--all/--selection", help="Every model x quantization x GPU, including those that do not run."),
@@ -530,6 +539,7 @@ def breakeven(
     prompt_mix: PromptMixOpt = None,
     prefix_caching: PrefixCachingOpt = None,
     commercial_only: CommercialOpt = None,
+    date: DateOpt = None,
     engine: EngineOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
@@ -572,6 +582,7 @@ def hybrid(
     ] = None,
     model: ModelOpt = None,
     api: ApiOpt = None,
+    date: DateOpt = None,
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     input_tokens: InputOpt = None,
@@ -626,6 +637,7 @@ def tco(
     qps: QpsOpt = None,
     model: ModelOpt = None,
     api: ApiOpt = None,
+    date: DateOpt = None,
     months: Annotated[int | None, typer.Option("--months", help=f"Months to add up [{D.MONTHS}].")] = None,
     growth: Annotated[
         float | None,
@@ -725,6 +737,7 @@ def workload(
 def sensitivity(
     model: ModelOpt = None,
     api: ApiOpt = None,
+    date: DateOpt = None,
     qpd: QpdOpt = None,
     qpm: QpmOpt = None,
     qps: QpsOpt = None,

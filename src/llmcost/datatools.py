@@ -203,6 +203,19 @@ def _api_findings(file: Path, api: ApiModel, models: frozenset[str], models_from
     return out
 
 
+def _lifecycle_findings(file: Path, api: ApiModel, today: date) -> list[Finding]:
+    """A warning for an entry past its deprecation or retirement date (outputs flag it; defaults leave
+    a retired one out)."""
+    state = api.lifecycle(today)
+    if state == "retired":
+        msg = f"retired on {api.retirement_date}: kept for history, flagged in outputs and left out of defaults"
+        return [_finding("warning", file, api.id, msg)]
+    if state == "deprecated":
+        when = f", retires {api.retirement_date}" if api.retirement_date else ""
+        return [_finding("warning", file, api.id, f"deprecated on {api.deprecation_date}{when}: flagged in outputs")]
+    return []
+
+
 def _outlier_findings(offers: list[tuple[Path, GpuOffer]]) -> list[Finding]:
     by_key: dict[tuple[str, str], list[tuple[Path, GpuOffer]]] = {}
     for file, offer in offers:
@@ -239,6 +252,7 @@ def _validate_group(group: _Group, today: date, max_age_days: int) -> list[Findi
             for entry in entries:
                 if isinstance(entry, ApiModel):
                     findings.extend(_api_findings(c.path, entry, models, models_from))
+                    findings.extend(_lifecycle_findings(c.path, entry, today))
                 elif isinstance(entry, GpuOffer):
                     offers.append((c.path, entry))
                     if entry.gpu not in gpus:

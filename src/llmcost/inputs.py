@@ -232,6 +232,14 @@ class Scenario:
             "uncertain?",
         ),
     )
+    date: str | None = field(
+        default=None,
+        metadata=_about(
+            "Date the comparison is for, YYYY-MM-DD: APIs retired by then are flagged and left out of the "
+            "defaults (default: today).",
+            "date?",
+        ),
+    )
     # data
     data_dirs: list[str] = field(
         default_factory=list, metadata=_about("Directories of YAML merged over the shipped data.", "strs")
@@ -393,6 +401,19 @@ def _mix(where: str, v: Any) -> list[list[float]]:
     return out
 
 
+def _date(where: str, v: Any) -> str:
+    import datetime as dt
+
+    text = _string(where, v)
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise _Invalid(where, "Input should be a date, YYYY-MM-DD", v) from None
+    if len(text) != 10:
+        raise _Invalid(where, "Input should be a date, YYYY-MM-DD", v)
+    return text
+
+
 def _bool(where: str, v: Any) -> bool:
     if not isinstance(v, bool):
         raise _Invalid(where, "Input should be a valid boolean", v)
@@ -437,6 +458,7 @@ _KINDS: dict[str, Callable[[str, Any], Any]] = {
     "effort": _effort,
     "tokens map": _tokens_map,
     "mix": _mix,
+    "date": _date,
 }
 _BOUNDS = {  # bound -> (test that passes, message)
     "gt": (operator.gt, "greater than"),
@@ -548,6 +570,7 @@ def scenario_json_schema() -> dict[str, Any]:
             ]
         },
         "str": {"type": "string"},
+        "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "strs": strings,
         "ids": {"anyOf": [{"type": "string"}, strings]},
         "profile": {
@@ -640,7 +663,7 @@ _WORKLOAD = (
     "qpd", "input_tokens", "output_tokens", "cached_input_share", "days_per_month", "usage_log",
     "shared_prefix_tokens", "prompt_mix", "reasoning_effort", "reasoning_tokens",
 )  # fmt: skip
-_SELECTION = ("apis", "models", "gpus", "quants", "commercial_only")
+_SELECTION = ("apis", "models", "gpus", "quants", "commercial_only", "date")
 _SELF_HOSTING = (
     "pricing", "ownership", "pue", "utilization", "peak_factor", "engine", "max_ttft_ms", "max_tpot_ms",
     "autoscale", "profile", "min_replicas", "hidden_costs", "hidden_cost_overrides", "batch_api",
@@ -845,6 +868,7 @@ class Inputs:
     hosts_per_devops_step: float  # inf: DevOps is one line per deployment
     batch_api: bool
     billing: Billing
+    on_date: Any  # datetime.date the comparison is for (lifecycle of the APIs)
     reasoning: Mapping[str, Reasoning]  # API and open model ids -> the reasoning each is costed with
     named_models: bool  # the user named the models (so one that cannot run still gets a row)
     named_gpus: bool
@@ -911,7 +935,9 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         raise UsageError("qpd is required (queries per day), e.g. --qpd 50000", param="qpd")
     cat = require_catalog(catalog) or load_catalog(s.data_dirs)
     s, cat = _genai(s, cat)
-    apis = {a: cat.apis[a] for a in _pick(s.apis, cat.apis, "API model", "apis")}
+    on = on_date(s)
+    serving = cat.apis if s.apis else {k: a for k, a in cat.apis.items() if a.lifecycle(on) != "retired"}
+    apis = {a: cat.apis[a] for a in _pick(s.apis, serving, "API model", "apis")}
     model_ids = _pick(s.models, cat.models, "model", "models")
     if s.commercial_only:
         model_ids = [m for m in model_ids if cat.models[m].licence.commercial_use]
@@ -985,6 +1011,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         hosts_per_devops_step=float(s.hosts_per_devops_step or math.inf),
         batch_api=s.batch_api,
         billing=Billing(s.batch_api, s.service_tier, s.cache_ttl),  # type: ignore[arg-type]
+        on_date=on,
         reasoning=reasoning,
         named_models=bool(s.models),
         named_gpus=bool(s.gpus),
@@ -999,6 +1026,13 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         settings={name: getattr(s, name) for name in sorted(used)},
         all_apis=cat.apis,
     )
+
+
+def on_date(s: Scenario) -> Any:
+    """The date the comparison is for (a datetime.date): the scenario's, else today."""
+    import datetime as dt
+
+    return dt.date.fromisoformat(s.date) if s.date else dt.date.today()
 
 
 def reasoning_figures(cat: Catalog, option: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ _WORDS: dict[str, str] = {
     "reasoning_decode": "{reasoning_tokens:,.0f} reasoning tokens per query {how}, run as decode steps",
     "price_reversal": "lower list price than {other}, yet {ratio:.1f}x its cost once reasoning tokens are counted",
     "no_effort_quality": "no quality score at {effort} effort (the score is for {scored}): left out of pairing",
-    "retired": "retired on {retirement_date}: kept for history, not in defaults",
+    "retired": "retired on {retirement_date}: kept for history, left out of defaults",
     "deprecated": "deprecated on {deprecation_date} (retires {retirement_date})",
     "context_window": "a query exceeds the {context_window_tokens:,}-token context window",
     "undated_price": "price source is undated",

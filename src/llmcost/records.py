@@ -196,6 +196,15 @@ class ApiModel(Identified):
         if (self.deprecation_date or self.retirement_date) and not self.lifecycle_source:
             raise ValueError("deprecation_date / retirement_date need lifecycle_source")
 
+    def lifecycle(self, on: date) -> Literal["active", "deprecated", "retired"]:
+        """Where the model stands on a date: retired once its retirement date has come, deprecated
+        once its deprecation notice has (and it still serves), else active."""
+        if self.retirement_date is not None and date.fromisoformat(self.retirement_date) <= on:
+            return "retired"
+        if self.deprecation_date is not None and date.fromisoformat(self.deprecation_date) <= on:
+            return "deprecated"
+        return "active"
+
 
 @dataclass(frozen=True, kw_only=True)
 class GpuOffer(Identified):

@@ -802,6 +802,7 @@ _LIST_COLUMNS: dict[str, list[tuple[str, str, Callable[[Any], str], bool]]] = {
         ("context", "context_window_tokens", _plain_cell, True),
         ("elo", "lmarena_elo", _elo_cell, True),
         ("batch", "batch_discount", lambda x: "-" if x is None else f"-{x:.0%}", True),
+        ("status", "lifecycle", _plain_cell, False),
         ("open model", "open_model", _plain_cell, False),
         ("as of", "as_of", _plain_cell, False),
         ("name", "name", _plain_cell, False),

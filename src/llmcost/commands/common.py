@@ -168,6 +168,13 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
 def _notes(inp: Inputs) -> list[str]:
     """What the numbers take for granted that is not a setting, as it applies to this run."""
     w = inp.workload
+    retired = [a for a in inp.all_apis.values() if a.lifecycle(inp.on_date) == "retired" and a.id not in inp.apis]
+    notes_: list[str] = []
+    if retired and not inp.settings.get("apis"):
+        notes_.append(
+            f"{len(retired)} APIs retired by {inp.on_date} are left out (see `llmcost list apis`; --api ID or "
+            "--date shows one)"
+        )
     if w.shared_prefix_tokens:
         warm = w.warm_share(CACHE_TTL_S[inp.billing.cache_ttl])
         notes = [
@@ -181,6 +188,7 @@ def _notes(inp: Inputs) -> list[str]:
         ]
     else:
         notes = []
+    notes = notes_ + notes
     if w.prompt_mix:
         notes.append("prompt sizes follow the prompt mix: long-context tiers and cache minimums apply per request")
     if any(inp.reasoning[o].tokens for o in (*inp.apis, *(m.id for m in inp.models))):

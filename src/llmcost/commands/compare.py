@@ -43,6 +43,12 @@ def _api_option(api: ApiModel, inp: Inputs) -> ApiOption:
         notes.append(Note("context_window", {"context_window_tokens": api.context_window_tokens}))
     if api.as_of == "undated":
         notes.append(Note("undated_price"))
+    state = api.lifecycle(inp.on_date)
+    if state == "retired":
+        notes.append(Note("retired", {"retirement_date": api.retirement_date}))
+    elif state == "deprecated":
+        notes.append(Note("deprecated", {"deprecation_date": api.deprecation_date,
+                                         "retirement_date": api.retirement_date or "date not announced"}))  # fmt: skip
     elo, why = costed_elo(api.quality, r)
     if why is not None:
         notes.append(why)

@@ -4,6 +4,7 @@ can find what to pass to the other commands without reading the YAML."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -196,6 +197,8 @@ def _api_row(a: ApiModel) -> ApiRow:
         open_model=a.open_model,
         lmarena_elo=_elo(a),
         as_of=a.as_of,
+        lifecycle=a.lifecycle(date.today()),
+        retirement_date=a.retirement_date,
     )
 
 

@@ -44,6 +44,8 @@ class ApiRow:
     open_model: str | None
     lmarena_elo: float | None
     as_of: str
+    lifecycle: str = "active"  # active | deprecated | retired, today
+    retirement_date: str | None = None
 
 
 @dataclass(frozen=True)
