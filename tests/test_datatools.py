@@ -141,8 +141,9 @@ def test_shipped_data_passes_with_no_errors():
     result = validate(None, TODAY)
     assert result["errors"] == 0, "\n".join(format_findings(result))
     assert len(result["files"]) == 8
-    kinds = {re.search(r"days old|is undated|per GPU-hour is", f["message"]) is not None for f in result["findings"]}
-    assert kinds == {True}  # the shipped data only has stale, undated and outlier-offer warnings
+    pattern = r"days old|is undated|per GPU-hour is|^retired on|^deprecated on"
+    kinds = {re.search(pattern, f["message"]) is not None for f in result["findings"]}
+    assert kinds == {True}  # the shipped data only has stale, undated, outlier-offer and lifecycle warnings
 
 
 def test_missing_paths_and_empty_directories_are_errors(tmp_path):

@@ -62,7 +62,7 @@ def test_named_models_come_first_and_other_apis_are_counted(capsys, monkeypatch)
     assert rows[0].startswith("llama-3.1-70b:")  # the model asked about, first
     shown_apis = [r for r in rows if "/" in r and not r.startswith("$")]
     # its hosted versions and the cheapest API of comparable quality follow; the other APIs are counted
-    assert {"together/llama-3.1-70b", "mistral/mistral-small-3.2"} <= set(shown_apis)
+    assert {"fireworks/llama-3.1-70b", "mistral/mistral-small-3.2"} <= set(shown_apis)  # together's is retired
     assert any(line.endswith("other APIs not shown: --api ID adds one, --format json or csv lists every option")
                for line in lines)  # fmt: skip
 
