@@ -186,38 +186,41 @@ def step(i: int):
 # fmt: off
 PROSE = {
     COMPARE: {  # "What compare tells you", and the Vast.ai A100 of the break-even worked example
-        f"{INT4}.vs_comparable_api_usd": "$4,890 a month more",
+        f"{INT4}.vs_comparable_api_usd": "$4,341 a month more",
         lambda d: lookup(d, "options[openai/gpt-4o].monthly_cost_usd") - lookup(d, f"{INT4}.monthly_cost_usd"):
-            "$9,406 cheaper",
-        "options[llama-3.1-70b:bf16@1xmi300x].quality_elo": "(Elo 1294)",
+            "$9,955 cheaper",
+        f"{INT4}.quality_elo": "(Elo 1292,", "options[together/llama-3.1-70b].quality_elo": "model's 1294 less",
+        f"{INT4}.monthly_hidden_cost_usd": "hidden costs ($3,551)",
+        "options[llama-3.1-70b:int4@1xmi300x].monthly_hidden_cost_usd": "MI300X's ($3,535)",
+        lambda d: lookup(d, f"{INT4}.monthly_gpu_cost_usd") / lookup(d, f"{INT4}.replicas"): "= $851 a month",
         "options[openai/gpt-4o-mini].quality_elo": "(1317)",
         f"{INT4}.offer.usd_per_gpu_hour": "$1.166/h", "options[openai/gpt-4o].cost_per_query_usd": "$0.0100 a query",
     },
     BREAKEVEN: {  # the worked example
         "api_usd_per_qpd_month": "$0.3042 a month", "queries_per_day_per_replica": "carries 26,959 queries/day",
-        lambda d: step(1)(d) - step(0)(d): "$851 a month", "self_hosted_fixed_usd_per_month": "$4,100 of hidden",
-        step(0): "$4,951 a month", "self_hosted_cheaper_above_qpd": "= 16,278 queries/day",
-        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.04 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
+        lambda d: step(1)(d) - step(0)(d): "adds $868 a month", "self_hosted_fixed_usd_per_month": "$3,534 of hidden",
+        step(0): "$4,385 a month", "self_hosted_cheaper_above_qpd": "= 14,418 queries/day",
+        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.06 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
     },
     BREAKEVEN.replace("gpt-4o", "gpt-4o-mini"): {
-        "crossings_qpd.0": "(at 423,858", "crossings_qpd.1": "436,047",
-        "crossings_qpd.2": "523,458 queries/day: each", "self_hosted_cheaper_above_qpd": "only above 523,458",
+        "crossings_qpd.0": "(at 393,982", "crossings_qpd.1": "436,047",
+        "crossings_qpd.2": "494,531 queries/day: each", "self_hosted_cheaper_above_qpd": "only above 494,531",
     },
     "llmcost hybrid --qpd 100000 --share 0.7 --model llama-3.1-70b --api anthropic/claude-sonnet-4.5 --format json": {
-        "monthly_cost_usd": "$18,236 a month", "blended_cost_per_query_usd": "$0.0060 per query",
-        "saving_vs_all_api_usd": "$22,826 (56%)", "all_api_monthly_cost_usd": "($41,063)",
-        lambda d: 100 * d["saving_vs_all_api_usd"] / d["all_api_monthly_cost_usd"]: "(56%)",
+        "monthly_cost_usd": "$17,671 a month", "blended_cost_per_query_usd": "$0.0058 per query",
+        "saving_vs_all_api_usd": "$23,391 (57%)", "all_api_monthly_cost_usd": "($41,063)",
+        lambda d: 100 * d["saving_vs_all_api_usd"] / d["all_api_monthly_cost_usd"]: "(57%)",
     },
     (ENGINE + "vllm", ENGINE + "ollama"): {
         "output_tokens_per_s": "8,007 output", lambda vllm, ollama: ollama["output_tokens_per_s"]: "(139 vs",
         lambda vllm, ollama: vllm["output_tokens_per_s"] / ollama["output_tokens_per_s"]: "57x slower",
     },
     BREAKEVEN.replace("--format", "--monte-carlo 10000 --seed 1 --format"): {
-        "breakeven_qpd_p10": "15,380 /", "breakeven_qpd_p50": "23,401 /", "breakeven_qpd_p90": "34,892 at P10",
+        "breakeven_qpd_p10": "13,448 /", "breakeven_qpd_p50": "19,781 /", "breakeven_qpd_p90": "32,677 at P10",
     },
     "llmcost sensitivity --model llama-3.1-70b --api openai/gpt-4o --metric breakeven --format json": {
-        "inputs.0.result_at_low": "A100 price: 16,278", "inputs.0.result_at_high": "34,981/day",
-        "inputs.1.result_at_low": "DevOps cost: 11,346", "inputs.1.result_at_high": "21,209/day",
+        "inputs.0.result_at_low": "A100 price: 14,418", "inputs.0.result_at_high": "33,175/day",
+        "inputs.1.result_at_low": "DevOps cost: 9,486", "inputs.1.result_at_high": "19,349/day",
     },
     "llmcost buy-vs-rent --gpu h100-sxm --format json": {
         "owned_usd_per_gpu_hour": "$1.66 per GPU-hour", "capex_usd_per_hour": "$0.57 capital",
@@ -225,8 +228,8 @@ PROSE = {
         "support_usd_per_hour": "$0.63 support", "on_demand": "$2.79 on demand", "reserved_1y": "$1.79 reserved",
     },
     "llmcost validate --format json": {  # the comment on `$ llmcost validate`
-        "errors": "0 errors", "warnings": "80 warnings", findings("undated"): "41 undated",
-        findings("days old"): "35 older than a year", findings("the median"): "4 outliers",
+        "errors": "0 errors", "warnings": "114 warnings", findings("undated"): "49 undated",
+        findings("days old"): "40 older than a year", findings("the median"): "4 outliers",
     },
     "llmcost fit deepseek-v3 --quant fp8 --gpu h200 --context 8192 --format json": {  # its comment, from the data
         lambda d: deepseek().layers: "MLA: 61 layers", "kv_bytes_per_element": "x 1 byte",
