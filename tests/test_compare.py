@@ -95,13 +95,13 @@ def test_hidden_costs_toggle_and_override(cat):
     assert flat["monthly_hidden_cost_usd"] == pytest.approx(4100)
     # scaled (the default), one H100 host, 10,000 queries/day of 2,000 in + 500 out tokens:
     #   devops 3,500 + monitoring 16.50/host + balancer 0.0225 x 730 h = 16.425
-    #   + weights 8.03 GB x (storage 0.020 + backup 0.010) per GB-month
+    #   + weights 8.03 GB x (storage 0.020 + backup 0.010) per GiB-month (1 GB = 0.931 GiB)
     #   + capacity units: max(1/86,400/25 new connections, 2,500 x 4 B / 1e9 / 24 GB an hour) = 4.63e-7 LCU
     #     per query/day x 0.008 x 730 h; egress 500 x 4 B / 1e9 x 30.4167 days x 0.09 per GB
     hosts = on["offer"]["instances"]
     weights = on["memory"]["weights_gb"]
     per_qpd = max(1 / 86_400 / 25, 2_500 * 4 / 1e9 / 24) * 0.008 * 730 + 500 * 4 / 1e9 * (365 / 12) * 0.09
-    expected = 3500 + 16.5 * hosts + 0.0225 * 730 + weights * 0.03 + 10_000 * per_qpd
+    expected = 3500 + 16.5 * hosts + 0.0225 * 730 + weights * 0.03 * 1e9 / 2**30 + 10_000 * per_qpd
     assert hosts == 1 and on["monthly_hidden_cost_usd"] == pytest.approx(expected)
     assert sum(on["hidden_costs_usd"].values()) == pytest.approx(expected)
     assert off["monthly_hidden_cost_usd"] == 0

@@ -7,7 +7,9 @@ help read this module.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 # workload: the seed article's "average query" is 2,000 tokens in and 500 out
@@ -96,3 +98,17 @@ class Efficiency:
 # Progress on stderr (terminal only)
 PROGRESS_DELAY_S = 1.0  # a run shorter than this draws no bar
 PROGRESS_REDRAW_S = 0.1  # at most ten redraws a second
+
+
+def today() -> date:
+    """Today, or the date in LLMCOST_DATE (YYYY-MM-DD): which APIs are retired, and how old a price is,
+    depend on the date, so a report or a test can pin it."""
+    pinned = os.environ.get("LLMCOST_DATE")
+    if pinned:
+        try:
+            return date.fromisoformat(pinned)
+        except ValueError:
+            from llmcost.errors import UsageError
+
+            raise UsageError(f"LLMCOST_DATE must be a date, YYYY-MM-DD, got '{pinned[:40]}'") from None
+    return date.today()

@@ -32,6 +32,7 @@ DRIVERS: tuple[Driver, ...] = ("deployment", "host", "gpu", "weight_gb", "qpd", 
 MODES = ("scaled", "flat", "off")
 SCALED_LINES = ("devops", "monitoring", "load_balancing", "storage", "backup", "egress", "licence")
 BYTES_PER_GB = 1e9
+GIB_PER_GB = 1e9 / 2**30
 LCU_NEW_CONNECTIONS_PER_S = 25  # AWS ALB: one LCU = 25 new connections a second, or 1 GB processed an hour
 
 
@@ -44,11 +45,13 @@ class HiddenPart:
     driver: Driver
     usd: float
     drawn: Uncertain
-    basis: str  # what the rate is, in words (for the assumptions)
+    basis: str  # what the rate is per, in words ("per host")
     source: str
+    price_id: str | None = None  # the fleet_costs row it comes from
 
     def to_dict(self) -> dict[str, object]:
-        return {"line": self.line, "driver": self.driver, "usd": self.usd, "basis": self.basis, "source": self.source}
+        return {"line": self.line, "driver": self.driver, "usd": self.usd, "basis": self.basis,
+                "price": self.price_id, "source": self.source}  # fmt: skip
 
 
 def _scaled_rate(value: Uncertain, k: float) -> Uncertain:
@@ -95,8 +98,9 @@ def hidden_parts(
             ("monitoring", "host_month", "host", 1.0, "per host"),
             ("load_balancing", "balancer_hour", "deployment", hours, "per balancer, all month"),
             ("load_balancing", "lcu_hour", "qpd", lcu_per_qpd * hours, "capacity units per query/day"),
-            ("storage", "gb_month", "weight_gb", 1.0, "per GB of weights"),
-            ("backup", "gb_month", "weight_gb", 1.0, "per GB of weights"),
+            # the object-storage prices are per GiB; weights are counted in GB
+            ("storage", "gb_month", "weight_gb", GIB_PER_GB, "per GB of weights"),
+            ("backup", "gb_month", "weight_gb", GIB_PER_GB, "per GB of weights"),
             ("egress", "egress_gb", "qpd", response_bytes / BYTES_PER_GB * days_per_month, "per GB of responses"),
         ]
         if nvidia_ai_enterprise:
@@ -106,7 +110,7 @@ def hidden_parts(
             if price is None:
                 raise UsageError(f"no default {driver_name} price for hidden-cost line '{key}' in costs.yaml")
             drawn = _scaled_rate(price.spread.get("usd_per_unit", price.usd_per_unit), k)
-            parts.append(HiddenPart(key, driver, price.usd_per_unit * k, drawn, f"{basis} ({price.id})", price.source))
+            parts.append(HiddenPart(key, driver, price.usd_per_unit * k, drawn, basis, price.source, price.id))
     for key, value in overrides.items():  # an override is that line as one flat amount
         parts = [p for p in parts if p.line != key]
         parts.append(HiddenPart(key, "deployment", central(value), value, "per deployment (override)", "user"))

@@ -1032,7 +1032,7 @@ def on_date(s: Scenario) -> Any:
     """The date the comparison is for (a datetime.date): the scenario's, else today."""
     import datetime as dt
 
-    return dt.date.fromisoformat(s.date) if s.date else dt.date.today()
+    return dt.date.fromisoformat(s.date) if s.date else defaults.today()
 
 
 def reasoning_figures(cat: Catalog, option: str) -> dict[str, Any]:

@@ -212,7 +212,7 @@ def _notes(inp: Inputs) -> list[str]:
         notes.append(
             "hidden costs scale with the fleet: monitoring per host, storage and backup per GB of weights, "
             "egress and load-balancer capacity per query; DevOps "
-            + (f"steps every {inp.hosts_per_devops_step:g} hosts" if math.isfinite(inp.hosts_per_devops_step)
+            + (f"steps up every {inp.hosts_per_devops_step:g} host(s)" if math.isfinite(inp.hosts_per_devops_step)
                else "is one flat line per deployment (no staffing ratio is sourced)")
         )  # fmt: skip
     return notes

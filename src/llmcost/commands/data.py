@@ -102,7 +102,7 @@ def validate(
                          param="max_age_days")  # fmt: skip
     if cross_check not in (None, "genai-prices"):
         raise UsageError(f"cross_check knows genai-prices, got '{cross_check}'", param="cross_check")
-    result: dict[str, Any] = datatools.validate([Path(p) for p in paths] if paths else None, today or date.today(),
+    result: dict[str, Any] = datatools.validate([Path(p) for p in paths] if paths else None, today or defaults.today(),
                                                 max_age_days)  # fmt: skip
     findings = list(result["findings"])
     if cross_check:

@@ -4,10 +4,10 @@ can find what to pass to the other commands without reading the YAML."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+from llmcost import defaults
 from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.errors import UnknownIdError, UsageError
 from llmcost.records import ApiModel, Gpu, GpuOffer, OpenModel, ReasoningFigure
@@ -197,7 +197,7 @@ def _api_row(a: ApiModel) -> ApiRow:
         open_model=a.open_model,
         lmarena_elo=_elo(a),
         as_of=a.as_of,
-        lifecycle=a.lifecycle(date.today()),
+        lifecycle=a.lifecycle(defaults.today()),
         retirement_date=a.retirement_date,
     )
 
