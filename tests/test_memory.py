@@ -101,3 +101,119 @@ def test_weights_llama_8b(cat):
     # embeddings 2 x 128,256 x 4,096 = 1,050,673,152; 32 layers x 218,103,808 = 6,979,321,856
     # -> 8,029,995,008 parameters x 2 bytes = 16,059,990,016 bytes at bf16
     assert weight_bytes(cat.model("llama-3.1-8b"), BF16) == 16_059_990_016
+
+
+# ---------------------------------------------------------------- 2026 architectures (shipped data:
+# architectures do not move with prices)
+
+
+def test_moe_parameters_counted_qwen3_30b_a3b(shipped):
+    from llmcost.memory import architecture_params, routed_expert_params
+
+    m = shipped.model("qwen3-30b-a3b")
+    # embeddings 2 x 151,936 x 2,048 = 622,329,856
+    # attention per layer: Q and O 2,048 x 4,096 each, K and V 2,048 x 512 each = 18,874,368 x 48 = 905,969,664
+    # routers 2,048 x 128 x 48 = 12,582,912; routed experts 128 x 3 x 2,048 x 768 x 48 = 28,991,029,248
+    assert routed_expert_params(m) == 28_991_029_248
+    total, active = architecture_params(m)
+    assert total == 622_329_856 + 905_969_664 + 12_582_912 + 28_991_029_248 == 30_531_911_680  # stated 30.5B
+    # active: all but 120 of 128 experts: 30,531,911,680 - 28,991,029,248 x 120/128 = 3,352,821,760 (stated 3.3B)
+    assert active == 3_352_821_760
+
+
+def test_moe_with_shared_expert_and_dense_layers_deepseek_r1(shipped):
+    from llmcost.memory import architecture_params, attention_params, ffn_params
+
+    m = shipped.model("deepseek-r1")
+    # MLA per layer: Q 7,168 x 1,536 + 1,536 x 128 x (128+64) = 48,758,784; KV 7,168 x (512+64)
+    # + 512 x 128 x (128+128) = 20,905,984; O 128 x 128 x 7,168 = 117,440,512 -> 187,105,280 x 61
+    assert attention_params(m) == 11_413_422_080
+    # 3 dense layers 3 x 3 x 7,168 x 18,432 = 1,189,085,184; 58 MoE layers each with a router 7,168 x 256
+    # = 1,835,008 and one shared expert 3 x 7,168 x 2,048 = 44,040,192 -> 58 x 45,875,200 = 2,660,761,600;
+    # routed 58 x 256 x 44,040,192 = 653,908,770,816
+    always, routed = ffn_params(m)
+    assert (always, routed) == (1_189_085_184 + 2_660_761_600, 653_908_770_816)
+    total, active = architecture_params(m)
+    # + embeddings 2 x 129,280 x 7,168 = 1,853,358,080 -> 671,025,397,760 (stated 671B)
+    assert total == 671_025_397_760
+    # active = total - routed x 248/256 = 671,025,397,760 - 633,474,121,728 (stated 37B)
+    assert active == 37_551_276_032
+
+
+def test_every_shipped_model_counts_to_its_stated_size(shipped):
+    """Architecture counts vs the stated sizes: totals within 10%; active counts within 10% with or
+    without the input embedding (a lookup, which some vendors count as active and some do not:
+    gpt-oss-120b's 5.1B is 5.71B minus its 0.58B embedding)."""
+    from llmcost.memory import architecture_params
+
+    # Qwen3-Next "A3B" is the name's nominal figure: 3.87B counted, 3.56B without the input embedding,
+    # 3.25B without the embedding and the output head
+    nominal_active = {"qwen3-next-80b-a3b-instruct", "qwen3-next-80b-a3b-thinking"}
+    for m in shipped.models.values():
+        total, active = architecture_params(m)
+        assert total == pytest.approx(m.params_total_b * 1e9, rel=0.1), m.id
+        if m.id in nominal_active:
+            assert active - m.vocab_size * m.hidden_size == pytest.approx(m.params_active_b * 1e9, rel=0.2)
+            continue
+        without_embedding = active - m.vocab_size * m.hidden_size * (0 if m.tied_embeddings else 1)
+        best = min(abs(active / 1e9 - m.params_active_b), abs(without_embedding / 1e9 - m.params_active_b))
+        assert best <= 0.1 * m.params_active_b, m.id
+
+
+def test_linear_attention_kv_and_state_qwen3_next(shipped):
+    from llmcost.memory import linear_state_elements, recurrent_state_bytes
+
+    m = shipped.model("qwen3-next-80b-a3b-instruct")
+    # only the 12 full-attention layers cache per token: 2 x 12 x 2 KV heads x 256 x 2 bytes = 24,576
+    assert kv_bytes_per_token(m, 2) == 24_576
+    # each of the 36 Gated DeltaNet layers holds 32 x 128 x 128 = 524,288 recurrent elements plus
+    # (4-1) x (2 x 16 x 128 + 32 x 128) = 24,576 conv elements = 548,864; x 36 x 2 bytes = 39,518,208
+    assert linear_state_elements(m) == 548_864
+    assert recurrent_state_bytes(m, 2) == 39_518_208
+    # a 32,768-token sequence: 24,576 x 32,768 + 39,518,208 = 805,306,368 + 39,518,208
+    assert kv_bytes_per_sequence(m, 32_768, 2) == 844_824_576
+    # the state does not grow: one token or 32,768 hold the same 39.5 MB of state
+    assert kv_bytes_per_sequence(m, 1, 2) == 24_576 + 39_518_208
+
+
+def test_linear_attention_state_in_fp32_where_the_config_says(shipped):
+    from llmcost.memory import recurrent_state_bytes
+
+    # Qwen3.5-35B-A3B keeps its state in float32 (mamba_ssm_dtype): 30 layers x (32 x 128 x 128
+    # + 3 x (2 x 16 x 128 + 32 x 128)) = 30 x 548,864 elements x 4 bytes = 65,863,680, even with an 8-bit KV cache
+    assert recurrent_state_bytes(shipped.model("qwen3.5-35b-a3b"), 1) == 65_863_680
+
+
+def test_shared_prefix_does_not_share_the_linear_state(shipped):
+    m, gpu = shipped.model("qwen3-next-80b-a3b-instruct"), shipped.gpu("h100-sxm")
+    plan = plan_memory(m, BF16, gpu, 8_192, shared_prefix_tokens=4_096)
+    # each sequence: its own 4,096 tokens (24,576 x 4,096 = 100,663,296) plus its own state 39,518,208
+    assert plan.kv_gb_per_sequence * 1e9 == pytest.approx(100_663_296 + 39_518_208)
+
+
+def test_llama4_chunked_layers_are_capped(shipped):
+    from llmcost.memory import decode_kv_read_bytes
+
+    m = shipped.model("llama-4-scout")
+    per_layer = 2 * 8 * 128 * 2  # K+V x 8 KV heads x 128 x 2 bytes = 4,096 bytes/token/layer
+    # 12 global layers hold 100,000 tokens; 36 chunked layers at most their 8,192-token chunk:
+    # 4,096 x (1,200,000 + 294,912) = 6,123,159,552
+    assert kv_bytes_per_sequence(m, 100_000, 2) == per_layer * (12 * 100_000 + 36 * 8_192) == 6_123_159_552
+    # decoding 2,048 tokens after 3 whole chunks (24,576): global layers read 25,600 tokens on average,
+    # chunked layers only the chunk so far, 0..2,048 -> 1,024 on average (a sliding window would read 8,192)
+    assert decode_kv_read_bytes(m, 24_576, 2_048, 2) == per_layer * (12 * 25_600 + 36 * 1_024) == 1_409_286_144
+
+
+def test_gemma4_global_layers_with_k_equal_v(shipped):
+    m = shipped.model("gemma-4-31b")
+    # 50 sliding layers: 2 x 16 x 256 x 2 bytes = 16,384 B/token each, capped at 1,024 tokens;
+    # 10 global layers: K = V, one 4 x 512 vector x 2 bytes = 4,096 B/token each
+    # 10,000 tokens: 40,960 x 10,000 + 819,200 x 1,024 = 409,600,000 + 838,860,800
+    assert kv_bytes_per_sequence(m, 10_000, 2) == 1_248_460_800
+
+
+def test_dsa_cache_keeps_every_latent_plus_indexer_keys(shipped):
+    m = shipped.model("deepseek-v3.2")
+    # MLA latent 61 x 576 x 2 = 70,272 plus the indexer key 61 x 128 x 2 = 15,616 bytes per token
+    assert kv_bytes_per_token(m, 2) == 70_272 + 15_616
+    assert kv_bytes_per_sequence(m, 100_000, 2) == 85_888 * 100_000

@@ -100,3 +100,33 @@ def test_fp8_on_a100_runs_weight_only_and_says_so(shipped):
 
     out = llmcost.fit("llama-3.1-8b", "fp8", "a100-80gb", context=4096, catalog=shipped).to_dict()
     assert out["compute"]["native"] is False and "weight-only" in out["compute"]["note"]
+
+
+def test_dsa_decode_reads_and_computes_over_topk_plus_the_indexer(shipped):
+    bf16, gpu = get_quantization("bf16"), shipped.gpu("h200")
+    sparse = serving_shape(shipped.model("deepseek-v3.2"), bf16, gpu, 8, 100_000, 1_000, kv_bytes=2)
+    dense = serving_shape(shipped.model("deepseek-v3.1"), bf16, gpu, 8, 100_000, 1_000, kv_bytes=2)
+    # mean decode context 100,500: full MLA attention reads 70,272 x 100,500 = 7,062,336,000 bytes per step
+    assert dense.kv_read_bytes_per_seq == 7_062_336_000
+    # DSA reads the latents of the 2,048 selected tokens plus every token's indexer key:
+    # 70,272 x 2,048 + 15,616 x 100,500 = 143,917,056 + 1,569,408,000
+    assert sparse.kv_read_bytes_per_seq == 1_713_325_056
+    # attention FLOPs: 4 x 128 heads x 128 x 61 layers x 2,048 = 8,187,281,408, plus the indexer
+    # 2 x 64 x 128 x 61 x 100,500 = 100,442,112,000; plus 2 x 37e9 for the weights
+    assert sparse.flops_per_decode_token == 2 * 37e9 + 8_187_281_408 + 100_442_112_000
+
+
+def test_decode_reads_shared_and_dense_weights_every_step(shipped):
+    fp8, gpu = get_quantization("fp8"), shipped.gpu("h200")
+    s = serving_shape(shipped.model("deepseek-r1"), fp8, gpu, 8, 1_000, 500)
+    # routed experts 653,908,770,816 params at 1 byte; the rest of the 671e9 bytes, less the input
+    # embedding 129,280 x 7,168 = 926,679,040 (a lookup), is read every step: attention, 3 dense layers,
+    # shared experts, routers and the output head = 16,164,550,144 bytes
+    assert s.expert_bytes == 653_908_770_816
+    assert s.dense_read_bytes == 671e9 - 926_679_040 - 653_908_770_816 == 16_164_550_144
+    eff = Efficiency()
+    # at batch 1 a step touches 8 of 256 experts: weights 16,164,550,144 + 653,908,770,816 x 8/256
+    _, t_mem, _ = decode_step_s(s, 1.0, eff)
+    weights = (16_164_550_144 + 653_908_770_816 * 8 / 256) / 8
+    kv = s.kv_read_bytes_per_seq / s.kv_shards
+    assert t_mem == pytest.approx((weights + kv) / (gpu.memory_bandwidth_tb_per_s * 1e12 * eff.bandwidth))

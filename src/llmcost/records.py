@@ -70,6 +70,11 @@ def _req(**constraints: float) -> Any:
     return field(metadata=constraints)
 
 
+def _default(value: float, **constraints: float) -> Any:
+    """A field with a default value and pydantic constraints."""
+    return field(default=value, metadata=constraints)
+
+
 def _opt(**constraints: float) -> Any:
     """An optional field (default None) with pydantic constraints."""
     return field(default=None, metadata=constraints)
@@ -117,11 +122,32 @@ class Identified(Sourced):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Quality(Sourced):
-    lmarena_elo: float = _req(gt=0, le=1e4)
-    # the reasoning effort the score was measured at (an effort name in reasoning.yaml, or "default":
+class Quality(_Strict):
+    """Quality scores, each with its own source: LMArena's style-controlled text Elo (what pairing
+    uses) and/or the Artificial Analysis Intelligence Index v4.1 (recorded, not compared)."""
+
+    lmarena_elo: float | None = _opt(gt=0, le=1e4)
+    source: str | None = None  # of lmarena_elo
+    as_of: str | None = None
+    # the reasoning effort the Elo was measured at (an effort name in reasoning.yaml, or "default":
     # the provider's default); None for a model that does not reason
     effort: str | None = None
+    aa_index_v4_1: float | None = _opt(ge=0, le=100)
+    aa_index_v4_1_estimated: bool | None = None
+    aa_source: str | None = None
+    aa_as_of: str | None = None
+    notes: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for score, src, when in (("lmarena_elo", "source", "as_of"), ("aa_index_v4_1", "aa_source", "aa_as_of")):
+            given = getattr(self, score) is not None
+            if given and (not getattr(self, src) or len(getattr(self, src)) < 3 or getattr(self, when) is None):
+                raise ValueError(f"{score} needs {src} and {when}")
+            if getattr(self, when) is not None:
+                as_of_days(getattr(self, when))
+        if self.lmarena_elo is None and self.aa_index_v4_1 is None:
+            raise ValueError("quality needs lmarena_elo or aa_index_v4_1")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -243,20 +269,104 @@ class Gpu(Identified):
 
 @dataclass(frozen=True, kw_only=True)
 class Mla(_Strict):
+    """Multi-head latent attention: the cache holds kv_lora_rank + qk_rope_head_dim per token per layer."""
+
     kv_lora_rank: int = _req(gt=0, le=MAX_SPEC)
     qk_rope_head_dim: int = _req(gt=0, le=MAX_SPEC)
+    q_lora_rank: int | None = _opt(gt=0, le=MAX_SPEC)  # None: a full-rank query projection
+    qk_nope_head_dim: int | None = _opt(gt=0, le=MAX_SPEC)  # None: the model's head_dim
+    v_head_dim: int | None = _opt(gt=0, le=MAX_SPEC)  # None: the model's head_dim
 
 
 @dataclass(frozen=True, kw_only=True)
 class SlidingWindow(_Strict):
+    """Local attention in all but `full_attention_layers`: a sliding window of the last window_tokens
+    (kind sliding) or attention within fixed window_tokens-long chunks (kind chunked, Llama 4)."""
+
     window_tokens: int = _req(gt=0, le=MAX_SPEC)
     full_attention_layers: int = _req(ge=0)
+    kind: Literal["sliding", "chunked"] = "sliding"
+    pattern: str | None = None  # which layers are global, in words
+
+
+@dataclass(frozen=True, kw_only=True)
+class GlobalAttention(_Strict):
+    """Gemma 4: the shape of the global (full-attention) layers where it differs from the local ones."""
+
+    kv_heads: int = _req(gt=0, le=MAX_SPEC)
+    head_dim: int = _req(gt=0, le=MAX_SPEC)
+    k_equals_v: bool = False  # one tensor serves as K and V: one cached vector per KV head, not two
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinearAttention(_Strict):
+    """Hybrid linear attention (Gated DeltaNet): `layers` linear layers keep a fixed-size state per
+    sequence; only the full_attention_layers (every full_attention_interval-th) cache per token."""
+
+    type: Literal["gated_deltanet"]
+    layers: int = _req(gt=0, le=MAX_SPEC)
+    full_attention_layers: int = _req(ge=0, le=MAX_SPEC)
+    full_attention_interval: int = _req(gt=0, le=MAX_SPEC)
+    key_heads: int = _req(gt=0, le=MAX_SPEC)
+    value_heads: int = _req(gt=0, le=MAX_SPEC)
+    key_head_dim: int = _req(gt=0, le=MAX_SPEC)
+    value_head_dim: int = _req(gt=0, le=MAX_SPEC)
+    conv_kernel: int = _req(gt=0, le=MAX_SPEC)
+    # dtype the config keeps the recurrent state in (Qwen3.5's mamba_ssm_dtype); None: not stated,
+    # the state is sized at the KV cache's element width
+    state_dtype: Literal["fp32", "bf16"] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SparseAttention(_Strict):
+    """Token-selection attention: a lightning indexer (index_heads x index_head_dim) scores every
+    cached token and each query attends to the index_topk best (DeepSeek V3.2 DSA, GLM-5); V4's
+    compressed-cache variant records its config for reference only (its KV is not modelled)."""
+
+    type: Literal["dsa", "deepseek_v4"]
+    index_heads: int = _req(gt=0, le=MAX_SPEC)
+    index_head_dim: int = _req(gt=0, le=MAX_SPEC)
+    index_topk: int = _req(gt=0, le=MAX_SPEC)
+    sliding_window_tokens: int | None = _opt(gt=0, le=MAX_SPEC)
+    q_lora_rank: int | None = _opt(gt=0, le=MAX_SPEC)
+    qk_rope_head_dim: int | None = _opt(gt=0, le=MAX_SPEC)
+    compress_ratio_pattern: str | None = None
+    o_lora_rank: int | None = _opt(gt=0, le=MAX_SPEC)
+    o_groups: int | None = _opt(gt=0, le=MAX_SPEC)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Moe(_Strict):
+    """Mixture of experts. A layer is MoE unless it is one of the first_dense_layers or falls between
+    MoE layers (every moe_layer_interval-th layer after them is MoE); MoE layers hold `experts`
+    routed experts (experts_per_token used per token) plus shared_experts always used."""
+
     experts: int = _req(gt=0, le=MAX_SPEC)
     experts_per_token: int = _req(gt=0, le=MAX_SPEC)
+    expert_intermediate_size: int | None = _opt(gt=0, le=MAX_SPEC)  # None: the model's intermediate_size
+    shared_experts: int = _default(0, ge=0, le=MAX_SPEC)
+    shared_expert_intermediate_size: int | None = _opt(gt=0, le=MAX_SPEC)  # None: the routed width
+    first_dense_layers: int = _default(0, ge=0, le=MAX_SPEC)
+    dense_intermediate_size: int | None = _opt(gt=0, le=MAX_SPEC)  # FFN width of the non-MoE layers
+    moe_layer_interval: int = _default(1, gt=0, le=MAX_SPEC)
+    hash_routed_layers: int = _default(0, ge=0, le=MAX_SPEC)  # DeepSeek V4: routed by token hash
+    # Gemma 4: every MoE layer also runs a dense MLP of dense_intermediate_size beside its experts
+    dense_mlp_in_moe_layers: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.experts_per_token > self.experts:
+            raise ValueError("moe.experts_per_token exceeds moe.experts")
+        if self.dense_mlp_in_moe_layers and self.dense_intermediate_size is None:
+            raise ValueError("moe.dense_mlp_in_moe_layers needs moe.dense_intermediate_size")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReasoningMode(_Strict):
+    """Whether the model thinks: always, never, or switchable (hybrid) with its chat-template default."""
+
+    mode: Literal["always", "hybrid", "none"]
+    default: Literal["on", "off"] | None = None  # None: not sourced
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -284,8 +394,17 @@ class OpenModel(Identified):
     tied_embeddings: bool = False  # input embedding and output head share one matrix
     mla: Mla | None = None
     sliding_window: SlidingWindow | None = None
+    global_attention: GlobalAttention | None = None
+    linear_attention: LinearAttention | None = None
+    sparse_attention: SparseAttention | None = None
     moe: Moe | None = None
+    mtp_layers: int = _default(0, ge=0, le=MAX_SPEC)  # multi-token-prediction modules shipped (not in params)
+    multimodal: bool = False  # the checkpoint includes a vision (or audio) encoder (not in params)
+    release_date: str | None = None  # YYYY-MM-DD of the public weight release
+    reasoning: ReasoningMode | None = None  # None: not stated
     licence: Licence
+    # official / vendor quantized checkpoints: mappings of hf_id, format, not_quantized, source
+    quantized_checkpoints: list[dict[str, str]] = field(default_factory=list)
     quality: Quality | None = None
 
     def __post_init__(self) -> None:
@@ -294,6 +413,24 @@ class OpenModel(Identified):
             raise ValueError("params_active_b exceeds params_total_b")
         if self.sliding_window and self.sliding_window.full_attention_layers > self.layers:
             raise ValueError("sliding_window.full_attention_layers exceeds layers")
+        if self.global_attention and not self.sliding_window:
+            raise ValueError("global_attention describes the global layers of a sliding_window model")
+        la = self.linear_attention
+        if la and la.layers + la.full_attention_layers != self.layers:
+            raise ValueError("linear_attention.layers + full_attention_layers must equal layers")
+        if self.moe and self.moe.first_dense_layers > self.layers:
+            raise ValueError("moe.first_dense_layers exceeds layers")
+        if self.release_date is not None:
+            if not re.match(r"^\d{4}-\d{2}-\d{2}$", self.release_date):
+                raise ValueError(f"release_date must be 'YYYY-MM-DD', got {self.release_date!r}")
+            as_of_days(self.release_date)
+        for i, q in enumerate(self.quantized_checkpoints):
+            missing = [k for k in ("hf_id", "format", "source") if not q.get(k)]
+            if missing or set(q) - {"hf_id", "format", "not_quantized", "source", "notes"}:
+                raise ValueError(
+                    f"quantized_checkpoints[{i}]: needs hf_id, format and source "
+                    "(and may give not_quantized, notes), nothing else"
+                )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from llmcost.defaults import Efficiency
 from llmcost.errors import UsageError
-from llmcost.memory import kv_bytes_per_sequence, kv_shards, params_active, params_total, weight_bytes
+from llmcost.memory import (
+    attended_tokens,
+    decode_kv_read_bytes,
+    kv_shards,
+    params_active,
+    params_total,
+    routed_expert_params,
+    weight_bytes,
+)
 from llmcost.numeric import maximum
 from llmcost.quantization import Quantization, compute_path
 from llmcost.records import Gpu, OpenModel
@@ -88,10 +96,13 @@ def serving_shape(
     experts = k = 1
     if model.moe is not None:
         experts, k = model.moe.experts, model.moe.experts_per_token
-        per_expert_params = (params_total(model) - params_active(model)) / (experts - k)
-        expert = experts * per_expert_params * quant.bytes_per_param
-    mean_ctx = input_tokens + output_tokens / 2
-    attn_width = model.attention_heads * model.head_dim * model.layers
+        # routed experts counted from the architecture (every MoE layer's experts x 3 x hidden x
+        # width); the rest (attention, dense layers, shared experts, routers) is read every step
+        expert = min(routed_expert_params(model), params_total(model)) * quant.bytes_per_param
+    prefill_full, prefill_local, prefill_index = attended_tokens(model, cached_tokens, input_tokens)
+    decode_full, decode_local, decode_index = (
+        a / output_tokens for a in attended_tokens(model, input_tokens, input_tokens + output_tokens)
+    )
     active = params_active(model)
     return ServingShape(
         tp=tp,
@@ -103,16 +114,41 @@ def serving_shape(
         expert_bytes=expert,
         experts=experts,
         experts_per_token=k,
-        kv_read_bytes_per_seq=float(kv_bytes_per_sequence(model, mean_ctx, kvb)),
+        kv_read_bytes_per_seq=decode_kv_read_bytes(model, input_tokens, output_tokens, kvb),
         kv_shards=kv_shards(model, tp),
-        flops_per_decode_token=2 * active + 4 * attn_width * mean_ctx,
+        flops_per_decode_token=2 * active + attention_flops(model, decode_full, decode_local, decode_index, 1.0),
         flops_per_prefill=2 * active * (input_tokens - cached_tokens)
-        + 2 * attn_width * (input_tokens**2 - cached_tokens**2),
+        + attention_flops(model, prefill_full, prefill_local, prefill_index, input_tokens - cached_tokens),
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12,
         tflops=path.tflops,
         link_bytes_per_s=(gpu.interconnect_gb_per_s or 0.0) * 1e9 / 2,  # one direction
         allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
     )
+
+
+def attention_flops(model: OpenModel, full: float, local: float, indexer: float, tokens: float) -> float:
+    """Attention FLOPs of `tokens` queries that attend `full` / `local` tokens in total per layer of
+    each kind (see memory.attended_tokens): QK^T and AV are 2 x 2 x heads x head_dim per attended
+    token; a sparse indexer scores every token with 2 x index_heads x index_head_dim; a linear-
+    attention layer updates and reads its state, about 6 x value_heads x key_dim x value_dim per token."""
+    width = model.attention_heads * model.head_dim
+    la, sw, sa = model.linear_attention, model.sliding_window, model.sparse_attention
+    if la is not None:
+        state = 6 * la.value_heads * la.key_head_dim * la.value_head_dim
+        return 4 * width * la.full_attention_layers * full + la.layers * state * tokens
+    flops = 0.0
+    if sw is not None:
+        glob = model.global_attention
+        glob_width = model.attention_heads * glob.head_dim if glob is not None else width
+        flops = (
+            4 * glob_width * sw.full_attention_layers * full
+            + 4 * width * (model.layers - sw.full_attention_layers) * local
+        )
+    else:
+        flops = 4 * width * model.layers * full
+    if sa is not None and sa.type == "dsa":
+        flops += 2 * sa.index_heads * sa.index_head_dim * model.layers * indexer
+    return flops
 
 
 def decode_step_s(s: ServingShape, batch: B, eff: Efficiency) -> tuple[B, B, B]:
