@@ -53,7 +53,7 @@ EXPECTED = [
     ("unknown_kind.yaml", "(file)", "error", "cannot tell which data file this is"),
     ("hardware_bad.yaml", "H100 SXM", "error", "must be a lowercase slug"),
     ("hardware_bad.yaml", "no-bf16", "error", "dense_tflops needs at least bf16"),
-    ("hardware_bad.yaml", "intel-gpu", "error", "vendor: Input should be 'nvidia' or 'amd' (got 'intel')"),
+    ("hardware_bad.yaml", "acme-gpu", "error", "vendor: Input should be 'nvidia', 'amd' or 'intel' (got 'acme')"),
     (
         "pricing_api_bad.yaml",
         "acme/cache-dearer",

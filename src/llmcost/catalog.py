@@ -315,6 +315,10 @@ def _check_references(cat: Catalog) -> None:
     for owned in cat.owned_gpus.values():
         if owned.id not in cat.gpus:
             raise CatalogError(f"ownership.yaml: owned_gpus {owned.id}: not a GPU in hardware.yaml")
+        if cat.gpus[owned.id].tdp_w is None:
+            raise CatalogError(
+                f"ownership.yaml: owned_gpus {owned.id}: hardware.yaml gives it no tdp_w, so its power cannot be costed"
+            )
 
 
 # ---------------------------------------------------------------- the cross-process cache

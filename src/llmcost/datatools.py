@@ -45,6 +45,7 @@ from llmcost.io import atomic_write, read_bytes, read_text
 from llmcost.records import (
     DATA_FILES,
     ApiModel,
+    Gpu,
     GpuOffer,
     InvalidRecord,
     OwnedGpu,
@@ -246,6 +247,13 @@ def _validate_group(group: _Group, today: date, max_age_days: int) -> list[Findi
         findings.extend(_finding("error", c.path, p.entry, p.message) for p in c.problems)
     gpus, gpus_from = _universe(checked, "hardware.yaml", "gpus")
     models, models_from = _universe(checked, "models.yaml", "models")
+    unpowered = {
+        e.id
+        for c in checked
+        if c.kind == "hardware.yaml"
+        for e in c.entries.get("gpus", [])
+        if isinstance(e, Gpu) and e.tdp_w is None
+    }
     offers: list[tuple[Path, GpuOffer]] = []
     for c in checked:
         for entries in c.entries.values():
@@ -260,6 +268,9 @@ def _validate_group(group: _Group, today: date, max_age_days: int) -> list[Findi
                         findings.append(_finding("error", c.path, entry.id, msg))
                 elif isinstance(entry, OwnedGpu) and entry.id not in gpus:
                     msg = f"owned GPU '{entry.id}' is not a GPU id in {gpus_from}"
+                    findings.append(_finding("error", c.path, entry.id, msg))
+                elif isinstance(entry, OwnedGpu) and entry.id in unpowered:
+                    msg = f"owned GPU '{entry.id}' has no tdp_w in {gpus_from}, so its power cannot be costed"
                     findings.append(_finding("error", c.path, entry.id, msg))
                 findings.extend(_date_findings(c.path, entry.id, entry, today, max_age_days))
         for name, single in c.singletons.items():

@@ -29,6 +29,7 @@ _WORDS: dict[str, str] = {
     "undated_rental": "rental price {offer} is from an undated source",
     "weight_only": "{gpu} has no {precision} tensor cores: {quantization} runs weight-only (weights stored at "
     "{bits:g} bits, matmuls at 16-bit)",
+    "tp_link": "{gpus} x {gpu}: tensor-parallel all-reduces over {fabric} at {gb_per_s:g} GB/s{why}",
     "non_commercial": "{model}: licence '{licence}' does not permit commercial use",
     "autoscaled": "autoscaled ({profile} profile, {low}-{high} replicas): GPUs ${autoscaled_usd:,.0f}/month vs "
     "${fixed_usd:,.0f} fixed for the peak",

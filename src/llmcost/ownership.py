@@ -55,6 +55,7 @@ def central_figures(owned: OwnedGpu, facility: Facility) -> dict[str, float]:
 
 def _hourly(gpu: Gpu, x: Mapping[str, Any], pue: float) -> tuple[Any, Any, Any, Any, Any]:
     """(kW, capex, power, colocation, support USD/h) from figures that are numbers or arrays of draws."""
+    assert gpu.tdp_w is not None  # the catalog refuses an owned GPU without one
     kw = (gpu.tdp_w + x["server_overhead_w_per_gpu"]) / 1000
     return (
         kw,

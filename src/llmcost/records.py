@@ -248,16 +248,29 @@ class GpuOffer(Identified):
         return self.usd_per_instance_hour / self.gpus_per_instance
 
 
+FormFactor = Literal["sxm", "pcie", "consumer", "superchip"]
+MultiGpu = Literal["nvlink", "xgmi", "pcie"]
+PCIE_MAX_GB_PER_S = 256.0  # PCIe 6.0 x16, both directions: no PCIe link is faster
+
+
 @dataclass(frozen=True, kw_only=True)
 class Gpu(Identified):
     name: str
-    vendor: Literal["nvidia", "amd"]
+    vendor: Literal["nvidia", "amd", "intel"]
     memory_gb: float = _req(gt=0, le=MAX_SPEC)
     memory_bandwidth_tb_per_s: float = _req(gt=0, le=MAX_SPEC)
     dense_tflops: dict[Precision, float]
-    tdp_w: float = _req(gt=0, le=MAX_SPEC)
+    tdp_w: float | None = _opt(gt=0, le=MAX_SPEC)  # None: no board figure (a superchip's cap includes its CPU)
     interconnect: str
     interconnect_gb_per_s: float | None = _opt(gt=0, le=MAX_SPEC)  # None: unknown, no TP > 1
+    # carried, not yet used for memory (which still counts memory_gb): the total the driver reports
+    usable_memory_gib: float | None = _opt(gt=0, le=MAX_SPEC)
+    usable_memory_basis: Literal["torch", "nvidia-smi"] | None = None
+    form_factor: FormFactor | None = None
+    nvlink: bool | None = None  # NVLink to other GPUs in the systems it is rented in
+    multi_gpu: MultiGpu | None = None  # the fabric tensor parallelism runs over within an instance
+    scale_up_gpus: int | None = _opt(gt=0, le=MAX_SPEC)  # GPUs in one NVLink/XGMI domain
+    fp8_kv_cache: bool | None = None  # native FP8 hardware for an FP8 KV cache (None: undocumented)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -265,6 +278,16 @@ class Gpu(Identified):
             raise ValueError("dense_tflops needs at least bf16 (the 16-bit float tensor rate)")
         if any(not 0 < x <= MAX_SPEC for x in self.dense_tflops.values()):
             raise ValueError(f"dense_tflops values must be positive and at most {MAX_SPEC:g}")
+        if (self.usable_memory_gib is None) != (self.usable_memory_basis is None):
+            raise ValueError("usable_memory_gib and usable_memory_basis go together")
+        if self.multi_gpu == "nvlink" and self.nvlink is False:
+            raise ValueError("multi_gpu nvlink needs nvlink: true")
+        if self.form_factor == "consumer" and self.nvlink:
+            raise ValueError("a consumer (GeForce) card has no NVLink in the systems it is rented in")
+        if self.multi_gpu == "pcie" and (self.interconnect_gb_per_s or 0.0) > PCIE_MAX_GB_PER_S:
+            raise ValueError(
+                f"multi_gpu pcie: interconnect_gb_per_s must be the PCIe figure (at most {PCIE_MAX_GB_PER_S:g})"
+            )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,6 +29,7 @@ from llmcost.memory import (
     routed_expert_params,
     weight_bytes,
 )
+from llmcost.notes import Note
 from llmcost.numeric import maximum
 from llmcost.quantization import Quantization, compute_path
 from llmcost.records import Gpu, OpenModel
@@ -65,6 +66,63 @@ class ServingShape:
     allreduce_bytes_per_token: float  # activation bytes all-reduced per token per step
 
 
+@dataclass(frozen=True)
+class TpLink:
+    """The fabric a tensor-parallel group's all-reduces run over, and its bandwidth."""
+
+    fabric: str  # nvlink | xgmi | pcie, or "interconnect" where hardware.yaml names no multi_gpu fabric
+    gb_per_s: float  # per GPU, both directions (hardware.yaml interconnect_gb_per_s)
+    p2p: bool  # False: the GPUs cannot reach each other's memory (GeForce): NCCL stages through host memory
+
+    def note(self, gpu: Gpu, tp: int) -> Note:
+        """The link in words: which fabric, how fast, and what the figure leaves out."""
+        if self.fabric == "pcie" and not self.p2p:
+            why = (
+                " (no NVLink; GeForce cards have no PCIe peer-to-peer, so NCCL stages the traffic through "
+                "host memory: the PCIe figure is an upper bound)"
+            )
+        elif self.fabric == "pcie" and gpu.nvlink:
+            why = (
+                f" (NVLink bridges join only {gpu.scale_up_gpus or 2} cards and their bandwidth is not sourced: "
+                "the PCIe figure is used)"
+            )
+        elif self.fabric == "pcie":
+            why = " (no NVLink between these cards)"
+        elif gpu.scale_up_gpus is not None:
+            why = f" (within its {gpu.scale_up_gpus}-GPU domain)"
+        else:
+            why = ""
+        name = {"nvlink": "NVLink", "xgmi": "XGMI", "pcie": "PCIe"}.get(self.fabric, "the interconnect")
+        return Note("tp_link", {"gpus": tp, "gpu": gpu.id, "fabric": name, "gb_per_s": self.gb_per_s, "why": why})
+
+    def to_dict(self, gpu: Gpu, tp: int) -> dict[str, float | str | bool]:
+        return {**self.__dict__, "note": self.note(gpu, tp).message}
+
+
+def tp_link(gpu: Gpu, tp: int) -> TpLink | None:
+    """The link tensor parallelism over `tp` GPUs of one instance uses (None for one GPU).
+
+    `multi_gpu: pcie` cards run their all-reduces at the PCIe figure, however the instance is built
+    (8 x RTX 4090 is not an HGX board); an NVLink or XGMI group larger than the GPU's scale-up
+    domain (`scale_up_gpus`) would cross a fabric with no sourced bandwidth, so it is refused.
+    A UsageError says why a size is not modelled."""
+    if tp <= 1:
+        return None
+    if gpu.interconnect_gb_per_s is None:
+        raise UsageError(
+            f"{gpu.id}: no sourced interconnect bandwidth in hardware.yaml, so tensor parallelism "
+            f"over {tp} GPUs is not modelled"
+        )
+    fabric = gpu.multi_gpu or "interconnect"
+    if fabric in ("nvlink", "xgmi") and gpu.scale_up_gpus is not None and tp > gpu.scale_up_gpus:
+        raise UsageError(
+            f"{gpu.id}: tensor parallelism over {tp} GPUs exceeds its {gpu.scale_up_gpus}-GPU "
+            f"{'NVLink' if fabric == 'nvlink' else 'XGMI'} domain; the fabric beyond it has no sourced "
+            "bandwidth, so it is not modelled"
+        )
+    return TpLink(fabric, gpu.interconnect_gb_per_s, p2p=gpu.form_factor != "consumer")
+
+
 def serving_shape(
     model: OpenModel,
     quant: Quantization,
@@ -81,11 +139,7 @@ def serving_shape(
         raise UsageError("input and output tokens must be > 0")
     if not 0 <= cached_tokens < input_tokens:
         raise UsageError("cached tokens must be >= 0 and fewer than the prompt's")
-    if tp > 1 and gpu.interconnect_gb_per_s is None:
-        raise UsageError(
-            f"{gpu.id}: no sourced interconnect bandwidth in hardware.yaml, so tensor parallelism "
-            f"over {tp} GPUs is not modelled"
-        )
+    link = tp_link(gpu, tp)
     kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
     path = compute_path(quant, gpu)
     emb_bytes = quant.bytes_per_param if quant.quantizes_embeddings else 2.0
@@ -121,7 +175,7 @@ def serving_shape(
         + attention_flops(model, prefill_full, prefill_local, prefill_index, input_tokens - cached_tokens),
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12,
         tflops=path.tflops,
-        link_bytes_per_s=(gpu.interconnect_gb_per_s or 0.0) * 1e9 / 2,  # one direction
+        link_bytes_per_s=(link.gb_per_s if link else 0.0) * 1e9 / 2,  # one direction
         allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
     )
 

@@ -214,6 +214,9 @@ def _gpu_row(g: Gpu) -> GpuRow:
         int4_dense_tflops=g.dense_tflops.get("int4"),
         interconnect=g.interconnect,
         tdp_w=g.tdp_w,
+        form_factor=g.form_factor,
+        multi_gpu=g.multi_gpu,
+        usable_memory_gib=g.usable_memory_gib,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from llmcost import defaults
 from llmcost.catalog import Catalog, load_catalog, require_catalog
@@ -13,8 +14,10 @@ from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.memory import plan_memory
 from llmcost.quantization import compute_path, get_quantization
+from llmcost.records import Gpu
 from llmcost.results.records import CapacityResult, FitResult
 from llmcost.selfhost import replica_capacity
+from llmcost.throughput import tp_link
 
 KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 
@@ -60,7 +63,22 @@ def fit(
         )
     tp = None if gpus is None else _tp(gpus)
     plan = plan_memory(m, q, g, ctx, _whole("concurrency", concurrency), tp, _kv_bytes(kv_cache))
-    return FitResult(plan=plan, compute=dataclasses.asdict(compute_path(q, g)), commercial_use=m.licence.commercial_use)
+    return FitResult(
+        plan=plan,
+        compute=dataclasses.asdict(compute_path(q, g)),
+        commercial_use=m.licence.commercial_use,
+        tp_link=_link(g, plan.gpus_per_replica or tp or 1),
+    )
+
+
+def _link(gpu: Gpu, tp: int) -> dict[str, Any] | None:
+    """The tensor-parallel link of `tp` GPUs as the result shows it; a size whose fabric is not
+    modelled says why (a memory plan alone can still be asked for)."""
+    try:
+        link = tp_link(gpu, tp)
+    except UsageError as exc:
+        return {"fabric": None, "gb_per_s": None, "p2p": None, "note": str(exc)}
+    return link.to_dict(gpu, tp) if link is not None else None
 
 
 def capacity(
@@ -110,4 +128,5 @@ def capacity(
         engine=cat.engine(engine).id,
         capacity=cap_,
         compute=dataclasses.asdict(compute_path(q, g)),
+        tp_link=_link(g, tp),
     )

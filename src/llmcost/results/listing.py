@@ -61,7 +61,10 @@ class GpuRow:
     fp8_dense_tflops: float | None
     int4_dense_tflops: float | None
     interconnect: str
-    tdp_w: float
+    tdp_w: float | None
+    form_factor: str | None = None  # sxm | pcie | consumer | superchip
+    multi_gpu: str | None = None  # the tensor-parallel fabric: nvlink | xgmi | pcie
+    usable_memory_gib: float | None = None  # as the driver reports it (not yet used for memory)
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,16 @@ class FitResult(Result):
     plan: Any = field(repr=False)  # llmcost.memory.MemoryPlan
     compute: Mapping[str, Any]
     commercial_use: bool
+    tp_link: Mapping[str, Any] | None = None  # the fabric of the chosen tensor-parallel size (None: one GPU)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = plain(
-            {**plain(self.plan), "compute": self.compute, "commercial_use": self.commercial_use}
+            {
+                **plain(self.plan),
+                "compute": self.compute,
+                "tp_link": self.tp_link,
+                "commercial_use": self.commercial_use,
+            }
         )
         return out
 
@@ -40,10 +46,13 @@ class CapacityResult(Result):
     engine: str
     capacity: Any = field(repr=False)  # llmcost.throughput.Capacity
     compute: Mapping[str, Any] = field(default_factory=dict)
+    tp_link: Mapping[str, Any] | None = None  # the fabric the all-reduces run over (None: one GPU)
 
     def to_dict(self) -> dict[str, Any]:
         head = {k: getattr(self, k) for k in ("model", "quantization", "gpu", "gpus", "input_tokens", "output_tokens")}
-        out: dict[str, Any] = plain({**head, "engine": self.engine, **plain(self.capacity), "compute": self.compute})
+        out: dict[str, Any] = plain(
+            {**head, "engine": self.engine, **plain(self.capacity), "compute": self.compute, "tp_link": self.tp_link}
+        )
         return out
 
 
