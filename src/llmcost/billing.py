@@ -91,10 +91,12 @@ def rates(api: ApiModel, billing: Billing, long_context: bool = False) -> tuple[
         else:
             assert tier.input_usd_per_mtok is not None and tier.output_usd_per_mtok is not None
             tier_cached = tier.cached_input_usd_per_mtok
+            # a tier's own write price is the default-TTL one; a 1-hour write keeps the standard price
+            tier_write = tier.cache_write_usd_per_mtok if not ttl_1h else None
             r = Rates(
                 tier.input_usd_per_mtok,
                 tier_cached if tier_cached is not None else tier.input_usd_per_mtok,
-                r.cache_write,
+                tier_write if tier_write is not None else r.cache_write,
                 tier.output_usd_per_mtok,
             )
     return r, tuple(notes)

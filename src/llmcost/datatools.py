@@ -837,6 +837,8 @@ def _genai_refs(api: ApiModel) -> list[str]:
     2026-03-16), so a pinned name is tried before any alias.
     """
     refs = _GENAI_HINT.findall(api.notes or "")
+    if api.provider_model_id:  # the provider's own id (Bedrock's amazon.nova-pro-v1:0, a host's full path)
+        refs.insert(0, api.provider_model_id)
     if api.provider == "fireworks":  # genai-prices matches Fireworks' full model path
         refs += [f"accounts/fireworks/models/{r}" for r in refs]
     slug = api.id.split("/", 1)[-1]
@@ -853,10 +855,14 @@ def _genai_find(snapshot: Any, ref: str, provider: str) -> tuple[Any, Any] | Non
     return found if isinstance(found, tuple) and len(found) == 2 else None
 
 
+# our provider id -> genai-prices' where they differ
+_GENAI_PROVIDERS = {"aws-bedrock": "aws"}
+
+
 def _genai_match(snapshot: Any, api: ApiModel) -> tuple[Any, Any, str] | None:
     """(genai provider, model, the reference that matched) for one of our API entries, or None."""
     for ref in _genai_refs(api):
-        found = _genai_find(snapshot, ref, api.provider)
+        found = _genai_find(snapshot, ref, _GENAI_PROVIDERS.get(api.provider, api.provider))
         if found is not None:
             return found[0], found[1], ref
     return None
@@ -942,7 +948,7 @@ def cross_check_genai(
             skipped += 1
             why = (
                 f"genai-prices {version} has no provider '{api.provider}'"
-                if api.provider not in known
+                if _GENAI_PROVIDERS.get(api.provider, api.provider) not in known
                 else f"genai-prices {version} {api.provider} has no model matching " + ", ".join(_genai_refs(api))
             )
             add("notice", api.id, f"not compared: {why}")

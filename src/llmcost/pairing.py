@@ -17,10 +17,10 @@ from llmcost.defaults import QUALITY_TOLERANCE_ELO
 from llmcost.notes import Note
 from llmcost.quantization import Quantization
 from llmcost.reasoning import Reasoning
-from llmcost.records import ApiModel, OpenModel, Quality
+from llmcost.records import ApiModel, ApiQuality, OpenModel, Quality
 
 
-def costed_elo(quality: Quality | None, reasoning: Reasoning) -> tuple[float | None, Note | None]:
+def costed_elo(quality: Quality | ApiQuality | None, reasoning: Reasoning) -> tuple[float | None, Note | None]:
     """The Elo of the product that is costed: a score measured at another reasoning effort than the
     costed one describes a different product, so it is not used (and a note says why)."""
     if quality is None:

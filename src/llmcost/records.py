@@ -151,6 +151,34 @@ class Quality(_Strict):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AaIndex(Sourced):
+    """An Artificial Analysis Intelligence Index v4.1 score (0-100; not comparable with v4.0).
+    Documentary: llmcost pairs on LMArena Elo and does not use it."""
+
+    score: float = _req(ge=0, le=100)
+    estimated: bool  # AA's own estimate (its is_estimated flag), not a measured run
+    row: str  # the AA leaderboard row the score is for (it names the reasoning setting)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiQuality(Sourced):
+    """An API's quality scores: LMArena Elo (what pairing uses) and/or the AA index (documentary)."""
+
+    lmarena_elo: float | None = _opt(gt=0, le=1e4)
+    # the reasoning effort lmarena_elo was measured at, as in Quality
+    effort: str | None = None
+    lmarena_row: str | None = None  # the arena row used: its key, 95% CI, rounding
+    aa_index_v4_1: AaIndex | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.lmarena_elo is None and self.aa_index_v4_1 is None:
+            raise ValueError("quality needs lmarena_elo or aa_index_v4_1")
+        if self.lmarena_elo is None and (self.effort is not None or self.lmarena_row is not None):
+            raise ValueError("quality.effort / lmarena_row describe lmarena_elo, which is not given")
+
+
+@dataclass(frozen=True, kw_only=True)
 class LongContextTier(_Strict):
     above_prompt_tokens: int = _req(gt=0, le=MAX_SPEC)
     input_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
@@ -172,6 +200,7 @@ class ServiceTier(Sourced):
     input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
     output_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
     cached_input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    cache_write_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)  # None: the standard write price
     multiplier: float | None = _opt(gt=0, le=100)
 
     def __post_init__(self) -> None:
@@ -192,6 +221,9 @@ class ApiModel(Identified):
     UNCERTAIN = ("input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")
     provider: str
     name: str
+    # the provider's own model id where it differs from the slug (any characters: Bedrock's
+    # 'amazon.nova-pro-v1:0', a host's full path); documentary
+    provider_model_id: str | None = None
     input_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
     output_usd_per_mtok: float = _req(ge=0, le=MAX_PRICE_USD)
     cached_input_usd_per_mtok: float | None = _opt(ge=0, le=MAX_PRICE_USD)
@@ -206,7 +238,8 @@ class ApiModel(Identified):
     context_window_tokens: int | None = _opt(gt=0, le=MAX_SPEC)
     long_context: LongContextTier | None = None
     open_model: str | None = None
-    quality: Quality | None = None
+    open_model_checkpoint: str | None = None  # the checkpoint the host serves (variant, precision); documentary
+    quality: ApiQuality | None = None
     deprecation_date: str | None = None  # YYYY-MM-DD the provider announced the deprecation
     retirement_date: str | None = None  # YYYY-MM-DD the model stops serving
     lifecycle_source: str | None = None
