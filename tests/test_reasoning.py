@@ -225,3 +225,10 @@ def test_breakeven_is_exact_with_volume_driven_hidden_costs():
             api = _api(own, "openai/gpt-4o-mini")
             assert mine.monthly_cost_usd == pytest.approx(api.monthly_cost_usd, rel=1e-9)
     assert math.isfinite(pair.api_usd_per_1k_queries)
+
+
+def test_a_host_of_an_unloaded_open_model_bills_its_reasoning():
+    # DeepInfra serves Qwen3 235B Thinking-2507, which models.yaml does not size yet: reasoning_as links it
+    r = llmcost.compare(1000, apis=["deepinfra/qwen3-235b-a22b-thinking-2507"], models=["llama-3.1-8b"])
+    got = r.assumptions["reasoning"]["deepinfra/qwen3-235b-a22b-thinking-2507"]
+    assert got["effort"] == "thinking-on" and got["reasoning_tokens"] == 5666

@@ -72,10 +72,10 @@ def test_compare_says_the_answer_in_a_sentence(capsys, monkeypatch):
     main(["compare", "--qpd", "50000", "--model", "llama-3.1-70b", "--api", "openai/gpt-4o,openai/gpt-4o-mini"])
     text = " ".join(capsys.readouterr().out.split())
     # the cheapest self-hosted option: one MI300X at TensorWave's $1.50/GPU-h (a 2026-12 rental):
-    # 1.50 x 24 h x 365/12 days = $1,095.00 + $3,534.52 hidden = $4,629.52; less gpt-4o-mini's $912.50 = $3,717
+    # 1.50 x 24 h x 365/12 days = $1,095.00 + $3,534.44 hidden = $4,629.44; less gpt-4o-mini's $912.50 = $3,717
     assert (
         "At 50,000 queries/day, openai/gpt-4o-mini is cheapest at $912 a month. The cheapest self-hosted option, "
-        "llama-3.1-70b:int4 at $4,630, costs $3,717 a month more than the API of comparable quality "
+        "llama-3.1-70b:int4 at $4,629, costs $3,717 a month more than the API of comparable quality "
         "(openai/gpt-4o-mini)." in text
     )
 

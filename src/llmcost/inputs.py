@@ -1039,8 +1039,8 @@ def reasoning_figures(cat: Catalog, option: str) -> dict[str, Any]:
     """An option's reasoning figures by effort: its own, else those of the open model it hosts."""
     found = cat.efforts(option)
     api = cat.apis.get(option)
-    if not found and api is not None and api.open_model:
-        found = cat.efforts(api.open_model)
+    if not found and api is not None and (api.open_model or api.reasoning_as):
+        found = cat.efforts(api.open_model or api.reasoning_as or "")
     return found
 
 

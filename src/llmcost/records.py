@@ -239,6 +239,9 @@ class ApiModel(Identified):
     long_context: LongContextTier | None = None
     open_model: str | None = None
     open_model_checkpoint: str | None = None  # the checkpoint the host serves (variant, precision); documentary
+    # the model whose reasoning figures (reasoning.yaml) this offer bills, when it is not a loaded
+    # open_model (an open model the catalog does not size yet)
+    reasoning_as: str | None = None
     quality: ApiQuality | None = None
     deprecation_date: str | None = None  # YYYY-MM-DD the provider announced the deprecation
     retirement_date: str | None = None  # YYYY-MM-DD the model stops serving
