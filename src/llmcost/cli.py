@@ -318,18 +318,6 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for raw in values for v in raw.split(",") if v.strip()]
 
 
-def _overrides(pairs: list[str] | None) -> dict[str, str] | None:
-    if not pairs:
-        return None
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise UsageError(f"--hidden-cost takes LINE=USD_PER_MONTH (e.g. devops=4000), got '{pair}'")
-        out[key.strip()] = value.strip()  # a number, a range or a distribution: the scenario parses it
-    return out
-
-
 def _pairs(flag: str, what: str) -> Any:
     """A repeatable ID=VALUE option as a mapping (values parsed by the scenario)."""
 
@@ -341,7 +329,7 @@ def _pairs(flag: str, what: str) -> Any:
             key, sep, value = pair.partition("=")
             if not sep or not key.strip():
                 raise UsageError(f"{flag} takes {what}, got '{_shown(pair)}'")
-            out[key.strip()] = value.strip()
+            out[key.strip()] = value.strip()  # a number, a range or a distribution: the scenario parses it
         return out
 
     return convert
@@ -376,7 +364,7 @@ _TO_SCENARIO: dict[str, tuple[str, Any]] = {
     "model": ("models", _split),
     "gpu": ("gpus", _split),
     "quant": ("quants", _split),
-    "hidden_cost": ("hidden_cost_overrides", _overrides),
+    "hidden_cost": ("hidden_cost_overrides", _pairs("--hidden-cost", "LINE=USD_PER_MONTH (e.g. devops=4000)")),
     "reasoning_effort": ("reasoning_effort", _efforts),
     "reasoning_tokens": ("reasoning_tokens", _pairs("--reasoning-tokens", "ID=TOKENS (e.g. openai/gpt-5=1200)")),
     "prompt_mix": ("prompt_mix", _mix),
