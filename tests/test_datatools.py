@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmcost.catalog import SHIPPED_DATA_DIR, Catalog
+from llmcost.catalog import SHIPPED_DATA_DIR, Catalog, load_catalog
 from llmcost.datatools import cross_check_genai, diff, format_findings, import_litellm, to_yaml, validate
 from llmcost.errors import UnknownIdError, UsageError
 from tests.conftest import FIXTURES
@@ -459,8 +459,17 @@ def test_cross_check_without_genai_prices_says_how_to_install(monkeypatch, cat):
 def test_cross_check_with_genai_prices(cat: Catalog):
     pytest.importorskip("genai_prices")
     at = datetime(2026, 11, 28, 12, tzinfo=UTC)
-    assert not [f for f in cross_check_genai(cat, at=at) if f["entry"] == "openai/gpt-4o"]
-    gpt = cat.apis["openai/gpt-4o"]
+    # the frozen fixture predates batch coverage and service tiers: give it the shipped ones
+    shipped = load_catalog().apis["openai/gpt-4o"]
+    fixture = cat.apis["openai/gpt-4o"]
+    assert {f["message"][:28] for f in cross_check_genai(cat, at=at) if f["entry"] == "openai/gpt-4o"} == {
+        "batch leaves none at the sta",
+        "service_tiers.priority.input",
+        "service_tiers.priority.outpu",
+    }
+    gpt = dataclasses.replace(fixture, batch_applies_to=shipped.batch_applies_to, service_tiers=shipped.service_tiers)
+    base = dataclasses.replace(cat, apis={"openai/gpt-4o": gpt})
+    assert not [f for f in cross_check_genai(base, at=at) if f["entry"] == "openai/gpt-4o"]
     changed = dataclasses.replace(cat, apis={"openai/gpt-4o": dataclasses.replace(gpt, input_usd_per_mtok=3.0)})
     (finding,) = [f for f in cross_check_genai(changed, at=at) if f["level"] == "warning"]
     # ours 3.0 vs genai-prices 2.5: (3 - 2.5) / 2.5 = +20%

@@ -361,3 +361,58 @@ def test_cross_check_lists_every_entry_and_reads_time_of_day_prices_at_a_fixed_i
     # the pinned Small 3.2 entry, not the mistral-small-latest alias that moved to Small 4
     assert not [f for f in findings if f["entry"] == "mistral/mistral-small-3.2" and f["level"] == "warning"]
     assert cross_check_genai(shipped) == findings  # same answer on every run
+
+
+def test_genai_batch_coverage_and_service_tiers_are_imported():
+    pytest.importorskip("genai_prices")
+    # Gemini 2.5 Pro's batch halves input and output but keeps cache reads at the standard $0.125
+    gemini = genai_api_model("google/gemini-2.5-pro", TODAY, at=GENAI_CHECK_AT)
+    assert gemini.batch_discount == 0.5 and gemini.batch_applies_to == ["input", "output"]
+    # gpt-5's batch reaches every class it prices; its flex tier is half the standard price, priority double
+    gpt5 = genai_api_model("openai/gpt-5", TODAY, at=GENAI_CHECK_AT)
+    assert gpt5.batch_applies_to is None and gpt5.service_tiers is not None
+    flex, priority = gpt5.service_tiers.flex, gpt5.service_tiers.priority
+    assert flex is not None and (flex.input_usd_per_mtok, flex.output_usd_per_mtok) == (0.625, 5.0)
+    assert priority is not None and (priority.input_usd_per_mtok, priority.output_usd_per_mtok) == (2.5, 20.0)
+    assert flex.source.startswith("genai-prices ") and flex.as_of == TODAY.isoformat()
+    claude = genai_api_model("anthropic/claude-sonnet-4-5", TODAY, at=GENAI_CHECK_AT)
+    assert (claude.cache_write_usd_per_mtok, claude.cache_write_1h_usd_per_mtok) == (3.75, 6.0)  # 1.25x, 2x input
+
+
+def test_genai_sync_proposes_batch_coverage_and_tiers_and_keeps_curated_ones(tmp_path):
+    pytest.importorskip("genai_prices")
+    result = sync("genai-prices", _data(tmp_path), None, TODAY)
+    gpt = next(e for e in result["changed_entries"] if e["id"] == "openai/gpt-4o")
+    # OpenAI's gpt-4o batch keeps cached input at the standard price; priority is sourced like any row
+    assert gpt["batch_applies_to"] == ["input", "output"]
+    rows = {(c["id"], c["field"]): (c["old"], c["new"]) for c in result["diff"]["changed"]}
+    assert rows["openai/gpt-4o", "batch_applies_to"] == (None, ["input", "output"])  # shown in the diff too
+    assert rows["openai/gpt-4o", "service_tiers.priority.output_usd_per_mtok"] == (None, 17.0)
+    assert gpt["service_tiers"]["priority"]["input_usd_per_mtok"] == 4.25
+    assert gpt["service_tiers"]["priority"]["source"] == result["source_text"]
+    assert "batch_applies_to" in gpt["notes"] and "service_tiers" in gpt["notes"]
+    # a curated coverage the package does not contradict is kept: the entry is already as synced
+    curated = GPT.replace("    batch_discount: 0.5\n", "    batch_discount: 0.5\n    batch_applies_to: [input, output]\n")
+    (tmp_path / "b").mkdir()
+    again = sync("genai-prices", _data(tmp_path / "b", curated), None, TODAY)
+    gpt = next(e for e in again["changed_entries"] if e["id"] == "openai/gpt-4o")
+    assert "batch_applies_to" not in gpt["notes"].partition("[synced")[2]
+
+
+def test_cross_check_compares_batch_coverage(tmp_path):
+    pytest.importorskip("genai_prices")
+    from llmcost.datatools import cross_check_genai
+
+    gemini = """  - id: google/gemini-2.5-pro
+    provider: google
+    name: Gemini 2.5 Pro
+    input_usd_per_mtok: 1.25
+    output_usd_per_mtok: 10.0
+    cached_input_usd_per_mtok: 0.125
+    batch_discount: 0.5
+    source: "our own reading"
+    as_of: "2026-08-21"
+"""
+    cat = load_catalog(_data(tmp_path, gemini))
+    found = [f["message"] for f in cross_check_genai(cat) if f["entry"] == "google/gemini-2.5-pro"]
+    assert any(m.startswith("batch leaves none at the standard price;") and m.endswith(": cached_input") for m in found)

@@ -1077,7 +1077,8 @@ def _diff_lines(result: dict[str, Any], fmt: str) -> list[str]:
     for c in result["changed"]:
         pct = f" ({c['pct_change']:+.1f}%)" if c["pct_change"] is not None else ""
         flag = "  LARGE CHANGE" if c["large"] else ""
-        out.append(f"~ {c['section']} {c['id']} {c['field']}: {c['old']} -> {c['new']}{pct}{flag}")
+        old, new = (", ".join(v) if isinstance(v, list) else v for v in (c["old"], c["new"]))
+        out.append(f"~ {c['section']} {c['id']} {c['field']}: {old} -> {new}{pct}{flag}")
     out.append(
         f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed, "
         f"{result['large_changes']} large (rule: {factor} or more, or across zero)"

@@ -19,7 +19,7 @@ import importlib
 import json
 import re
 import statistics
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -398,6 +398,18 @@ def _numeric_fields(entry: dict[str, Any], uncertain: tuple[str, ...] = (), pref
     return out
 
 
+def _listed_fields(entry: dict[str, Any], prefix: str = "") -> dict[str, list[str]]:
+    """Every list of names in an entry by its dotted path (which token classes a batch discount
+    reaches): a change there moves a bill as surely as a price does."""
+    out: dict[str, list[str]] = {}
+    for key, value in entry.items():
+        if isinstance(value, dict):
+            out.update(_listed_fields(value, f"{prefix}{key}."))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out[f"{prefix}{key}"] = sorted(value)
+    return out
+
+
 def _raw_entries(path: Path | None, kind: str) -> dict[str, dict[str, dict[str, Any]]]:
     """section -> id -> raw entry (entries without a string id are skipped; use validate for those)."""
     if path is None:
@@ -477,6 +489,11 @@ def diff_tables(
                     if ob.get(name) != na.get(name):
                         change = _change(section, entry_id, name, ob.get(name), na.get(name), factor)
                         changed.append({**change, **new_file})
+                lb, la = _listed_fields(b[entry_id]), _listed_fields(a[entry_id])
+                for name in [*lb, *(k for k in la if k not in lb)]:
+                    if lb.get(name) != la.get(name):
+                        change = {"section": section, "id": entry_id, "field": name, "old": lb.get(name)}
+                        changed.append({**change, "new": la.get(name), "pct_change": None, "large": False, **new_file})
     return {
         "added": added,
         "removed": removed,
@@ -780,24 +797,80 @@ def _has_time_of_day(model: Any) -> bool:
     return any(type(c.constraint).__name__ == "TimeOfDateConstraint" for c in [*conds, *variants])
 
 
+# our token class -> genai-prices' per-Mtok price attribute
+_GENAI_CLASSES = {
+    "input": "input_mtok",
+    "output": "output_mtok",
+    "cached_input": "cache_read_mtok",
+    "cache_write": "cache_write_mtok",
+    "cache_write_1h": "cache_write_1h_mtok",
+}
+_GENAI_TIERS = ("flex", "priority")  # genai-prices `service_tier` variants we model (not 'fast', 'default')
+
+
+def _class_prices(price: Any) -> dict[str, float]:
+    """Standard (base) USD per Mtok of each token class a genai-prices price set carries."""
+    out = {}
+    for ours, theirs in _GENAI_CLASSES.items():
+        value = _base(getattr(price, theirs, None))
+        if value is not None:
+            out[ours] = value
+    return out
+
+
+def _batch_fields(model: Any, at: datetime, standard: dict[str, float]) -> tuple[dict[str, Any], list[str]]:
+    """batch_discount (from the input price) and, where the batch variant leaves some token classes at
+    the standard price (Gemini 2.5's and older OpenAI models' cache reads), batch_applies_to."""
+    if not any(v.when == _GENAI_BATCH for v in model.price_variants or ()) or not standard.get("input"):
+        return {}, []
+    batch = _class_prices(model.get_prices(at, _GENAI_BATCH))
+    if "input" not in batch:
+        return {}, []
+    discount = round(1 - batch["input"] / standard["input"], 4)
+    if not 0 <= discount < 1:
+        return {}, []
+    out: dict[str, Any] = {"batch_discount": discount}
+    notes = [f"batch_discount = 1 - batch input {batch['input']:g} / input {standard['input']:g} = {discount:g}"]
+    covered: list[str] = []
+    kept: list[str] = []
+    other: list[str] = []
+    for name, price in standard.items():
+        if name not in batch or price == 0:
+            continue
+        ratio = batch[name] / price
+        (covered if abs(ratio - (1 - discount)) < 1e-3 else kept if abs(ratio - 1) < 1e-3 else other).append(name)
+    if other:
+        notes.append(f"batch prices of {', '.join(other)} follow neither the discount nor the standard price")
+    elif kept:
+        out["batch_applies_to"] = covered
+        notes.append(f"batch leaves {', '.join(kept)} at the standard price")
+    return out, notes
+
+
+def _tier_fields(model: Any, at: datetime) -> dict[str, dict[str, float]]:
+    """Flex and priority service-tier prices from genai-prices' `service_tier` variants."""
+    tiers: dict[str, dict[str, float]] = {}
+    for variant in model.price_variants or ():
+        tier = variant.when.get("service_tier") if isinstance(variant.when, dict) else None
+        if tier in _GENAI_TIERS and len(variant.when) == 1:
+            prices = _class_prices(model.get_prices(at, variant.when))
+            if "input" in prices and "output" in prices:
+                tiers[tier] = {f"{k}_usd_per_mtok": v for k, v in prices.items() if k != "cache_write_1h"}
+    return tiers
+
+
 def genai_fields(model: Any, at: datetime) -> tuple[dict[str, Any], list[str]]:
     """Our api fields from a genai-prices model at instant `at`, and notes on how each was derived.
 
     Standard prices are the base of any tiered price; the lowest tier becomes `long_context`; the
-    batch discount is 1 - batch input / standard input from the `processing: batch` variant.
+    batch discount is 1 - batch input / standard input from the `processing: batch` variant, with the
+    token classes it reaches; `service_tier` flex and priority variants become `service_tiers` (their
+    prices without source: the caller that writes an entry adds it, see `sourced_tiers`).
     """
     price = model.get_prices(at)
-    out: dict[str, Any] = {}
+    standard = _class_prices(price)
+    out: dict[str, Any] = {f"{name}_usd_per_mtok": value for name, value in standard.items()}
     notes: list[str] = []
-    for ours, theirs in (
-        ("input_usd_per_mtok", "input_mtok"),
-        ("output_usd_per_mtok", "output_mtok"),
-        ("cached_input_usd_per_mtok", "cache_read_mtok"),
-        ("cache_write_usd_per_mtok", "cache_write_mtok"),
-    ):
-        value = _base(getattr(price, theirs, None))
-        if value is not None:
-            out[ours] = value
     tier_in = _first_tier(getattr(price, "input_mtok", None))
     if tier_in is not None and "output_usd_per_mtok" in out:
         start, t_in = tier_in
@@ -814,20 +887,26 @@ def genai_fields(model: Any, at: datetime) -> tuple[dict[str, Any], list[str]]:
             tier["cached_input_usd_per_mtok"] = out["cached_input_usd_per_mtok"]
         out["long_context"] = tier
         notes.append(f"long_context from genai-prices' lowest input tier (above {start:,} prompt tokens)")
-    variants = [v for v in model.price_variants or () if v.when == _GENAI_BATCH]
-    batch_in = _base(getattr(model.get_prices(at, _GENAI_BATCH), "input_mtok", None)) if variants else None
-    if batch_in is not None and out.get("input_usd_per_mtok"):
-        discount = round(1 - batch_in / out["input_usd_per_mtok"], 4)
-        if 0 <= discount < 1:
-            out["batch_discount"] = discount
-            notes.append(
-                f"batch_discount = 1 - batch input {batch_in:g} / input {out['input_usd_per_mtok']:g} = {discount:g}"
-            )
+    batch, batch_notes = _batch_fields(model, at, standard)
+    out.update(batch)
+    notes += batch_notes
+    tiers = _tier_fields(model, at)
+    if tiers:
+        out["service_tiers"] = tiers
+        notes.append(f"service tiers {', '.join(tiers)} from genai-prices' service_tier variants")
     if isinstance(model.context_window, int) and model.context_window > 0:
         out["context_window_tokens"] = model.context_window
     if _has_time_of_day(model):
         notes.append(f"genai-prices has time-of-day prices for this model: read at {_at_text(at)}")
     return out, notes
+
+
+def sourced_tiers(fields: dict[str, Any], source: str, as_of: str) -> dict[str, Any]:
+    """`fields` with each imported service tier carrying the source and date a data row needs."""
+    if "service_tiers" not in fields:
+        return fields
+    tiers = {name: {**prices, "source": source, "as_of": as_of} for name, prices in fields["service_tiers"].items()}
+    return {**fields, "service_tiers": tiers}
 
 
 def _genai_refs(api: ApiModel) -> list[str]:
@@ -873,6 +952,7 @@ def _genai_entry(
 ) -> dict[str, Any]:
     """A full pricing.yaml api entry for a genai-prices model (no quality: the package has none)."""
     fields, notes = genai_fields(model, at)
+    fields = sourced_tiers(fields, source, as_of)
     entry: dict[str, Any] = {"id": entry_id, "provider": entry_id.split("/", 1)[0], "name": model.name or model.id}
     if "input_usd_per_mtok" not in fields or "output_usd_per_mtok" not in fields:
         raise UsageError(f"genai-prices model {provider.id}/{model.id} has no per-token input and output price")
@@ -898,6 +978,9 @@ _CROSS_FIELDS = (
     "context_window_tokens",
 )
 _TIER_FIELDS = ("above_prompt_tokens", "input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok")
+_SERVICE_FIELDS = tuple(
+    f"service_tiers.{tier}.{name}" for tier in _GENAI_TIERS for name in ("input_usd_per_mtok", "output_usd_per_mtok")
+)
 
 
 def _g(value: float) -> str:
@@ -909,6 +992,10 @@ def _ours(api: ApiModel) -> dict[str, Any]:
     lc = api.long_context
     for name in _TIER_FIELDS:
         out[f"long_context.{name}"] = None if lc is None else getattr(lc, name)
+    for key in _SERVICE_FIELDS:
+        _, tier, name = key.split(".")
+        found = getattr(api.service_tiers, tier, None) if api.service_tiers else None
+        out[key] = None if found is None else getattr(found, name)  # None for a multiplier-only tier
     return out
 
 
@@ -917,7 +1004,15 @@ def _flat(fields: dict[str, Any]) -> dict[str, Any]:
     tier = fields.get("long_context") or {}
     for name in _TIER_FIELDS:
         out[f"long_context.{name}"] = tier.get(name)
+    for key in _SERVICE_FIELDS:
+        _, tier_name, name = key.split(".")
+        out[key] = (fields.get("service_tiers") or {}).get(tier_name, {}).get(name)
     return out
+
+
+def _left_at_standard(applies_to: Sequence[str] | None, priced: Iterable[str]) -> list[str]:
+    """The priced token classes a batch discount does not reach (none when it reaches every class)."""
+    return [] if applies_to is None else sorted(c for c in priced if c not in applies_to)
 
 
 def cross_check_genai(
@@ -955,7 +1050,8 @@ def cross_check_genai(
             continue
         compared += 1
         provider, model, ref = match
-        theirs = _flat(genai_fields(model, at)[0])
+        fields = genai_fields(model, at)[0]
+        theirs = _flat(fields)
         where = f"genai-prices {version} {provider.id}/{model.id}"
         if ref.endswith("latest"):
             where += f" (through the alias {ref}, which can move to a newer model)"
@@ -981,6 +1077,13 @@ def cross_check_genai(
                 pct = (mine - other) / other * 100
                 msg = f"{name} {_g(mine)} differs from {where} {_g(other)} by {pct:+.1f}%"
                 add("warning", api.id, msg + f" (rule: report above {tolerance:.0%})")
+        if "batch_discount" in fields and api.batch_discount is not None:
+            priced = [c for c in _GENAI_CLASSES if f"{c}_usd_per_mtok" in fields]
+            mine_kept = _left_at_standard(api.batch_applies_to, priced)
+            their_kept = _left_at_standard(fields.get("batch_applies_to"), priced)
+            if mine_kept != their_kept:
+                shown = [", ".join(k) or "none" for k in (mine_kept, their_kept)]
+                add("warning", api.id, f"batch leaves {shown[0]} at the standard price; {where}: {shown[1]}")
         if model.deprecated:
             add("warning", api.id, f"{where} marks the model deprecated: check it is still offered")
         if only_ours:
@@ -1035,7 +1138,8 @@ def genai_api_id(ref: str) -> str:
 
 SYNC_SOURCES = ("genai-prices", "litellm")
 _SYNC_NOTE = re.compile(r"\s*\[synced [^\]]*\]")
-_UPDATABLE = (*_CROSS_FIELDS, "long_context")
+_UPDATABLE = (*_CROSS_FIELDS, "cache_write_1h_usd_per_mtok", "long_context", "batch_applies_to", "service_tiers")
+_STRUCTURED = ("long_context", "batch_applies_to", "service_tiers")  # replaced whole when their prices differ
 # Field names of LiteLLM's price map that sync knows (what they mean for a per-token price, or that
 # they do not touch it). A field outside these in an entry sync uses stops it: it might change the price.
 _LITELLM_KNOWN = re.compile(
@@ -1108,7 +1212,8 @@ def _genai_source(ours: dict[str, dict[str, Any]], models: frozenset[str], today
             skipped.append({"id": entry_id, "reason": f"matched only the alias {ref}, which can move to a newer model"})
             continue
         matched.add((provider.id, model.id))
-        proposals[entry_id] = _Proposal(f"{provider.id}/{model.id}", genai_fields(model, at)[0])
+        fields = sourced_tiers(genai_fields(model, at)[0], source, as_of)
+        proposals[entry_id] = _Proposal(f"{provider.id}/{model.id}", fields)
     providers = {str(raw.get("provider")) for raw in ours.values()}
     pairable = _pairable(ours, models)
     new: dict[str, str] = {}
@@ -1211,6 +1316,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _priced(value: Any) -> Any:
+    """A structured field without its provenance (source, as_of, notes), to compare prices only."""
+    if isinstance(value, dict):
+        return {k: _priced(v) for k, v in value.items() if k not in ("source", "as_of", "notes")}
+    return sorted(value) if isinstance(value, list) else value
+
+
 def _apply(raw: dict[str, Any], fields: dict[str, Any], src: _Source) -> tuple[dict[str, Any], list[str]]:
     """Our entry with the source's values for the fields it carries; everything else kept as it is.
 
@@ -1223,8 +1335,8 @@ def _apply(raw: dict[str, Any], fields: dict[str, Any], src: _Source) -> tuple[d
         if theirs is None:
             continue  # the source does not carry it: ours (curated) is kept
         mine = raw.get(name)
-        if name == "long_context":
-            if mine != theirs:
+        if name in _STRUCTURED:
+            if _priced(mine) != _priced(theirs):
                 new[name] = theirs
                 moved.append(name)
             continue
