@@ -7,6 +7,7 @@ import json
 import pytest
 
 from llmcost.cli import main
+from llmcost.defaults import TABLE_ROWS_PER_KIND
 
 COMMANDS = {
     "compare": ["compare", "--qpd", "50000"],
@@ -33,6 +34,9 @@ def _ids(args: list[str], capsys) -> set[str]:
         own = [o for o in options if o["kind"] == "self_hosted"]
         wanted = {o["comparable_api"] for o in own} | {o["model"] for o in own}
         options = own + [o for o in options if o["kind"] == "api" and (o["id"] in wanted or o["open_model"] in wanted)]
+    elif args[0] == "compare" and "--api" not in args:  # unfiltered: the cheapest of each kind
+        by_kind = [[o for o in options if o["kind"] == kind] for kind in ("api", "self_hosted")]
+        options = [o for kind in by_kind for o in kind[:TABLE_ROWS_PER_KIND]]
     ids = {o["id"].split("@")[0] for o in options}
     ids |= {p[k] for p in data.get("pairs", []) for k in ("api", "self_hosted") if p.get(k)}
     ids |= {g["gpu"] for g in data["gpus"]} if isinstance(data.get("gpus"), list) else set()
@@ -153,3 +157,19 @@ def test_tco_monte_carlo_bands_are_in_the_table(capsys, monkeypatch):
     band = " / ".join(f"${mc[f'total_self_hosted_usd_p{p}']:,.0f}" for p in (10, 50, 90))
     assert f"Over 300 draws (P10 / P50 / P90): self-hosted total {band};" in text
     assert f"cheaper over the horizon in {mc['p_self_hosted_cheaper_over_horizon']:.0%} of draws" in text
+
+
+def test_an_unfiltered_table_shows_the_cheapest_of_each_kind_and_counts_the_rest(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["compare", "--qpd", "50000", "--format", "json"]) == 0
+    options = json.loads(capsys.readouterr().out)["options"]
+    apis = [o["id"] for o in options if o["kind"] == "api"]
+    own = [o["id"] for o in options if o["kind"] == "self_hosted"]
+    assert main(["compare", "--qpd", "50000"]) == 0
+    out = capsys.readouterr().out
+    shown = {line.split()[0] for line in out.splitlines() if line.startswith("  ") and line.split()}
+    cut = f"the cheapest {TABLE_ROWS_PER_KIND} of each kind are shown; {len(apis) - TABLE_ROWS_PER_KIND} APIs and "
+    assert cut + f"{len(own) - TABLE_ROWS_PER_KIND} self-hosted options more" in out
+    assert apis[TABLE_ROWS_PER_KIND - 1] in shown and apis[TABLE_ROWS_PER_KIND] not in shown
+    assert main(["compare", "--qpd", "50000", "--all"]) == 0
+    assert "of each kind are shown" not in capsys.readouterr().out

@@ -24,6 +24,9 @@ DAYS_PER_MONTH = 365 / 12  # 30.4167: a calendar-average month, stated explicitl
 SECONDS_PER_DAY = 86_400
 HOURS_PER_DAY = 24
 
+# presentation: an unfiltered compare table shows the cheapest rows of each kind (JSON and CSV have all)
+TABLE_ROWS_PER_KIND = 12
+
 # self-hosting
 UTILIZATION_TARGET = 0.70  # the seed: "add instances when utilization exceeds 70%"
 PEAK_FACTOR = 1.0  # peak-to-average request rate; 1 = size for the daily average

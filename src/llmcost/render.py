@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from llmcost.defaults import TABLE_ROWS_PER_KIND
 from llmcost.frames import flatten, records
 from llmcost.results import Result
 from llmcost.results.compare import Comparison, Infeasible, SelfHostedOption
@@ -40,26 +41,41 @@ def signed_usd(x: float | None) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + usd(abs(x))
 
 
-def shown_options(data: Comparison) -> tuple[list[Any], int]:
-    """The options a table shows, and how many APIs it leaves out. When you named models but no
-    APIs, the models come first and only the APIs they are compared with (the cheapest comparable
-    one, their hosted versions) follow; the rest are counted in a line under the table (JSON, CSV
-    and `--api` have them all)."""
+def shown_options(data: Comparison) -> tuple[list[Any], str]:
+    """The options a table shows, and a line saying what it leaves out (JSON and CSV have them all).
+
+    When you named models but no APIs, the models come first and only the APIs they are compared
+    with (the cheapest comparable one, their hosted versions) follow. When you named neither, each
+    kind shows its cheapest TABLE_ROWS_PER_KIND options, so the answer fits a screen (`--all` shows all).
+    """
     settings = data.assumptions.get("settings", {})
-    if not settings.get("models") or settings.get("apis"):
-        return list(data.options), 0
+    if settings.get("apis") or settings.get("show_all"):
+        return list(data.options), ""
     own = [o for o in data.options if o.kind == "self_hosted"]
-    models = {o.model for o in own}
-    wanted = {o.comparable_api for o in own if o.comparable_api}
-    apis = [o for o in data.options if o.kind == "api" and (o.id in wanted or o.open_model in models)]
-    hidden = sum(o.kind == "api" for o in data.options) - len(apis)
-    return [*own, *apis], hidden
+    apis = [o for o in data.options if o.kind == "api"]
+    if settings.get("models"):
+        models = {o.model for o in own}
+        wanted = {o.comparable_api for o in own if o.comparable_api}
+        shown = [o for o in apis if o.id in wanted or o.open_model in models]
+        left = len(apis) - len(shown)
+        return [
+            *own,
+            *shown,
+        ], f"{left} other APIs not shown: --api ID adds one, --format json or csv lists every option" if left else ""
+    shown_apis, shown_own = apis[:TABLE_ROWS_PER_KIND], own[:TABLE_ROWS_PER_KIND]
+    parts = [f"{n} {what}" for n, what in ((len(apis) - len(shown_apis), "APIs"), (len(own) - len(shown_own),
+             "self-hosted options")) if n]  # fmt: skip
+    if not parts:
+        return list(data.options), ""
+    note = f"the cheapest {TABLE_ROWS_PER_KIND} of each kind are shown; {' and '.join(parts)} more: --api and --model "
+    return [
+        *shown_apis,
+        *shown_own,
+    ], note + "choose, --all shows every configuration, --format json or csv lists every option"
 
 
-def _left_out(hidden: int) -> list[str]:
-    if not hidden:
-        return []
-    return [f"{hidden} other APIs not shown: --api ID adds one, --format json or csv lists every option"]
+def _left_out(note: str) -> list[str]:
+    return [note] if note else []
 
 
 def _compare_rows(data: Comparison, options: list[Any] | None = None) -> tuple[list[str], list[list[str]], list[str]]:
