@@ -392,7 +392,9 @@ def test_genai_sync_proposes_batch_coverage_and_tiers_and_keeps_curated_ones(tmp
     assert gpt["service_tiers"]["priority"]["source"] == result["source_text"]
     assert "batch_applies_to" in gpt["notes"] and "service_tiers" in gpt["notes"]
     # a curated coverage the package does not contradict is kept: the entry is already as synced
-    curated = GPT.replace("    batch_discount: 0.5\n", "    batch_discount: 0.5\n    batch_applies_to: [input, output]\n")
+    curated = GPT.replace(
+        "    batch_discount: 0.5\n", "    batch_discount: 0.5\n    batch_applies_to: [input, output]\n"
+    )
     (tmp_path / "b").mkdir()
     again = sync("genai-prices", _data(tmp_path / "b", curated), None, TODAY)
     gpt = next(e for e in again["changed_entries"] if e["id"] == "openai/gpt-4o")
