@@ -13,7 +13,8 @@ import pytest
 import llmcost
 from llmcost.billing import RequestTokens, request_usd
 from llmcost.catalog import Catalog
-from llmcost.memory import architecture_params, embedding_params, kv_bytes_per_token, params_total
+from llmcost.memory import architecture_params, embedding_params, kv_bytes_per_token, params_total, weight_bytes
+from llmcost.quantization import get_quantization
 from llmcost.records import ApiModel, ApiQuality, InvalidRecord, Sourced, from_plain, to_plain, validate_record
 
 BEDROCK = {
@@ -212,6 +213,25 @@ def test_the_other_moved_counts_match_their_sourced_sizes(shipped: Catalog):
     assert architecture_params(reasoning) == architecture_params(phi4)
     assert kv_bytes_per_token(reasoning, 2.0) == kv_bytes_per_token(phi4, 2.0) == 204_800  # 2 x 40 x 10 x 128 x 2
     assert (phi4.max_context_tokens, reasoning.max_context_tokens) == (16_384, 32_768)
+
+
+def test_moved_weights_match_the_hub_checkpoint_sizes(shipped: Catalog):
+    """16-bit weights vs the HF hub's safetensors parameter counts (rounded to 1B there) x 2 bytes."""
+    bf16 = get_quantization("bf16")
+    hub_params_b = {  # HF hub model listings / collections (see each row's notes)
+        "qwen3-235b-a22b-instruct-2507": 235, "qwen3-235b-a22b-thinking-2507": 235,
+        "qwen3-30b-a3b-instruct-2507": 31, "deepseek-r1-distill-qwen-32b": 33, "glm-4.6": 357,
+    }  # fmt: skip
+    for model_id, hub_b in hub_params_b.items():
+        m = shipped.models[model_id]
+        # e.g. GLM-4.6: 355e9 x 2 B = 710 GB vs 357e9 x 2 B = 714 GB (-0.6%: the hub counts the MTP layer)
+        assert weight_bytes(m, bf16) == pytest.approx(hub_b * 1e9 * 2, rel=0.02), model_id
+    # GLM-4.6's 357B is the counted 352.8B plus one MTP layer: 160 experts x 3 x 5,120 x 1,536 = 3,774,873,600,
+    # a shared expert 3 x 5,120 x 1,536 = 23,592,960, router 5,120 x 160 = 819,200, attention 5,120 x 12,288 x 2
+    # + 2 x 5,120 x 1,024 = 136,314,880 and the 2 x 5,120 -> 5,120 input projection 52,428,800: 3,988,029,440
+    mtp = 160 * 3 * 5120 * 1536 + 3 * 5120 * 1536 + 5120 * 160 + 2 * 5120 * 12288 + 2 * 5120 * 1024 + 2 * 5120 * 5120
+    assert mtp == 3_988_029_440
+    assert round((architecture_params(shipped.models["glm-4.6"])[0] + mtp) / 1e9) == 357
 
 
 def test_deepseek_v4_stays_staged_until_its_kv_cache_is_modelled(shipped: Catalog):
