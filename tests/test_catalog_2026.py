@@ -50,8 +50,11 @@ def test_catalog_has_the_2026_lineups(shipped: Catalog):
     # the hosts that compete with self-hosting, each serving open models
     assert {"deepinfra", "together", "fireworks", "groq", "cerebras"} <= {a.provider for a in hosted}
     assert apis["groq/qwen3-32b"].open_model == "qwen3-32b"
-    # its open model is not loaded yet: it bills that model's reasoning figures through reasoning_as
-    assert apis["deepinfra/qwen3-235b-a22b-thinking-2507"].reasoning_as == "qwen3-235b-a22b-thinking-2507"
+    # its open model is loaded now (moved from data/incoming): the host pairs with it and bills its reasoning
+    thinking = apis["deepinfra/qwen3-235b-a22b-thinking-2507"]
+    assert thinking.open_model == "qwen3-235b-a22b-thinking-2507" and thinking.reasoning_as is None
+    # DeepSeek V4 is still staged: its hosts bill V4's reasoning figures through reasoning_as
+    assert apis["deepseek/deepseek-v4-flash"].reasoning_as == "deepseek-v4-flash"
 
 
 # rows from before the 2026 update whose source page states no date (the tool flags them); no new row may join
