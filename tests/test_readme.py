@@ -249,7 +249,7 @@ PROSE = {
     "llmcost fit llama-3.1-405b --quant bf16 --gpu a100-80gb --gpus 8 --format json": {"weights_gb": "(812 GB"},
     "llmcost compare --qpd 50000 --format json": {
         lambda d: sum(o["kind"] == "api" for o in d["options"]): "catalog: 115 current APIs",
-        lambda d: sum(o["kind"] == "self_hosted" for o in d["options"]): "and 96 self-hosted rows",
+        lambda d: sum(o["kind"] == "self_hosted" for o in d["options"]): "and 112 self-hosted rows",
     },
     "llmcost compare --qpd 10000 --api openai/gpt-4o --model llama-3.1-8b --format json": {
         "options[openai/gpt-4o].monthly_cost_usd": "$3,042 a month",
