@@ -28,7 +28,10 @@ steady-state values at the batch (no queueing tail); the utilization target leav
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -272,6 +275,27 @@ def undominated(usd: FloatArray, capacity: FloatArray) -> FloatArray:
     return np.flatnonzero(keep)
 
 
+@contextmanager
+def _native_stdout_silenced() -> Iterator[None]:
+    """HiGHS (C++) writes some diagnostics straight to file descriptor 1 whatever its output flag
+    says ('HighsMipSolverData::transformNewIntegerFeasibleSolution ...'): point it at /dev/null for
+    the solve, so a JSON answer on stdout stays JSON."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 @dataclass(frozen=True, eq=False)
 class Assignment:
     """An optimal fleet: instances per option and each bucket's share on each option."""
@@ -330,8 +354,9 @@ def solve_assignment(
     constraints = [LinearConstraint(a_cap, -np.inf, 0.0)]
     if rows.size:
         constraints.append(LinearConstraint(a_eq[rows], 1.0, 1.0))
-    res = milp(cost, integrality=integrality, bounds=bounds, constraints=constraints,
-               options={"mip_rel_gap": 0.0, "time_limit": time_limit_s})  # fmt: skip
+    with _native_stdout_silenced():
+        res = milp(cost, integrality=integrality, bounds=bounds, constraints=constraints,
+                   options={"mip_rel_gap": 0.0, "time_limit": time_limit_s})  # fmt: skip
     if res.x is None or res.status not in (0,):
         return Assignment(False, math.nan, np.zeros(n_opt), np.zeros((n_opt, n_b)), f"solver: {res.message}")
     n = np.round(res.x[:n_opt])

@@ -198,13 +198,14 @@ def _frontier(options: list[FleetOption], kept: list[int], targets: tuple[float 
 
 
 def _fleet_words(s: Assignment, options: Sequence[FleetOption]) -> str:
-    """'2 x a10g (1 GPU, int4, on_demand) + 1 x ...': the instances of a fleet in words."""
+    """'2 x 1xa10g TP1 int4 vllm spot + ...': instances x (GPUs per instance, GPU), replica TP size,
+    quantization, engine and pricing of each group of a fleet."""
     parts = []
     for k in np.flatnonzero(s.instances > 0.5):
         o = options[k]
         p = o.profile
-        parts.append(f"{int(s.instances[k])} x {o.offer.gpus_per_instance}x{p.gpu.id} {p.quant} {p.engine} "
-                     f"{o.offer.pricing}")  # fmt: skip
+        parts.append(f"{int(s.instances[k])} x {o.offer.gpus_per_instance}x{p.gpu.id} TP{p.gpus_per_replica} "
+                     f"{p.quant} {p.engine} {o.offer.pricing}")  # fmt: skip
     return " + ".join(parts)
 
 
