@@ -78,25 +78,7 @@ def plan_fleet(
     load = w.average_requests_per_s * a.peak_factor * shares / shares.sum()  # requests/s per bucket at the peak
     hours = defaults.HOURS_PER_DAY * w.days_per_month
 
-    profiles: list[ReplicaProfile] = []
-    configs = 0
-    cached = [prefix_cache(w, a, b.input_tokens) for b in buckets]
-    cache: dict[tuple[object, ...], object] = {}
-    for gpu in inp.gpus:
-        most = max((o.gpus_per_instance for o in offers.get(gpu.id, ())), default=0)
-        for quant in inp.quants:
-            for engine in engines:
-                if not most or not engine_runs_on(engine, gpu):
-                    continue
-                eff = a.efficiency.scaled(engine.relative_throughput if engine else 1.0)
-                for tp in tp_sizes(model, quant, gpu, engine, most, defaults.TP_SIZES):
-                    p = profile_replica(
-                        model, quant, gpu, tp, engine, buckets, eff, targets, a.max_ttft_ms,
-                        [c for c, _ in cached], cached[0][1], cache,
-                    )  # fmt: skip
-                    configs += len(buckets)
-                    if np.any(p.requests_per_s[-1] > 0):
-                        profiles.append(p)
+    profiles, configs = replica_profiles(inp, engines, offers, buckets, targets)
     options = fleet_options(profiles, offers, hours, a.gpu_price_factor)
     searched = {"configurations": configs, "replica_profiles": len(profiles), "options": len(options)}
     notes = _notes(inp, buckets, exempt, pricings)
@@ -154,6 +136,38 @@ def plan_fleet(
         searched=searched,
         notes=notes,
     )
+
+
+def replica_profiles(
+    inp: Inputs,
+    engines: Sequence[Engine | None],
+    offers: Mapping[str, Sequence[GpuOffer]],
+    buckets: Sequence[RequestBucket],
+    targets: Sequence[float | None],
+) -> tuple[list[ReplicaProfile], int]:
+    """Every (GPU, quantization, engine, TP size) with an offer able to hold it, profiled over the
+    buckets and TPOT targets; and how many (configuration, bucket) capacities were evaluated."""
+    model, a, w = inp.models[0], inp.selfhost, inp.workload
+    profiles: list[ReplicaProfile] = []
+    configs = 0
+    cached = [prefix_cache(w, a, b.input_tokens) for b in buckets]
+    cache: dict[tuple[object, ...], object] = {}
+    for gpu in inp.gpus:
+        most = max((o.gpus_per_instance for o in offers.get(gpu.id, ())), default=0)
+        for quant in inp.quants:
+            for engine in engines:
+                if not most or not engine_runs_on(engine, gpu):
+                    continue
+                eff = a.efficiency.scaled(engine.relative_throughput if engine else 1.0)
+                for tp in tp_sizes(model, quant, gpu, engine, most, defaults.TP_SIZES):
+                    p = profile_replica(
+                        model, quant, gpu, tp, engine, buckets, eff, targets, a.max_ttft_ms,
+                        [c for c, _ in cached], cached[0][1], cache,
+                    )  # fmt: skip
+                    configs += len(buckets)
+                    if np.any(p.requests_per_s[-1] > 0):
+                        profiles.append(p)
+    return profiles, configs
 
 
 def _at_most_single(mixed: Assignment, alone: Mapping[str, Assignment], kept_by_gpu: Mapping[str, list[int]],
