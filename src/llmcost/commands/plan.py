@@ -232,7 +232,7 @@ def _lines(s: Assignment, options: Sequence[FleetOption], buckets: Sequence[Requ
         served = [b for b in range(len(buckets)) if s.shares[k, b] > 1e-9]
         busy = sum(s.shares[k, b] * load[b] / caps[k, b] for b in served) / n if n else 0.0
         held = [b for b in served if not exempt[b]]
-        words = ", ".join(f"{_tokens(buckets[b])} {s.shares[k, b]:.0%}" for b in served)
+        words = ", ".join(f"{_tokens(buckets[b])} {_share(s.shares[k, b])}" for b in served)
         rows.append(
             FleetLine(
                 id=o.id, gpu=p.gpu.id, gpus_per_replica=p.gpus_per_replica, quant=p.quant, engine=p.engine,
@@ -247,6 +247,11 @@ def _lines(s: Assignment, options: Sequence[FleetOption], buckets: Sequence[Requ
     del utilization
     rows.sort(key=lambda r: -r.monthly_cost_usd)
     return tuple(rows)
+
+
+def _share(x: float) -> str:
+    """A share of a bucket's requests: whole percent, or '<1%' for a sliver (never a misleading 0%)."""
+    return f"{x:.0%}" if x >= 0.005 else "<1%"
 
 
 def _tokens(b: RequestBucket) -> str:
