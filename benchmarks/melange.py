@@ -72,8 +72,9 @@ def run(model: str) -> None:
                 best.append(1 - mixed / top)
                 each += [1 - mixed / c for c in alone.values()]
                 worst = max(alone, key=lambda g: alone[g])
-                print(f"  {rate:>3} req/s: mixed ${mixed:>7,.0f} ({fleet}); best single {min(alone, key=alone.get)} "
-                      f"${top:>7,.0f} (saving {1 - mixed / top:.0%}); dearest {worst} ${alone[worst]:,.0f}")  # fmt: skip
+                first = min(alone, key=lambda g: alone[g])
+                print(f"  {rate:>3} req/s: mixed ${mixed:>7,.0f} ({fleet}); best single {first} ${top:>7,.0f} "
+                      f"(saving {1 - mixed / top:.0%}); dearest {worst} ${alone[worst]:,.0f}")  # fmt: skip
             lo, hi = PUBLISHED[(dataset, int(slo))]
             print(f"  saving vs best single type {min(best):.0%}-{max(best):.0%}; vs each type {min(each):.0%}-"
                   f"{max(each):.0%}; Mélange published {lo}-{hi}%")  # fmt: skip

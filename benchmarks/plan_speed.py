@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +30,12 @@ from llmcost.commands.plan import plan, replica_profiles
 from llmcost.fleet import fleet_options, slo_exempt, solve_assignment, undominated, workload_buckets
 from llmcost.records import PRICING_MODELS
 
-FULL = {"models": ["llama-3.1-70b"], "prompt_mix": [[0.5, 300], [0.3, 1500], [0.15, 6000], [0.05, 20000]],
-        "output_tokens": 300, "max_tpot_ms": 60}  # fmt: skip
+FULL: dict[str, Any] = {
+    "models": ["llama-3.1-70b"],
+    "prompt_mix": [[0.5, 300], [0.3, 1500], [0.15, 6000], [0.05, 20000]],
+    "output_tokens": 300,
+    "max_tpot_ms": 60,
+}
 TWELVE = ["t4", "l4", "a10g", "l40s", "a100-40gb", "a100-80gb", "h100-pcie", "h100-sxm", "h200", "b200", "mi300x",
           "rtx-4090"]  # fmt: skip
 
@@ -51,7 +56,8 @@ def main() -> None:
     full = median_s(lambda: plan(1_000_000, catalog=cat, **FULL), runs)
     s = result.searched
     print(f"plan llama-3.1-70b, 1,000,000 queries/day, 4 buckets, TPOT <= 60 ms, shipped catalog: "
-          f"{s['configurations']:,} configurations, {s['options']:,} options ({s['options_after_pruning']} kept)")  # fmt: skip
+          f"{s['configurations']:,} configurations, {s['options']:,} options "
+          f"({s['options_after_pruning']} kept)")  # fmt: skip
     print(f"  in-process: median {full:.2f} s")
     cmd = ["llmcost", "plan", "--model", "llama-3.1-70b", "--qpd", "1000000", "--prompt-mix",
            "0.5:300,0.3:1500,0.15:6000,0.05:20000", "--output-tokens", "300", "--max-tpot-ms", "60"]  # fmt: skip
@@ -73,7 +79,13 @@ def main() -> None:
           f"{prof / configs * 1e3:.3f} ms per configuration ({len(targets)} TPOT targets each)")  # fmt: skip
 
     mix = [[1 / 20, float(t)] for t in np.geomspace(100, 30_000, 20).round()]
-    opts = {"models": ["llama-3.1-8b"], "gpus": TWELVE, "prompt_mix": mix, "output_tokens": 300, "max_tpot_ms": 60}
+    opts: dict[str, Any] = {
+        "models": ["llama-3.1-8b"],
+        "gpus": TWELVE,
+        "prompt_mix": mix,
+        "output_tokens": 300,
+        "max_tpot_ms": 60,
+    }
     inp = inputs_for("plan", None, cat, {"qpd": 5_000_000, **opts})
     buckets = workload_buckets(inp.workload)
     offers = {g.id: [o for p in PRICING_MODELS for o in cat.offers_for(g.id, p)] for g in inp.gpus}

@@ -115,7 +115,9 @@ def test_one_bucket_optimum_equals_brute_force(opts, load):
     assert s.monthly_cost_usd == pytest.approx(best, rel=1e-6)
 
 
-@pytest.mark.parametrize(("gpu", "tp", "target"), [("a100-80gb", 1, None), ("a100-80gb", 1, 30.0), ("h100-sxm", 2, 20.0)])
+@pytest.mark.parametrize(
+    ("gpu", "tp", "target"), [("a100-80gb", 1, None), ("a100-80gb", 1, 30.0), ("h100-sxm", 2, 20.0)]
+)
 def test_the_vectorised_profile_is_the_scalar_sizing(cat, gpu, tp, target):
     """Each bucket's rate, TPOT and batch are what replica_capacity (compare's sizing) gives."""
     model, quant, g, engine = cat.models["llama-3.1-8b"], get_quantization("bf16"), cat.gpus[gpu], cat.engine("vllm")

@@ -257,7 +257,7 @@ def fleet_options(
     return out
 
 
-def undominated(usd: FloatArray, capacity: FloatArray) -> FloatArray:
+def undominated(usd: FloatArray, capacity: FloatArray) -> list[int]:
     """Indices of the options no other option beats: another costs no more per instance and carries
     at least as much of every bucket per instance (ties: the first is kept). Dropping a dominated
     option never raises the optimum: swap each of its instances for one of the dominating option's."""
@@ -272,7 +272,7 @@ def undominated(usd: FloatArray, capacity: FloatArray) -> FloatArray:
         if rest.size:
             beaten = np.all(capacity[rest] <= capacity[i], axis=1) & (usd[rest] >= usd[i])
             keep[rest[beaten]] = False
-    return np.flatnonzero(keep)
+    return [int(i) for i in np.flatnonzero(keep)]
 
 
 @contextmanager
@@ -317,7 +317,7 @@ def solve_assignment(
     """The cheapest integer fleet carrying every bucket's load (the programme in the module
     docstring). `requests_per_s_per_instance` is (options, buckets), 0 where an option cannot serve
     a bucket; `load_requests_per_s` is (buckets,). Exact: HiGHS with a zero MIP gap."""
-    from scipy.optimize import Bounds, LinearConstraint, milp  # only the fleet search pays for scipy
+    from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]  # only plan pays for scipy
 
     c = np.asarray(usd_per_instance, dtype=np.float64)
     cap = np.asarray(requests_per_s_per_instance, dtype=np.float64)

@@ -103,13 +103,14 @@ def plan_fleet(
         return solve_assignment(usd[idx], caps[idx, t, :], load, a.utilization_target)
 
     mixed = solve(kept, 0)
-    singles = []
+    singles: list[dict[str, Any]] = []
     alone: dict[str, Assignment] = {}
     for g, idx in kept_by_gpu.items():
         s = alone[g] = solve(idx, 0)
+        mine = [options[i] for i in idx]
         singles.append({"gpu": g, "monthly_cost_usd": s.monthly_cost_usd if s.feasible else None,
-                        "fleet": _fleet_words(s, [options[i] for i in idx]) if s.feasible else None,
-                        "reason": None if s.feasible else _why_not(s, buckets, [options[i] for i in idx], 0)})  # fmt: skip
+                        "fleet": _fleet_words(s, mine) if s.feasible else None,
+                        "reason": None if s.feasible else _why_not(s, buckets, mine, 0)})  # fmt: skip
     singles.sort(key=lambda d: (d["monthly_cost_usd"] is None, d["monthly_cost_usd"] or 0.0, d["gpu"]))
     frontier = _frontier(options, kept, targets, caps, solve, exempt)
     best = _at_most_single(mixed, alone, kept_by_gpu, kept)
@@ -201,8 +202,8 @@ def _frontier(options: list[FleetOption], kept: list[int], targets: tuple[float 
         used = [(i, b) for k, i in enumerate(kept) for b in range(caps.shape[2])
                 if s.shares[k, b] > 1e-9 and not exempt[b]]  # fmt: skip
         slowest = max((float(options[i].profile.tpot_ms[t if not exempt[b] else -1, b]) for i, b in used), default=0.0)
-        points.append({"max_tpot_ms_target": limit, "achieved_tpot_ms": slowest,
-                       "monthly_cost_usd": s.monthly_cost_usd, "fleet": _fleet_words(s, [options[i] for i in kept])})  # fmt: skip
+        points.append({"max_tpot_ms_target": limit, "achieved_tpot_ms": slowest, "monthly_cost_usd": s.monthly_cost_usd,
+                       "fleet": _fleet_words(s, [options[i] for i in kept])})  # fmt: skip
     points.sort(key=lambda p: (p["achieved_tpot_ms"], p["monthly_cost_usd"]))
     out: list[dict[str, Any]] = []
     for p in points:
@@ -215,7 +216,7 @@ def _fleet_words(s: Assignment, options: Sequence[FleetOption]) -> str:
     """'2 x 1xa10g TP1 int4 vllm spot + ...': instances x (GPUs per instance, GPU), replica TP size,
     quantization, engine and pricing of each group of a fleet."""
     parts = []
-    for k in np.flatnonzero(s.instances > 0.5):
+    for k in map(int, np.flatnonzero(s.instances > 0.5)):
         o = options[k]
         p = o.profile
         parts.append(f"{int(s.instances[k])} x {o.offer.gpus_per_instance}x{p.gpu.id} TP{p.gpus_per_replica} "
@@ -226,7 +227,7 @@ def _fleet_words(s: Assignment, options: Sequence[FleetOption]) -> str:
 def _lines(s: Assignment, options: Sequence[FleetOption], buckets: Sequence[RequestBucket], load: Any,
            utilization: float, caps: Any, exempt: Any) -> tuple[FleetLine, ...]:  # fmt: skip
     rows = []
-    for k in np.flatnonzero(s.instances > 0.5):
+    for k in map(int, np.flatnonzero(s.instances > 0.5)):
         o, n = options[k], int(s.instances[k])
         p = o.profile
         served = [b for b in range(len(buckets)) if s.shares[k, b] > 1e-9]
@@ -289,7 +290,8 @@ def _closest(profiles: Sequence[ReplicaProfile], buckets: Sequence[RequestBucket
 
 def _infeasible(inp: Inputs, buckets: Sequence[RequestBucket], load: Any, exempt: Any, why: str,
                 closest: dict[str, Any] | None, searched: dict[str, int], notes: tuple[str, ...],
-                singles: Sequence[dict[str, Any]] = (), frontier: tuple[dict[str, Any], ...] = ()) -> PlanResult:  # fmt: skip
+                singles: Sequence[dict[str, Any]] = (),
+                frontier: tuple[dict[str, Any], ...] = ()) -> PlanResult:  # fmt: skip
     reason = why
     if closest:
         metric = closest["metric"].upper()
@@ -307,8 +309,13 @@ def _infeasible(inp: Inputs, buckets: Sequence[RequestBucket], load: Any, exempt
 
 def _bucket_rows(buckets: Sequence[RequestBucket], load: Any, exempt: Any) -> tuple[dict[str, Any], ...]:
     return tuple(
-        {"share": b.share, "input_tokens": b.input_tokens, "output_tokens": b.output_tokens,
-         "peak_requests_per_s": float(load[i]), "latency_target_applies": not exempt[i]}  # fmt: skip
+        {
+            "share": b.share,
+            "input_tokens": b.input_tokens,
+            "output_tokens": b.output_tokens,
+            "peak_requests_per_s": float(load[i]),
+            "latency_target_applies": not exempt[i],
+        }
         for i, b in enumerate(buckets)
     )
 

@@ -23,7 +23,8 @@ def plot(
 ) -> Path:
     """Draw `chart` to `out` (.png or .svg) and return the path: breakeven (cost against volume with
     crossings), compare (each option's cost split into tokens, GPUs and hidden costs), tco
-    (cumulative cost and payback), hybrid (cost against the self-hosted share), sensitivity (tornado), plan (cost-latency frontier)."""
+    (cumulative cost and payback), hybrid (cost against the self-hosted share), sensitivity (tornado),
+    plan (cost-latency frontier)."""
     from llmcost import charts
 
     if chart not in CHARTS:
