@@ -12,12 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import llmcost
+from llmcost.catalog import load_catalog
 from llmcost.cli import main
 from llmcost.commands.plan import plan
 from llmcost.defaults import DAYS_PER_MONTH
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.quantization import get_quantization
 from llmcost.selfhost import replica_capacity
+from tests.conftest import FIXTURES
 
 MIX = [[0.8, 400], [0.2, 6000]]
 
@@ -138,3 +140,32 @@ def test_bad_input_is_one_line_exit_2(capsys, args, needle):
     code, out, err = run(capsys, "plan", *args)
     assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("llmcost: error:")
     assert needle.lower() in err.lower() or needle.replace("_", "-") in err
+
+
+def test_a_usage_log_sets_the_buckets_and_the_peak(capsys):
+    code, out, _ = run(capsys, "plan", "--model", "llama-3.1-8b", "--workload", str(FIXTURES / "usage_openai.csv"),
+                         "--max-tpot-ms", "50", "--gpu", "l4,a100-80gb", "--format", "json")  # fmt: skip
+    d = json.loads(out)
+    assert code == 0 and len(d["buckets"]) > 1 and d["assumptions"]["peak_factor"] > 1
+    assert any("profile is not followed" in n for n in d["notes"])
+    assert all(len(r["bucket_shares"]) == len(d["buckets"]) for r in d["rows"])
+    # every bucket's requests are all placed: the shares of the groups add up to one per bucket
+    for b in range(len(d["buckets"])):
+        assert sum(r["bucket_shares"][b] for r in d["rows"]) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_trt_llm_is_searched_on_nvidia_gpus_only(cat):
+    from llmcost.fleet import engine_runs_on
+
+    trt = cat.engine("trt-llm")
+    assert engine_runs_on(trt, cat.gpus["h100-sxm"]) and engine_runs_on(cat.engine("vllm"), cat.gpus["t4"])
+    amd = [g for g in load_catalog().gpus.values() if g.vendor == "amd"]
+    assert amd and not any(engine_runs_on(trt, g) for g in amd)
+
+
+def test_plot_plan_from_the_command_line(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "frontier.png"
+    code, _, err = run(capsys, "plot", "plan", "--model", "llama-3.1-8b", "--qpd", "1000000", "--gpu", "l4,a100-80gb",
+                       "--out", str(out))  # fmt: skip
+    assert code == 0 and out.stat().st_size > 1000 and "wrote" in err

@@ -234,13 +234,17 @@ def _lines(s: Assignment, options: Sequence[FleetOption], buckets: Sequence[Requ
         busy = sum(s.shares[k, b] * load[b] / caps[k, b] for b in served) / n if n else 0.0
         held = [b for b in served if not exempt[b]]
         words = ", ".join(f"{_tokens(buckets[b])} {_share(s.shares[k, b])}" for b in served)
+        if len(served) > 3:  # a usage log's many sizes: the range, and the share of the requests in it
+            ins = [buckets[b].input_tokens for b in served]
+            part = sum(s.shares[k, b] * buckets[b].share for b in served) / sum(buckets[b].share for b in served)
+            words = f"{len(served)} sizes, {min(ins):,.0f}-{max(ins):,.0f} in: {_share(part)}"
         rows.append(
             FleetLine(
                 id=o.id, gpu=p.gpu.id, gpus_per_replica=p.gpus_per_replica, quant=p.quant, engine=p.engine,
                 pricing=o.offer.pricing, offer=f"{o.offer.provider}/{o.offer.instance}", instances=n,
                 replicas=n * o.replicas_per_instance, gpus=n * o.offer.gpus_per_instance,
                 monthly_cost_usd=n * o.usd_per_instance_month, utilization=float(busy),
-                serves=words,
+                serves=words, bucket_shares=tuple(float(x) for x in s.shares[k]),
                 max_tpot_ms=max((float(p.tpot_ms[0, b]) for b in held), default=None),
                 max_ttft_ms=max((float(p.ttft_ms[0, b]) for b in held), default=None),
             )
@@ -342,6 +346,11 @@ def _assumptions(inp: Inputs, pricings: Sequence[str], engines: Sequence[Engine 
 
 def _notes(inp: Inputs, buckets: Sequence[RequestBucket], exempt: Any, pricings: Sequence[str]) -> tuple[str, ...]:
     out = ["costs are GPU rental only, fixed capacity for the peak, 24 h a day (hidden costs: see compare)"]
+    if inp.settings.get("usage_log") or inp.settings.get("profile") != defaults.PROFILE:  # a log or a scenario set it
+        out.append(
+            f"the hourly profile is not followed (plan does not autoscale): capacity is sized for the peak factor "
+            f"{inp.selfhost.peak_factor:.2f}"
+        )
     if inp.selfhost.max_tpot_ms is not None or inp.selfhost.max_ttft_ms is not None:
         share = 1.0 - float(np.sum([b.share for b, e in zip(buckets, exempt, strict=True) if e]))
         out.append(

@@ -25,7 +25,8 @@ class FleetLine:
     gpus: int
     monthly_cost_usd: float
     utilization: float  # load carried / capacity installed at the targets
-    serves: str  # which request sizes, and what share of each
+    serves: str  # which request sizes, and what share of each (in words)
+    bucket_shares: tuple[float, ...]  # share of each bucket's requests on this group, in the order of `buckets`
     max_tpot_ms: float | None  # slowest served bucket held to the target
     max_ttft_ms: float | None
 
