@@ -100,7 +100,13 @@ def plan_fleet(
     searched["options_after_pruning"] = len(kept)
 
     def solve(idx: list[int], t: int) -> Assignment:
-        return solve_assignment(usd[idx], caps[idx, t, :], load, a.utilization_target)
+        """The exact optimum over options `idx` at target t, aligned with `idx`. Options dominated at
+        this target alone are dropped first (exact: see fleet.undominated), which shrinks the programme."""
+        sub = undominated(usd[idx], caps[idx, t, :])
+        s = solve_assignment(usd[[idx[k] for k in sub]], caps[[idx[k] for k in sub], t, :], load, a.utilization_target)
+        n, shares = np.zeros(len(idx)), np.zeros((len(idx), len(buckets)))
+        n[sub], shares[sub] = s.instances, s.shares
+        return Assignment(s.feasible, s.monthly_cost_usd, n, shares, s.reason)
 
     mixed = solve(kept, 0)
     singles: list[dict[str, Any]] = []
