@@ -70,9 +70,9 @@ def plan_fleet(
     reasoning = inp.reasoning[model.id].tokens
     buckets = tuple(buckets) if buckets is not None else workload_buckets(w, reasoning)
     target = a.max_tpot_ms
+    # index 0: the user's target (the plan); then the frontier's ladder; last: no TPOT cap (what an
+    # exempt bucket gets), the same as index 0 when no target is given
     targets: tuple[float | None, ...] = (target, *sorted({*defaults.FRONTIER_TPOT_MS} - {target}), None)
-    if target is None:
-        targets = (None, *defaults.FRONTIER_TPOT_MS)
     exempt = slo_exempt(buckets, defaults.SLO_SHARE)
     shares = np.array([b.share for b in buckets])
     load = w.average_requests_per_s * a.peak_factor * shares / shares.sum()  # requests/s per bucket at the peak
@@ -202,6 +202,8 @@ def _frontier(options: list[FleetOption], kept: list[int], targets: tuple[float 
     (its slowest held-to-target bucket) than every cheaper one."""
     points = []
     for t, limit in enumerate(targets):
+        if limit in targets[:t]:
+            continue  # no target given: the plan's and the last are both "none"
         s = solve(kept, t)
         if not s.feasible:
             continue
