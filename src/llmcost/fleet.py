@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from llmcost import defaults
 from llmcost.errors import UsageError
 from llmcost.memory import MemoryPlan, plan_memory, usable_bytes, weight_bytes
 from llmcost.quantization import Quantization
@@ -312,7 +313,7 @@ def solve_assignment(
     requests_per_s_per_instance: FloatArray,
     load_requests_per_s: FloatArray,
     utilization: float = 1.0,
-    time_limit_s: float = 30.0,
+    time_limit_s: float = defaults.MILP_TIME_LIMIT_S,
 ) -> Assignment:
     """The cheapest integer fleet carrying every bucket's load (the programme in the module
     docstring). `requests_per_s_per_instance` is (options, buckets), 0 where an option cannot serve
@@ -357,8 +358,8 @@ def solve_assignment(
     with _native_stdout_silenced():
         res = milp(cost, integrality=integrality, bounds=bounds, constraints=constraints,
                    options={"mip_rel_gap": 0.0, "time_limit": time_limit_s})  # fmt: skip
-    if res.x is None or res.status not in (0,):
-        return Assignment(False, math.nan, np.zeros(n_opt), np.zeros((n_opt, n_b)), f"solver: {res.message}")
+    if res.x is None or res.status != 0:  # 0: optimal; a time limit or a numerical failure is not an answer
+        return Assignment(False, math.nan, np.zeros(n_opt), np.zeros((n_opt, n_b)), f"HiGHS: {res.message}")
     n = np.round(res.x[:n_opt])
     shares = np.zeros((n_opt, n_b))
     for k, (o, b) in enumerate(pairs):
