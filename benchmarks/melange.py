@@ -12,7 +12,8 @@ over request rates from 1 to 32 req/s.
 What differs here, so the comparison is of direction and size, not of figures:
 - the model is Llama-2-7b as its published architecture (benchmarks/melange_data/models.yaml, merged over
   the shipped catalog for this script only); a second run with llama-3.1-8b (grouped-query attention: a
-  quarter of the KV cache) shows how much the answer depends on the model;
+  quarter of the KV cache) shows how much the answer depends on the model, and llama-3.1-70b stands in
+  for Llama-2-70b (the same 80 layers, 8 KV heads and FFN width; a larger vocabulary and context);
 - throughput and TPOT come from llmcost's roofline model (throughput.py), not measurements; TPOT there
   includes the stalls of prefills interleaved with decoding;
 - prices are the cheapest shipped on-demand offer of each GPU (data/pricing.yaml), not Mélange's;
@@ -54,7 +55,7 @@ def saving(model: str, dataset: str, slo_ms: float, rate: float) -> tuple[float,
     buckets = [RequestBucket(s, i, o) for s, i, o in DATASETS[dataset]]
     r = plan_fleet(inp, [inp.selfhost.engine], offers, ["on_demand"], buckets)
     assert "on_demand" in PRICING_MODELS and r.feasible, r.reason
-    fleet = " + ".join(f"{x.instances} {x.gpu}" for x in r.rows)
+    fleet = " + ".join(f"{x.gpus}x {x.gpu}" for x in r.rows)  # GPUs, not instances (8-GPU nodes are common)
     alone = {s["gpu"]: s["monthly_cost_usd"] for s in r.single_types if s["monthly_cost_usd"] is not None}
     return r.monthly_cost_usd or 0.0, fleet, alone
 
@@ -65,7 +66,7 @@ def run(model: str) -> None:
     for dataset in DATASETS:
         for slo in (120.0, 40.0):
             best, each = [], []
-            print(f"{dataset}, TPOT <= {slo:g} ms")
+            print(f"{dataset}, TPOT <= {slo:g} ms", flush=True)
             for rate in RATES:
                 mixed, fleet, alone = saving(model, dataset, slo, rate)
                 top = min(alone.values())
@@ -83,6 +84,7 @@ def run(model: str) -> None:
 def main() -> None:
     run("llama-2-7b")
     run("llama-3.1-8b")
+    run("llama-3.1-70b")  # Llama-2-70b's shape (80 layers, 8 KV heads, 28,672 FFN) with a 128k vocabulary
 
 
 if __name__ == "__main__":

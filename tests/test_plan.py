@@ -169,3 +169,9 @@ def test_plot_plan_from_the_command_line(capsys, tmp_path):
     code, _, err = run(capsys, "plot", "plan", "--model", "llama-3.1-8b", "--qpd", "1000000", "--gpu", "l4,a100-80gb",
                        "--out", str(out))  # fmt: skip
     assert code == 0 and out.stat().st_size > 1000 and "wrote" in err
+
+
+def test_an_infeasible_plan_still_has_a_csv_header(capsys):
+    code, out, _ = run(capsys, "plan", "--model", "llama-3.1-8b", "--qpd", "1000", "--max-tpot-ms", "0.5",
+                       "--gpu", "l4", "--format", "csv")  # fmt: skip
+    assert code == 2 and out.splitlines()[0].startswith("id,gpu,gpus_per_replica") and len(out.splitlines()) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from llmcost.results import Result
@@ -50,3 +50,8 @@ class PlanResult(Result):
     reason: str | None = None  # when infeasible: why, and the closest option
     closest: Mapping[str, Any] | None = None
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The CSV header, also when no fleet meets the targets (no rows)."""
+        return tuple(f.name for f in fields(FleetLine))
