@@ -17,6 +17,7 @@ from llmcost.fleet import RequestBucket, profile_replica, slo_exempt, solve_assi
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.quantization import get_quantization
 from llmcost.selfhost import replica_capacity
+from tests.strategies import fleets
 
 
 def test_one_bucket_mixes_two_sizes_of_instance():
@@ -76,21 +77,10 @@ def test_the_largest_half_percent_is_exempt_from_the_target():
     assert list(slo_exempt([RequestBucket(0.99, 500, 200), RequestBucket(0.01, 60_000, 200)], 0.995)) == [0.0, 0.0]
 
 
-@st.composite
-def fleets(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
-    n_opt = draw(st.integers(2, 5))
-    n_b = draw(st.integers(1, 3))
-    usd = np.array([draw(st.floats(1.0, 100.0)) for _ in range(n_opt)])
-    cap = np.array([[draw(st.sampled_from([0.0, 1.0, 2.5, 4.0, 10.0])) for _ in range(n_b)] for _ in range(n_opt)])
-    load = np.array([draw(st.floats(0.1, 12.0)) for _ in range(n_b)])
-    types = [draw(st.integers(0, 2)) for _ in range(n_opt)]
-    return usd, cap, load, types
-
-
 @settings(max_examples=60, deadline=None)
 @given(fleets())
 def test_a_mixed_fleet_never_costs_more_than_the_best_single_type_it_contains(f):
-    usd, cap, load, types = f
+    usd, cap, load, types = np.array(f[0]), np.array(f[1]), np.array(f[2]), f[3]
     mixed = solve_assignment(usd, cap, load)
     for t in set(types):
         idx = [i for i, g in enumerate(types) if g == t]
