@@ -19,3 +19,14 @@ usd = st.floats(min_value=0, max_value=50_000, allow_nan=False, allow_infinity=F
 profile = st.lists(st.floats(min_value=0, max_value=10, allow_nan=False), min_size=24, max_size=24).filter(
     lambda w: sum(w) > 0
 )
+
+
+@st.composite
+def fleets(draw: st.DrawFn) -> tuple[list[float], list[list[float]], list[float], list[int]]:
+    """A small fleet programme: per option a price and a rate per bucket (0: cannot serve it), the
+    load per bucket, and each option's GPU type (0-2), for solve_assignment."""
+    n_opt, n_b = draw(st.integers(2, 5)), draw(st.integers(1, 3))
+    usd = [draw(st.floats(1.0, 100.0)) for _ in range(n_opt)]
+    cap = [[draw(st.sampled_from([0.0, 1.0, 2.5, 4.0, 10.0])) for _ in range(n_b)] for _ in range(n_opt)]
+    load = [draw(st.floats(0.1, 12.0)) for _ in range(n_b)]
+    return usd, cap, load, [draw(st.integers(0, 2)) for _ in range(n_opt)]

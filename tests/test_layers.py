@@ -23,12 +23,12 @@ LAYERS = {
     "data": {"records", "catalog", "datatools"},
     "inputs": {"demand", "quantization", "inputs", "usage", "reasoning", "hidden"},
     "model": {"billing", "memory", "throughput", "selfhost", "crossings", "routing", "timeline", "ownership",
-              "pairing"},
+              "pairing", "fleet"},
     "analysis": {"montecarlo", "tornado"},
     "views": {"frames", "charts"},
     "results": {"results"},
     "commands": {"commands"},
-    "render": {"render", "reports"},
+    "render": {"render", "reports", "render_plan"},
     "cli": {"cli", "__main__", "__init__"},
 }  # fmt: skip
 ORDER = list(LAYERS)

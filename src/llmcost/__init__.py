@@ -5,7 +5,7 @@
 >>> result.to_frame()  # doctest: +SKIP
 
 Every command has a function here (compare, breakeven, hybrid, tco, sensitivity, fit, capacity,
-workload, buy_vs_rent, validate, plot, list_catalog), returning a typed result with `to_dict()`, `to_frame()`
+workload, buy_vs_rent, validate, plan, plot, list_catalog), returning a typed result with `to_dict()`, `to_frame()`
 and `plot()`. Names are imported on first use (PEP 562), so `import llmcost` and the command line
 load only the modules a command needs. No submodule shares a name with a function.
 """
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from llmcost.commands.data import buy_vs_rent, validate, workload
     from llmcost.commands.hybrid import hybrid
     from llmcost.commands.listing import list_catalog
+    from llmcost.commands.plan import plan
     from llmcost.commands.plot import plot
     from llmcost.commands.sensitivity import sensitivity
     from llmcost.commands.serving import capacity, fit
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from llmcost.results.compare import Comparison
     from llmcost.results.decisions import HybridResult, TcoResult, TornadoResult
     from llmcost.results.listing import CatalogList
+    from llmcost.results.plan import PlanResult
     from llmcost.results.records import BuyVsRentResult, CapacityResult, FitResult, ValidationResult, WorkloadResult
 
 __version__ = "0.1.0"
@@ -56,6 +58,7 @@ _SOURCES = {
     "workload": "llmcost.commands.data",
     "buy_vs_rent": "llmcost.commands.data",
     "validate": "llmcost.commands.data",
+    "plan": "llmcost.commands.plan",
     "plot": "llmcost.commands.plot",
     "report": "llmcost.reports",
     "list_catalog": "llmcost.commands.listing",
@@ -75,6 +78,7 @@ _SOURCES = {
     "Comparison": "llmcost.results.compare",
     "FitResult": "llmcost.results.records",
     "HybridResult": "llmcost.results.decisions",
+    "PlanResult": "llmcost.results.plan",
     "Result": "llmcost.results",
     "TcoResult": "llmcost.results.decisions",
     "TornadoResult": "llmcost.results.decisions",
@@ -96,6 +100,7 @@ __all__ = [
     "InfeasibleError",
     "LLMCostError",
     "OutputError",
+    "PlanResult",
     "Result",
     "Scenario",
     "TcoResult",
@@ -114,6 +119,7 @@ __all__ = [
     "hybrid",
     "list_catalog",
     "load_catalog",
+    "plan",
     "plot",
     "report",
     "sensitivity",

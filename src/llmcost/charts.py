@@ -90,13 +90,15 @@ def inline(fig: Figure) -> Figure:
 
 def plot(result: Any, out: str | Path | None = None) -> Figure:
     """The chart of a result: breakeven -> cost against volume, compare -> cost breakdown, tco ->
-    cumulative cost and payback, hybrid -> cost against the self-hosted share, sensitivity -> tornado."""
+    cumulative cost and payback, hybrid -> cost against the self-hosted share, sensitivity -> tornado,
+    plan -> the cost-latency Pareto frontier."""
     charts = {
         "breakeven": plot_breakeven,
         "compare": plot_compare,
         "tco": plot_tco,
         "hybrid": plot_hybrid,
         "sensitivity": plot_tornado,
+        "plan": plot_plan,
     }
     kind = getattr(result, "KIND", None)
     if kind not in charts:
@@ -154,6 +156,38 @@ def plot_hybrid(data: Any, out: str | Path | None = None, ax: Axes | None = None
     ax.set_ylabel("monthly cost (USD)", fontsize=FONT + 1, color=_INK)
     _legend(fig, ax, own, ax.get_legend_handles_labels()[0], ncol=2)
     _titles(fig, ax, own, "Hybrid routing", f"{result['self_hosted']['id']} for the share, the rest to the API")
+    if out is not None:
+        save(fig, out)
+    return fig
+
+
+def plot_plan(data: Any, out: str | Path | None = None, ax: Axes | None = None) -> Figure:
+    """The cost-latency Pareto frontier of a plan [USD/month against the slowest TPOT, ms], each
+    GPU type alone at the target beside it, and the cheapest fleet marked."""
+    result = _as_dict(data)
+    front = result.get("frontier") or []
+    if not front:
+        raise UsageError("nothing to plot: no fleet meets any TPOT target tried")
+    fig, ax, own = _figure(ax)
+    x = [p["achieved_tpot_ms"] for p in front]
+    y = [p["monthly_cost_usd"] for p in front]
+    ax.step(x, y, where="post", color=_MUTED, lw=1.6, zorder=2)
+    ax.scatter(x, y, s=40, color=_SELF_COLOURS[1], zorder=4, label="cheapest fleet at each TPOT target")
+    if result.get("feasible") and result.get("monthly_cost_usd") is not None:
+        slowest = max((r["max_tpot_ms"] or 0.0 for r in result["rows"]), default=0.0)
+        single = result.get("best_single_type") or {}
+        ax.scatter([slowest], [result["monthly_cost_usd"]], s=90, color=_SELF_COLOURS[0], zorder=5,
+                   label=f"plan: ${result['monthly_cost_usd']:,.0f}/month")  # fmt: skip
+        if single.get("monthly_cost_usd") is not None:
+            ax.axhline(single["monthly_cost_usd"], color=_API_COLOURS[0], lw=1.6, ls="--",
+                       label=f"best single GPU type ({single['gpu']}): ${single['monthly_cost_usd']:,.0f}")  # fmt: skip
+    _style(ax)
+    _money_axis(ax, "y")
+    ax.set_ylim(0, max(y) * 1.1)
+    ax.set_xlabel("slowest time per output token (ms)", fontsize=FONT + 1, color=_INK)
+    ax.set_ylabel("monthly cost (USD)", fontsize=FONT + 1, color=_INK)
+    _legend(fig, ax, own, ax.get_legend_handles_labels()[0], ncol=1)
+    _titles(fig, ax, own, f"Fleet cost against latency: {result['model']}", "Pareto frontier (GPU rental)")
     if out is not None:
         save(fig, out)
     return fig

@@ -849,12 +849,78 @@ def capacity(
 
 
 @app.command()
+def plan(
+    qpd: QpdOpt = None,
+    qpm: QpmOpt = None,
+    qps: QpsOpt = None,
+    model: ModelOpt = None,
+    max_tpot_ms: Annotated[
+        float | None,
+        typer.Option("--max-tpot-ms", help="Time per output token every held request must meet [ms; default none]."),
+    ] = None,
+    max_ttft_ms: Annotated[
+        float | None,
+        typer.Option("--max-ttft-ms", help="Time to first token every held request must meet [ms; default none]."),
+    ] = None,
+    usage_log: UsageLogOpt = None,
+    prompt_mix: PromptMixOpt = None,
+    input_tokens: InputOpt = None,
+    output_tokens: OutputOpt = None,
+    cached_share: CachedOpt = None,
+    shared_prefix_tokens: PrefixOpt = None,
+    prefix_caching: PrefixCachingOpt = None,
+    days_per_month: DaysOpt = None,
+    gpu: GpuOpt = None,
+    quant: QuantOpt = None,
+    engine: Annotated[
+        str | None,
+        typer.Option("--engine", help="Only this engine (vllm, sglang, trt-llm, tgi, ollama) [every engine]."),
+    ] = None,
+    pricing: Annotated[
+        str | None,
+        typer.Option(
+            "--pricing", help="Only this pricing model: on_demand, spot, reserved_1y, reserved_3y [every one]."
+        ),
+    ] = None,
+    utilization: UtilOpt = None,
+    peak_factor: PeakOpt = None,
+    reasoning_effort: EffortOpt = None,
+    reasoning_tokens: ReasoningTokensOpt = None,
+    gpu_price_factor: Annotated[
+        float | None, typer.Option("--gpu-price-factor", help="Every GPU price times this factor [1].")
+    ] = None,
+    throughput_factor: Annotated[
+        float | None, typer.Option("--throughput-factor", help="Achieved over modelled throughput [1].")
+    ] = None,
+    date: DateOpt = None,
+    scenario: ScenarioOpt = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Cheapest GPU fleet for one model: searches GPU type x count x tensor-parallel size x
+    quantization x engine x pricing model, mixes GPU types by request size where that saves (an
+    exact integer programme over the prompt-size buckets of --prompt-mix or --workload), and shows
+    the cost-vs-TPOT Pareto frontier. GPU rental only. Exit 2 when no fleet meets the targets
+    (the answer still says which option came closest, and by how much)."""
+    sc = _scenario(locals())  # first, while locals() holds only the parameters
+    _check_format(fmt)
+    from llmcost import render_plan
+    from llmcost.commands.plan import plan as run
+
+    result = run(scenario=sc)
+    _emit(result, fmt, render_plan.plan_table, render_plan.plan_markdown)
+    if not result.feasible:
+        _flush()
+        raise UsageError(f"no fleet meets the targets: {result.reason}")
+
+
+@app.command()
 def plot(
     chart: Annotated[
         str,
         typer.Argument(
             help="breakeven (cost vs volume), compare (cost breakdown), tco (cumulative cost, payback), "
-            "hybrid (cost vs self-hosted share) or sensitivity (tornado)."
+            "hybrid (cost vs self-hosted share), sensitivity (tornado) or plan (cost-latency frontier)."
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .png or .svg.")],

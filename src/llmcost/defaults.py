@@ -115,3 +115,9 @@ def today() -> date:
 
             raise UsageError(f"LLMCOST_DATE must be a date, YYYY-MM-DD, got '{pinned[:40]}'") from None
     return date.today()
+
+
+# fleet search (`plan`)
+SLO_SHARE = 0.995  # Mélange (arXiv 2404.14527) meets its TPOT target for >= 99.5% of requests
+MILP_TIME_LIMIT_S = 30.0  # a bound on one exact solve; the solves here take milliseconds to a second
+FRONTIER_TPOT_MS = (10.0, 15.0, 20.0, 30.0, 40.0, 60.0, 80.0, 120.0, 200.0)  # TPOT targets the frontier tries

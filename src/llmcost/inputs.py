@@ -682,6 +682,11 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
     "sensitivity": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, "max_qpd"))
     - {"autoscale", "profile", "min_replicas"},
 }
+# plan prices GPU rental for one model: no APIs, hidden costs, ownership, autoscaling or draws ("profile"
+# comes with a usage log; plan sizes for its peak factor and says the profile is not followed)
+COMMAND_SETTINGS["plan"] = frozenset((*_WORKLOAD, "models", "gpus", "quants", "date", "pricing", "utilization",
+                                      "peak_factor", "engine", "max_ttft_ms", "max_tpot_ms", "prefix_caching",
+                                      "throughput_factor", "gpu_price_factor", "data_dirs", "profile"))  # fmt: skip
 COMMAND_SETTINGS["plot"] = frozenset().union(*COMMAND_SETTINGS.values())  # each chart's command checks its own
 
 
