@@ -485,10 +485,19 @@ class OpenModel(Identified):
             as_of_days(self.release_date)
         for i, q in enumerate(self.quantized_checkpoints):
             missing = [k for k in ("hf_id", "format", "source") if not q.get(k)]
-            if missing or set(q) - {"hf_id", "format", "not_quantized", "source", "notes"}:
+            if missing or set(q) - {"hf_id", "format", "not_quantized", "source", "notes", "precision", "kept_16bit"}:
                 raise ValueError(
                     f"quantized_checkpoints[{i}]: needs hf_id, format and source "
-                    "(and may give not_quantized, notes), nothing else"
+                    "(and may give not_quantized, notes, precision, kept_16bit), nothing else"
+                )
+            if (q.get("kept_16bit") is None) != (q.get("precision") is None):
+                raise ValueError(f"quantized_checkpoints[{i}]: precision and kept_16bit go together")
+            if q.get("precision") is not None and q["precision"] not in ("fp8", "int8", "int4", "fp4"):
+                raise ValueError(f"quantized_checkpoints[{i}]: precision must be fp8, int8, int4 or fp4")
+            parts = {p.strip() for p in str(q.get("kept_16bit") or "embeddings").split(",")}
+            if not parts <= {"embeddings", "attention", "shared_experts", "dense_mlp"}:
+                raise ValueError(
+                    f"quantized_checkpoints[{i}]: kept_16bit lists embeddings, attention, shared_experts, dense_mlp"
                 )
 
 
@@ -547,6 +556,39 @@ class Engine(Identified):
         if large and self.max_batch_size_large_gpu:
             return self.max_batch_size_large_gpu
         return self.max_batch_size
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineMemory(Identified):
+    """How one engine version range sizes its KV cache pool on each GPU (data/engines.yaml
+    engine_memory): the budget fraction, which consumers it subtracts, and its batching defaults."""
+
+    engine: str
+    versions: str
+    default: bool = False
+    gpu_memory_utilization: float = _req(gt=0, le=1)
+    cudagraphs_in_budget: bool
+    comm_buffers_in_budget: bool
+    custom_all_reduce_mib: float = _req(ge=0, le=1e5)
+    cuda_context_mib: float = _req(ge=0, le=1e5)
+    max_num_batched_tokens: int = _req(gt=0, le=10_000_000)
+    max_num_batched_tokens_small_gpu: int = _req(gt=0, le=10_000_000)
+    max_num_batched_tokens_160gib: int | None = _opt(gt=0, le=10_000_000)
+    large_gpu_min_gib: float = _req(gt=0, le=MAX_SPEC)
+    large_gpu_excluded: list[str] = field(default_factory=list)
+    cudagraph_capture_sizes: int = _req(ge=0, le=100_000)
+    cudagraph_modes: int = _req(ge=0, le=4)
+    cudagraph_min_bytes_per_graph: float = _req(ge=0, le=1e12)
+    kv_cache_dtype_auto: Literal["model"]
+
+    def batched_tokens_for(self, gpu: Gpu) -> int:
+        """The engine's default max_num_batched_tokens on this GPU (API server), by its total GiB."""
+        gib = gpu.usable_memory_gib if gpu.usable_memory_gib is not None else gpu.memory_gb * 1e9 / 2**30
+        if self.max_num_batched_tokens_160gib is not None and gib >= 160:
+            return self.max_num_batched_tokens_160gib
+        if gib >= self.large_gpu_min_gib and not any(s in gpu.id for s in self.large_gpu_excluded):
+            return self.max_num_batched_tokens
+        return self.max_num_batched_tokens_small_gpu
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -735,7 +777,7 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "hardware.yaml": {"gpus": Gpu},
     "models.yaml": {"models": OpenModel},
     "costs.yaml": {"hidden_costs": HiddenCost, "fleet_costs": FleetCost},
-    "engines.yaml": {"engines": Engine},
+    "engines.yaml": {"engines": Engine, "engine_memory": EngineMemory},
     "quantization.yaml": {"quantizations": QuantQuality},
     "ownership.yaml": {"owned_gpus": OwnedGpu},
     "reasoning.yaml": {"reasoning": ReasoningFigure},

@@ -945,3 +945,40 @@ def render(data: Result, fmt: str, table: Callable[[Any], str], markdown: Callab
     if fmt == "markdown":
         return markdown(data)
     return table(data)
+
+
+def fit_table(title: str, data: Result) -> str:
+    """`fit`: the plan in a few lines, then each memory term per GPU with where it comes from."""
+    d = data.to_dict()
+    gpus = d["gpus_per_replica"]
+    head = [
+        ("weights", f"{d['weights_gb']:.2f} GB in all ({d['weights_recipe'] or 'as stored'})"),
+        ("KV cache", f"{d['kv_bytes_per_element']:g} byte(s) per element, {d['kv_bytes_per_token']:,.0f} B/token"),
+        ("engine memory", d["engine_memory"] or "none (weights-only budget)"),
+        ("batched tokens", "-" if d["max_num_batched_tokens"] is None else f"{d['max_num_batched_tokens']:,}"),
+        ("GPUs per replica", "-" if gpus is None else str(gpus)),
+        ("sequences that fit", f"{d['max_concurrent_sequences']:,} of {d['context_tokens']:,} tokens"),
+        ("verdict", d["reason"]),
+    ]
+    table = Table(title=title, box=HEAD_RULE, show_header=False, title_justify="left")
+    table.add_column("field")
+    table.add_column("value", overflow="fold")
+    for key, value in head:
+        table.add_row(key, value)
+    terms = Table(
+        title=f"Per GPU at {gpus or 'the largest size tried'} GPU(s), GiB", box=HEAD_RULE, title_justify="left"
+    )
+    terms.add_column("term")
+    terms.add_column("GiB", justify="right")
+    terms.add_column("counted")
+    terms.add_column("source", overflow="fold")
+    for t in d["terms"]:
+        where = "in budget" if t["in_budget"] else "outside"
+        if t["name"] in ("device memory", "headroom left", "KV pool") or t["name"].startswith("budget"):
+            where = ""
+        terms.add_row(t["name"], f"{t['gib']:.2f}", where, t["source"])
+    console = Console(width=min(_width(), 160), highlight=False, file=io.StringIO())
+    with console.capture() as cap:
+        console.print(table)
+        console.print(terms)
+    return _trimmed(cap.get())
