@@ -808,7 +808,7 @@ def fit(
         float | None,
         typer.Option(
             help="Fraction of each GPU's memory (as CUDA reports it) the engine may use, in (0, 1]; "
-            "default the engine version's (vLLM 0.92 from 0.20, 0.90 before)."
+            "default the engine version's (data/engines.yaml engine_memory)."
         ),
     ] = None,
     max_num_batched_tokens: Annotated[
