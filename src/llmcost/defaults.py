@@ -47,7 +47,7 @@ THROUGHPUT_FACTOR = 1.0  # achieved / modelled throughput in the point answer
 GPU_PRICE_FACTOR = 1.0  # price over the cheapest offer in the point answer
 # Spread of the throughput model's error on the 72 published measurements: the standard deviation of
 # log(predicted / published) (benchmarks/throughput_accuracy.py; a test keeps the two in step).
-THROUGHPUT_LOG_SD = 0.167
+THROUGHPUT_LOG_SD = 0.164
 
 # pairing: LMArena 95% CIs are about +-3-7 Elo, so gaps this small are ties
 QUALITY_TOLERANCE_ELO = 10.0
@@ -86,8 +86,8 @@ class Efficiency:
     """
 
     bandwidth: float = 0.865
-    decode_compute: float = 0.4175
-    prefill_compute: float = 0.60
+    decode_compute: float = 0.3595
+    prefill_compute: float = 0.5915
     layer_overhead_us: float = 140.0  # fixed time per layer per decode step
 
     def to_dict(self) -> dict[str, float]:

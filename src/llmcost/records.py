@@ -544,6 +544,13 @@ class Engine(Identified):
     relative_throughput_low: float | None = _opt(gt=0)
     relative_throughput_high: float | None = _opt(gt=0)
     evidence: str
+    # weight formats whose checkpoints make the engine's kv_cache_dtype=auto an 8-bit cache (empty: auto
+    # keeps the model's 16-bit dtype for every format)
+    kv_cache_auto_8bit: list[Precision] = field(default_factory=list)
+
+    def kv_bytes_auto(self, quant: str) -> float:
+        """KV cache bytes per element under the engine's `auto` for a weight format."""
+        return 1.0 if quant in self.kv_cache_auto_8bit else 2.0
 
     def max_batch_for(self, gpu: Gpu) -> int:
         """The engine's default cap on running sequences on this GPU."""

@@ -63,6 +63,8 @@ def replica_capacity(
             f"{model.id}: {context:,} tokens per request exceed its {model.max_context_tokens:,}-token context"
         )
     quant = checkpoint_quantization(model, quant)  # the shipped checkpoint's recipe, where one is recorded
+    if kv_bytes is None and engine is not None:  # the engine's `auto` KV dtype for this weight format
+        kv_bytes = engine.kv_bytes_auto(quant.id)
     mem = plan_memory(
         model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes,
         gpu_memory_utilization=memory_fraction(engine, a.engine_memory),

@@ -87,8 +87,9 @@ def fit(
             )
         tokens = _whole("max_num_batched_tokens", max_num_batched_tokens, high=10_000_000)
     tp = None if gpus is None else _tp(gpus)
+    kv = _kv_bytes(kv_cache)
     plan = plan_memory(
-        m, q, g, ctx, _whole("concurrency", concurrency), tp, _kv_bytes(kv_cache),
+        m, q, g, ctx, _whole("concurrency", concurrency), tp, eng.kv_bytes_auto(q.id) if kv is None else kv,
         gpu_memory_utilization=util, engine_memory=profile, max_num_batched_tokens=tokens,
         max_num_seqs=eng.max_batch_for(g),
     )  # fmt: skip
