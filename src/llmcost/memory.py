@@ -513,6 +513,7 @@ class MemoryPlan:
     device_memory_basis: str = ""
     kv_pool_gib_per_gpu: float = 0.0  # at gpus_per_replica (or the largest size tried)
     terms: tuple[MemoryTerm, ...] = ()  # the accounting of one GPU at that size
+    terms_at_gpus: int = 1  # the tensor-parallel size the terms are for
 
     @property
     def kv_budget_gb_per_gpu(self) -> float:
@@ -628,4 +629,5 @@ def plan_memory(
         device_memory_basis=acct.basis,
         kv_pool_gib_per_gpu=acct.kv_pool_b / gib,
         terms=acct.terms,
+        terms_at_gpus=chosen or sizes[-1],
     )

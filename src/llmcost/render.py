@@ -953,7 +953,11 @@ def fit_table(title: str, data: Result) -> str:
     gpus = d["gpus_per_replica"]
     head = [
         ("weights", f"{d['weights_gb']:.2f} GB in all ({d['weights_recipe'] or 'as stored'})"),
-        ("KV cache", f"{d['kv_bytes_per_element']:g} byte(s) per element, {d['kv_bytes_per_token']:,.0f} B/token"),
+        (
+            "KV cache",
+            f"{d['kv_cache']}: {d['kv_bytes_per_element']:g} byte(s) per element, "
+            f"{d['kv_bytes_per_token']:,.0f} B/token",
+        ),
         ("engine memory", d["engine_memory"] or "none (weights-only budget)"),
         ("batched tokens", "-" if d["max_num_batched_tokens"] is None else f"{d['max_num_batched_tokens']:,}"),
         ("GPUs per replica", "-" if gpus is None else str(gpus)),
@@ -965,9 +969,9 @@ def fit_table(title: str, data: Result) -> str:
     table.add_column("value", overflow="fold")
     for key, value in head:
         table.add_row(key, value)
-    terms = Table(
-        title=f"Per GPU at {gpus or 'the largest size tried'} GPU(s), GiB", box=HEAD_RULE, title_justify="left"
-    )
+    at = d["terms_at_gpus"]
+    size = f"{at} GPU{'s' if at > 1 else ''}" + ("" if gpus else ", the largest size tried")
+    terms = Table(title=f"Per GPU at {size}, GiB", box=HEAD_RULE, title_justify="left")
     terms.add_column("term")
     terms.add_column("GiB", justify="right")
     terms.add_column("counted")

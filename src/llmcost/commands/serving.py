@@ -14,7 +14,7 @@ from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.memory import plan_memory
 from llmcost.quantization import checkpoint_quantization, compute_path, get_quantization
-from llmcost.records import Gpu
+from llmcost.records import Engine, Gpu
 from llmcost.results.records import CapacityResult, FitResult
 from llmcost.selfhost import replica_capacity
 from llmcost.throughput import tp_link
@@ -98,7 +98,14 @@ def fit(
         compute=dataclasses.asdict(compute_path(q, g)),
         commercial_use=m.licence.commercial_use,
         tp_link=_link(g, plan.gpus_per_replica or tp or 1),
+        kv_cache=f"{kv_cache} (explicit)" if kv is not None else _auto_kv(eng, q.id),
     )
+
+
+def _auto_kv(engine: Engine, quant: str) -> str:
+    """How the engine's `auto` KV dtype resolved for this weight format, as `fit` shows it."""
+    rule = f"8-bit for {quant} checkpoints" if engine.kv_bytes_auto(quant) == 1 else "the model dtype"
+    return f"auto ({engine.id}: {rule})"
 
 
 def _link(gpu: Gpu, tp: int) -> dict[str, Any] | None:
