@@ -299,7 +299,7 @@ class Gpu(Identified):
     tdp_w: float | None = _opt(gt=0, le=MAX_SPEC)  # None: no board figure (a superchip's cap includes its CPU)
     interconnect: str
     interconnect_gb_per_s: float | None = _opt(gt=0, le=MAX_SPEC)  # None: unknown, no TP > 1
-    # carried, not yet used for memory (which still counts memory_gb): the total the driver reports
+    # the total the driver reports, in GiB: the device memory the engine's accounting starts from
     usable_memory_gib: float | None = _opt(gt=0, le=MAX_SPEC)
     usable_memory_basis: Literal["torch", "nvidia-smi"] | None = None
     form_factor: FormFactor | None = None

@@ -166,7 +166,7 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         f"self-hosted: {a['pricing']} GPU prices, cheapest matching offer; sized for peak = "
         f"{a['peak_factor']:g} x average at {a['utilization_target']:.0%} utilization",
         f"engine {eng['id']}: max batch {eng['max_batch']}, {eng['gpu_memory_utilization']:.0%} of GPU "
-        f"memory usable, throughput x{eng['relative_throughput']:g} of vLLM{latency}",
+        f"memory budgeted{_accounting(eng)}, throughput x{eng['relative_throughput']:g} of vLLM{latency}",
         f"throughput model (fitted, see README accuracy): bandwidth {eff['bandwidth']:g} and compute "
         f"{eff['decode_compute']:g} (decode) / {eff['prefill_compute']:g} (prefill) of peak, "
         f"{eff['layer_overhead_us']:g} us per layer per decode step; KV cache {a['kv_cache_precision']}",
@@ -945,6 +945,14 @@ def render(data: Result, fmt: str, table: Callable[[Any], str], markdown: Callab
     if fmt == "markdown":
         return markdown(data)
     return table(data)
+
+
+def _accounting(engine: Mapping[str, Any]) -> str:
+    """How the engine's KV pool is sized, for the assumptions line."""
+    acct = engine.get("memory_accounting")
+    if not acct:
+        return " (weights and KV only: no memory accounting in the data)"
+    return f" ({acct}: less weights, activation peak and CUDA graphs, as llmcost fit shows)"
 
 
 def fit_table(title: str, data: Result) -> str:
