@@ -792,8 +792,8 @@ def fit(
     kv_cache: Annotated[
         str,
         typer.Option(
-            help="KV cache precision: auto (the engine's default: vLLM keeps the model's 16-bit dtype "
-            "whatever the weight format), bf16, fp8."
+            help="KV cache precision: auto (the engine's default: vLLM and SGLang keep the model's 16-bit "
+            "dtype whatever the weight format; TensorRT-LLM's fp8/fp4 checkpoints carry an FP8 cache), bf16, fp8."
         ),
     ] = "auto",
     engine: EngineOpt = "vllm",

@@ -452,7 +452,7 @@ def gpu_accounting(
         graphs_in, comm_in = profile.cudagraphs_in_budget, profile.comm_buffers_in_budget
     inside = w + act + (graphs if graphs_in else 0.0) + (comm if comm_in else 0.0)
     outside = context + (0.0 if graphs_in else graphs) + (0.0 if comm_in else comm)
-    terms = (
+    terms: tuple[MemoryTerm, ...] = (
         MemoryTerm("device memory", device / BYTES_PER_GIB, False, f"hardware.yaml usable_memory_gib ({basis})"),
         MemoryTerm(f"budget (x {util:g})", budget / BYTES_PER_GIB, True, f"gpu_memory_utilization, {src}"),
         MemoryTerm("weights", w / BYTES_PER_GIB, True, "memory.weight_bytes / tp"),
@@ -467,6 +467,9 @@ def gpu_accounting(
             "headroom left", (device - budget - outside) / BYTES_PER_GIB, False, "device - budget - terms outside"
         ),
     )
+    if profile is None:  # no engine terms to show
+        kept = ("device memory", "weights", "KV pool", "headroom left")
+        terms = tuple(t for t in terms if t.name in kept or t.name.startswith("budget"))
     return GpuAccounting(
         device,
         basis,

@@ -90,7 +90,8 @@ def fit(
     kv = _kv_bytes(kv_cache)
     plan = plan_memory(
         m, q, g, ctx, _whole("concurrency", concurrency), tp, eng.kv_bytes_auto(q.id) if kv is None else kv,
-        gpu_memory_utilization=util, engine_memory=profile, max_num_batched_tokens=tokens,
+        gpu_memory_utilization=util if util is not None or profile else eng.gpu_memory_utilization,
+        engine_memory=profile, max_num_batched_tokens=tokens,
         max_num_seqs=eng.max_batch_for(g),
     )  # fmt: skip
     return FitResult(
