@@ -11,7 +11,7 @@ context and communication buffers sit outside the budget and must fit in the hea
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from llmcost.defaults import ACTIVATION_BYTES, GPU_MEMORY_UTILIZATION, SAMPLER_BYTES_PER_LOGIT, TP_SIZES
@@ -400,6 +400,9 @@ class MemoryTerm:
         return {"name": self.name, "gib": self.gib, "in_budget": self.in_budget, "source": self.source}
 
 
+_SRC = {"act": "memory.activation_peak_bytes", "cg": "memory.cudagraph_bytes", "comm": "memory.comm_buffer_bytes"}
+
+
 @dataclass(frozen=True)
 class GpuAccounting:
     """How the engine divides one GPU of a `tp`-GPU replica (bytes)."""
@@ -416,7 +419,33 @@ class GpuAccounting:
     in_budget_b: float  # everything subtracted from the budget before the KV pool
     kv_pool_b: float  # budget left for the KV cache (may be negative)
     headroom_b: float  # device - budget - what must fit outside the budget (negative: start-up fails)
-    terms: tuple[MemoryTerm, ...]
+    source: str  # the engine memory record used
+    graphs_in: bool
+    comm_in: bool
+    has_profile: bool
+
+    def terms(self) -> tuple[MemoryTerm, ...]:
+        """Each share of the GPU, named and sourced, in GiB (only the engine's own where it has a profile)."""
+        g = BYTES_PER_GIB
+        out = [
+            MemoryTerm("device memory", self.device_b / g, False, f"hardware.yaml usable_memory_gib ({self.basis})"),
+            MemoryTerm(
+                f"budget (x {self.utilization:g})", self.budget_b / g, True, f"gpu_memory_utilization, {self.source}"
+            ),
+            MemoryTerm("weights", self.weights_b / g, True, "memory.weight_bytes / tp"),
+        ]
+        if self.has_profile:
+            out += [
+                MemoryTerm("activation peak", self.activation_b / g, True, "vLLM profile_run: " + _SRC["act"]),
+                MemoryTerm("CUDA graphs", self.cudagraph_b / g, self.graphs_in, "vLLM graph estimate: " + _SRC["cg"]),
+                MemoryTerm("comm buffers", self.comm_b / g, self.comm_in, "vLLM custom all-reduce: " + _SRC["comm"]),
+                MemoryTerm("CUDA context", self.context_b / g, False, "PyTorch PR #86509 (lazy loading)"),
+            ]
+        out += [
+            MemoryTerm("KV pool", self.kv_pool_b / g, True, "budget - the terms above marked in budget"),
+            MemoryTerm("headroom left", self.headroom_b / g, False, "device - budget - terms outside"),
+        ]
+        return tuple(out)
 
 
 def gpu_accounting(
@@ -452,39 +481,10 @@ def gpu_accounting(
         graphs_in, comm_in = profile.cudagraphs_in_budget, profile.comm_buffers_in_budget
     inside = w + act + (graphs if graphs_in else 0.0) + (comm if comm_in else 0.0)
     outside = context + (0.0 if graphs_in else graphs) + (0.0 if comm_in else comm)
-    terms: tuple[MemoryTerm, ...] = (
-        MemoryTerm("device memory", device / BYTES_PER_GIB, False, f"hardware.yaml usable_memory_gib ({basis})"),
-        MemoryTerm(f"budget (x {util:g})", budget / BYTES_PER_GIB, True, f"gpu_memory_utilization, {src}"),
-        MemoryTerm("weights", w / BYTES_PER_GIB, True, "memory.weight_bytes / tp"),
-        MemoryTerm("activation peak", act / BYTES_PER_GIB, True, "vLLM profile_run: memory.activation_peak_bytes"),
-        MemoryTerm(
-            "CUDA graphs", graphs / BYTES_PER_GIB, graphs_in, "vLLM profile_cudagraph_memory: memory.cudagraph_bytes"
-        ),
-        MemoryTerm("comm buffers", comm / BYTES_PER_GIB, comm_in, "vLLM custom all-reduce: memory.comm_buffer_bytes"),
-        MemoryTerm("CUDA context", context / BYTES_PER_GIB, False, "PyTorch PR #86509 (lazy loading)"),
-        MemoryTerm("KV pool", (budget - inside) / BYTES_PER_GIB, True, "budget - the terms above marked in budget"),
-        MemoryTerm(
-            "headroom left", (device - budget - outside) / BYTES_PER_GIB, False, "device - budget - terms outside"
-        ),
-    )
-    if profile is None:  # no engine terms to show
-        kept = ("device memory", "weights", "KV pool", "headroom left")
-        terms = tuple(t for t in terms if t.name in kept or t.name.startswith("budget"))
     return GpuAccounting(
-        device,
-        basis,
-        util,
-        budget,
-        w,
-        act,
-        graphs,
-        comm,
-        context,
-        inside,
-        budget - inside,
-        device - budget - outside,
-        terms,
-    )
+        device, basis, util, budget, w, act, graphs, comm, context, inside, budget - inside,
+        device - budget - outside, src, graphs_in, comm_in, profile is not None,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -515,8 +515,16 @@ class MemoryPlan:
     device_memory_gib: float = 0.0
     device_memory_basis: str = ""
     kv_pool_gib_per_gpu: float = 0.0  # at gpus_per_replica (or the largest size tried)
-    terms: tuple[MemoryTerm, ...] = ()  # the accounting of one GPU at that size
     terms_at_gpus: int = 1  # the tensor-parallel size the terms are for
+    accounting: GpuAccounting | None = field(default=None, repr=False)  # one GPU at that size
+
+    @property
+    def terms(self) -> tuple[MemoryTerm, ...]:
+        """The accounting of one GPU at `terms_at_gpus`, each term named and sourced (built when asked)."""
+        return self.accounting.terms() if self.accounting is not None else ()
+
+    def _extra(self) -> dict[str, object]:
+        return {"terms": [t.to_dict() for t in self.terms]}
 
     @property
     def kv_budget_gb_per_gpu(self) -> float:
@@ -631,6 +639,6 @@ def plan_memory(
         device_memory_gib=acct.device_b / gib,
         device_memory_basis=acct.basis,
         kv_pool_gib_per_gpu=acct.kv_pool_b / gib,
-        terms=acct.terms,
+        accounting=acct,
         terms_at_gpus=chosen or sizes[-1],
     )
