@@ -844,7 +844,7 @@ def fit(
         data_dirs=data or (),
     )
     title = f"Memory plan: {_shown(model)} {_shown(quant)} on {_shown(gpu)}"
-    _emit(result, fmt, lambda d: render.fit_table(title, d), title=title)
+    _emit(result, fmt, lambda d: render.fit_table(title, d), lambda d: render.fit_markdown(title, d), title=title)
 
 
 @app.command()

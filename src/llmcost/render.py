@@ -955,6 +955,13 @@ def _accounting(engine: Mapping[str, Any]) -> str:
     return f" ({acct}: less weights, activation peak and CUDA graphs, as llmcost fit shows)"
 
 
+def _counted(term: Mapping[str, Any]) -> str:
+    """Whether a memory term is taken from the budget or must fit beside it ("" for the totals)."""
+    if term["name"] in ("device memory", "headroom left", "KV pool") or term["name"].startswith("budget"):
+        return ""
+    return "in budget" if term["in_budget"] else "outside"
+
+
 def fit_table(title: str, data: Result) -> str:
     """`fit`: the plan in a few lines, then each memory term per GPU with where it comes from."""
     d = data.to_dict()
@@ -985,12 +992,23 @@ def fit_table(title: str, data: Result) -> str:
     terms.add_column("counted")
     terms.add_column("source", overflow="fold")
     for t in d["terms"]:
-        where = "in budget" if t["in_budget"] else "outside"
-        if t["name"] in ("device memory", "headroom left", "KV pool") or t["name"].startswith("budget"):
-            where = ""
-        terms.add_row(t["name"], f"{t['gib']:.2f}", where, t["source"])
+        terms.add_row(t["name"], f"{t['gib']:.2f}", _counted(t), t["source"])
     console = Console(width=min(_width(), 160), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
         console.print(terms)
     return _trimmed(cap.get())
+
+
+def fit_markdown(title: str, data: Result) -> str:
+    """`fit` as markdown: the plan's fields, then the per-GPU terms as their own table."""
+    d = data.to_dict()
+    lines = [f"**{title}**", "", "| field | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in flatten({k: v for k, v in d.items() if k != "terms"}).items()]
+    lines += ["", f"**Per GPU at {d['terms_at_gpus']} GPU(s), GiB**", "", "| term | GiB | counted | source |"]
+    lines += ["|---|---:|---|---|"]
+    for t in d["terms"]:
+        lines.append(
+            f"| {t['name']} | {t['gib']:.2f} | {'in budget' if t['in_budget'] else 'outside'} | {t['source']} |"
+        )
+    return "\n".join(lines) + "\n"
