@@ -282,3 +282,12 @@ def shipped_dir():
     from llmcost.catalog import SHIPPED_DATA_DIR
 
     return SHIPPED_DATA_DIR
+
+
+def test_fit_table_and_markdown_show_each_term(capsys):
+    for fmt in ("table", "markdown"):
+        assert main(["fit", "llama-3.1-8b", "--context", "8192", "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        for name in ("device memory", "activation peak", "CUDA graphs", "comm buffers", "KV pool", "headroom left"):
+            assert name in out, (fmt, name)
+        assert "vllm-0.20" in out and "auto (vllm: the model dtype)" in out
