@@ -291,3 +291,13 @@ def test_fit_table_and_markdown_show_each_term(capsys):
         for name in ("device memory", "activation peak", "CUDA graphs", "comm buffers", "KV pool", "headroom left"):
             assert name in out, (fmt, name)
         assert "vllm-0.20" in out and "auto (vllm: the model dtype)" in out
+
+
+def test_trt_llm_auto_kv_follows_its_fp8_checkpoints():
+    # TensorRT-LLM's auto takes the checkpoint's KV dtype; its ModelOpt fp8/fp4 checkpoints declare FP8
+    fp8 = main_json(["fit", "llama-3.1-8b", "--quant", "fp8", "--engine", "trt-llm", "--context", "8192"])
+    bf16 = main_json(["fit", "llama-3.1-8b", "--engine", "trt-llm", "--context", "8192"])
+    forced = main_json(["fit", "llama-3.1-8b", "--quant", "fp8", "--engine", "trt-llm", "--kv-cache", "bf16"])
+    assert (fp8["kv_bytes_per_element"], bf16["kv_bytes_per_element"], forced["kv_bytes_per_element"]) == (1, 2, 2)
+    # no engine_memory record for TensorRT-LLM: a weights-only budget at the fallback fraction, no engine terms
+    assert fp8["engine_memory"] is None and "activation peak" not in [t["name"] for t in fp8["terms"]]
