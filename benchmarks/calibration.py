@@ -131,11 +131,12 @@ def calibration_catalog() -> Catalog:
 def predict(cat: Catalog, row: Row, eff: Efficiency) -> float:
     """The model's figure for one published row, in the row's unit."""
     m, q, g = cat.model(row.model), get_quantization(row.quant), cat.gpu(row.gpu)
-    shape = serving_shape(m, q, g, row.gpus, row.input_tokens, row.output_tokens)
+    engine = cat.engine(row.engine)
+    kv = engine.kv_bytes_auto(q.id)  # the KV dtype the engine's default gives this weight format
+    shape = serving_shape(m, q, g, row.gpus, row.input_tokens, row.output_tokens, kv)
     if row.kind == "saturated":
         ctx = math.ceil(row.input_tokens + row.output_tokens)
-        plan = plan_memory(m, q, g, ctx, gpus=row.gpus)
-        engine = cat.engine(row.engine)
+        plan = plan_memory(m, q, g, ctx, gpus=row.gpus, kv_bytes=kv)
         cap = saturated_capacity(shape, plan.max_concurrent_sequences, engine.max_batch_for(g), eff)
         return cap.requests_per_s if row.unit == "req/s" else cap.output_tokens_per_s
     assert row.batch is not None

@@ -121,12 +121,13 @@ def test_decode_reads_shared_and_dense_weights_every_step(shipped):
     s = serving_shape(shipped.model("deepseek-r1"), fp8, gpu, 8, 1_000, 500)
     # routed experts 653,908,770,816 params at 1 byte; the rest of the 671e9 bytes, less the input
     # embedding 129,280 x 7,168 = 926,679,040 (a lookup), is read every step: attention, 3 dense layers,
-    # shared experts, routers and the output head = 16,164,550,144 bytes
+    # shared experts, routers and the output head = 16,164,550,144 bytes at one byte per parameter; the
+    # output head (926,679,040 params) stays 16-bit in fp8 checkpoints, one more byte each: 17,091,229,184
     assert s.expert_bytes == 653_908_770_816
-    assert s.dense_read_bytes == 671e9 - 926_679_040 - 653_908_770_816 == 16_164_550_144
+    assert s.dense_read_bytes == 671e9 - 926_679_040 - 653_908_770_816 + 926_679_040 == 17_091_229_184
     eff = Efficiency()
-    # at batch 1 a step touches 8 of 256 experts: weights 16,164,550,144 + 653,908,770,816 x 8/256
+    # at batch 1 a step touches 8 of 256 experts: weights 17,091,229,184 + 653,908,770,816 x 8/256
     _, t_mem, _ = decode_step_s(s, 1.0, eff)
-    weights = (16_164_550_144 + 653_908_770_816 * 8 / 256) / 8
+    weights = (17_091_229_184 + 653_908_770_816 * 8 / 256) / 8
     kv = s.kv_read_bytes_per_seq / s.kv_shards
     assert t_mem == pytest.approx((weights + kv) / (gpu.memory_bandwidth_tb_per_s * 1e12 * eff.bandwidth))

@@ -32,6 +32,7 @@ from llmcost.records import (
     BytesPerToken,
     Engine,
     Engineering,
+    EngineMemory,
     Facility,
     FleetCost,
     Gpu,
@@ -68,6 +69,7 @@ class Catalog:
     hidden_costs: Mapping[str, HiddenCost]
     engineering: Engineering
     engines: Mapping[str, Engine]
+    engine_memory: Mapping[str, EngineMemory]  # KV-pool accounting per engine version range
     quant_quality: Mapping[str, QuantQuality]
     owned_gpus: Mapping[str, OwnedGpu]
     facility: Facility
@@ -102,6 +104,18 @@ class Catalog:
 
     def engine(self, engine_id: str) -> Engine:
         return _lookup(self.engines, engine_id, "engine")
+
+    def memory_profile(self, engine_id: str, profile_id: str | None = None) -> EngineMemory | None:
+        """The engine's memory accounting: `profile_id` (an engine_memory id) or the engine's
+        default record; None when the data has none for that engine."""
+        if profile_id is not None:
+            prof = _lookup(self.engine_memory, profile_id, "engine memory profile")
+            if prof.engine != engine_id:
+                raise UsageError(
+                    f"engine memory profile '{prof.id}' is for {prof.engine}, not {engine_id}", param="engine_version"
+                )
+            return prof
+        return next((p for p in self.engine_memory.values() if p.engine == engine_id and p.default), None)
 
     def offers_for(self, gpu_id: str, pricing: PricingModel) -> list[GpuOffer]:
         return list(self._offers_by_gpu.get((gpu_id, pricing), ()))
@@ -293,6 +307,7 @@ def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
         hidden_costs=merged.get("hidden_costs", {}),
         engineering=merged["engineering"][""],
         engines=merged["engines"],
+        engine_memory=merged.get("engine_memory", {}),
         quant_quality=merged["quantizations"],
         owned_gpus=merged["owned_gpus"],
         facility=merged["facility"][""],
@@ -306,6 +321,17 @@ def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
 
 
 def _check_references(cat: Catalog) -> None:
+    defaults_seen: dict[str, str] = {}
+    for prof in cat.engine_memory.values():
+        if prof.engine not in cat.engines:
+            raise CatalogError(f"engines.yaml: engine_memory {prof.id}: unknown engine '{prof.engine}'")
+        if prof.default:
+            if prof.engine in defaults_seen:
+                raise CatalogError(
+                    f"engines.yaml: engine_memory {prof.id}: {prof.engine} already has a default "
+                    f"({defaults_seen[prof.engine]}); mark one record default: true"
+                )
+            defaults_seen[prof.engine] = prof.id
     for offer in cat.offers.values():
         if offer.gpu not in cat.gpus:
             raise CatalogError(f"pricing.yaml: gpu_rental {offer.id}: unknown gpu '{offer.gpu}'")
@@ -331,6 +357,7 @@ _TYPES: dict[str, type[Any]] = {
     "hidden_costs": HiddenCost,
     "engineering": Engineering,
     "engines": Engine,
+    "engine_memory": EngineMemory,
     "quant_quality": QuantQuality,
     "owned_gpus": OwnedGpu,
     "facility": Facility,

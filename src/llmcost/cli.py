@@ -791,13 +791,42 @@ def fit(
     ] = None,
     kv_cache: Annotated[
         str,
-        typer.Option(help="KV cache precision: auto (8-bit for fp8/int8 weights, else 16-bit), bf16, fp8."),
+        typer.Option(
+            help="KV cache precision: auto (the engine's default: vLLM and SGLang keep the model's 16-bit "
+            "dtype whatever the weight format; TensorRT-LLM's fp8/fp4 checkpoints carry an FP8 cache), bf16, fp8."
+        ),
     ] = "auto",
+    engine: EngineOpt = "vllm",
+    engine_version: Annotated[
+        str | None,
+        typer.Option(
+            help="The engine's memory accounting to use, an engine_memory id from engines.yaml "
+            "(vllm-0.20: 0.20-0.33, the default; vllm-0.11: 0.11-0.19)."
+        ),
+    ] = None,
+    gpu_memory_utilization: Annotated[
+        float | None,
+        typer.Option(
+            help="Fraction of each GPU's memory (as CUDA reports it) the engine may use, in (0, 1]; "
+            "default the engine version's (data/engines.yaml engine_memory)."
+        ),
+    ] = None,
+    max_num_batched_tokens: Annotated[
+        int | None,
+        typer.Option(
+            help="Tokens per forward pass, which sets the profiling activation peak; default the engine's "
+            "for the GPU (vLLM API server: 8192 on >= 70 GiB GPUs except A100, 16384 on >= 160 GiB, else 2048). "
+            "Refused for an engine without memory accounting in the data."
+        ),
+    ] = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Memory plan for one replica: weights, KV cache per token, GPUs needed, sequences that fit."""
+    """Memory plan for one replica as the engine accounts it: weights, activation peak, CUDA graphs,
+    communication buffers, KV pool and headroom per GPU (GiB, each with its source), GPUs needed,
+    sequences that fit."""
     _check_format(fmt)
+    from llmcost import render
     from llmcost.commands.serving import fit as run
 
     result = run(
@@ -808,9 +837,14 @@ def fit(
         concurrency=concurrency,
         gpus=gpus,
         kv_cache=kv_cache,
+        engine=engine or "vllm",
+        engine_version=engine_version,
+        gpu_memory_utilization=gpu_memory_utilization,
+        max_num_batched_tokens=max_num_batched_tokens,
         data_dirs=data or (),
     )
-    _emit(result, fmt, title=f"Memory plan: {_shown(model)} {_shown(quant)} on {_shown(gpu)}")
+    title = f"Memory plan: {_shown(model)} {_shown(quant)} on {_shown(gpu)}"
+    _emit(result, fmt, lambda d: render.fit_table(title, d), lambda d: render.fit_markdown(title, d), title=title)
 
 
 @app.command()

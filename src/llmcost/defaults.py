@@ -34,7 +34,15 @@ PRICING: Final = "on_demand"
 OWNERSHIP: Final = "rent"
 PUE = 1.0  # not sourced: 1.0 bills energy on the IT load alone
 ENGINE = "vllm"
-GPU_MEMORY_UTILIZATION = 0.90  # vLLM's gpu_memory_utilization default
+GPU_MEMORY_UTILIZATION = 0.90  # fallback only: the engine's own default is in data/engines.yaml engine_memory
+# Memory of vLLM's profiling pass (memory.activation_peak_bytes), derived from its code:
+ACTIVATION_BYTES = 2.0  # activations run in the model dtype (bf16) whatever the weight format
+# The dummy sampler run (vllm/v1/worker/gpu_model_runner.py _dummy_sampler_run: top_k = vocab - 1,
+# top_p 0.9) on the PyTorch sort path (vllm/v1/sample/ops/topk_topp_sampler.py apply_top_k_top_p) holds
+# per logit: the model-dtype logits (2 B), their fp32 copy (4), the sorted values (4) and int64 sort
+# indices (8), the softmax/cumsum buffer (4) and the top-p mask (1): 23 bytes. Newer versions take a
+# Triton path for >= 8 rows that holds less, so this is an upper estimate of that term.
+SAMPLER_BYTES_PER_LOGIT = 23.0
 TP_SIZES = (1, 2, 4, 8)  # tensor-parallel sizes within one node
 PROFILE = "business-day"
 MIN_REPLICAS = 1
@@ -42,7 +50,7 @@ THROUGHPUT_FACTOR = 1.0  # achieved / modelled throughput in the point answer
 GPU_PRICE_FACTOR = 1.0  # price over the cheapest offer in the point answer
 # Spread of the throughput model's error on the 72 published measurements: the standard deviation of
 # log(predicted / published) (benchmarks/throughput_accuracy.py; a test keeps the two in step).
-THROUGHPUT_LOG_SD = 0.167
+THROUGHPUT_LOG_SD = 0.164
 
 # pairing: LMArena 95% CIs are about +-3-7 Elo, so gaps this small are ties
 QUALITY_TOLERANCE_ELO = 10.0
@@ -81,8 +89,8 @@ class Efficiency:
     """
 
     bandwidth: float = 0.865
-    decode_compute: float = 0.4175
-    prefill_compute: float = 0.60
+    decode_compute: float = 0.3595
+    prefill_compute: float = 0.5915
     layer_overhead_us: float = 140.0  # fixed time per layer per decode step
 
     def to_dict(self) -> dict[str, float]:

@@ -29,7 +29,7 @@ from llmcost.hidden import MODES as HIDDEN_MODES
 from llmcost.hidden import HiddenPart, hidden_parts
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
 from llmcost.reasoning import EFFORT_RANK, Reasoning, choose
-from llmcost.records import ApiModel, Engine, Facility, Gpu, GpuOffer, OpenModel, OwnedGpu, PricingModel
+from llmcost.records import ApiModel, Engine, EngineMemory, Facility, Gpu, GpuOffer, OpenModel, OwnedGpu, PricingModel
 from llmcost.text import shown
 from llmcost.uncertainty import (
     DISTS,
@@ -779,6 +779,7 @@ class SelfHostAssumptions:
     ownership: str = defaults.OWNERSHIP  # or "buy": owned 8-GPU servers costed from ownership.yaml
     pue: float = defaults.PUE
     engine: Engine | None = None  # None: vLLM's documented defaults, for model tests without a catalog
+    engine_memory: EngineMemory | None = None  # the engine's KV-pool accounting (None: weights-only budget)
     efficiency: Efficiency = field(default_factory=Efficiency)
     max_ttft_ms: float | None = None
     max_tpot_ms: float | None = None
@@ -985,6 +986,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         ownership=s.ownership,
         pue=s.pue,
         engine=engine,
+        engine_memory=cat.memory_profile(engine.id) if engine is not None else None,
         max_ttft_ms=s.max_ttft_ms,
         max_tpot_ms=s.max_tpot_ms,
         throughput_factor=central(s.throughput_factor),

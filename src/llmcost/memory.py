@@ -1,26 +1,31 @@
 """Memory of one replica: weights, KV cache (GQA, MLA, sliding / chunked windows, sparse-attention
-indexer keys, linear-attention state), runtime reserve.
+indexer keys, linear-attention state), and the engine's own accounting of each GPU.
 
-All sizes in bytes unless the name says GB (1e9 bytes, as GPU datasheets count).
+All sizes in bytes unless the name says GB (1e9 bytes, as GPU datasheets count) or GiB (2**30 bytes,
+as CUDA reports device memory). The KV pool is sized as vLLM sizes it (data/engines.yaml
+engine_memory): budget = device GiB x gpu_memory_utilization, minus the weights, the peak activation
+of the profiling forward pass, and (where the engine subtracts it) the CUDA-graph estimate; the CUDA
+context and communication buffers sit outside the budget and must fit in the headroom.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from llmcost.defaults import GPU_MEMORY_UTILIZATION, TP_SIZES
+from llmcost.defaults import ACTIVATION_BYTES, GPU_MEMORY_UTILIZATION, SAMPLER_BYTES_PER_LOGIT, TP_SIZES
 from llmcost.numeric import minimum
 from llmcost.quantization import Quantization
-from llmcost.records import Gpu, OpenModel
+from llmcost.records import EngineMemory, Gpu, OpenModel
 
 if TYPE_CHECKING:
     from llmcost.numeric import Number
 
 BYTES_PER_GB = 1e9
-# GPU_MEMORY_UTILIZATION is vLLM's default (vllm/engine/arg_utils.py): weights + activations + KV
-# cache get 90% of each GPU; the other 10% is CUDA context, NCCL buffers and fragmentation.
+BYTES_PER_GIB = 2.0**30
+BYTES_PER_MIB = 2.0**20
+FUSED_MOE_CHUNK_TOKENS = 32768  # vLLM fused_moe runs the experts in chunks of this many tokens (CHUNK_SIZE)
 
 
 def embedding_params(model: OpenModel) -> float:
@@ -144,13 +149,27 @@ def params_active(model: OpenModel) -> float:
     return model.params_active_b * 1e9 if model.moe is not None else params_total(model)
 
 
+def sixteen_bit_params(model: OpenModel, quant: Quantization) -> float:
+    """Parameters a checkpoint of this format keeps in 16-bit (see `Quantization.kept_16bit`):
+    embeddings and LM head, plus attention / shared experts / dense MLPs where the recipe says so."""
+    if quant.bits_per_weight >= 16:
+        return 0.0
+    kept = quant.kept_16bit
+    out = embedding_params(model) if "embeddings" in kept else 0.0
+    if "attention" in kept:
+        out += attention_params(model)
+    if model.moe is not None and ("shared_experts" in kept or "dense_mlp" in kept):
+        always, _ = ffn_params(model)
+        out += always
+    return min(out, params_total(model))
+
+
 def weight_bytes(model: OpenModel, quant: Quantization) -> float:
-    """Bytes of all weights at a quantization; 4-bit formats keep embeddings in 16-bit."""
+    """Bytes of all weights at a quantization: the quantized linear layers at the format's bits (scales
+    included), the parts its recipe keeps in 16-bit at 2 bytes."""
     total = params_total(model)
-    if quant.quantizes_embeddings:
-        return total * quant.bytes_per_param
-    emb = min(embedding_params(model), total)
-    return (total - emb) * quant.bytes_per_param + emb * 2.0
+    kept = sixteen_bit_params(model, quant)
+    return (total - kept) * quant.bytes_per_param + kept * 2.0
 
 
 # ---------------------------------------------------------------- KV cache and recurrent state
@@ -295,6 +314,179 @@ def kv_shards(model: OpenModel, tp: int) -> int:
     return min(tp, model.kv_heads, ga.kv_heads if ga is not None else model.kv_heads)
 
 
+# ---------------------------------------------------------------- the engine's accounting of each GPU
+
+
+def device_memory_bytes(gpu: Gpu) -> tuple[float, str]:
+    """(total device memory as CUDA reports it [bytes], which readout): the driver's figure in GiB
+    where the catalogue has one, else the nominal decimal GB (a lower figure for HBM parts, whose
+    nominal size is already GiB-like, so the fallback can only understate what fits)."""
+    if gpu.usable_memory_gib is not None:
+        return gpu.usable_memory_gib * BYTES_PER_GIB, str(gpu.usable_memory_basis)
+    return gpu.memory_gb * BYTES_PER_GB, "nominal GB (no driver-reported figure in the catalogue)"
+
+
+def forward_activation_bytes(model: OpenModel, tokens: float, tp: int) -> float:
+    """Peak activation of one forward pass over `tokens` tokens on one of `tp` GPUs [bytes]: the
+    residual stream and the normed input (2 x hidden per token) plus the larger of one layer's
+    attention (fused QKV output + attention output) and its FFN live tensors: a dense gated MLP holds
+    gate_up (2 x width / tp), the activated half (width / tp) and its output (hidden); vLLM's fused MoE
+    holds intermediate_cache1 (topk x 2 x width / tp), cache2 (topk x width / tp) and cache3 (topk x
+    hidden) per token, run in chunks of FUSED_MOE_CHUNK_TOKENS (vllm/model_executor/layers/fused_moe/
+    fused_moe.py). Elements at ACTIVATION_BYTES."""
+    h = model.hidden_size
+    q = model.attention_heads * model.head_dim
+    kv = model.kv_heads * model.head_dim
+    attention = (q + 2 * kv) / tp + q / tp
+    dense_width = model.intermediate_size
+    if model.moe is not None and model.moe.dense_intermediate_size:
+        dense_width = max(dense_width, model.moe.dense_intermediate_size)
+    dense = 3 * dense_width / tp + h
+    per_token = 2 * h + max(attention, dense if model.moe is None or model.moe.first_dense_layers else 0.0)
+    out = tokens * per_token
+    if model.moe is not None:
+        k, width = model.moe.experts_per_token, _expert_width(model)
+        moe = min(tokens, FUSED_MOE_CHUNK_TOKENS) * k * (3 * width / tp + h) + tokens * 2 * h
+        out = max(out, moe)
+    return out * ACTIVATION_BYTES
+
+
+def sampler_bytes(model: OpenModel, tokens: float, rows: float) -> float:
+    """Peak of vLLM's dummy sampler run [bytes]: `rows` = min(max_num_batched_tokens, max_num_seqs)
+    last-token rows of full-vocabulary logits (gathered on every rank) at SAMPLER_BYTES_PER_LOGIT,
+    while the forward pass's hidden states (tokens x hidden) are still held (profile_run keeps them)."""
+    return rows * model.vocab_size * SAMPLER_BYTES_PER_LOGIT + tokens * model.hidden_size * ACTIVATION_BYTES
+
+
+def activation_peak_bytes(model: OpenModel, batched_tokens: int, max_num_seqs: int, tp: int) -> float:
+    """The peak torch allocation of vLLM's profile_run beyond the weights, per GPU [bytes]: one
+    forward of `batched_tokens` tokens (split over min(tokens, max_num_seqs) dummy requests), then
+    the sampler on one row per request; the larger of the two (vllm/v1/worker/gpu_model_runner.py
+    profile_run, _dummy_run, _dummy_sampler_run). Attention-backend workspaces are not counted."""
+    rows = min(batched_tokens, max_num_seqs)
+    return max(forward_activation_bytes(model, batched_tokens, tp), sampler_bytes(model, batched_tokens, rows))
+
+
+def cudagraph_bytes(model: OpenModel, profile: EngineMemory, batched_tokens: int, max_num_seqs: int, tp: int) -> float:
+    """vLLM's CUDA-graph estimate per GPU [bytes]: the first capture of the largest graph holds that
+    graph's activations in the shared pool (the forward at the largest capture size, min(512,
+    2 x max_num_seqs, max_num_batched_tokens) tokens); every further graph of each mode adds at least
+    the engine's floor (cudagraph_min_bytes_per_graph, 1 MiB), which is taken as its size
+    (GPUModelRunner.profile_cudagraph_memory). A lower estimate: graphs larger than the floor add more."""
+    if profile.cudagraph_capture_sizes == 0 or profile.cudagraph_modes == 0:
+        return 0.0
+    largest = min(512, 2 * max_num_seqs, batched_tokens)
+    further = profile.cudagraph_modes * (profile.cudagraph_capture_sizes - 1) * profile.cudagraph_min_bytes_per_graph
+    return forward_activation_bytes(model, largest, tp) + further
+
+
+def comm_buffer_bytes(profile: EngineMemory, tp: int) -> float:
+    """Communication buffers per GPU the engine allocates at start-up [bytes]: vLLM's custom
+    all-reduce (TP > 1). NCCL's own buffers and symmetric-memory buffers are not counted (no sourced
+    size: see data/engines.yaml engine_memory notes)."""
+    return profile.custom_all_reduce_mib * BYTES_PER_MIB if tp > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class MemoryTerm:
+    """One named share of a GPU's memory in the engine's accounting, per GPU."""
+
+    name: str
+    gib: float
+    in_budget: bool  # subtracted from the budget before the KV pool (False: must fit in the headroom)
+    source: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"name": self.name, "gib": self.gib, "in_budget": self.in_budget, "source": self.source}
+
+
+_SRC = {"act": "memory.activation_peak_bytes", "cg": "memory.cudagraph_bytes", "comm": "memory.comm_buffer_bytes"}
+
+
+@dataclass(frozen=True)
+class GpuAccounting:
+    """How the engine divides one GPU of a `tp`-GPU replica (bytes)."""
+
+    device_b: float
+    basis: str
+    utilization: float
+    budget_b: float
+    weights_b: float
+    activation_b: float
+    cudagraph_b: float
+    comm_b: float
+    context_b: float
+    in_budget_b: float  # everything subtracted from the budget before the KV pool
+    kv_pool_b: float  # budget left for the KV cache (may be negative)
+    headroom_b: float  # device - budget - what must fit outside the budget (negative: start-up fails)
+    source: str  # the engine memory record used
+    graphs_in: bool
+    comm_in: bool
+    has_profile: bool
+
+    def terms(self) -> tuple[MemoryTerm, ...]:
+        """Each share of the GPU, named and sourced, in GiB (only the engine's own where it has a profile)."""
+        g = BYTES_PER_GIB
+        out = [
+            MemoryTerm("device memory", self.device_b / g, False, f"hardware.yaml usable_memory_gib ({self.basis})"),
+            MemoryTerm(
+                f"budget (x {self.utilization:g})", self.budget_b / g, True, f"gpu_memory_utilization, {self.source}"
+            ),
+            MemoryTerm("weights", self.weights_b / g, True, "memory.weight_bytes / tp"),
+        ]
+        if self.has_profile:
+            out += [
+                MemoryTerm("activation peak", self.activation_b / g, True, "vLLM profile_run: " + _SRC["act"]),
+                MemoryTerm("CUDA graphs", self.cudagraph_b / g, self.graphs_in, "vLLM graph estimate: " + _SRC["cg"]),
+                MemoryTerm("comm buffers", self.comm_b / g, self.comm_in, "vLLM custom all-reduce: " + _SRC["comm"]),
+                MemoryTerm("CUDA context", self.context_b / g, False, "PyTorch PR #86509 (lazy loading)"),
+            ]
+        out += [
+            MemoryTerm("KV pool", self.kv_pool_b / g, True, "budget - the terms above marked in budget"),
+            MemoryTerm("headroom left", self.headroom_b / g, False, "device - budget - terms outside"),
+        ]
+        return tuple(out)
+
+
+def gpu_accounting(
+    model: OpenModel,
+    weights_b: float,
+    gpu: Gpu,
+    tp: int,
+    profile: EngineMemory | None,
+    gpu_memory_utilization: float | None = None,
+    max_num_batched_tokens: int | None = None,
+    max_num_seqs: int = 256,
+) -> GpuAccounting:
+    """The engine's accounting of one GPU of a `tp`-GPU replica: budget = device x utilization
+    (vLLM: ceil(total x gpu_memory_utilization)), KV pool = budget - weights / tp - activation peak
+    - the terms the engine subtracts; the rest must fit in the headroom (device - budget). Without an
+    engine profile only the weights are subtracted (no engine terms)."""
+    device, basis = device_memory_bytes(gpu)
+    src = f"{profile.id} (data/engines.yaml engine_memory)" if profile else "no engine memory profile"
+    util = gpu_memory_utilization if gpu_memory_utilization is not None else (
+        profile.gpu_memory_utilization if profile else GPU_MEMORY_UTILIZATION
+    )  # fmt: skip
+    budget = math.ceil(device * util)
+    w = weights_b / tp
+    if profile is None:
+        act = graphs = comm = context = 0.0
+        graphs_in = comm_in = True
+    else:
+        tokens = max_num_batched_tokens or profile.batched_tokens_for(gpu)
+        act = activation_peak_bytes(model, tokens, max_num_seqs, tp)
+        graphs = cudagraph_bytes(model, profile, tokens, max_num_seqs, tp)
+        comm = comm_buffer_bytes(profile, tp)
+        context = profile.cuda_context_mib * BYTES_PER_MIB
+        graphs_in, comm_in = profile.cudagraphs_in_budget, profile.comm_buffers_in_budget
+    inside = w + act + (graphs if graphs_in else 0.0) + (comm if comm_in else 0.0)
+    outside = context + (0.0 if graphs_in else graphs) + (0.0 if comm_in else comm)
+    return GpuAccounting(
+        device, basis, util, budget, w, act, graphs, comm, context, inside, budget - inside,
+        device - budget - outside, src, graphs_in, comm_in, profile is not None,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class MemoryPlan:
     """Whether (and how) one replica fits, with the numbers that decide it."""
@@ -309,34 +501,47 @@ class MemoryPlan:
     kv_bytes_per_token: float  # full-attention layers, per replica
     kv_gb_per_sequence: float  # at context_tokens, per replica
     gpu_memory_gb: float
-    usable_gb_per_gpu: float  # after the runtime reserve
-    runtime_reserve_gb_per_gpu: float
+    usable_gb_per_gpu: float  # the engine's budget per GPU (device memory x utilization), GB
+    runtime_reserve_gb_per_gpu: float  # device memory outside the budget, GB
     gpus_per_replica: int | None
     max_concurrent_sequences: int  # at gpus_per_replica (0 when it does not fit)
     fits: bool
     reason: str
     short_gb: float | None = None  # memory per GPU missing at the largest size tried (None when it fits)
+    weights_recipe: str = ""
+    engine_memory: str | None = None  # the engine_memory record used (None: no engine terms)
+    gpu_memory_utilization: float = GPU_MEMORY_UTILIZATION
+    max_num_batched_tokens: int | None = None
+    device_memory_gib: float = 0.0
+    device_memory_basis: str = ""
+    kv_pool_gib_per_gpu: float = 0.0  # at gpus_per_replica (or the largest size tried)
+    terms_at_gpus: int = 1  # the tensor-parallel size the terms are for
+    accounting: GpuAccounting | None = field(default=None, repr=False)  # one GPU at that size
+
+    @property
+    def terms(self) -> tuple[MemoryTerm, ...]:
+        """The accounting of one GPU at `terms_at_gpus`, each term named and sourced (built when asked)."""
+        return self.accounting.terms() if self.accounting is not None else ()
+
+    def _extra(self) -> dict[str, object]:
+        return {"terms": [t.to_dict() for t in self.terms]}
 
     @property
     def kv_budget_gb_per_gpu(self) -> float:
-        if self.gpus_per_replica is None:
-            return 0.0
-        return self.usable_gb_per_gpu - self.weights_gb / self.gpus_per_replica
+        return self.kv_pool_gib_per_gpu * BYTES_PER_GIB / BYTES_PER_GB
 
 
-def max_sequences(
-    model: OpenModel, weights_b: float, kv_seq_b: float, usable_b: float, tp: int, shared_kv_b: float = 0.0
-) -> int:
-    """Sequences whose KV fits beside the weights (and one copy of a shared prefix) on `tp` GPUs."""
-    free = usable_b - weights_b / tp - shared_kv_b / kv_shards(model, tp)
+def max_sequences(model: OpenModel, kv_pool_b: float, kv_seq_b: float, tp: int, shared_kv_b: float = 0.0) -> int:
+    """Sequences whose KV fits in one GPU's KV pool (after one copy of a shared prefix) on `tp` GPUs."""
+    free = kv_pool_b - shared_kv_b / kv_shards(model, tp)
     if free <= 0:
         return 0
     return int(free // (kv_seq_b / kv_shards(model, tp)))
 
 
 def usable_bytes(gpu: Gpu, gpu_memory_utilization: float) -> float:
-    """Memory per GPU the engine may fill with weights and KV cache [bytes]."""
-    return gpu.memory_gb * gpu_memory_utilization * BYTES_PER_GB
+    """The engine's budget per GPU [bytes]: device memory as CUDA reports it x the utilization."""
+    return math.ceil(device_memory_bytes(gpu)[0] * gpu_memory_utilization)
 
 
 def plan_memory(
@@ -347,12 +552,17 @@ def plan_memory(
     concurrency: int = 1,
     gpus: int | None = None,
     kv_bytes: float | None = None,
-    gpu_memory_utilization: float = GPU_MEMORY_UTILIZATION,
+    gpu_memory_utilization: float | None = None,
     shared_prefix_tokens: int = 0,
+    engine_memory: EngineMemory | None = None,
+    max_num_batched_tokens: int | None = None,
+    max_num_seqs: int = 256,
 ) -> MemoryPlan:
-    """Smallest tensor-parallel size in 1/2/4/8 (or exactly `gpus`) holding the weights plus
-    `concurrency` sequences of `context_tokens`; otherwise say what does not fit by how much.
-    A prefix every sequence shares is held once (the prefix cache shares its blocks)."""
+    """Smallest tensor-parallel size in 1/2/4/8 (or exactly `gpus`) whose KV pool, as the engine
+    sizes it (`gpu_accounting`), holds `concurrency` sequences of `context_tokens`, with the start-up
+    headroom non-negative; otherwise say what does not fit by how much. A prefix every sequence
+    shares is held once (the prefix cache shares its blocks). `kv_bytes` None: the engine's auto
+    KV dtype (the model's 16-bit dtype)."""
     kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
     w = weight_bytes(model, quant)
     # a shared prefix's cache blocks are held once; the per-sequence state is not shared
@@ -362,34 +572,48 @@ def plan_memory(
         else 0.0
     )
     seq = float(kv_bytes_per_sequence(model, context_tokens, kvb)) - shared
-    usable = usable_bytes(gpu, gpu_memory_utilization)
     sizes = TP_SIZES if gpus is None else (gpus,)
-    chosen, n = None, 0
+    chosen, n, acct = None, 0, None
     for tp in sizes:
-        n = max_sequences(model, w, seq, usable, tp, shared)
+        acct = gpu_accounting(
+            model, w, gpu, tp, engine_memory, gpu_memory_utilization, max_num_batched_tokens, max_num_seqs
+        )
+        n = max_sequences(model, acct.kv_pool_b, seq, tp, shared) if acct.headroom_b >= 0 else 0
         if n >= concurrency:
             chosen = tp
             break
-
+    assert acct is not None
+    budget, gib = acct.budget_b, BYTES_PER_GIB
+    tokens = (max_num_batched_tokens or engine_memory.batched_tokens_for(gpu)) if engine_memory else None
     short = None
     if chosen is not None:
         reason = (
-            f"fits on {chosen} x {gpu.id}: weights {w / chosen / BYTES_PER_GB:.1f} GB + KV "
-            f"{concurrency} x {seq / kv_shards(model, chosen) / BYTES_PER_GB:.2f} GB per GPU of "
-            f"{usable / BYTES_PER_GB:.1f} GB usable; room for {n:,} sequences of {context_tokens:,} tokens"
+            f"fits on {chosen} x {gpu.id}: weights {acct.weights_b / gib:.1f} GiB + engine "
+            f"{(acct.in_budget_b - acct.weights_b) / gib:.1f} GiB + KV {concurrency} x "
+            f"{seq / kv_shards(model, chosen) / gib:.2f} GiB per GPU of a {budget / gib:.1f} GiB budget; "
+            f"room for {n:,} sequences of {context_tokens:,} tokens"
         )
     else:
         n, tp = 0, sizes[-1]
-        need_per_gpu = w / tp + concurrency * seq / kv_shards(model, tp)
-        short = need_per_gpu - usable
-        what = "weights alone" if w / tp > usable else f"weights + KV for {concurrency} sequence(s)"
+        need_per_gpu = acct.in_budget_b + concurrency * seq / kv_shards(model, tp)
+        short = max(need_per_gpu - budget, -acct.headroom_b, 0.0)
         where = f"{tp} x {gpu.id}" if gpus is not None else f"one 8-GPU node of {gpu.id}"
-        total_gpus = math.ceil((w + concurrency * seq) / usable)
-        beyond = f"; needs about {total_gpus} GPUs (multi-node)" if gpus is None and total_gpus > 8 else ""
-        reason = (
-            f"does not fit: {what} need {need_per_gpu / BYTES_PER_GB:.1f} GB per GPU on {where}, "
-            f"{usable / BYTES_PER_GB:.1f} GB usable, short by {short / BYTES_PER_GB:.1f} GB{beyond}"
-        )
+        if acct.headroom_b < 0 and need_per_gpu <= budget:
+            reason = (
+                f"does not fit: on {where} the CUDA context, graphs and buffers outside the "
+                f"{acct.utilization:g} budget need {-acct.headroom_b / gib:.2f} GiB more than the headroom "
+                "(lower --gpu-memory-utilization)"
+            )
+        else:
+            what = (
+                "weights alone" if acct.weights_b > budget else f"weights + engine + KV for {concurrency} sequence(s)"
+            )
+            total_gpus = math.ceil((w + concurrency * seq) / max(budget - (acct.in_budget_b - acct.weights_b), 1.0))
+            beyond = f"; needs about {total_gpus} GPUs (multi-node)" if gpus is None and total_gpus > 8 else ""
+            reason = (
+                f"does not fit: {what} need {need_per_gpu / gib:.1f} GiB per GPU on {where}, "
+                f"{budget / gib:.1f} GiB budget, short by {short / gib:.1f} GiB{beyond}"
+            )
     return MemoryPlan(
         model=model.id,
         quantization=quant.id,
@@ -401,11 +625,20 @@ def plan_memory(
         kv_bytes_per_token=kv_bytes_per_token(model, kvb),
         kv_gb_per_sequence=seq / BYTES_PER_GB,
         gpu_memory_gb=gpu.memory_gb,
-        usable_gb_per_gpu=usable / BYTES_PER_GB,
-        runtime_reserve_gb_per_gpu=gpu.memory_gb * (1 - gpu_memory_utilization),
+        usable_gb_per_gpu=budget / BYTES_PER_GB,
+        runtime_reserve_gb_per_gpu=(acct.device_b - budget) / BYTES_PER_GB,
         gpus_per_replica=chosen,
         max_concurrent_sequences=n,
         fits=chosen is not None,
         reason=reason,
         short_gb=short / BYTES_PER_GB if short is not None else None,
+        weights_recipe=quant.recipe,
+        engine_memory=engine_memory.id if engine_memory else None,
+        gpu_memory_utilization=acct.utilization,
+        max_num_batched_tokens=tokens,
+        device_memory_gib=acct.device_b / gib,
+        device_memory_basis=acct.basis,
+        kv_pool_gib_per_gpu=acct.kv_pool_b / gib,
+        accounting=acct,
+        terms_at_gpus=chosen or sizes[-1],
     )

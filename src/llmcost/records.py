@@ -299,7 +299,7 @@ class Gpu(Identified):
     tdp_w: float | None = _opt(gt=0, le=MAX_SPEC)  # None: no board figure (a superchip's cap includes its CPU)
     interconnect: str
     interconnect_gb_per_s: float | None = _opt(gt=0, le=MAX_SPEC)  # None: unknown, no TP > 1
-    # carried, not yet used for memory (which still counts memory_gb): the total the driver reports
+    # the total the driver reports, in GiB: the device memory the engine's accounting starts from
     usable_memory_gib: float | None = _opt(gt=0, le=MAX_SPEC)
     usable_memory_basis: Literal["torch", "nvidia-smi"] | None = None
     form_factor: FormFactor | None = None
@@ -485,10 +485,19 @@ class OpenModel(Identified):
             as_of_days(self.release_date)
         for i, q in enumerate(self.quantized_checkpoints):
             missing = [k for k in ("hf_id", "format", "source") if not q.get(k)]
-            if missing or set(q) - {"hf_id", "format", "not_quantized", "source", "notes"}:
+            if missing or set(q) - {"hf_id", "format", "not_quantized", "source", "notes", "precision", "kept_16bit"}:
                 raise ValueError(
                     f"quantized_checkpoints[{i}]: needs hf_id, format and source "
-                    "(and may give not_quantized, notes), nothing else"
+                    "(and may give not_quantized, notes, precision, kept_16bit), nothing else"
+                )
+            if (q.get("kept_16bit") is None) != (q.get("precision") is None):
+                raise ValueError(f"quantized_checkpoints[{i}]: precision and kept_16bit go together")
+            if q.get("precision") is not None and q["precision"] not in ("fp8", "int8", "int4", "fp4"):
+                raise ValueError(f"quantized_checkpoints[{i}]: precision must be fp8, int8, int4 or fp4")
+            parts = {p.strip() for p in str(q.get("kept_16bit") or "embeddings").split(",")}
+            if not parts <= {"embeddings", "attention", "shared_experts", "dense_mlp"}:
+                raise ValueError(
+                    f"quantized_checkpoints[{i}]: kept_16bit lists embeddings, attention, shared_experts, dense_mlp"
                 )
 
 
@@ -535,6 +544,13 @@ class Engine(Identified):
     relative_throughput_low: float | None = _opt(gt=0)
     relative_throughput_high: float | None = _opt(gt=0)
     evidence: str
+    # weight formats whose checkpoints make the engine's kv_cache_dtype=auto an 8-bit cache (empty: auto
+    # keeps the model's 16-bit dtype for every format)
+    kv_cache_auto_8bit: list[Precision] = field(default_factory=list)
+
+    def kv_bytes_auto(self, quant: str) -> float:
+        """KV cache bytes per element under the engine's `auto` for a weight format."""
+        return 1.0 if quant in self.kv_cache_auto_8bit else 2.0
 
     def max_batch_for(self, gpu: Gpu) -> int:
         """The engine's default cap on running sequences on this GPU."""
@@ -547,6 +563,39 @@ class Engine(Identified):
         if large and self.max_batch_size_large_gpu:
             return self.max_batch_size_large_gpu
         return self.max_batch_size
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineMemory(Identified):
+    """How one engine version range sizes its KV cache pool on each GPU (data/engines.yaml
+    engine_memory): the budget fraction, which consumers it subtracts, and its batching defaults."""
+
+    engine: str
+    versions: str
+    default: bool = False
+    gpu_memory_utilization: float = _req(gt=0, le=1)
+    cudagraphs_in_budget: bool
+    comm_buffers_in_budget: bool
+    custom_all_reduce_mib: float = _req(ge=0, le=1e5)
+    cuda_context_mib: float = _req(ge=0, le=1e5)
+    max_num_batched_tokens: int = _req(gt=0, le=10_000_000)
+    max_num_batched_tokens_small_gpu: int = _req(gt=0, le=10_000_000)
+    max_num_batched_tokens_160gib: int | None = _opt(gt=0, le=10_000_000)
+    large_gpu_min_gib: float = _req(gt=0, le=MAX_SPEC)
+    large_gpu_excluded: list[str] = field(default_factory=list)
+    cudagraph_capture_sizes: int = _req(ge=0, le=100_000)
+    cudagraph_modes: int = _req(ge=0, le=4)
+    cudagraph_min_bytes_per_graph: float = _req(ge=0, le=1e12)
+    kv_cache_dtype_auto: Literal["model"]
+
+    def batched_tokens_for(self, gpu: Gpu) -> int:
+        """The engine's default max_num_batched_tokens on this GPU (API server), by its total GiB."""
+        gib = gpu.usable_memory_gib if gpu.usable_memory_gib is not None else gpu.memory_gb * 1e9 / 2**30
+        if self.max_num_batched_tokens_160gib is not None and gib >= 160:
+            return self.max_num_batched_tokens_160gib
+        if gib >= self.large_gpu_min_gib and not any(s in gpu.id for s in self.large_gpu_excluded):
+            return self.max_num_batched_tokens
+        return self.max_num_batched_tokens_small_gpu
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -735,7 +784,7 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "hardware.yaml": {"gpus": Gpu},
     "models.yaml": {"models": OpenModel},
     "costs.yaml": {"hidden_costs": HiddenCost, "fleet_costs": FleetCost},
-    "engines.yaml": {"engines": Engine},
+    "engines.yaml": {"engines": Engine, "engine_memory": EngineMemory},
     "quantization.yaml": {"quantizations": QuantQuality},
     "ownership.yaml": {"owned_gpus": OwnedGpu},
     "reasoning.yaml": {"reasoning": ReasoningFigure},

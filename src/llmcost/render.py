@@ -182,7 +182,7 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         f"self-hosted: {a['pricing']} GPU prices, cheapest matching offer; sized for peak = "
         f"{a['peak_factor']:g} x average at {a['utilization_target']:.0%} utilization",
         f"engine {eng['id']}: max batch {eng['max_batch']}, {eng['gpu_memory_utilization']:.0%} of GPU "
-        f"memory usable, throughput x{eng['relative_throughput']:g} of vLLM{latency}",
+        f"memory budgeted{_accounting(eng)}, throughput x{eng['relative_throughput']:g} of vLLM{latency}",
         f"throughput model (fitted, see README accuracy): bandwidth {eff['bandwidth']:g} and compute "
         f"{eff['decode_compute']:g} (decode) / {eff['prefill_compute']:g} (prefill) of peak, "
         f"{eff['layer_overhead_us']:g} us per layer per decode step; KV cache {a['kv_cache_precision']}",
@@ -961,3 +961,70 @@ def render(data: Result, fmt: str, table: Callable[[Any], str], markdown: Callab
     if fmt == "markdown":
         return markdown(data)
     return table(data)
+
+
+def _accounting(engine: Mapping[str, Any]) -> str:
+    """How the engine's KV pool is sized, for the assumptions line."""
+    acct = engine.get("memory_accounting")
+    if not acct:
+        return " (weights and KV only: no memory accounting in the data)"
+    return f" ({acct}: less weights, activation peak and CUDA graphs, as llmcost fit shows)"
+
+
+def _counted(term: Mapping[str, Any]) -> str:
+    """Whether a memory term is taken from the budget or must fit beside it ("" for the totals)."""
+    if term["name"] in ("device memory", "headroom left", "KV pool") or term["name"].startswith("budget"):
+        return ""
+    return "in budget" if term["in_budget"] else "outside"
+
+
+def fit_table(title: str, data: Result) -> str:
+    """`fit`: the plan in a few lines, then each memory term per GPU with where it comes from."""
+    d = data.to_dict()
+    gpus = d["gpus_per_replica"]
+    head = [
+        ("weights", f"{d['weights_gb']:.2f} GB in all ({d['weights_recipe'] or 'as stored'})"),
+        (
+            "KV cache",
+            f"{d['kv_cache']}: {d['kv_bytes_per_element']:g} byte(s) per element, "
+            f"{d['kv_bytes_per_token']:,.0f} B/token",
+        ),
+        ("engine memory", d["engine_memory"] or "none (weights-only budget)"),
+        ("batched tokens", "-" if d["max_num_batched_tokens"] is None else f"{d['max_num_batched_tokens']:,}"),
+        ("GPUs per replica", "-" if gpus is None else str(gpus)),
+        ("sequences that fit", f"{d['max_concurrent_sequences']:,} of {d['context_tokens']:,} tokens"),
+        ("verdict", d["reason"]),
+    ]
+    table = Table(title=title, box=HEAD_RULE, show_header=False, title_justify="left")
+    table.add_column("field")
+    table.add_column("value", overflow="fold")
+    for key, value in head:
+        table.add_row(key, value)
+    at = d["terms_at_gpus"]
+    size = f"{at} GPU{'s' if at > 1 else ''}" + ("" if gpus else ", the largest size tried")
+    terms = Table(title=f"Per GPU at {size}, GiB", box=HEAD_RULE, title_justify="left")
+    terms.add_column("term")
+    terms.add_column("GiB", justify="right")
+    terms.add_column("counted")
+    terms.add_column("source", overflow="fold")
+    for t in d["terms"]:
+        terms.add_row(t["name"], f"{t['gib']:.2f}", _counted(t), t["source"])
+    console = Console(width=min(_width(), 160), highlight=False, file=io.StringIO())
+    with console.capture() as cap:
+        console.print(table)
+        console.print(terms)
+    return _trimmed(cap.get())
+
+
+def fit_markdown(title: str, data: Result) -> str:
+    """`fit` as markdown: the plan's fields, then the per-GPU terms as their own table."""
+    d = data.to_dict()
+    lines = [f"**{title}**", "", "| field | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in flatten({k: v for k, v in d.items() if k != "terms"}).items()]
+    lines += ["", f"**Per GPU at {d['terms_at_gpus']} GPU(s), GiB**", "", "| term | GiB | counted | source |"]
+    lines += ["|---|---:|---|---|"]
+    for t in d["terms"]:
+        lines.append(
+            f"| {t['name']} | {t['gib']:.2f} | {'in budget' if t['in_budget'] else 'outside'} | {t['source']} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -17,8 +17,8 @@ from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import Autoscaling, SelfHostAssumptions
 from llmcost.memory import MemoryPlan, plan_memory, usable_bytes, weight_bytes
 from llmcost.numeric import as_float, ceil, maximum, where
-from llmcost.quantization import Quantization
-from llmcost.records import Engine, Gpu, GpuOffer, OpenModel
+from llmcost.quantization import Quantization, checkpoint_quantization
+from llmcost.records import Engine, EngineMemory, Gpu, GpuOffer, OpenModel
 from llmcost.throughput import Capacity, saturated_capacity, serving_shape
 
 if TYPE_CHECKING:
@@ -32,8 +32,11 @@ def max_batch(engine: Engine | None, gpu: Gpu) -> int:
     return engine.max_batch_for(gpu) if engine is not None else VLLM_MAX_BATCH
 
 
-def memory_fraction(engine: Engine | None) -> float:
-    """The share of each GPU's memory the engine fills with weights and KV cache."""
+def memory_fraction(engine: Engine | None, profile: EngineMemory | None = None) -> float:
+    """The share of each GPU's memory the engine budgets for weights, activations and KV cache: its
+    memory profile's default, else the engine row's, else the fallback."""
+    if profile is not None:
+        return profile.gpu_memory_utilization
     return (engine.gpu_memory_utilization if engine else None) or defaults.GPU_MEMORY_UTILIZATION
 
 
@@ -59,9 +62,14 @@ def replica_capacity(
         raise InfeasibleError(
             f"{model.id}: {context:,} tokens per request exceed its {model.max_context_tokens:,}-token context"
         )
+    quant = checkpoint_quantization(model, quant)  # the shipped checkpoint's recipe, where one is recorded
+    if kv_bytes is None and engine is not None:  # the engine's `auto` KV dtype for this weight format
+        kv_bytes = engine.kv_bytes_auto(quant.id)
     mem = plan_memory(
-        model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes, gpu_memory_utilization=memory_fraction(engine),
-        shared_prefix_tokens=math.floor(shared_prefix_tokens),
+        model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes,
+        gpu_memory_utilization=memory_fraction(engine, a.engine_memory),
+        shared_prefix_tokens=math.floor(shared_prefix_tokens), engine_memory=a.engine_memory,
+        max_num_seqs=max_batch(engine, gpu),
     )  # fmt: skip
     if not mem.fits:
         raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
@@ -121,9 +129,9 @@ def sized_configs(
     cached, shared = prefix_cache(workload, assumptions)
     runs: list[Config] = []
     fails: list[Unfit] = []
-    fraction = memory_fraction(assumptions.engine)
+    fraction = memory_fraction(assumptions.engine, assumptions.engine_memory)
     for quant in quants:
-        weights = weight_bytes(model, quant)
+        weights = weight_bytes(model, checkpoint_quantization(model, quant))
         for gpu in gpus:
             miss, before = Unfit(quant.id, gpu.id, ""), len(runs)
             limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else defaults.TP_SIZES[-1]

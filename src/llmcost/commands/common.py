@@ -115,7 +115,12 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
         out["engine"] = {
             "id": e.id,
             "max_batch": f"{e.max_batch_size}{large}",
-            "gpu_memory_utilization": e.gpu_memory_utilization or defaults.GPU_MEMORY_UTILIZATION,
+            "gpu_memory_utilization": (
+                a.engine_memory.gpu_memory_utilization
+                if a.engine_memory
+                else e.gpu_memory_utilization or defaults.GPU_MEMORY_UTILIZATION
+            ),
+            "memory_accounting": a.engine_memory.id if a.engine_memory else None,
             "relative_throughput": e.relative_throughput,
         }
     if "autoscale" in s:
@@ -150,7 +155,11 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
         {
             "max_ttft_ms": a.max_ttft_ms,
             "max_tpot_ms": a.max_tpot_ms,
-            "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
+            "kv_cache_precision": (
+                f"8-bit for {'/'.join(e.kv_cache_auto_8bit)} weights ({e.id}'s auto), else 16-bit"
+                if e is not None and e.kv_cache_auto_8bit
+                else "16-bit, the model dtype (the engine's auto) whatever the weight format"
+            ),
             "tensor_parallel_sizes": list(defaults.TP_SIZES),
             "quality_tolerance_elo": defaults.QUALITY_TOLERANCE_ELO,
             "hidden_costs": {

@@ -13,8 +13,8 @@ from llmcost.demand import check_positive
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.memory import plan_memory
-from llmcost.quantization import compute_path, get_quantization
-from llmcost.records import Gpu
+from llmcost.quantization import checkpoint_quantization, compute_path, get_quantization
+from llmcost.records import Engine, Gpu
 from llmcost.results.records import CapacityResult, FitResult
 from llmcost.selfhost import replica_capacity
 from llmcost.throughput import tp_link
@@ -50,25 +50,63 @@ def fit(
     concurrency: int = 1,
     gpus: int | None = None,
     kv_cache: str = "auto",
+    engine: str = defaults.ENGINE,
+    engine_version: str | None = None,
+    gpu_memory_utilization: float | None = None,
+    max_num_batched_tokens: int | None = None,
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
 ) -> FitResult:
-    """Memory plan for one replica: weights, KV cache, smallest tensor-parallel size that fits."""
+    """Memory plan for one replica as the engine accounts it: weights, activation peak, CUDA graphs,
+    communication buffers, KV pool and headroom per GPU, and the smallest tensor-parallel size that fits."""
     cat = require_catalog(catalog) or load_catalog(data_dirs)
-    m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
+    m, g = cat.model(model), cat.gpu(gpu)
+    q = checkpoint_quantization(m, get_quantization(quant))
+    eng = cat.engine(engine)
+    profile = cat.memory_profile(eng.id, engine_version)
     ctx = m.max_context_tokens if context is None else _whole("context", context)
     if ctx > m.max_context_tokens:
         raise UsageError(
             f"context {ctx:,} exceeds {m.id}'s maximum of {m.max_context_tokens:,} tokens", param="context"
         )
+    util = None
+    if gpu_memory_utilization is not None:
+        util = check_positive("gpu_memory_utilization", gpu_memory_utilization)
+        if util > 1:
+            raise UsageError(
+                f"gpu_memory_utilization is a fraction of each GPU's memory, in (0, 1], got {gpu_memory_utilization!r}",
+                param="gpu_memory_utilization",
+            )
+    tokens = None
+    if max_num_batched_tokens is not None:
+        if profile is None:
+            raise UsageError(
+                f"max_num_batched_tokens: the data has no memory accounting for {eng.id} "
+                "(engine_memory in engines.yaml), so its activation peak is not modelled",
+                param="max_num_batched_tokens",
+            )
+        tokens = _whole("max_num_batched_tokens", max_num_batched_tokens, high=10_000_000)
     tp = None if gpus is None else _tp(gpus)
-    plan = plan_memory(m, q, g, ctx, _whole("concurrency", concurrency), tp, _kv_bytes(kv_cache))
+    kv = _kv_bytes(kv_cache)
+    plan = plan_memory(
+        m, q, g, ctx, _whole("concurrency", concurrency), tp, eng.kv_bytes_auto(q.id) if kv is None else kv,
+        gpu_memory_utilization=util if util is not None or profile else eng.gpu_memory_utilization,
+        engine_memory=profile, max_num_batched_tokens=tokens,
+        max_num_seqs=eng.max_batch_for(g),
+    )  # fmt: skip
     return FitResult(
         plan=plan,
         compute=dataclasses.asdict(compute_path(q, g)),
         commercial_use=m.licence.commercial_use,
         tp_link=_link(g, plan.gpus_per_replica or tp or 1),
+        kv_cache=f"{kv_cache} (explicit)" if kv is not None else _auto_kv(eng, q.id),
     )
+
+
+def _auto_kv(engine: Engine, quant: str) -> str:
+    """How the engine's `auto` KV dtype resolved for this weight format, as `fit` shows it."""
+    rule = f"8-bit for {quant} checkpoints" if engine.kv_bytes_auto(quant) == 1 else "the model dtype"
+    return f"auto ({engine.id}: {rule})"
 
 
 def _link(gpu: Gpu, tp: int) -> dict[str, Any] | None:
@@ -110,6 +148,7 @@ def capacity(
         raise UsageError(f"tokens per request must be <= {defaults.MAX_TOKENS_PER_QUERY:g}", param="input_tokens")
     assumptions = SelfHostAssumptions(
         engine=cat.engine(engine),
+        engine_memory=cat.memory_profile(cat.engine(engine).id),
         efficiency=efficiency or defaults.Efficiency(),
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,

@@ -64,7 +64,7 @@ class GpuRow:
     tdp_w: float | None
     form_factor: str | None = None  # sxm | pcie | consumer | superchip
     multi_gpu: str | None = None  # the tensor-parallel fabric: nvlink | xgmi | pcie
-    usable_memory_gib: float | None = None  # as the driver reports it (not yet used for memory)
+    usable_memory_gib: float | None = None  # as the driver reports it (the device memory `fit` accounts)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,13 @@ class FitResult(Result):
     compute: Mapping[str, Any]
     commercial_use: bool
     tp_link: Mapping[str, Any] | None = None  # the fabric of the chosen tensor-parallel size (None: one GPU)
+    kv_cache: str = "auto"  # how the KV dtype was chosen: "auto (<engine>: ...)" or the explicit choice
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = plain(
             {
                 **plain(self.plan),
+                "kv_cache": self.kv_cache,
                 "compute": self.compute,
                 "tp_link": self.tp_link,
                 "commercial_use": self.commercial_use,
