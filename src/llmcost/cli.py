@@ -181,6 +181,23 @@ TpotOpt = Annotated[
     typer.Option("--max-tpot-ms", help="Cap the batch so time per output token stays under this."),
 ]
 
+P99TtftOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--p99-ttft-ms",
+        help="Size replicas so P99 time to first token at each replica's load stays under this many ms "
+        "(queueing model of continuous batching; replaces the utilization target) [off].",
+    ),
+]
+P99TpotOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--p99-tpot-ms",
+        help="Size replicas so P99 time per output token at each replica's load stays under this many ms "
+        "(queueing model; replaces the utilization target) [off].",
+    ),
+]
+
 
 OwnershipOpt = Annotated[
     str | None,
@@ -469,6 +486,8 @@ def compare(
         typer.Option("--all/--selection", help="Every model x quantization x GPU, including those that do not run."),
     ] = None,
     engine: EngineOpt = None,
+    p99_ttft_ms: P99TtftOpt = None,
+    p99_tpot_ms: P99TpotOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
     ownership: OwnershipOpt = None,
@@ -529,6 +548,8 @@ def breakeven(
     commercial_only: CommercialOpt = None,
     date: DateOpt = None,
     engine: EngineOpt = None,
+    p99_ttft_ms: P99TtftOpt = None,
+    p99_tpot_ms: P99TpotOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
     ownership: OwnershipOpt = None,
@@ -594,6 +615,8 @@ def hybrid(
     prompt_mix: PromptMixOpt = None,
     prefix_caching: PrefixCachingOpt = None,
     engine: EngineOpt = None,
+    p99_ttft_ms: P99TtftOpt = None,
+    p99_tpot_ms: P99TpotOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
     autoscale: AutoscaleOpt = None,
@@ -663,6 +686,8 @@ def tco(
     prompt_mix: PromptMixOpt = None,
     prefix_caching: PrefixCachingOpt = None,
     engine: EngineOpt = None,
+    p99_ttft_ms: P99TtftOpt = None,
+    p99_tpot_ms: P99TpotOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
     autoscale: AutoscaleOpt = None,

@@ -33,6 +33,11 @@ PUE = 1.0  # not sourced: 1.0 bills energy on the IT load alone
 ENGINE = "vllm"
 GPU_MEMORY_UTILIZATION = 0.90  # vLLM's gpu_memory_utilization default
 TP_SIZES = (1, 2, 4, 8)  # tensor-parallel sizes within one node
+# Tokens one engine step computes (prefill chunk + decode tokens): vLLM's API-server
+# max_num_batched_tokens on >= 70 GiB non-A100 GPUs (2048 on smaller ones; see engines.yaml notes),
+# TensorRT-LLM's max_num_tokens default (engines.yaml notes). One value for every engine and GPU.
+PREFILL_CHUNK_TOKENS = 8192
+LOAD_QUANTILES = (0.50, 0.90, 0.99)  # latency percentiles reported at a request rate
 PROFILE = "business-day"
 MIN_REPLICAS = 1
 THROUGHPUT_FACTOR = 1.0  # achieved / modelled throughput in the point answer

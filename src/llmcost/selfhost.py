@@ -14,12 +14,21 @@ from typing import TYPE_CHECKING
 
 from llmcost import defaults
 from llmcost.errors import InfeasibleError, UsageError
+from llmcost.defaults import Efficiency
 from llmcost.inputs import Autoscaling, SelfHostAssumptions
 from llmcost.memory import MemoryPlan, plan_memory, usable_bytes, weight_bytes
 from llmcost.numeric import as_float, ceil, maximum, where
 from llmcost.quantization import Quantization
 from llmcost.records import Engine, Gpu, GpuOffer, OpenModel
-from llmcost.throughput import Capacity, saturated_capacity, serving_shape
+from llmcost.throughput import (
+    Capacity,
+    ServingShape,
+    at_rate,
+    load_curve,
+    max_rate_meeting,
+    saturated_capacity,
+    serving_shape,
+)
 
 if TYPE_CHECKING:
     from llmcost.demand import Workload
@@ -67,17 +76,35 @@ def replica_capacity(
         raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
     try:
         shape = serving_shape(model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes, cached_tokens)
+        eff = a.efficiency.scaled(engine.relative_throughput if engine else 1.0)
         cap = saturated_capacity(
-            shape,
-            mem.max_concurrent_sequences,
-            max_batch(engine, gpu),
-            a.efficiency.scaled(engine.relative_throughput if engine else 1.0),
-            a.max_ttft_ms,
-            a.max_tpot_ms,
+            shape, mem.max_concurrent_sequences, max_batch(engine, gpu), eff, a.max_ttft_ms, a.max_tpot_ms
         )
+        if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None:
+            cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms)
     except UsageError as exc:  # a latency target no batch meets; TP without a known interconnect
         raise InfeasibleError(str(exc)) from None
     return mem, cap
+
+
+def latency_sized(
+    shape: ServingShape, cap: Capacity, eff: Efficiency, p99_ttft_ms: float | None, p99_tpot_ms: float | None
+) -> Capacity:
+    """The capacity one replica offers under P99 latency targets: the highest Poisson rate at
+    which they hold (throughput.max_rate_meeting), with the P99s reached there. Replicas sized
+    from it need no utilization target (CostCurve): the queueing model is the headroom."""
+    curve = load_curve(shape, cap.batch_size, eff, defaults.PREFILL_CHUNK_TOKENS)
+    rate = max_rate_meeting(curve, p99_ttft_ms, p99_tpot_ms)
+    lat = at_rate(curve, rate)
+    return replace(
+        cap,
+        requests_per_s=rate,
+        output_tokens_per_s=lat.output_tokens_per_s,
+        bound="p99_latency",
+        ttft_ms=lat.ttft_ms["p99"],
+        tpot_ms=lat.tpot_ms["p99"],
+        prefill_share=cap.prefill_share * rate / cap.requests_per_s,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,9 +254,11 @@ class CostCurve:
     hours_per_month: float
 
     def queries_per_day_per_replica(self, f: Factors) -> Number:
-        """Daily queries one replica carries at the utilization target, for the peak [queries/day]."""
+        """Daily queries one replica carries at the utilization target, for the peak [queries/day];
+        a replica sized by P99 latency targets already carries its headroom (no utilization target)."""
         rps = self.config.capacity.requests_per_s if f.requests_per_s is None else f.requests_per_s
-        return rps * f.throughput * f.utilization * defaults.SECONDS_PER_DAY / f.peak_factor
+        u = 1.0 if self.config.capacity.bound == "p99_latency" else f.utilization
+        return rps * f.throughput * u * defaults.SECONDS_PER_DAY / f.peak_factor
 
     def replicas(self, qpd: Number, f: Factors) -> Number:
         """Whole replicas so the peak load stays at or under the utilization target (at least one)."""

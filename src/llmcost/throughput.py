@@ -16,9 +16,10 @@ Efficiency factors (achieved fraction of peak) are the only tuning knobs; see `E
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+import math
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from llmcost.defaults import Efficiency
+from llmcost.defaults import LOAD_QUANTILES, Efficiency
 from llmcost.errors import UsageError
 from llmcost.memory import (
     attended_tokens,
@@ -30,7 +31,7 @@ from llmcost.memory import (
     weight_bytes,
 )
 from llmcost.notes import Note
-from llmcost.numeric import maximum
+from llmcost.numeric import ceil, maximum, minimum
 from llmcost.quantization import Quantization, compute_path
 from llmcost.records import Gpu, OpenModel
 
@@ -341,3 +342,182 @@ def saturated_capacity(
         tpot_ms=r.tpot_s * 1e3,
         prefill_share=r.prefill_s * r.requests_per_s,
     )
+
+
+# ---------------------------------------------------------------- capacity at a given concurrency or load
+#
+# Continuous batching with chunked prefill. A prompt admitted beside b - 1 running sequences is
+# prefilled in chunks of the engine's token budget per step (max_num_batched_tokens) less the
+# decode tokens of that step; each chunk rides one engine step, which also reads the weights and
+# the running sequences' KV cache. So, at a running batch b:
+#
+#     TTFT0(b)  = t_prefill + ceil(prompt / (chunk - (b - 1))) * t_step(b)
+#     X(b)      = 1 / (t_prefill + output_tokens * t_step(b) / b)      requests/s (as `rates`)
+#     TPOT(b)   = b / (X(b) * output_tokens)                           prefill stalls included
+#
+# Closed loop at concurrency N (a benchmark's N clients): b = min(N, max batch); clients beyond the
+# batch wait for a slot, N - b of them ahead at X(b) departures a second.
+# Open loop at a Poisson rate lambda: the requests in the system follow a birth-death chain with
+# births lambda and deaths X(min(n, c)) (c the max batch): pi(n) ~ prod_{k<=n} lambda / X(k), a
+# geometric tail of ratio rho = lambda / X(c) beyond c. Arrivals see pi (PASTA). An arrival finding
+# n < c is admitted at once (TTFT0(n + 1)); one finding n >= c waits; in the tail the wait is
+# exponential with rate X(c) - lambda and probability P(n >= c) (as in M/M/c: Erlang C with the
+# batch's throughput as the service rate). TTFT quantiles combine the two comonotonically (more
+# requests ahead means both a longer wait and a fuller batch). TPOT quantiles come from the batch a
+# running sequence shares, weighted by sequence time (pi(n) x min(n, c)). Stated approximations:
+# exponential service (the chain is Markov), rates that follow the batch instantly, one token mix.
+
+
+@dataclass(frozen=True)
+class LoadLatency:
+    """Latency percentiles of one replica at a Poisson request rate [ms]."""
+
+    requests_per_s: float
+    output_tokens_per_s: float
+    saturated_requests_per_s: float
+    utilization: float  # lambda / saturated requests/s
+    mean_batch: float  # time-average running sequences
+    wait_probability: float  # an arrival finds the batch full and queues
+    ttft_ms: dict[str, float]  # {"p50": ..., "p90": ..., "p99": ...}
+    tpot_ms: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+QUANTILES = tuple((f"p{round(q * 100)}", q) for q in LOAD_QUANTILES)
+
+
+def chunked_ttft_s(s: ServingShape, batch: B, eff: Efficiency, chunk_tokens: float) -> B:
+    """Time to first token of a prompt admitted beside `batch - 1` running sequences, chunked
+    prefill included (see above) [s]."""
+    budget = maximum(chunk_tokens - (batch - 1.0), 1.0)
+    step, _, _ = decode_step_s(s, batch, eff)
+    return prefill_s(s, eff) + ceil(s.prefill_tokens / budget) * step
+
+
+def at_concurrency(s: ServingShape, concurrency: B, max_batch: int, eff: Efficiency, chunk_tokens: float) -> Rates[B]:
+    """Rates of a closed loop of `concurrency` clients, each sending its next request when the last
+    one ends: the running batch is min(concurrency, max_batch); the rest queue for a slot."""
+    b = minimum(concurrency, float(max_batch))
+    r = rates(s, b, eff)
+    queued = maximum(concurrency - b, 0.0) / r.requests_per_s
+    ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued
+    return Rates(b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s)
+
+
+def load_curve(s: ServingShape, max_batch: int, eff: Efficiency, chunk_tokens: float) -> LoadCurve:
+    """What the queueing model needs at every batch 1..max_batch, computed once (numpy arrays)."""
+    import numpy as np
+
+    b = np.arange(1, max_batch + 1, dtype=np.float64)
+    r = rates(s, b, eff)
+    return LoadCurve(
+        batch=b,
+        requests_per_s=r.requests_per_s,
+        log_requests_per_s=np.log(r.requests_per_s),
+        ttft_s=chunked_ttft_s(s, b, eff, chunk_tokens),
+        tpot_s=r.tpot_s,
+        output_tokens=s.output_tokens,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class LoadCurve:
+    """Per-batch throughput and latency of one replica, batch = 1..max batch."""
+
+    batch: FloatArray
+    requests_per_s: FloatArray
+    log_requests_per_s: FloatArray
+    ttft_s: FloatArray  # TTFT0(b): admitted at once into a batch of b
+    tpot_s: FloatArray
+    output_tokens: float
+
+    @property
+    def saturated_requests_per_s(self) -> float:
+        return float(self.requests_per_s[-1])
+
+
+def at_rate(curve: LoadCurve, rate_per_s: float) -> LoadLatency:
+    """P50/P90/P99 TTFT and TPOT at a Poisson arrival rate (the birth-death model above). A rate at
+    or above the saturated capacity has no steady state: UsageError names the capacity."""
+    import numpy as np
+
+    cap_rps = curve.saturated_requests_per_s
+    if not 0 < rate_per_s < cap_rps:
+        raise UsageError(
+            f"a rate of {rate_per_s:g} requests/s is at or above this replica's saturated capacity of "
+            f"{cap_rps:.4g} requests/s: the queue would grow without bound (add replicas or lower the rate)"
+        )
+    c = curve.batch.size
+    rho = rate_per_s / cap_rps
+    # log weights of n = 0..c requests in the system, then the geometric tail beyond c
+    logw = np.empty(c + 1)
+    logw[0] = 0.0
+    np.cumsum(math.log(rate_per_s) - curve.log_requests_per_s, out=logw[1:])
+    w = np.exp(logw - logw.max())
+    tail = w[-1] * rho / (1.0 - rho)  # sum over n > c
+    z = w.sum() + tail
+    p = w / z  # P(n) for n = 0..c
+    p_wait = (w[-1] + tail) / z  # an arrival finds c or more: queues
+    # TTFT: an arrival that finds n < c is admitted into a batch of n + 1
+    cdf_admit = np.cumsum(p[:-1])
+    ttft: dict[str, float] = {}
+    for name, q in QUANTILES:
+        if q <= 1.0 - p_wait:
+            n = min(int(np.searchsorted(cdf_admit, q - 1e-12)), c - 1)
+            ttft[name] = float(curve.ttft_s[n]) * 1e3
+        else:
+            wait = math.log(p_wait / (1.0 - q)) / (cap_rps - rate_per_s)
+            ttft[name] = (float(curve.ttft_s[-1]) + wait) * 1e3
+    # TPOT: the batch a running sequence shares, weighted by sequence time (pi(n) x batch)
+    seq = p[1:] * curve.batch
+    seq[-1] += tail / z * c
+    cdf_seq = np.cumsum(seq) / seq.sum()
+    tpot = {
+        name: float(curve.tpot_s[min(int(np.searchsorted(cdf_seq, q - 1e-12)), c - 1)]) * 1e3 for name, q in QUANTILES
+    }
+    mean_batch = float(p[1:] @ curve.batch + tail / z * c)
+    return LoadLatency(
+        requests_per_s=rate_per_s,
+        output_tokens_per_s=rate_per_s * curve.output_tokens,
+        saturated_requests_per_s=cap_rps,
+        utilization=rho,
+        mean_batch=mean_batch,
+        wait_probability=float(p_wait),
+        ttft_ms=ttft,
+        tpot_ms=tpot,
+    )
+
+
+def max_rate_meeting(
+    curve: LoadCurve, p99_ttft_ms: float | None, p99_tpot_ms: float | None, tolerance: float = 1e-4
+) -> float:
+    """The highest Poisson rate at which P99 TTFT and P99 TPOT stay within their targets
+    [requests/s] (bisection: both rise with the rate). UsageError if even an idle replica misses."""
+    if p99_ttft_ms is None and p99_tpot_ms is None:
+        raise UsageError("a P99 latency target is needed to size by latency")
+
+    def meets(rate: float) -> bool:
+        lat = at_rate(curve, rate)
+        return (p99_ttft_ms is None or lat.ttft_ms["p99"] <= p99_ttft_ms) and (
+            p99_tpot_ms is None or lat.tpot_ms["p99"] <= p99_tpot_ms
+        )
+
+    cap = curve.saturated_requests_per_s
+    lo, hi = 0.0, cap
+    idle = cap * 1e-6
+    if not meets(idle):
+        lat = at_rate(curve, idle)
+        raise UsageError(
+            f"P99 latency target unreachable: even an idle replica has TTFT {lat.ttft_ms['p99']:.0f} ms and "
+            f"TPOT {lat.tpot_ms['p99']:.1f} ms"
+        )
+    lo = idle
+    while hi - lo > tolerance * cap:
+        mid = 0.5 * (lo + hi)
+        if meets(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
