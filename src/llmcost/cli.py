@@ -844,16 +844,48 @@ def capacity(
     quant: Annotated[str, typer.Option("--quant", help="bf16 (fp16), fp8, int8, int4, fp4.")] = "bf16",
     gpu: Annotated[str, typer.Option("--gpu", help="GPU id, e.g. h100-sxm.")] = "h100-sxm",
     gpus: Annotated[int, typer.Option(help="GPUs in the replica (tensor-parallel size 1, 2, 4, 8).")] = 1,
-    input_tokens: Annotated[float, typer.Option(help="Prompt tokens per request.")] = D.INPUT_TOKENS,
-    output_tokens: Annotated[float, typer.Option(help="Output tokens per request.")] = D.OUTPUT_TOKENS,
+    input_tokens: Annotated[
+        float | None, typer.Option(help=f"Prompt tokens per request [{D.INPUT_TOKENS}, or the --workload log's mean].")
+    ] = None,
+    output_tokens: Annotated[
+        float | None,
+        typer.Option(help=f"Output tokens per request [{D.OUTPUT_TOKENS}, or the --workload log's mean]."),
+    ] = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            help="Also report output tokens/s, TTFT and TPOT with this many closed-loop clients (each sends "
+            "its next request when the last ends) [off: saturation only]."
+        ),
+    ] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            help="Also report P50/P90/P99 TTFT and TPOT at this Poisson arrival rate, requests/s (queueing model "
+            "of continuous batching with chunked prefill); refused at or above saturated capacity [off]."
+        ),
+    ] = None,
+    usage_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--workload",
+            help="Usage log (CSV or JSONL): token means, and (without --rate) the rate of its peak hour.",
+        ),
+    ] = None,
+    max_num_batched_tokens: Annotated[
+        int,
+        typer.Option(help="Tokens per engine step (prefill chunk + decode), vLLM's max_num_batched_tokens "
+                     f"[{D.PREFILL_CHUNK_TOKENS}]."),  # fmt: skip
+    ] = D.PREFILL_CHUNK_TOKENS,
     engine: EngineOpt = "vllm",
     kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto, bf16, fp8.")] = "auto",
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Saturated throughput of one replica: tokens/s, requests/s, batch, what binds, TTFT, TPOT."""
+    """Throughput of one replica: tokens/s, requests/s, batch, what binds, TTFT, TPOT at saturation;
+    with --concurrency or --rate, also at that load."""
     _check_format(fmt)
     from llmcost.commands.serving import capacity as run
 
@@ -866,6 +898,10 @@ def capacity(
         output_tokens=output_tokens,
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
+        concurrency=concurrency,
+        rate=rate,
+        usage_log=usage_log,
+        chunk_tokens=max_num_batched_tokens,
         kv_cache=kv_cache,
         engine=engine or "vllm",
         data_dirs=data or (),

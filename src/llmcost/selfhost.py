@@ -22,6 +22,7 @@ from llmcost.quantization import Quantization
 from llmcost.records import Engine, Gpu, GpuOffer, OpenModel
 from llmcost.throughput import (
     Capacity,
+    LoadCurve,
     ServingShape,
     at_rate,
     load_curve,
@@ -61,7 +62,40 @@ def replica_capacity(
     """Memory plan and saturated capacity of one replica on `gpus` GPUs (InfeasibleError if it
     cannot run: context too long, weights or one sequence do not fit, latency target unreachable).
     `output_tokens` counts every decode step (reasoning included); `cached_tokens` of each prompt
-    come from the prefix cache, of which `shared_prefix_tokens` are one prefix all requests share."""
+    come from the prefix cache, of which `shared_prefix_tokens` are one prefix all requests share.
+    With P99 targets in `assumptions`, the capacity is the highest request rate that meets them."""
+    r = replica(model, quant, gpu, gpus, input_tokens, output_tokens, assumptions, kv_bytes, cached_tokens,
+                shared_prefix_tokens)  # fmt: skip
+    return r.memory, r.capacity
+
+
+@dataclass(frozen=True, eq=False)
+class Replica:
+    """One replica's memory plan, serving shape, efficiency and capacity: what load questions need."""
+
+    memory: MemoryPlan
+    shape: ServingShape
+    efficiency: Efficiency
+    max_batch: int  # running sequences: memory and the engine's cap
+    capacity: Capacity
+
+    def load_curve(self, chunk_tokens: float = defaults.PREFILL_CHUNK_TOKENS) -> LoadCurve:
+        return load_curve(self.shape, self.max_batch, self.efficiency, chunk_tokens)
+
+
+def replica(
+    model: OpenModel,
+    quant: Quantization,
+    gpu: Gpu,
+    gpus: int,
+    input_tokens: float,
+    output_tokens: float,
+    assumptions: SelfHostAssumptions,
+    kv_bytes: float | None = None,
+    cached_tokens: float = 0.0,
+    shared_prefix_tokens: float = 0.0,
+) -> Replica:
+    """See replica_capacity: the same, with what it was computed from."""
     a, engine = assumptions, assumptions.engine
     context = math.ceil(input_tokens + output_tokens)
     if context > model.max_context_tokens:
@@ -84,7 +118,7 @@ def replica_capacity(
             cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms)
     except UsageError as exc:  # a latency target no batch meets; TP without a known interconnect
         raise InfeasibleError(str(exc)) from None
-    return mem, cap
+    return Replica(mem, shape, eff, min(mem.max_concurrent_sequences, max_batch(engine, gpu)), cap)
 
 
 def latency_sized(

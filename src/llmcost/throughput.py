@@ -356,14 +356,18 @@ def saturated_capacity(
 #     TPOT(b)   = b / (X(b) * output_tokens)                           prefill stalls included
 #
 # Closed loop at concurrency N (a benchmark's N clients): b = min(N, max batch); clients beyond the
-# batch wait for a slot, N - b of them ahead at X(b) departures a second.
+# batch wait for a slot, N - b of them ahead at X(b) departures a second; a prompt also waits, on
+# average, for the prefill of those ahead of it (the M/D/1 mean below, at lambda = X(b)).
 # Open loop at a Poisson rate lambda: the requests in the system follow a birth-death chain with
 # births lambda and deaths X(min(n, c)) (c the max batch): pi(n) ~ prod_{k<=n} lambda / X(k), a
 # geometric tail of ratio rho = lambda / X(c) beyond c. Arrivals see pi (PASTA). An arrival finding
 # n < c is admitted at once (TTFT0(n + 1)); one finding n >= c waits; in the tail the wait is
 # exponential with rate X(c) - lambda and probability P(n >= c) (as in M/M/c: Erlang C with the
-# batch's throughput as the service rate). TTFT quantiles combine the two comonotonically (more
-# requests ahead means both a longer wait and a fuller batch). TPOT quantiles come from the batch a
+# batch's throughput as the service rate). Admitted prompts also queue for prefill compute behind the
+# prompts ahead of them: an M/D/1 queue with service t_prefill and load u = lambda x t_prefill, whose
+# wait is > 0 with probability u and has conditional mean t_prefill / (2 (1 - u)) (Pollaczek-
+# Khinchine), taken as exponential. TTFT quantiles add the three parts' quantiles (comonotone: more
+# requests ahead means a longer wait and a fuller batch; conservative). TPOT quantiles come from the batch a
 # running sequence shares, weighted by sequence time (pi(n) x min(n, c)). Stated approximations:
 # exponential service (the chain is Markov), rates that follow the batch instantly, one token mix.
 
@@ -402,7 +406,9 @@ def at_concurrency(s: ServingShape, concurrency: B, max_batch: int, eff: Efficie
     b = minimum(concurrency, float(max_batch))
     r = rates(s, b, eff)
     queued = maximum(concurrency - b, 0.0) / r.requests_per_s
-    ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued
+    busy = r.requests_per_s * r.prefill_s  # share of the replica's time in prefill (< 1)
+    prefill_wait = busy * r.prefill_s / (2.0 * (1.0 - busy))  # M/D/1 mean wait (Pollaczek-Khinchine)
+    ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait
     return Rates(b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s)
 
 
@@ -419,6 +425,7 @@ def load_curve(s: ServingShape, max_batch: int, eff: Efficiency, chunk_tokens: f
         ttft_s=chunked_ttft_s(s, b, eff, chunk_tokens),
         tpot_s=r.tpot_s,
         output_tokens=s.output_tokens,
+        prefill_s=r.prefill_s,
     )
 
 
@@ -432,6 +439,7 @@ class LoadCurve:
     ttft_s: FloatArray  # TTFT0(b): admitted at once into a batch of b
     tpot_s: FloatArray
     output_tokens: float
+    prefill_s: float  # one prompt's prefill compute
 
     @property
     def saturated_requests_per_s(self) -> float:
@@ -462,14 +470,18 @@ def at_rate(curve: LoadCurve, rate_per_s: float) -> LoadLatency:
     p_wait = (w[-1] + tail) / z  # an arrival finds c or more: queues
     # TTFT: an arrival that finds n < c is admitted into a batch of n + 1
     cdf_admit = np.cumsum(p[:-1])
+    busy = rate_per_s * curve.prefill_s  # prefill's share of the replica's time: < 1 below saturation
+    prefill_wait_s = curve.prefill_s / (2.0 * (1.0 - busy))  # conditional mean of the M/D/1 wait
     ttft: dict[str, float] = {}
     for name, q in QUANTILES:
         if q <= 1.0 - p_wait:
             n = min(int(np.searchsorted(cdf_admit, q - 1e-12)), c - 1)
-            ttft[name] = float(curve.ttft_s[n]) * 1e3
+            t = float(curve.ttft_s[n])
         else:
-            wait = math.log(p_wait / (1.0 - q)) / (cap_rps - rate_per_s)
-            ttft[name] = (float(curve.ttft_s[-1]) + wait) * 1e3
+            t = float(curve.ttft_s[-1]) + math.log(p_wait / (1.0 - q)) / (cap_rps - rate_per_s)
+        if q > 1.0 - busy:
+            t += prefill_wait_s * math.log(busy / (1.0 - q))
+        ttft[name] = t * 1e3
     # TPOT: the batch a running sequence shares, weighted by sequence time (pi(n) x batch)
     seq = p[1:] * curve.batch
     seq[-1] += tail / z * c
