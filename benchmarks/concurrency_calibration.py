@@ -181,3 +181,67 @@ def predict(cat: Catalog, m: Measurement, eff: Efficiency) -> tuple[float | None
     stat = "p50"  # DataCrunch reports medians
     figures = {"throughput": lat.output_tokens_per_s, "ttft": lat.ttft_ms[stat], "tpot": lat.tpot_ms[stat]}
     return figures[m.metric], "batch 1" if lat.mean_batch < 1.5 else "moderate"
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One measurement, predicted: what the accuracy tables group by."""
+
+    label: str
+    dataset: str  # published_throughput | published_concurrency
+    metric: str  # throughput | ttft | tpot
+    gpu: str
+    quant: str
+    engine: str
+    engine_version: str
+    regime: str  # batch 1 | moderate | saturation
+    published: float
+    predicted: float | None  # None: no steady state (a rate beyond capacity)
+
+    @property
+    def error(self) -> float:
+        return float("nan") if self.predicted is None else self.predicted / self.published - 1.0
+
+
+def score_concurrency(cat: Catalog, eff: Efficiency, measurements: list[Measurement]) -> list[Scored]:
+    out = []
+    for m in measurements:
+        predicted, regime = predict(cat, m, eff)
+        out.append(
+            Scored(m.label, "published_concurrency", m.metric, m.gpu, m.quant, m.engine, m.engine_version, regime,
+                   m.published, predicted)  # fmt: skip
+        )
+    return out
+
+
+def score_saturation_set(cat: Catalog, eff: Efficiency) -> list[Scored]:
+    """The 72 rows of published_throughput.csv in the same shape (regime from the row's batch)."""
+    from benchmarks.calibration import load_rows
+    from benchmarks.calibration import predict as predict_row
+
+    rows, _ = load_rows()
+    out = []
+    for r in rows:
+        metric = "ttft" if r.kind == "ttft" else "throughput"
+        if r.kind == "saturated":
+            regime = "saturation"
+        elif r.batch == 1:
+            regime = "batch 1"
+        else:
+            regime = "moderate"
+        out.append(
+            Scored(r.label, "published_throughput", metric, r.gpu, r.quant, r.engine, r.engine_version, regime,
+                   r.published, predict_row(cat, r, eff))  # fmt: skip
+        )
+    return out
+
+
+def stats(scored: list[Scored]) -> tuple[int, float, float]:
+    """(measurements with a prediction, median absolute error, share within 1.5x)."""
+    import numpy as np
+
+    err = np.array([s.error for s in scored if s.predicted is not None])
+    if err.size == 0:
+        return 0, float("nan"), float("nan")
+    ratio = 1.0 + err
+    return int(err.size), float(np.median(np.abs(err))), float(np.mean((ratio <= 1.5) & (ratio >= 1 / 1.5)))

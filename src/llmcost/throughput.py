@@ -349,9 +349,11 @@ def saturated_capacity(
 # Continuous batching with chunked prefill. A prompt admitted beside b - 1 running sequences is
 # prefilled in chunks of the engine's token budget per step (max_num_batched_tokens) less the
 # decode tokens of that step; each chunk rides one engine step, which also reads the weights and
-# the running sequences' KV cache. So, at a running batch b:
+# the running sequences' KV cache; a prompt that arrives while other sequences decode first waits for
+# the step in flight to end (half a step on average: steps do not stop for arrivals; an idle engine
+# starts at once). So, at a running batch b:
 #
-#     TTFT0(b)  = t_prefill + ceil(prompt / (chunk - (b - 1))) * t_step(b)
+#     TTFT0(b)  = t_prefill + ceil(prompt / (chunk - (b - 1))) * t_step(b)  (+ t_step(b - 1) / 2 if b > 1)
 #     X(b)      = 1 / (t_prefill + output_tokens * t_step(b) / b)      requests/s (as `rates`)
 #     TPOT(b)   = b / (X(b) * output_tokens)                           prefill stalls included
 #
@@ -408,7 +410,8 @@ def at_concurrency(s: ServingShape, concurrency: B, max_batch: int, eff: Efficie
     queued = maximum(concurrency - b, 0.0) / r.requests_per_s
     busy = r.requests_per_s * r.prefill_s  # share of the replica's time in prefill (< 1)
     prefill_wait = busy * r.prefill_s / (2.0 * (1.0 - busy))  # M/D/1 mean wait (Pollaczek-Khinchine)
-    ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait
+    in_flight = minimum(concurrency - 1.0, 1.0) * (r.ttft_s - r.prefill_s) / 2.0  # half a step, if others run
+    ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait + in_flight
     return Rates(b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s)
 
 
@@ -418,11 +421,13 @@ def load_curve(s: ServingShape, max_batch: int, eff: Efficiency, chunk_tokens: f
 
     b = np.arange(1, max_batch + 1, dtype=np.float64)
     r = rates(s, b, eff)
+    # an arrival finding n = 0..c-1 requests joins a batch of n + 1, after half the step of n in flight
+    in_flight = np.concatenate(([0.0], (r.ttft_s[:-1] - r.prefill_s) / 2.0))
     return LoadCurve(
         batch=b,
         requests_per_s=r.requests_per_s,
         log_requests_per_s=np.log(r.requests_per_s),
-        ttft_s=chunked_ttft_s(s, b, eff, chunk_tokens),
+        ttft_s=chunked_ttft_s(s, b, eff, chunk_tokens) + in_flight,
         tpot_s=r.tpot_s,
         output_tokens=s.output_tokens,
         prefill_s=r.prefill_s,
@@ -436,7 +441,7 @@ class LoadCurve:
     batch: FloatArray
     requests_per_s: FloatArray
     log_requests_per_s: FloatArray
-    ttft_s: FloatArray  # TTFT0(b): admitted at once into a batch of b
+    ttft_s: FloatArray  # TTFT0(b) of an arrival admitted at once into a batch of b (step in flight included)
     tpot_s: FloatArray
     output_tokens: float
     prefill_s: float  # one prompt's prefill compute
