@@ -508,7 +508,7 @@ def at_rate(curve: LoadCurve, rate_per_s: float) -> LoadLatency:
 
 
 def max_rate_meeting(
-    curve: LoadCurve, p99_ttft_ms: float | None, p99_tpot_ms: float | None, tolerance: float = 1e-4
+    curve: LoadCurve, p99_ttft_ms: float | None, p99_tpot_ms: float | None, tolerance: float = 1e-3
 ) -> float:
     """The highest Poisson rate at which P99 TTFT and P99 TPOT stay within their targets
     [requests/s] (bisection: both rise with the rate). UsageError if even an idle replica misses."""
