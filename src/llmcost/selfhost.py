@@ -138,6 +138,7 @@ def latency_sized(
         ttft_ms=lat.ttft_ms["p99"],
         tpot_ms=lat.tpot_ms["p99"],
         prefill_share=cap.prefill_share * rate / cap.requests_per_s,
+        saturated_requests_per_s=cap.requests_per_s,
     )
 
 
@@ -468,7 +469,9 @@ def deployment_at(curve: CostCurve, workload: Workload, f: Factors, autoscaled: 
     `autoscaled`) the profile's hourly replicas, its peak count naming the offer."""
     qpd = workload.queries_per_day
     replicas = int(curve.replicas(qpd, f)) if autoscaled is None else autoscaled.peak_replicas
-    rps = curve.config.capacity.requests_per_s * float(f.throughput)
+    cap = curve.config.capacity
+    # utilization is of what a replica can serve at all: its saturated rate, also when P99 targets sized it
+    rps = (cap.saturated_requests_per_s or cap.requests_per_s) * float(f.throughput)
     hidden = float(curve.hidden_usd(replicas, qpd, f))
     offer = curve.offer_for(replicas, f)
     gpu = autoscaled.monthly_gpu_cost_usd if autoscaled is not None else offer.monthly_cost_usd

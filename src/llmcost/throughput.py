@@ -244,8 +244,11 @@ class Capacity:
     ttft_ms: float
     tpot_ms: float
     prefill_share: float  # share of replica time spent in prefill
+    # set when P99 targets sized the replica (bound p99_latency): requests_per_s is then the highest
+    # rate meeting them, ttft_ms / tpot_ms the P99s there, and this the saturated rate
+    saturated_requests_per_s: float | None = None
 
-    def to_dict(self) -> dict[str, float | int | str]:
+    def to_dict(self) -> dict[str, float | int | str | None]:
         return dict(self.__dict__)
 
 
