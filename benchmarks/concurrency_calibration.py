@@ -1,7 +1,7 @@
 """Published measurements at a given concurrency, batch or request rate -> model predictions.
 
-`published_concurrency.csv` (moved from benchmarks/incoming/, columns described in
-benchmarks/README.md) holds 114 sourced rows. Each admissible row gives up to three measurements
+`published_concurrency.csv` (moved from benchmarks/incoming/; columns and sources described in
+benchmarks/published_concurrency.md) holds 114 sourced rows. Each admissible row gives up to three measurements
 (output tokens/s, TTFT, TPOT) that the model predicts through the same code path the CLI uses
 (selfhost.replica -> throughput.at_concurrency / rates / at_rate / saturated_capacity). Rows the
 model cannot represent are reported as skipped, with the reason; nothing here is fitted.
@@ -13,6 +13,7 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from llmcost.catalog import Catalog
 from llmcost.defaults import PREFILL_CHUNK_TOKENS, Efficiency
@@ -124,7 +125,7 @@ def load_measurements(path: Path = MEASUREMENTS) -> tuple[list[Measurement], lis
             else:
                 skipped.append(Skipped(label, f"regime '{regime}' has no model counterpart"))
                 continue
-            common = dict(
+            common: dict[str, Any] = dict(
                 label=label, line=line, source_group=r["source_group"], kind=kind, model=model, quant=quant,
                 gpu=gpu, gpus=int(r["tp"] or r["gpu_count"]), engine=engine, engine_version=r["engine_version"],
                 input_tokens=float(r["input_tokens"]), output_tokens=float(r["output_tokens"]), load=load,
@@ -175,8 +176,8 @@ def predict(cat: Catalog, m: Measurement, eff: Efficiency) -> tuple[float | None
         return figures[m.metric], regime
     curve = rep.load_curve(PREFILL_CHUNK_TOKENS)  # Poisson arrivals at m.load requests/s
     if m.load >= curve.saturated_requests_per_s:  # beyond capacity: a finite run drains a growing queue
-        figures = {"throughput": cap.output_tokens_per_s, "ttft": None, "tpot": cap.tpot_ms}
-        return figures[m.metric], "saturation"
+        beyond: dict[str, float | None] = {"throughput": cap.output_tokens_per_s, "ttft": None, "tpot": cap.tpot_ms}
+        return beyond[m.metric], "saturation"
     lat = at_rate(curve, m.load)
     stat = "p50"  # DataCrunch reports medians
     figures = {"throughput": lat.output_tokens_per_s, "ttft": lat.ttft_ms[stat], "tpot": lat.tpot_ms[stat]}
@@ -208,8 +209,18 @@ def score_concurrency(cat: Catalog, eff: Efficiency, measurements: list[Measurem
     for m in measurements:
         predicted, regime = predict(cat, m, eff)
         out.append(
-            Scored(m.label, "published_concurrency", m.metric, m.gpu, m.quant, m.engine, m.engine_version, regime,
-                   m.published, predicted)  # fmt: skip
+            Scored(
+                m.label,
+                "published_concurrency",
+                m.metric,
+                m.gpu,
+                m.quant,
+                m.engine,
+                m.engine_version,
+                regime,
+                m.published,
+                predicted,
+            )
         )
     return out
 
@@ -230,8 +241,18 @@ def score_saturation_set(cat: Catalog, eff: Efficiency) -> list[Scored]:
         else:
             regime = "moderate"
         out.append(
-            Scored(r.label, "published_throughput", metric, r.gpu, r.quant, r.engine, r.engine_version, regime,
-                   r.published, predict_row(cat, r, eff))  # fmt: skip
+            Scored(
+                r.label,
+                "published_throughput",
+                metric,
+                r.gpu,
+                r.quant,
+                r.engine,
+                r.engine_version,
+                regime,
+                r.published,
+                predict_row(cat, r, eff),
+            )
         )
     return out
 

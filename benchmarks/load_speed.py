@@ -14,6 +14,7 @@ the median and the 90th percentile over configurations. Budget: 0.1 ms per confi
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import sys
 import time
@@ -47,8 +48,15 @@ def main() -> None:
         configs, _ = sized_configs(model, inp.quants, inp.gpus, inp.workload, inp.selfhost)
         for c in configs:
             reps.append(
-                replica(c.model, c.quant, c.gpu, c.gpus_per_replica, inp.workload.input_tokens,
-                        inp.workload.output_tokens, inp.selfhost)  # fmt: skip
+                replica(
+                    c.model,
+                    c.quant,
+                    c.gpu,
+                    c.gpus_per_replica,
+                    inp.workload.input_tokens,
+                    inp.workload.output_tokens,
+                    inp.selfhost,
+                )
             )
     reps = reps[:: max(len(reps) // 1000, 1)][:1000]
     evaluate, search = [], []
@@ -60,10 +68,9 @@ def main() -> None:
 
         def sizing(r: Replica = r) -> None:
             curve = load_curve(r.shape, r.max_batch, r.efficiency, PREFILL_CHUNK_TOKENS)
-            try:
+            # a target a configuration cannot meet even idle is still a full evaluation
+            with contextlib.suppress(UsageError):
                 max_rate_meeting(curve, 2000.0, 100.0)
-            except UsageError:
-                pass  # a target this configuration cannot meet even idle: still a full evaluation
 
         evaluate.append(per_call_s(one, runs))
         search.append(per_call_s(sizing, max(runs // 10, 5)))

@@ -11,6 +11,7 @@ then the median absolute error and the share of rows within 1.5x (targets: <= 15
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -85,13 +86,14 @@ def concurrency_report(cat: Catalog, eff: Efficiency) -> None:
     for metric in ("throughput", "ttft", "tpot"):
         of = [s for s in scored if s.metric == metric]
         print(f"{metric}: all {_cell(of)}")
-        for name, key in (
+        keys: tuple[tuple[str, Callable[[Scored], str]], ...] = (
             ("gpu", lambda s: s.gpu),
             ("precision", lambda s: s.quant),
             ("engine", lambda s: s.engine),
             ("regime", lambda s: s.regime),
             ("data set", lambda s: s.dataset),
-        ):
+        )
+        for name, key in keys:
             groups: dict[str, list[Scored]] = {}
             for s in of:
                 groups.setdefault(key(s), []).append(s)

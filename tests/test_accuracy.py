@@ -67,8 +67,11 @@ def concurrency():
 
     cat = calibration_catalog()
     measurements, skipped = load_measurements()
-    return measurements, skipped, score_concurrency(cat, Efficiency(), measurements), score_saturation_set(
-        cat, Efficiency()
+    return (
+        measurements,
+        skipped,
+        score_concurrency(cat, Efficiency(), measurements),
+        score_saturation_set(cat, Efficiency()),
     )
 
 

@@ -876,8 +876,10 @@ def capacity(
     ] = None,
     max_num_batched_tokens: Annotated[
         int,
-        typer.Option(help="Tokens per engine step (prefill chunk + decode), vLLM's max_num_batched_tokens "
-                     f"[{D.PREFILL_CHUNK_TOKENS}]."),  # fmt: skip
+        typer.Option(
+            help="Tokens per engine step (prefill chunk + decode), vLLM's max_num_batched_tokens "
+            f"[{D.PREFILL_CHUNK_TOKENS}]."
+        ),
     ] = D.PREFILL_CHUNK_TOKENS,
     engine: EngineOpt = "vllm",
     kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto, bf16, fp8.")] = "auto",

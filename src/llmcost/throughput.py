@@ -15,8 +15,8 @@ Efficiency factors (achieved fraction of peak) are the only tuning knobs; see `E
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from llmcost.defaults import LOAD_QUANTILES, Efficiency

@@ -150,7 +150,9 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
         {
             "max_ttft_ms": a.max_ttft_ms,
             "max_tpot_ms": a.max_tpot_ms,
-            "replica_sizing": "p99_latency" if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None else "utilization",
+            "replica_sizing": "p99_latency"
+            if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None
+            else "utilization",
             "p99_ttft_ms": a.p99_ttft_ms,
             "p99_tpot_ms": a.p99_tpot_ms,
             "kv_cache_precision": "8-bit for fp8/int8 weights, else 16-bit",
