@@ -60,6 +60,9 @@ class Measurement:
     output_tokens: float
     load: float | None  # clients, batch or requests/s; None at max load
     published: float  # output tok/s or ms
+    # E[P^2] / E[P]^2 of the prompt lengths: 4/3 where SGLang's random dataset with range ratio 0 draws
+    # them uniformly up to the nominal length (the rows' notes say so), else 1 (fixed lengths, or unknown)
+    prompt_spread: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ def load_measurements(path: Path = MEASUREMENTS) -> tuple[list[Measurement], lis
                 label=label, line=line, source_group=r["source_group"], kind=kind, model=model, quant=quant,
                 gpu=gpu, gpus=int(r["tp"] or r["gpu_count"]), engine=engine, engine_version=r["engine_version"],
                 input_tokens=float(r["input_tokens"]), output_tokens=float(r["output_tokens"]), load=load,
+                prompt_spread=4 / 3 if "range ratio 0.0" in r["dataset"] else 1.0,
             )  # fmt: skip
             tok = r["output_tokens_per_s_total"] or (r["value"] if r["metric"].startswith("throughput_tokens") else "")
             if tok:
@@ -149,8 +153,9 @@ def load_measurements(path: Path = MEASUREMENTS) -> tuple[list[Measurement], lis
 def _replica(cat: Catalog, m: Measurement, eff: Efficiency) -> Replica:
     a = SelfHostAssumptions(engine=cat.engine(m.engine), efficiency=eff)
     return replica(
-        cat.model(m.model), get_quantization(m.quant), cat.gpu(m.gpu), m.gpus, m.input_tokens, m.output_tokens, a
-    )
+        cat.model(m.model), get_quantization(m.quant), cat.gpu(m.gpu), m.gpus, m.input_tokens, m.output_tokens, a,
+        prompt_spread=m.prompt_spread,
+    )  # fmt: skip
 
 
 def predict(cat: Catalog, m: Measurement, eff: Efficiency) -> tuple[float | None, str]:
@@ -170,7 +175,7 @@ def predict(cat: Catalog, m: Measurement, eff: Efficiency) -> tuple[float | None
         figures = {"throughput": r.output_tokens_per_s, "ttft": r.ttft_s * 1e3, "tpot": r.tpot_s * 1e3}
         return figures[m.metric], "batch 1" if m.load == 1 else "moderate"
     if m.kind == "closed_loop":
-        c = at_concurrency(rep.shape, m.load, rep.max_batch, rep.efficiency, PREFILL_CHUNK_TOKENS)
+        c = at_concurrency(rep.shape, m.load, rep.max_batch, rep.efficiency, PREFILL_CHUNK_TOKENS, m.prompt_spread)
         figures = {"throughput": c.output_tokens_per_s, "ttft": c.ttft_s * 1e3, "tpot": c.tpot_s * 1e3}
         regime = "batch 1" if m.load == 1 else "saturation" if m.load >= rep.max_batch else "moderate"
         return figures[m.metric], regime

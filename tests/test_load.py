@@ -249,3 +249,21 @@ def test_p99_sizing_refuses_a_utilization_target(capsys):
     code = main(["compare", "--qpd", "1000", "--utilization", "0.5", "--p99-ttft-ms", "500"])
     _, err = capsys.readouterr()
     assert code == 2 and "not both" in err
+
+
+def test_prompt_spread_hand_worked():
+    from llmcost.throughput import prompt_spread
+
+    # half the prompts 100 tokens, half 300: E[P] = 200, E[P^2] = (10,000 + 90,000) / 2 = 50,000,
+    # so E[P^2] / E[P]^2 = 50,000 / 40,000 = 1.25; one size: 1
+    assert prompt_spread([(0.5, 100.0), (0.5, 300.0)]) == pytest.approx(1.25)
+    assert prompt_spread([(1.0, 2000.0)]) == 1.0 and prompt_spread([]) == 1.0
+
+
+def test_spread_prompts_lengthen_the_prefill_queue_tail():
+    same = at_rate(load_curve(_toy(), 2, UNIT, PREFILL_CHUNK_TOKENS), 3.0)
+    spread = at_rate(load_curve(_toy(), 2, UNIT, PREFILL_CHUNK_TOKENS, prompt_spread=2.0), 3.0)
+    # M/G/1: the conditional wait doubles with E[S^2] / E[S]^2 = 2: P99 gains 0.1 / 1.4 x ln(30) once more
+    extra = 0.1 / 1.4 * math.log(30) * 1e3
+    assert spread.ttft_ms["p99"] == pytest.approx(same.ttft_ms["p99"] + extra)
+    assert spread.ttft_ms["p50"] == same.ttft_ms["p50"]  # the median prompt does not queue for prefill

@@ -27,6 +27,7 @@ from llmcost.throughput import (
     at_rate,
     load_curve,
     max_rate_meeting,
+    prompt_spread,
     saturated_capacity,
     serving_shape,
 )
@@ -58,14 +59,16 @@ def replica_capacity(
     kv_bytes: float | None = None,
     cached_tokens: float = 0.0,
     shared_prefix_tokens: float = 0.0,
+    prompt_spread: float = 1.0,
 ) -> tuple[MemoryPlan, Capacity]:
     """Memory plan and saturated capacity of one replica on `gpus` GPUs (InfeasibleError if it
     cannot run: context too long, weights or one sequence do not fit, latency target unreachable).
     `output_tokens` counts every decode step (reasoning included); `cached_tokens` of each prompt
     come from the prefix cache, of which `shared_prefix_tokens` are one prefix all requests share.
-    With P99 targets in `assumptions`, the capacity is the highest request rate that meets them."""
+    With P99 targets in `assumptions`, the capacity is the highest request rate that meets them
+    (`prompt_spread`: E[P^2] / E[P]^2 of the prompt lengths, throughput.prompt_spread)."""
     r = replica(model, quant, gpu, gpus, input_tokens, output_tokens, assumptions, kv_bytes, cached_tokens,
-                shared_prefix_tokens)  # fmt: skip
+                shared_prefix_tokens, prompt_spread)  # fmt: skip
     return r.memory, r.capacity
 
 
@@ -78,9 +81,10 @@ class Replica:
     efficiency: Efficiency
     max_batch: int  # running sequences: memory and the engine's cap
     capacity: Capacity
+    prompt_spread: float = 1.0  # E[P^2] / E[P]^2 of the prompt lengths
 
     def load_curve(self, chunk_tokens: float = defaults.PREFILL_CHUNK_TOKENS) -> LoadCurve:
-        return load_curve(self.shape, self.max_batch, self.efficiency, chunk_tokens)
+        return load_curve(self.shape, self.max_batch, self.efficiency, chunk_tokens, self.prompt_spread)
 
 
 def replica(
@@ -94,6 +98,7 @@ def replica(
     kv_bytes: float | None = None,
     cached_tokens: float = 0.0,
     shared_prefix_tokens: float = 0.0,
+    prompt_spread: float = 1.0,
 ) -> Replica:
     """See replica_capacity: the same, with what it was computed from."""
     a, engine = assumptions, assumptions.engine
@@ -115,19 +120,24 @@ def replica(
             shape, mem.max_concurrent_sequences, max_batch(engine, gpu), eff, a.max_ttft_ms, a.max_tpot_ms
         )
         if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None:
-            cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms)
+            cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms, prompt_spread)
     except UsageError as exc:  # a latency target no batch meets; TP without a known interconnect
         raise InfeasibleError(str(exc)) from None
-    return Replica(mem, shape, eff, min(mem.max_concurrent_sequences, max_batch(engine, gpu)), cap)
+    return Replica(mem, shape, eff, min(mem.max_concurrent_sequences, max_batch(engine, gpu)), cap, prompt_spread)
 
 
 def latency_sized(
-    shape: ServingShape, cap: Capacity, eff: Efficiency, p99_ttft_ms: float | None, p99_tpot_ms: float | None
+    shape: ServingShape,
+    cap: Capacity,
+    eff: Efficiency,
+    p99_ttft_ms: float | None,
+    p99_tpot_ms: float | None,
+    prompt_spread: float = 1.0,
 ) -> Capacity:
     """The capacity one replica offers under P99 latency targets: the highest Poisson rate at
     which they hold (throughput.max_rate_meeting), with the P99s reached there. Replicas sized
     from it need no utilization target (CostCurve): the queueing model is the headroom."""
-    curve = load_curve(shape, cap.batch_size, eff, defaults.PREFILL_CHUNK_TOKENS)
+    curve = load_curve(shape, cap.batch_size, eff, defaults.PREFILL_CHUNK_TOKENS, prompt_spread)
     rate = max_rate_meeting(curve, p99_ttft_ms, p99_tpot_ms)
     lat = at_rate(curve, rate)
     return replace(
@@ -181,6 +191,7 @@ def sized_configs(
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented);
     `reasoning_tokens` are decode steps each request spends before its visible answer."""
     cached, shared = prefix_cache(workload, assumptions)
+    spread = prompt_spread(workload.prompt_mix)
     runs: list[Config] = []
     fails: list[Unfit] = []
     fraction = memory_fraction(assumptions.engine)
@@ -197,7 +208,7 @@ def sized_configs(
                 try:
                     mem, cap = replica_capacity(
                         model, quant, gpu, tp, workload.input_tokens, workload.output_tokens + reasoning_tokens,
-                        assumptions, cached_tokens=cached, shared_prefix_tokens=shared,
+                        assumptions, cached_tokens=cached, shared_prefix_tokens=shared, prompt_spread=spread,
                     )  # fmt: skip
                     runs.append(Config(model, quant, gpu, tp, mem, cap))
                 except InfeasibleError as exc:

@@ -16,6 +16,7 @@ Efficiency factors (achieved fraction of peak) are the only tuning knobs; see `E
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -362,16 +363,17 @@ def saturated_capacity(
 #
 # Closed loop at concurrency N (a benchmark's N clients): b = min(N, max batch); clients beyond the
 # batch wait for a slot, N - b of them ahead at X(b) departures a second; a prompt also waits, on
-# average, for the prefill of those ahead of it (the M/D/1 mean below, at lambda = X(b)).
+# average, for the prefill of those ahead of it (the M/G/1 mean below, at lambda = X(b)).
 # Open loop at a Poisson rate lambda: the requests in the system follow a birth-death chain with
 # births lambda and deaths X(min(n, c)) (c the max batch): pi(n) ~ prod_{k<=n} lambda / X(k), a
 # geometric tail of ratio rho = lambda / X(c) beyond c. Arrivals see pi (PASTA). An arrival finding
 # n < c is admitted at once (TTFT0(n + 1)); one finding n >= c waits; in the tail the wait is
 # exponential with rate X(c) - lambda and probability P(n >= c) (as in M/M/c: Erlang C with the
 # batch's throughput as the service rate). Admitted prompts also queue for prefill compute behind the
-# prompts ahead of them: an M/D/1 queue with service t_prefill and load u = lambda x t_prefill, whose
-# wait is > 0 with probability u and has conditional mean t_prefill / (2 (1 - u)) (Pollaczek-
-# Khinchine), taken as exponential. TTFT quantiles add the three parts' quantiles (comonotone: more
+# prompts ahead of them: an M/G/1 queue with service t_prefill x P / E[P] (P the prompt length) and load
+# u = lambda x t_prefill, whose wait is > 0 with probability u and has conditional mean t_prefill x
+# E[P^2] / E[P]^2 / (2 (1 - u)) (Pollaczek-Khinchine; M/D/1 when every prompt is alike), taken as
+# exponential. TTFT quantiles add the three parts' quantiles (comonotone: more
 # requests ahead means a longer wait and a fuller batch; conservative). TPOT quantiles come from the batch a
 # running sequence shares, weighted by sequence time (pi(n) x min(n, c)). Stated approximations:
 # exponential service (the chain is Markov), rates that follow the batch instantly, one token mix.
@@ -405,21 +407,32 @@ def chunked_ttft_s(s: ServingShape, batch: B, eff: Efficiency, chunk_tokens: flo
     return prefill_s(s, eff) + ceil(s.prefill_tokens / budget) * step
 
 
-def at_concurrency(s: ServingShape, concurrency: B, max_batch: int, eff: Efficiency, chunk_tokens: float) -> Rates[B]:
+def at_concurrency(
+    s: ServingShape,
+    concurrency: B,
+    max_batch: int,
+    eff: Efficiency,
+    chunk_tokens: float,
+    prompt_spread: float = 1.0,
+) -> Rates[B]:
     """Rates of a closed loop of `concurrency` clients, each sending its next request when the last
-    one ends: the running batch is min(concurrency, max_batch); the rest queue for a slot."""
+    one ends: the running batch is min(concurrency, max_batch); the rest queue for a slot.
+    `prompt_spread` is E[P^2] / E[P]^2 of the prompt lengths (1: all alike; see `prompt_spread`)."""
     b = minimum(concurrency, float(max_batch))
     r = rates(s, b, eff)
     queued = maximum(concurrency - b, 0.0) / r.requests_per_s
     busy = r.requests_per_s * r.prefill_s  # share of the replica's time in prefill (< 1)
-    prefill_wait = busy * r.prefill_s / (2.0 * (1.0 - busy))  # M/D/1 mean wait (Pollaczek-Khinchine)
+    prefill_wait = busy * r.prefill_s * prompt_spread / (2.0 * (1.0 - busy))  # M/G/1 mean (Pollaczek-Khinchine)
     in_flight = minimum(concurrency - 1.0, 1.0) * (r.ttft_s - r.prefill_s) / 2.0  # half a step, if others run
     ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait + in_flight
     return Rates(b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s)
 
 
-def load_curve(s: ServingShape, max_batch: int, eff: Efficiency, chunk_tokens: float) -> LoadCurve:
-    """What the queueing model needs at every batch 1..max_batch, computed once (numpy arrays)."""
+def load_curve(
+    s: ServingShape, max_batch: int, eff: Efficiency, chunk_tokens: float, prompt_spread: float = 1.0
+) -> LoadCurve:
+    """What the queueing model needs at every batch 1..max_batch, computed once (numpy arrays);
+    `prompt_spread` as in `at_concurrency`."""
     import numpy as np
 
     b = np.arange(1, max_batch + 1, dtype=np.float64)
@@ -434,6 +447,7 @@ def load_curve(s: ServingShape, max_batch: int, eff: Efficiency, chunk_tokens: f
         tpot_s=r.tpot_s,
         output_tokens=s.output_tokens,
         prefill_s=r.prefill_s,
+        prompt_spread=prompt_spread,
     )
 
 
@@ -448,6 +462,7 @@ class LoadCurve:
     tpot_s: FloatArray
     output_tokens: float
     prefill_s: float  # one prompt's prefill compute
+    prompt_spread: float = 1.0  # E[P^2] / E[P]^2 of the prompt lengths: the prefill queue's variability
 
     @property
     def saturated_requests_per_s(self) -> float:
@@ -479,7 +494,9 @@ def at_rate(curve: LoadCurve, rate_per_s: float) -> LoadLatency:
     # TTFT: an arrival that finds n < c is admitted into a batch of n + 1
     cdf_admit = np.cumsum(p[:-1])
     busy = rate_per_s * curve.prefill_s  # prefill's share of the replica's time: < 1 below saturation
-    prefill_wait_s = curve.prefill_s / (2.0 * (1.0 - busy))  # conditional mean of the M/D/1 wait
+    # conditional mean of the M/G/1 wait: E[S^2] / (2 E[S] (1 - u)), prefill time taken as proportional to
+    # the prompt
+    prefill_wait_s = curve.prefill_s * curve.prompt_spread / (2.0 * (1.0 - busy))
     ttft: dict[str, float] = {}
     for name, q in QUANTILES:
         if q <= 1.0 - p_wait:
@@ -541,3 +558,12 @@ def max_rate_meeting(
         else:
             hi = mid
     return lo
+
+
+def prompt_spread(mix: Sequence[Sequence[float]]) -> float:
+    """E[P^2] / E[P]^2 of prompt lengths given as (share of requests, tokens) pairs; 1 for one size."""
+    total = sum(share for share, _ in mix)
+    if not mix or total <= 0:
+        return 1.0
+    mean = sum(share * p for share, p in mix) / total
+    return sum(share * p * p for share, p in mix) / total / (mean * mean)

@@ -17,7 +17,7 @@ from llmcost.quantization import compute_path, get_quantization
 from llmcost.records import Gpu
 from llmcost.results.records import CapacityResult, FitResult
 from llmcost.selfhost import replica
-from llmcost.throughput import at_concurrency, at_rate, tp_link
+from llmcost.throughput import at_concurrency, at_rate, prompt_spread, tp_link
 
 KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 
@@ -118,7 +118,7 @@ def capacity(
             "sets the batch (read TTFT and TPOT from the result instead)",
             param="max_ttft_ms",
         )
-    log_rate = None
+    log_rate, spread = None, 1.0
     if usage_log is not None:
         from llmcost.usage import summarize_file
 
@@ -126,6 +126,8 @@ def capacity(
         input_tokens = max(u.input_tokens["mean"], 1.0) if input_tokens is None else input_tokens
         output_tokens = max(u.output_tokens["mean"], 1.0) if output_tokens is None else output_tokens
         log_rate = u.queries_per_day / defaults.SECONDS_PER_DAY * max(u.peak_to_average, 1.0)
+        if input_tokens is None:  # the logged prompt sizes spread the prefill queue's waits
+            spread = prompt_spread([(share, tokens) for share, tokens in u.prompt_mix])
     i = check_positive("input_tokens", defaults.INPUT_TOKENS if input_tokens is None else input_tokens)
     o = check_positive("output_tokens", defaults.OUTPUT_TOKENS if output_tokens is None else output_tokens)
     for name, cap in (("max_ttft_ms", max_ttft_ms), ("max_tpot_ms", max_tpot_ms)):
@@ -144,12 +146,12 @@ def capacity(
     )
     where = f"{m.id} {q.id} on {tp} x {g.id}"
     try:
-        rep = replica(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache))
+        rep = replica(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache), prompt_spread=spread)
     except InfeasibleError as exc:
         raise UsageError(f"{where}: {exc}") from None
     load: dict[str, Any] | None = None
     if n is not None:
-        r = at_concurrency(rep.shape, float(n), rep.max_batch, rep.efficiency, chunk)
+        r = at_concurrency(rep.shape, float(n), rep.max_batch, rep.efficiency, chunk, spread)
         load = {
             "concurrency": n,
             "running_batch": int(r.batch),
@@ -168,7 +170,12 @@ def capacity(
             lat = at_rate(rep.load_curve(chunk), lam)
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}", param="rate") from None
-        load = {**lat.to_dict(), "max_num_batched_tokens": chunk, "rate_from": "flag" if rate is not None else "log"}
+        load = {
+            **lat.to_dict(),
+            "max_num_batched_tokens": chunk,
+            "rate_from": "flag" if rate is not None else "log",
+            "prompt_spread": spread,
+        }
     return CapacityResult(
         model=m.id,
         quantization=q.id,
