@@ -47,6 +47,7 @@ class Measurement:
     label: str
     line: int
     source_group: str
+    source: str
     kind: str  # closed_loop | static_batch | saturated | poisson
     metric: str  # throughput | ttft | tpot
     statistic: str  # mean | median | unstated | total
@@ -129,8 +130,8 @@ def load_measurements(path: Path = MEASUREMENTS) -> tuple[list[Measurement], lis
                 skipped.append(Skipped(label, f"regime '{regime}' has no model counterpart"))
                 continue
             common: dict[str, Any] = dict(
-                label=label, line=line, source_group=r["source_group"], kind=kind, model=model, quant=quant,
-                gpu=gpu, gpus=int(r["tp"] or r["gpu_count"]), engine=engine, engine_version=r["engine_version"],
+                label=label, line=line, source_group=r["source_group"], source=r["source"], kind=kind, model=model,
+                quant=quant, gpu=gpu, gpus=int(r["tp"] or r["gpu_count"]), engine=engine, engine_version=r["engine_version"],
                 input_tokens=float(r["input_tokens"]), output_tokens=float(r["output_tokens"]), load=load,
                 prompt_spread=4 / 3 if "range ratio 0.0" in r["dataset"] else 1.0,
             )  # fmt: skip

@@ -80,7 +80,7 @@ def test_every_concurrency_row_is_used_or_skipped_with_a_reason(concurrency):
     used = {m.line for m in measurements}
     assert len(used) + len(skipped) == 114 and len(used) == 20
     assert all(s.reason for s in skipped)
-    assert all(m.engine_version for m in measurements)
+    assert all(m.engine_version and m.source and m.source_group for m in measurements)
 
 
 def test_accuracy_at_a_given_concurrency(concurrency):

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from llmcost.defaults import LOAD_QUANTILES, Efficiency
+from llmcost.defaults import LOAD_QUANTILES, P99_SIZING_TOLERANCE, Efficiency
 from llmcost.errors import UsageError
 from llmcost.memory import (
     attended_tokens,
@@ -528,7 +528,10 @@ def at_rate(curve: LoadCurve, rate_per_s: float) -> LoadLatency:
 
 
 def max_rate_meeting(
-    curve: LoadCurve, p99_ttft_ms: float | None, p99_tpot_ms: float | None, tolerance: float = 1e-3
+    curve: LoadCurve,
+    p99_ttft_ms: float | None,
+    p99_tpot_ms: float | None,
+    tolerance: float = P99_SIZING_TOLERANCE,
 ) -> float:
     """The highest Poisson rate at which P99 TTFT and P99 TPOT stay within their targets
     [requests/s] (bisection: both rise with the rate). UsageError if even an idle replica misses."""
