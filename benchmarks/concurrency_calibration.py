@@ -131,7 +131,8 @@ def load_measurements(path: Path = MEASUREMENTS) -> tuple[list[Measurement], lis
                 continue
             common: dict[str, Any] = dict(
                 label=label, line=line, source_group=r["source_group"], source=r["source"], kind=kind, model=model,
-                quant=quant, gpu=gpu, gpus=int(r["tp"] or r["gpu_count"]), engine=engine, engine_version=r["engine_version"],
+                quant=quant, gpu=gpu, gpus=int(r["tp"] or r["gpu_count"]), engine=engine,
+                engine_version=r["engine_version"],
                 input_tokens=float(r["input_tokens"]), output_tokens=float(r["output_tokens"]), load=load,
                 prompt_spread=4 / 3 if "range ratio 0.0" in r["dataset"] else 1.0,
             )  # fmt: skip
