@@ -69,6 +69,7 @@ class Row:
     engine: str
     published: float  # in the unit of `unit`
     unit: str
+    engine_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def load_rows(path: Path = MEASUREMENTS) -> tuple[list[Row], list[Skipped]]:
                 input_tokens=float(r["input_tokens"]),
                 output_tokens=float(r["output_tokens"]),
                 engine=engine,
+                engine_version=r["engine_version"],
             )
             if metric == "output_tokens_per_s_total" and conc.startswith("max load"):
                 rows.append(Row(kind="saturated", batch=None, published=value, unit="output tok/s", **common))

@@ -11,11 +11,13 @@ then the median absolute error and the share of rows within 1.5x (targets: <= 15
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.calibration import Row, calibration_catalog, errors, fit, load_rows, predict, summary
+from benchmarks.concurrency_calibration import Scored, load_measurements, score_concurrency, score_saturation_set, stats
 from llmcost.catalog import Catalog
 from llmcost.defaults import Efficiency
 
@@ -60,6 +62,51 @@ def main() -> None:
         print(f"  {e:+.0%}  {row.label}")
     for s in skipped:
         print(f"skipped {s.label}: {s.reason}")
+    concurrency_report(cat, eff)
+
+
+def concurrency_report(cat: Catalog, eff: Efficiency) -> None:
+    """Both data sets, every measurement, then the breakdown by GPU, precision, engine and regime."""
+    measurements, skipped = load_measurements()
+    conc = score_concurrency(cat, eff, measurements)
+    print(f"\npublished_concurrency.csv: {len({m.line for m in measurements})} rows used "
+          f"({len(measurements)} measurements), {len(skipped)} skipped")  # fmt: skip
+    print(f"{'metric':<11}{'regime':<11}{'row':<100}{'published':>11}{'predicted':>11}{'error':>8}")
+    for s in conc:
+        shown = "-" if s.predicted is None else f"{s.predicted:,.1f}"
+        err = "  n/a" if s.predicted is None else f"{s.error:+.0%}"
+        print(f"{s.metric:<11}{s.regime:<11}{s.label[:98]:<100}{s.published:>11,.1f}{shown:>11}{err:>8}")
+    reasons: dict[str, int] = {}
+    for k in skipped:
+        reasons[k.reason] = reasons.get(k.reason, 0) + 1
+    for reason, n in reasons.items():
+        print(f"skipped {n} rows: {reason}")
+    scored = score_saturation_set(cat, eff) + conc
+    print("\nbreakdown (both data sets; n, median absolute error, share within 1.5x)")
+    for metric in ("throughput", "ttft", "tpot"):
+        of = [s for s in scored if s.metric == metric]
+        print(f"{metric}: all {_cell(of)}")
+        keys: tuple[tuple[str, Callable[[Scored], str]], ...] = (
+            ("gpu", lambda s: s.gpu),
+            ("precision", lambda s: s.quant),
+            ("engine", lambda s: s.engine),
+            ("regime", lambda s: s.regime),
+            ("data set", lambda s: s.dataset),
+        )
+        for name, key in keys:
+            groups: dict[str, list[Scored]] = {}
+            for s in of:
+                groups.setdefault(key(s), []).append(s)
+            print(f"  by {name}: " + "; ".join(f"{g} {_cell(v)}" for g, v in sorted(groups.items())))
+    print("worst measurements at a given concurrency:")
+    worst = sorted((s for s in conc if s.predicted is not None), key=lambda s: -abs(s.error))[:8]
+    for s in worst:
+        print(f"  {s.error:+.0%}  {s.metric} {s.regime}: {s.label}")
+
+
+def _cell(scored: list[Scored]) -> str:
+    n, median, within = stats(scored)
+    return f"n={n} {median:.1%} {within:.0%}" if n else "n=0"
 
 
 if __name__ == "__main__":

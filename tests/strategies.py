@@ -19,6 +19,8 @@ usd = st.floats(min_value=0, max_value=50_000, allow_nan=False, allow_infinity=F
 profile = st.lists(st.floats(min_value=0, max_value=10, allow_nan=False), min_size=24, max_size=24).filter(
     lambda w: sum(w) > 0
 )
+# a request rate as a share of a replica's saturated capacity (the queueing model needs < 1)
+load_share = st.floats(min_value=0.01, max_value=0.98, allow_nan=False)
 
 
 @st.composite

@@ -181,6 +181,23 @@ TpotOpt = Annotated[
     typer.Option("--max-tpot-ms", help="Cap the batch so time per output token stays under this."),
 ]
 
+P99TtftOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--p99-ttft-ms",
+        help="Size replicas so P99 time to first token at each replica's load stays under this many ms "
+        "(queueing model of continuous batching; replaces the utilization target) [off].",
+    ),
+]
+P99TpotOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--p99-tpot-ms",
+        help="Size replicas so P99 time per output token at each replica's load stays under this many ms "
+        "(queueing model; replaces the utilization target) [off].",
+    ),
+]
+
 
 OwnershipOpt = Annotated[
     str | None,
@@ -469,6 +486,8 @@ def compare(
         typer.Option("--all/--selection", help="Every model x quantization x GPU, including those that do not run."),
     ] = None,
     engine: EngineOpt = None,
+    p99_ttft_ms: P99TtftOpt = None,
+    p99_tpot_ms: P99TpotOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
     ownership: OwnershipOpt = None,
@@ -529,6 +548,8 @@ def breakeven(
     commercial_only: CommercialOpt = None,
     date: DateOpt = None,
     engine: EngineOpt = None,
+    p99_ttft_ms: P99TtftOpt = None,
+    p99_tpot_ms: P99TpotOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
     ownership: OwnershipOpt = None,
@@ -594,6 +615,8 @@ def hybrid(
     prompt_mix: PromptMixOpt = None,
     prefix_caching: PrefixCachingOpt = None,
     engine: EngineOpt = None,
+    p99_ttft_ms: P99TtftOpt = None,
+    p99_tpot_ms: P99TpotOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
     autoscale: AutoscaleOpt = None,
@@ -663,6 +686,8 @@ def tco(
     prompt_mix: PromptMixOpt = None,
     prefix_caching: PrefixCachingOpt = None,
     engine: EngineOpt = None,
+    p99_ttft_ms: P99TtftOpt = None,
+    p99_tpot_ms: P99TpotOpt = None,
     ownership: OwnershipOpt = None,
     pue: PueOpt = None,
     autoscale: AutoscaleOpt = None,
@@ -853,16 +878,50 @@ def capacity(
     quant: Annotated[str, typer.Option("--quant", help="bf16 (fp16), fp8, int8, int4, fp4.")] = "bf16",
     gpu: Annotated[str, typer.Option("--gpu", help="GPU id, e.g. h100-sxm.")] = "h100-sxm",
     gpus: Annotated[int, typer.Option(help="GPUs in the replica (tensor-parallel size 1, 2, 4, 8).")] = 1,
-    input_tokens: Annotated[float, typer.Option(help="Prompt tokens per request.")] = D.INPUT_TOKENS,
-    output_tokens: Annotated[float, typer.Option(help="Output tokens per request.")] = D.OUTPUT_TOKENS,
+    input_tokens: Annotated[
+        float | None, typer.Option(help=f"Prompt tokens per request [{D.INPUT_TOKENS}, or the --workload log's mean].")
+    ] = None,
+    output_tokens: Annotated[
+        float | None,
+        typer.Option(help=f"Output tokens per request [{D.OUTPUT_TOKENS}, or the --workload log's mean]."),
+    ] = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            help="Also report output tokens/s, TTFT and TPOT with this many closed-loop clients (each sends "
+            "its next request when the last ends) [off: saturation only]."
+        ),
+    ] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            help="Also report P50/P90/P99 TTFT and TPOT at this Poisson arrival rate, requests/s (queueing model "
+            "of continuous batching with chunked prefill); refused at or above saturated capacity [off]."
+        ),
+    ] = None,
+    usage_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--workload",
+            help="Usage log (CSV or JSONL): token means, and (without --rate) the rate of its peak hour.",
+        ),
+    ] = None,
+    max_num_batched_tokens: Annotated[
+        int,
+        typer.Option(
+            help="Tokens per engine step (prefill chunk + decode), vLLM's max_num_batched_tokens "
+            f"[{D.PREFILL_CHUNK_TOKENS}]."
+        ),
+    ] = D.PREFILL_CHUNK_TOKENS,
     engine: EngineOpt = "vllm",
     kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto, bf16, fp8.")] = "auto",
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Saturated throughput of one replica: tokens/s, requests/s, batch, what binds, TTFT, TPOT."""
+    """Throughput of one replica: tokens/s, requests/s, batch, what binds, TTFT, TPOT at saturation;
+    with --concurrency or --rate, also at that load."""
     _check_format(fmt)
     from llmcost.commands.serving import capacity as run
 
@@ -875,6 +934,10 @@ def capacity(
         output_tokens=output_tokens,
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
+        concurrency=concurrency,
+        rate=rate,
+        usage_log=usage_log,
+        chunk_tokens=max_num_batched_tokens,
         kv_cache=kv_cache,
         engine=engine or "vllm",
         data_dirs=data or (),

@@ -44,6 +44,12 @@ ACTIVATION_BYTES = 2.0  # activations run in the model dtype (bf16) whatever the
 # Triton path for >= 8 rows that holds less, so this is an upper estimate of that term.
 SAMPLER_BYTES_PER_LOGIT = 23.0
 TP_SIZES = (1, 2, 4, 8)  # tensor-parallel sizes within one node
+# Tokens one engine step computes (prefill chunk + decode tokens): vLLM's API-server
+# max_num_batched_tokens on >= 70 GiB non-A100 GPUs (2048 on smaller ones; see engines.yaml notes),
+# TensorRT-LLM's max_num_tokens default (engines.yaml notes). One value for every engine and GPU.
+PREFILL_CHUNK_TOKENS = 8192
+LOAD_QUANTILES = (0.50, 0.90, 0.99)  # latency percentiles reported at a request rate
+P99_SIZING_TOLERANCE = 1e-3  # sizing by P99 targets finds the highest rate to 0.1% of saturated capacity
 PROFILE = "business-day"
 MIN_REPLICAS = 1
 THROUGHPUT_FACTOR = 1.0  # achieved / modelled throughput in the point answer

@@ -132,6 +132,26 @@ class Scenario:
     max_tpot_ms: float | None = field(
         default=None, metadata=_about("Latency limit: time per output token, ms.", "number?", gt=0, le=1e9)
     )
+    p99_ttft_ms: float | None = field(
+        default=None,
+        metadata=_about(
+            "Size replicas so P99 time to first token at each replica's load stays under this, ms "
+            "(queueing model; replaces the utilization target).",
+            "number?",
+            gt=0,
+            le=1e9,
+        ),
+    )
+    p99_tpot_ms: float | None = field(
+        default=None,
+        metadata=_about(
+            "Size replicas so P99 time per output token at each replica's load stays under this, ms "
+            "(queueing model; replaces the utilization target).",
+            "number?",
+            gt=0,
+            le=1e9,
+        ),
+    )
     autoscale: bool = field(default=False, metadata=_about("Replicas follow an hourly load profile.", "bool"))
     profile: str | list[float] = field(
         default=defaults.PROFILE, metadata=_about("flat, business-day or 24 weights.", "profile")
@@ -666,6 +686,7 @@ _WORKLOAD = (
 _SELECTION = ("apis", "models", "gpus", "quants", "commercial_only", "date")
 _SELF_HOSTING = (
     "pricing", "ownership", "pue", "utilization", "peak_factor", "engine", "max_ttft_ms", "max_tpot_ms",
+    "p99_ttft_ms", "p99_tpot_ms",
     "autoscale", "profile", "min_replicas", "hidden_costs", "hidden_cost_overrides", "batch_api",
     "nvidia_ai_enterprise", "hosts_per_devops_step",
     "service_tier", "cache_ttl", "prefix_caching",
@@ -783,6 +804,10 @@ class SelfHostAssumptions:
     efficiency: Efficiency = field(default_factory=Efficiency)
     max_ttft_ms: float | None = None
     max_tpot_ms: float | None = None
+    # size replicas so P99 latency at each replica's load meets these (throughput.at_rate), instead
+    # of the utilization target
+    p99_ttft_ms: float | None = None
+    p99_tpot_ms: float | None = None
     throughput_factor: float = defaults.THROUGHPUT_FACTOR  # achieved / modelled throughput
     gpu_price_factor: float = defaults.GPU_PRICE_FACTOR  # price over the cheapest offer
     prefix_caching: bool = defaults.PREFIX_CACHING  # cached input skips prefill (the engine's prefix cache)
@@ -979,8 +1004,15 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
                 param="prompt_mix",
             )
         input_tokens = workload.input_tokens
+    latency_sized = s.p99_ttft_ms is not None or s.p99_tpot_ms is not None
+    if latency_sized and "utilization" in s.fields_set:
+        raise UsageError(
+            "give a utilization target or P99 latency targets, not both: with --p99-ttft-ms / --p99-tpot-ms "
+            "the queueing model sizes the replicas",
+            param="utilization",
+        )
     selfhost = SelfHostAssumptions(
-        utilization_target=central(s.utilization),
+        utilization_target=1.0 if latency_sized else central(s.utilization),
         peak_factor=central(s.peak_factor),
         pricing=s.pricing,
         ownership=s.ownership,
@@ -989,6 +1021,8 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         engine_memory=cat.memory_profile(engine.id) if engine is not None else None,
         max_ttft_ms=s.max_ttft_ms,
         max_tpot_ms=s.max_tpot_ms,
+        p99_ttft_ms=s.p99_ttft_ms,
+        p99_tpot_ms=s.p99_tpot_ms,
         throughput_factor=central(s.throughput_factor),
         gpu_price_factor=central(s.gpu_price_factor) if s.gpu_price_factor is not None else 1.0,
         prefix_caching=s.prefix_caching,

@@ -40,6 +40,7 @@ from llmcost.errors import InfeasibleError
 from llmcost.hidden import DRIVERS
 from llmcost.inputs import Inputs, Uncertainty
 from llmcost.selfhost import CostCurve, Factors, hidden_factors, prefix_cache, replica_capacity
+from llmcost.throughput import prompt_spread
 from llmcost.uncertainty import draw
 
 if TYPE_CHECKING:
@@ -150,6 +151,7 @@ def replica_rps(curve: CostCurve, d: Draws, inputs: Inputs) -> FloatArray | None
             _, cap = replica_capacity(
                 cfg.model, cfg.quant, cfg.gpu, cfg.gpus_per_replica, prompt, float(np.median(decode[members])),
                 inputs.selfhost, cached_tokens=cached, shared_prefix_tokens=shared,
+                prompt_spread=prompt_spread(w.prompt_mix),
             )  # fmt: skip
             out[members] = cap.requests_per_s
         except InfeasibleError:

@@ -170,6 +170,14 @@ def hidden_costs_text(h: Mapping[str, Any]) -> str:
     return f"hidden costs per month ({h['mode']}): {lines}"
 
 
+def _sizing_text(a: Mapping[str, Any]) -> str:
+    """Which rule sized the replicas: the utilization target, or P99 latency at each replica's load."""
+    if a.get("replica_sizing") != "p99_latency":
+        return f"at {a['utilization_target']:.0%} utilization"
+    targets = [f"{k} <= {a[f'p99_{k.lower()}_ms']:g} ms" for k in ("TTFT", "TPOT") if a.get(f"p99_{k.lower()}_ms")]
+    return f"so that P99 {' and '.join(targets)} at each replica's load (queueing model, no utilization target)"
+
+
 def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
     w, a = data.workload, data.assumptions
     eff, eng = a["efficiency"], a["engine"]
@@ -180,7 +188,7 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
     lines = [
         _workload_line(w),
         f"self-hosted: {a['pricing']} GPU prices, cheapest matching offer; sized for peak = "
-        f"{a['peak_factor']:g} x average at {a['utilization_target']:.0%} utilization",
+        f"{a['peak_factor']:g} x average {_sizing_text(a)}",
         f"engine {eng['id']}: max batch {eng['max_batch']}, {eng['gpu_memory_utilization']:.0%} of GPU "
         f"memory budgeted{_accounting(eng)}, throughput x{eng['relative_throughput']:g} of vLLM{latency}",
         f"throughput model (fitted, see README accuracy): bandwidth {eff['bandwidth']:g} and compute "

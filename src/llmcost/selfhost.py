@@ -13,13 +13,24 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llmcost import defaults
+from llmcost.defaults import Efficiency
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import Autoscaling, SelfHostAssumptions
 from llmcost.memory import MemoryPlan, plan_memory, usable_bytes, weight_bytes
 from llmcost.numeric import as_float, ceil, maximum, where
 from llmcost.quantization import Quantization, checkpoint_quantization
 from llmcost.records import Engine, EngineMemory, Gpu, GpuOffer, OpenModel
-from llmcost.throughput import Capacity, saturated_capacity, serving_shape
+from llmcost.throughput import (
+    Capacity,
+    LoadCurve,
+    ServingShape,
+    at_rate,
+    load_curve,
+    max_rate_meeting,
+    prompt_spread,
+    saturated_capacity,
+    serving_shape,
+)
 
 if TYPE_CHECKING:
     from llmcost.demand import Workload
@@ -51,11 +62,48 @@ def replica_capacity(
     kv_bytes: float | None = None,
     cached_tokens: float = 0.0,
     shared_prefix_tokens: float = 0.0,
+    prompt_spread: float = 1.0,
 ) -> tuple[MemoryPlan, Capacity]:
     """Memory plan and saturated capacity of one replica on `gpus` GPUs (InfeasibleError if it
     cannot run: context too long, weights or one sequence do not fit, latency target unreachable).
     `output_tokens` counts every decode step (reasoning included); `cached_tokens` of each prompt
-    come from the prefix cache, of which `shared_prefix_tokens` are one prefix all requests share."""
+    come from the prefix cache, of which `shared_prefix_tokens` are one prefix all requests share.
+    With P99 targets in `assumptions`, the capacity is the highest request rate that meets them
+    (`prompt_spread`: E[P^2] / E[P]^2 of the prompt lengths, throughput.prompt_spread)."""
+    r = replica(model, quant, gpu, gpus, input_tokens, output_tokens, assumptions, kv_bytes, cached_tokens,
+                shared_prefix_tokens, prompt_spread)  # fmt: skip
+    return r.memory, r.capacity
+
+
+@dataclass(frozen=True, eq=False)
+class Replica:
+    """One replica's memory plan, serving shape, efficiency and capacity: what load questions need."""
+
+    memory: MemoryPlan
+    shape: ServingShape
+    efficiency: Efficiency
+    max_batch: int  # running sequences: memory and the engine's cap
+    capacity: Capacity
+    prompt_spread: float = 1.0  # E[P^2] / E[P]^2 of the prompt lengths
+
+    def load_curve(self, chunk_tokens: float = defaults.PREFILL_CHUNK_TOKENS) -> LoadCurve:
+        return load_curve(self.shape, self.max_batch, self.efficiency, chunk_tokens, self.prompt_spread)
+
+
+def replica(
+    model: OpenModel,
+    quant: Quantization,
+    gpu: Gpu,
+    gpus: int,
+    input_tokens: float,
+    output_tokens: float,
+    assumptions: SelfHostAssumptions,
+    kv_bytes: float | None = None,
+    cached_tokens: float = 0.0,
+    shared_prefix_tokens: float = 0.0,
+    prompt_spread: float = 1.0,
+) -> Replica:
+    """See replica_capacity: the same, with what it was computed from."""
     a, engine = assumptions, assumptions.engine
     context = math.ceil(input_tokens + output_tokens)
     if context > model.max_context_tokens:
@@ -75,17 +123,41 @@ def replica_capacity(
         raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
     try:
         shape = serving_shape(model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes, cached_tokens)
+        eff = a.efficiency.scaled(engine.relative_throughput if engine else 1.0)
         cap = saturated_capacity(
-            shape,
-            mem.max_concurrent_sequences,
-            max_batch(engine, gpu),
-            a.efficiency.scaled(engine.relative_throughput if engine else 1.0),
-            a.max_ttft_ms,
-            a.max_tpot_ms,
+            shape, mem.max_concurrent_sequences, max_batch(engine, gpu), eff, a.max_ttft_ms, a.max_tpot_ms
         )
+        if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None:
+            cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms, prompt_spread)
     except UsageError as exc:  # a latency target no batch meets; TP without a known interconnect
         raise InfeasibleError(str(exc)) from None
-    return mem, cap
+    return Replica(mem, shape, eff, min(mem.max_concurrent_sequences, max_batch(engine, gpu)), cap, prompt_spread)
+
+
+def latency_sized(
+    shape: ServingShape,
+    cap: Capacity,
+    eff: Efficiency,
+    p99_ttft_ms: float | None,
+    p99_tpot_ms: float | None,
+    prompt_spread: float = 1.0,
+) -> Capacity:
+    """The capacity one replica offers under P99 latency targets: the highest Poisson rate at
+    which they hold (throughput.max_rate_meeting), with the P99s reached there. Replicas sized
+    from it need no utilization target (CostCurve): the queueing model is the headroom."""
+    curve = load_curve(shape, cap.batch_size, eff, defaults.PREFILL_CHUNK_TOKENS, prompt_spread)
+    rate = max_rate_meeting(curve, p99_ttft_ms, p99_tpot_ms)
+    lat = at_rate(curve, rate)
+    return replace(
+        cap,
+        requests_per_s=rate,
+        output_tokens_per_s=lat.output_tokens_per_s,
+        bound="p99_latency",
+        ttft_ms=lat.ttft_ms["p99"],
+        tpot_ms=lat.tpot_ms["p99"],
+        prefill_share=cap.prefill_share * rate / cap.requests_per_s,
+        saturated_requests_per_s=cap.requests_per_s,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,6 +199,7 @@ def sized_configs(
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented);
     `reasoning_tokens` are decode steps each request spends before its visible answer."""
     cached, shared = prefix_cache(workload, assumptions)
+    spread = prompt_spread(workload.prompt_mix)
     runs: list[Config] = []
     fails: list[Unfit] = []
     fraction = memory_fraction(assumptions.engine, assumptions.engine_memory)
@@ -143,7 +216,7 @@ def sized_configs(
                 try:
                     mem, cap = replica_capacity(
                         model, quant, gpu, tp, workload.input_tokens, workload.output_tokens + reasoning_tokens,
-                        assumptions, cached_tokens=cached, shared_prefix_tokens=shared,
+                        assumptions, cached_tokens=cached, shared_prefix_tokens=shared, prompt_spread=spread,
                     )  # fmt: skip
                     runs.append(Config(model, quant, gpu, tp, mem, cap))
                 except InfeasibleError as exc:
@@ -235,9 +308,11 @@ class CostCurve:
     hours_per_month: float
 
     def queries_per_day_per_replica(self, f: Factors) -> Number:
-        """Daily queries one replica carries at the utilization target, for the peak [queries/day]."""
+        """Daily queries one replica carries at the utilization target, for the peak [queries/day];
+        a replica sized by P99 latency targets already carries its headroom (no utilization target)."""
         rps = self.config.capacity.requests_per_s if f.requests_per_s is None else f.requests_per_s
-        return rps * f.throughput * f.utilization * defaults.SECONDS_PER_DAY / f.peak_factor
+        u = 1.0 if self.config.capacity.bound == "p99_latency" else f.utilization
+        return rps * f.throughput * u * defaults.SECONDS_PER_DAY / f.peak_factor
 
     def replicas(self, qpd: Number, f: Factors) -> Number:
         """Whole replicas so the peak load stays at or under the utilization target (at least one)."""
@@ -413,7 +488,9 @@ def deployment_at(curve: CostCurve, workload: Workload, f: Factors, autoscaled: 
     `autoscaled`) the profile's hourly replicas, its peak count naming the offer."""
     qpd = workload.queries_per_day
     replicas = int(curve.replicas(qpd, f)) if autoscaled is None else autoscaled.peak_replicas
-    rps = curve.config.capacity.requests_per_s * float(f.throughput)
+    cap = curve.config.capacity
+    # utilization is of what a replica can serve at all: its saturated rate, also when P99 targets sized it
+    rps = (cap.saturated_requests_per_s or cap.requests_per_s) * float(f.throughput)
     hidden = float(curve.hidden_usd(replicas, qpd, f))
     offer = curve.offer_for(replicas, f)
     gpu = autoscaled.monthly_gpu_cost_usd if autoscaled is not None else offer.monthly_cost_usd

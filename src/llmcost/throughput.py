@@ -15,10 +15,12 @@ Efficiency factors (achieved fraction of peak) are the only tuning knobs; see `E
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from llmcost.defaults import Efficiency
+from llmcost.defaults import LOAD_QUANTILES, P99_SIZING_TOLERANCE, Efficiency
 from llmcost.errors import UsageError
 from llmcost.memory import (
     attended_tokens,
@@ -30,7 +32,7 @@ from llmcost.memory import (
     weight_bytes,
 )
 from llmcost.notes import Note
-from llmcost.numeric import maximum
+from llmcost.numeric import ceil, maximum, minimum
 from llmcost.quantization import Quantization, compute_path
 from llmcost.records import Gpu, OpenModel
 
@@ -243,8 +245,11 @@ class Capacity:
     ttft_ms: float
     tpot_ms: float
     prefill_share: float  # share of replica time spent in prefill
+    # set when P99 targets sized the replica (bound p99_latency): requests_per_s is then the highest
+    # rate meeting them, ttft_ms / tpot_ms the P99s there, and this the saturated rate
+    saturated_requests_per_s: float | None = None
 
-    def to_dict(self) -> dict[str, float | int | str]:
+    def to_dict(self) -> dict[str, float | int | str | None]:
         return dict(self.__dict__)
 
 
@@ -341,3 +346,227 @@ def saturated_capacity(
         tpot_ms=r.tpot_s * 1e3,
         prefill_share=r.prefill_s * r.requests_per_s,
     )
+
+
+# ---------------------------------------------------------------- capacity at a given concurrency or load
+#
+# Continuous batching with chunked prefill. A prompt admitted beside b - 1 running sequences is
+# prefilled in chunks of the engine's token budget per step (max_num_batched_tokens) less the
+# decode tokens of that step; each chunk rides one engine step, which also reads the weights and
+# the running sequences' KV cache; a prompt that arrives while other sequences decode first waits for
+# the step in flight to end (half a step on average: steps do not stop for arrivals; an idle engine
+# starts at once). So, at a running batch b:
+#
+#     TTFT0(b)  = t_prefill + ceil(prompt / (chunk - (b - 1))) * t_step(b)  (+ t_step(b - 1) / 2 if b > 1)
+#     X(b)      = 1 / (t_prefill + output_tokens * t_step(b) / b)      requests/s (as `rates`)
+#     TPOT(b)   = b / (X(b) * output_tokens)                           prefill stalls included
+#
+# Closed loop at concurrency N (a benchmark's N clients): b = min(N, max batch); clients beyond the
+# batch wait for a slot, N - b of them ahead at X(b) departures a second; a prompt also waits, on
+# average, for the prefill of those ahead of it (the M/G/1 mean below, at lambda = X(b)).
+# Open loop at a Poisson rate lambda: the requests in the system follow a birth-death chain with
+# births lambda and deaths X(min(n, c)) (c the max batch): pi(n) ~ prod_{k<=n} lambda / X(k), a
+# geometric tail of ratio rho = lambda / X(c) beyond c. Arrivals see pi (PASTA). An arrival finding
+# n < c is admitted at once (TTFT0(n + 1)); one finding n >= c waits; in the tail the wait is
+# exponential with rate X(c) - lambda and probability P(n >= c) (as in M/M/c: Erlang C with the
+# batch's throughput as the service rate). Admitted prompts also queue for prefill compute behind the
+# prompts ahead of them: an M/G/1 queue with service t_prefill x P / E[P] (P the prompt length) and load
+# u = lambda x t_prefill, whose wait is > 0 with probability u and has conditional mean t_prefill x
+# E[P^2] / E[P]^2 / (2 (1 - u)) (Pollaczek-Khinchine; M/D/1 when every prompt is alike), taken as
+# exponential. TTFT quantiles add the three parts' quantiles (comonotone: more
+# requests ahead means a longer wait and a fuller batch; conservative). TPOT quantiles come from the batch a
+# running sequence shares, weighted by sequence time (pi(n) x min(n, c)). Stated approximations:
+# exponential service (the chain is Markov), rates that follow the batch instantly, one token mix.
+
+
+@dataclass(frozen=True)
+class LoadLatency:
+    """Latency percentiles of one replica at a Poisson request rate [ms]."""
+
+    requests_per_s: float
+    output_tokens_per_s: float
+    saturated_requests_per_s: float
+    utilization: float  # lambda / saturated requests/s
+    mean_batch: float  # time-average running sequences
+    wait_probability: float  # an arrival finds the batch full and queues
+    ttft_ms: dict[str, float]  # {"p50": ..., "p90": ..., "p99": ...}
+    tpot_ms: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+QUANTILES = tuple((f"p{round(q * 100)}", q) for q in LOAD_QUANTILES)
+
+
+def chunked_ttft_s(s: ServingShape, batch: B, eff: Efficiency, chunk_tokens: float) -> B:
+    """Time to first token of a prompt admitted beside `batch - 1` running sequences, chunked
+    prefill included (see above) [s]."""
+    budget = maximum(chunk_tokens - (batch - 1.0), 1.0)
+    step, _, _ = decode_step_s(s, batch, eff)
+    return prefill_s(s, eff) + ceil(s.prefill_tokens / budget) * step
+
+
+def at_concurrency(
+    s: ServingShape,
+    concurrency: B,
+    max_batch: int,
+    eff: Efficiency,
+    chunk_tokens: float,
+    prompt_spread: float = 1.0,
+) -> Rates[B]:
+    """Rates of a closed loop of `concurrency` clients, each sending its next request when the last
+    one ends: the running batch is min(concurrency, max_batch); the rest queue for a slot.
+    `prompt_spread` is E[P^2] / E[P]^2 of the prompt lengths (1: all alike; see `prompt_spread`)."""
+    b = minimum(concurrency, float(max_batch))
+    r = rates(s, b, eff)
+    queued = maximum(concurrency - b, 0.0) / r.requests_per_s
+    busy = r.requests_per_s * r.prefill_s  # share of the replica's time in prefill (< 1)
+    prefill_wait = busy * r.prefill_s * prompt_spread / (2.0 * (1.0 - busy))  # M/G/1 mean (Pollaczek-Khinchine)
+    in_flight = minimum(concurrency - 1.0, 1.0) * (r.ttft_s - r.prefill_s) / 2.0  # half a step, if others run
+    ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait + in_flight
+    return Rates(b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s)
+
+
+def load_curve(
+    s: ServingShape, max_batch: int, eff: Efficiency, chunk_tokens: float, prompt_spread: float = 1.0
+) -> LoadCurve:
+    """What the queueing model needs at every batch 1..max_batch, computed once (numpy arrays);
+    `prompt_spread` as in `at_concurrency`."""
+    import numpy as np
+
+    b = np.arange(1, max_batch + 1, dtype=np.float64)
+    r = rates(s, b, eff)
+    # an arrival finding n = 0..c-1 requests joins a batch of n + 1, after half the step of n in flight
+    in_flight = np.concatenate(([0.0], (r.ttft_s[:-1] - r.prefill_s) / 2.0))
+    return LoadCurve(
+        batch=b,
+        requests_per_s=r.requests_per_s,
+        log_requests_per_s=np.log(r.requests_per_s),
+        ttft_s=chunked_ttft_s(s, b, eff, chunk_tokens) + in_flight,
+        tpot_s=r.tpot_s,
+        output_tokens=s.output_tokens,
+        prefill_s=r.prefill_s,
+        prompt_spread=prompt_spread,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class LoadCurve:
+    """Per-batch throughput and latency of one replica, batch = 1..max batch."""
+
+    batch: FloatArray
+    requests_per_s: FloatArray
+    log_requests_per_s: FloatArray
+    ttft_s: FloatArray  # TTFT0(b) of an arrival admitted at once into a batch of b (step in flight included)
+    tpot_s: FloatArray
+    output_tokens: float
+    prefill_s: float  # one prompt's prefill compute
+    prompt_spread: float = 1.0  # E[P^2] / E[P]^2 of the prompt lengths: the prefill queue's variability
+
+    @property
+    def saturated_requests_per_s(self) -> float:
+        return float(self.requests_per_s[-1])
+
+
+def at_rate(curve: LoadCurve, rate_per_s: float) -> LoadLatency:
+    """P50/P90/P99 TTFT and TPOT at a Poisson arrival rate (the birth-death model above). A rate at
+    or above the saturated capacity has no steady state: UsageError names the capacity."""
+    import numpy as np
+
+    cap_rps = curve.saturated_requests_per_s
+    if not 0 < rate_per_s < cap_rps:
+        raise UsageError(
+            f"a rate of {rate_per_s:g} requests/s is at or above this replica's saturated capacity of "
+            f"{cap_rps:.4g} requests/s: the queue would grow without bound (add replicas or lower the rate)"
+        )
+    c = curve.batch.size
+    rho = rate_per_s / cap_rps
+    # log weights of n = 0..c requests in the system, then the geometric tail beyond c
+    logw = np.empty(c + 1)
+    logw[0] = 0.0
+    np.cumsum(math.log(rate_per_s) - curve.log_requests_per_s, out=logw[1:])
+    w = np.exp(logw - logw.max())
+    tail = w[-1] * rho / (1.0 - rho)  # sum over n > c
+    z = w.sum() + tail
+    p = w / z  # P(n) for n = 0..c
+    p_wait = (w[-1] + tail) / z  # an arrival finds c or more: queues
+    # TTFT: an arrival that finds n < c is admitted into a batch of n + 1
+    cdf_admit = np.cumsum(p[:-1])
+    busy = rate_per_s * curve.prefill_s  # prefill's share of the replica's time: < 1 below saturation
+    # conditional mean of the M/G/1 wait: E[S^2] / (2 E[S] (1 - u)), prefill time taken as proportional to
+    # the prompt
+    prefill_wait_s = curve.prefill_s * curve.prompt_spread / (2.0 * (1.0 - busy))
+    ttft: dict[str, float] = {}
+    for name, q in QUANTILES:
+        if q <= 1.0 - p_wait:
+            n = min(int(np.searchsorted(cdf_admit, q - 1e-12)), c - 1)
+            t = float(curve.ttft_s[n])
+        else:
+            t = float(curve.ttft_s[-1]) + math.log(p_wait / (1.0 - q)) / (cap_rps - rate_per_s)
+        if q > 1.0 - busy:
+            t += prefill_wait_s * math.log(busy / (1.0 - q))
+        ttft[name] = t * 1e3
+    # TPOT: the batch a running sequence shares, weighted by sequence time (pi(n) x batch)
+    seq = p[1:] * curve.batch
+    seq[-1] += tail / z * c
+    cdf_seq = np.cumsum(seq) / seq.sum()
+    tpot = {
+        name: float(curve.tpot_s[min(int(np.searchsorted(cdf_seq, q - 1e-12)), c - 1)]) * 1e3 for name, q in QUANTILES
+    }
+    mean_batch = float(p[1:] @ curve.batch + tail / z * c)
+    return LoadLatency(
+        requests_per_s=rate_per_s,
+        output_tokens_per_s=rate_per_s * curve.output_tokens,
+        saturated_requests_per_s=cap_rps,
+        utilization=rho,
+        mean_batch=mean_batch,
+        wait_probability=float(p_wait),
+        ttft_ms=ttft,
+        tpot_ms=tpot,
+    )
+
+
+def max_rate_meeting(
+    curve: LoadCurve,
+    p99_ttft_ms: float | None,
+    p99_tpot_ms: float | None,
+    tolerance: float = P99_SIZING_TOLERANCE,
+) -> float:
+    """The highest Poisson rate at which P99 TTFT and P99 TPOT stay within their targets
+    [requests/s] (bisection: both rise with the rate). UsageError if even an idle replica misses."""
+    if p99_ttft_ms is None and p99_tpot_ms is None:
+        raise UsageError("a P99 latency target is needed to size by latency")
+
+    def meets(rate: float) -> bool:
+        lat = at_rate(curve, rate)
+        return (p99_ttft_ms is None or lat.ttft_ms["p99"] <= p99_ttft_ms) and (
+            p99_tpot_ms is None or lat.tpot_ms["p99"] <= p99_tpot_ms
+        )
+
+    cap = curve.saturated_requests_per_s
+    lo, hi = 0.0, cap
+    idle = cap * 1e-6
+    if not meets(idle):
+        lat = at_rate(curve, idle)
+        raise UsageError(
+            f"P99 latency target unreachable: even an idle replica has TTFT {lat.ttft_ms['p99']:.0f} ms and "
+            f"TPOT {lat.tpot_ms['p99']:.1f} ms"
+        )
+    lo = idle
+    while hi - lo > tolerance * cap:
+        mid = 0.5 * (lo + hi)
+        if meets(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def prompt_spread(mix: Sequence[Sequence[float]]) -> float:
+    """E[P^2] / E[P]^2 of prompt lengths given as (share of requests, tokens) pairs; 1 for one size."""
+    total = sum(share for share, _ in mix)
+    if not mix or total <= 0:
+        return 1.0
+    mean = sum(share * p for share, p in mix) / total
+    return sum(share * p * p for share, p in mix) / total / (mean * mean)

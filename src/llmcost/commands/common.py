@@ -155,6 +155,11 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
         {
             "max_ttft_ms": a.max_ttft_ms,
             "max_tpot_ms": a.max_tpot_ms,
+            "replica_sizing": "p99_latency"
+            if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None
+            else "utilization",
+            "p99_ttft_ms": a.p99_ttft_ms,
+            "p99_tpot_ms": a.p99_tpot_ms,
             "kv_cache_precision": (
                 f"8-bit for {'/'.join(e.kv_cache_auto_8bit)} weights ({e.id}'s auto), else 16-bit"
                 if e is not None and e.kv_cache_auto_8bit

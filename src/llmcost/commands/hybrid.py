@@ -58,7 +58,8 @@ def hybrid(
         replicas = autoscaled(curve, own_q, inp.autoscaling, f).peak_replicas
     else:
         replicas = int(curve.replicas(own_q, f)) if s > 0 else 0
-    rps = curve.config.capacity.requests_per_s * float(f.throughput)
+    cap = curve.config.capacity  # utilization of the saturated rate, also when P99 targets sized it
+    rps = (cap.saturated_requests_per_s or cap.requests_per_s) * float(f.throughput)
     mc = None
     if inp.monte_carlo:
         d = draw_inputs(inp, inp.monte_carlo, inp.seed, [curve.config.gpu.id], [api.id])

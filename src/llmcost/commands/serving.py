@@ -16,8 +16,8 @@ from llmcost.memory import plan_memory
 from llmcost.quantization import checkpoint_quantization, compute_path, get_quantization
 from llmcost.records import Engine, Gpu
 from llmcost.results.records import CapacityResult, FitResult
-from llmcost.selfhost import replica_capacity
-from llmcost.throughput import tp_link
+from llmcost.selfhost import replica
+from llmcost.throughput import at_concurrency, at_rate, prompt_spread, tp_link
 
 KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 
@@ -125,27 +125,57 @@ def capacity(
     gpu: str = "h100-sxm",
     *,
     gpus: int = 1,
-    input_tokens: float = defaults.INPUT_TOKENS,
-    output_tokens: float = defaults.OUTPUT_TOKENS,
+    input_tokens: float | None = None,
+    output_tokens: float | None = None,
     max_ttft_ms: float | None = None,
     max_tpot_ms: float | None = None,
     kv_cache: str = "auto",
     engine: str = defaults.ENGINE,
     efficiency: defaults.Efficiency | None = None,
+    concurrency: int | None = None,
+    rate: float | None = None,
+    usage_log: str | Path | None = None,
+    chunk_tokens: int = defaults.PREFILL_CHUNK_TOKENS,
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
 ) -> CapacityResult:
-    """Saturated throughput of one replica on `gpus` GPUs, optionally under latency caps."""
+    """Saturated throughput of one replica on `gpus` GPUs, optionally under latency caps; with
+    `concurrency`, the rates of that many closed-loop clients; with `rate` (requests/s, Poisson),
+    P50/P90/P99 TTFT and TPOT from the queueing model (throughput.at_rate). `usage_log` sets the
+    token means (and, without `rate`, the rate: the log's peak hour)."""
     cat = require_catalog(catalog) or load_catalog(data_dirs)
     m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
     tp = _tp(gpus)
-    i = check_positive("input_tokens", input_tokens)
-    o = check_positive("output_tokens", output_tokens)
+    if concurrency is not None and (rate is not None or usage_log is not None):
+        raise UsageError("give --concurrency (closed-loop clients) or --rate / --workload (arrivals), not both",
+                         param="concurrency")  # fmt: skip
+    load_given = concurrency is not None or rate is not None or usage_log is not None
+    if load_given and (max_ttft_ms is not None or max_tpot_ms is not None):
+        raise UsageError(
+            "--max-ttft-ms / --max-tpot-ms cap the batch at saturation; at a given concurrency or rate the load "
+            "sets the batch (read TTFT and TPOT from the result instead)",
+            param="max_ttft_ms",
+        )
+    log_rate, spread = None, 1.0
+    if usage_log is not None:
+        from llmcost.usage import summarize_file
+
+        u = summarize_file(usage_log)
+        input_tokens = max(u.input_tokens["mean"], 1.0) if input_tokens is None else input_tokens
+        output_tokens = max(u.output_tokens["mean"], 1.0) if output_tokens is None else output_tokens
+        log_rate = u.queries_per_day / defaults.SECONDS_PER_DAY * max(u.peak_to_average, 1.0)
+        if input_tokens is None:  # the logged prompt sizes spread the prefill queue's waits
+            spread = prompt_spread([(share, tokens) for share, tokens in u.prompt_mix])
+    i = check_positive("input_tokens", defaults.INPUT_TOKENS if input_tokens is None else input_tokens)
+    o = check_positive("output_tokens", defaults.OUTPUT_TOKENS if output_tokens is None else output_tokens)
     for name, cap in (("max_ttft_ms", max_ttft_ms), ("max_tpot_ms", max_tpot_ms)):
         if cap is not None:
             check_positive(name, cap)
     if i > defaults.MAX_TOKENS_PER_QUERY or o > defaults.MAX_TOKENS_PER_QUERY:
         raise UsageError(f"tokens per request must be <= {defaults.MAX_TOKENS_PER_QUERY:g}", param="input_tokens")
+    n = None if concurrency is None else _whole("concurrency", concurrency, 1e6)
+    lam = check_positive("rate", rate) if rate is not None else log_rate
+    chunk = _whole("max_num_batched_tokens", chunk_tokens, 1e7)
     assumptions = SelfHostAssumptions(
         engine=cat.engine(engine),
         engine_memory=cat.memory_profile(cat.engine(engine).id),
@@ -153,10 +183,38 @@ def capacity(
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
     )
+    where = f"{m.id} {q.id} on {tp} x {g.id}"
     try:
-        _, cap_ = replica_capacity(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache))
+        rep = replica(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache), prompt_spread=spread)
     except InfeasibleError as exc:
-        raise UsageError(f"{m.id} {q.id} on {tp} x {g.id}: {exc}") from None
+        raise UsageError(f"{where}: {exc}") from None
+    load: dict[str, Any] | None = None
+    if n is not None:
+        r = at_concurrency(rep.shape, float(n), rep.max_batch, rep.efficiency, chunk, spread)
+        load = {
+            "concurrency": n,
+            "running_batch": int(r.batch),
+            "queued": n - int(r.batch),
+            "requests_per_s": r.requests_per_s,
+            "output_tokens_per_s": r.output_tokens_per_s,
+            "ttft_ms": r.ttft_s * 1e3,
+            "tpot_ms": r.tpot_s * 1e3,
+            "share_of_saturated": r.output_tokens_per_s / rep.capacity.output_tokens_per_s,
+            "max_num_batched_tokens": chunk,
+        }
+    elif lam is not None:
+        if lam > defaults.MAX_QUERIES_PER_DAY / defaults.SECONDS_PER_DAY:
+            raise UsageError(f"rate must be a finite number of requests/s, got {lam!r}", param="rate")
+        try:
+            lat = at_rate(rep.load_curve(chunk), lam)
+        except UsageError as exc:
+            raise UsageError(f"{where}: {exc}", param="rate") from None
+        load = {
+            **lat.to_dict(),
+            "max_num_batched_tokens": chunk,
+            "rate_from": "flag" if rate is not None else "log",
+            "prompt_spread": spread,
+        }
     return CapacityResult(
         model=m.id,
         quantization=q.id,
@@ -165,7 +223,8 @@ def capacity(
         input_tokens=i,
         output_tokens=o,
         engine=cat.engine(engine).id,
-        capacity=cap_,
+        capacity=rep.capacity,
         compute=dataclasses.asdict(compute_path(q, g)),
         tp_link=_link(g, tp),
+        load=load,
     )
