@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from llmcost.catalog import Catalog
-from llmcost.defaults import PREFILL_CHUNK_TOKENS, Efficiency
+from llmcost.defaults import Efficiency
 from llmcost.errors import LLMCostError
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.quantization import get_quantization
@@ -177,11 +177,11 @@ def predict(cat: Catalog, m: Measurement, eff: Efficiency) -> tuple[float | None
         figures = {"throughput": r.output_tokens_per_s, "ttft": r.ttft_s * 1e3, "tpot": r.tpot_s * 1e3}
         return figures[m.metric], "batch 1" if m.load == 1 else "moderate"
     if m.kind == "closed_loop":
-        c = at_concurrency(rep.shape, m.load, rep.max_batch, rep.efficiency, PREFILL_CHUNK_TOKENS, m.prompt_spread)
+        c = at_concurrency(rep.shape, m.load, rep.max_batch, rep.efficiency, rep.chunk_tokens, m.prompt_spread)
         figures = {"throughput": c.output_tokens_per_s, "ttft": c.ttft_s * 1e3, "tpot": c.tpot_s * 1e3}
         regime = "batch 1" if m.load == 1 else "saturation" if m.load >= rep.max_batch else "moderate"
         return figures[m.metric], regime
-    curve = rep.load_curve(PREFILL_CHUNK_TOKENS)  # Poisson arrivals at m.load requests/s
+    curve = rep.load_curve()  # Poisson arrivals at m.load requests/s
     if m.load >= curve.saturated_requests_per_s:  # beyond capacity: a finite run drains a growing queue
         beyond: dict[str, float | None] = {"throughput": cap.output_tokens_per_s, "ttft": None, "tpot": cap.tpot_ms}
         return beyond[m.metric], "saturation"

@@ -267,3 +267,17 @@ def test_spread_prompts_lengthen_the_prefill_queue_tail():
     extra = 0.1 / 1.4 * math.log(30) * 1e3
     assert spread.ttft_ms["p99"] == pytest.approx(same.ttft_ms["p99"] + extra)
     assert spread.ttft_ms["p50"] == same.ttft_ms["p50"]  # the median prompt does not queue for prefill
+
+
+def test_batched_tokens_default_to_the_engines_for_the_gpu_and_one_setting_serves_memory_and_load(capsys):
+    # vLLM's API server: 8192 tokens a step on an H100 (>= 70 GiB, not an A100), 2048 on an A100 80GB
+    def chunk(gpu: str, *more: str) -> int:
+        d = _json(capsys, "capacity", "llama-3.1-8b", "--gpu", gpu, "--rate", "1", *more, "--format", "json")
+        return d["at_rate"]["max_num_batched_tokens"]
+
+    assert (chunk("h100-sxm"), chunk("a100-80gb")) == (8192, 2048)
+    assert chunk("a100-80gb", "--max-num-batched-tokens", "4096") == 4096
+    # the same number sets fit's profiling peak: a bigger step leaves less room for KV
+    fit = [_json(capsys, "fit", "llama-3.1-8b", "--gpu", "a100-80gb", "--max-num-batched-tokens", n, "--format",
+                 "json")["max_concurrent_sequences"] for n in ("2048", "65536")]  # fmt: skip
+    assert fit[0] >= fit[1]

@@ -909,12 +909,14 @@ def capacity(
         ),
     ] = None,
     max_num_batched_tokens: Annotated[
-        int,
+        int | None,
         typer.Option(
-            help="Tokens per engine step (prefill chunk + decode), vLLM's max_num_batched_tokens "
-            f"[{D.PREFILL_CHUNK_TOKENS}]."
+            help="Tokens per engine step (prefill chunk + decode): the prefill chunk of the load model and "
+            "the profiling activation peak; default the engine's for the GPU (vLLM API server: 8192 on >= 70 "
+            f"GiB GPUs except A100, 16384 on >= 160 GiB, else 2048; {D.PREFILL_CHUNK_TOKENS} for engines "
+            "without memory accounting)."
         ),
-    ] = D.PREFILL_CHUNK_TOKENS,
+    ] = None,
     engine: EngineOpt = "vllm",
     kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto, bf16, fp8.")] = "auto",
     data: DataOpt = None,

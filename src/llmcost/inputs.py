@@ -811,6 +811,9 @@ class SelfHostAssumptions:
     throughput_factor: float = defaults.THROUGHPUT_FACTOR  # achieved / modelled throughput
     gpu_price_factor: float = defaults.GPU_PRICE_FACTOR  # price over the cheapest offer
     prefix_caching: bool = defaults.PREFIX_CACHING  # cached input skips prefill (the engine's prefix cache)
+    # tokens per engine step: the profiling activation peak and the prefill chunk (None: the engine's
+    # default for the GPU, EngineMemory.batched_tokens_for, else PREFILL_CHUNK_TOKENS)
+    max_num_batched_tokens: int | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -84,10 +84,19 @@ class Replica:
     efficiency: Efficiency
     max_batch: int  # running sequences: memory and the engine's cap
     capacity: Capacity
+    chunk_tokens: int  # tokens per engine step (max_num_batched_tokens): the prefill chunk
     prompt_spread: float = 1.0  # E[P^2] / E[P]^2 of the prompt lengths
 
-    def load_curve(self, chunk_tokens: float = defaults.PREFILL_CHUNK_TOKENS) -> LoadCurve:
-        return load_curve(self.shape, self.max_batch, self.efficiency, chunk_tokens, self.prompt_spread)
+    def load_curve(self) -> LoadCurve:
+        return load_curve(self.shape, self.max_batch, self.efficiency, self.chunk_tokens, self.prompt_spread)
+
+
+def batched_tokens(a: SelfHostAssumptions, gpu: Gpu) -> int:
+    """Tokens per engine step: the setting, else the engine's default for this GPU (vLLM: 8192 on
+    >= 70 GiB GPUs except A100, 2048 below), else PREFILL_CHUNK_TOKENS for engines without accounting."""
+    if a.max_num_batched_tokens is not None:
+        return a.max_num_batched_tokens
+    return a.engine_memory.batched_tokens_for(gpu) if a.engine_memory else defaults.PREFILL_CHUNK_TOKENS
 
 
 def replica(
@@ -117,7 +126,7 @@ def replica(
         model, quant, gpu, context, gpus=gpus, kv_bytes=kv_bytes,
         gpu_memory_utilization=memory_fraction(engine, a.engine_memory),
         shared_prefix_tokens=math.floor(shared_prefix_tokens), engine_memory=a.engine_memory,
-        max_num_seqs=max_batch(engine, gpu),
+        max_num_seqs=max_batch(engine, gpu), max_num_batched_tokens=a.max_num_batched_tokens,
     )  # fmt: skip
     if not mem.fits:
         raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
@@ -128,10 +137,11 @@ def replica(
             shape, mem.max_concurrent_sequences, max_batch(engine, gpu), eff, a.max_ttft_ms, a.max_tpot_ms
         )
         if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None:
-            cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms, prompt_spread)
+            cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms, prompt_spread, batched_tokens(a, gpu))
     except UsageError as exc:  # a latency target no batch meets; TP without a known interconnect
         raise InfeasibleError(str(exc)) from None
-    return Replica(mem, shape, eff, min(mem.max_concurrent_sequences, max_batch(engine, gpu)), cap, prompt_spread)
+    batch = min(mem.max_concurrent_sequences, max_batch(engine, gpu))
+    return Replica(mem, shape, eff, batch, cap, batched_tokens(a, gpu), prompt_spread)
 
 
 def latency_sized(
@@ -141,11 +151,12 @@ def latency_sized(
     p99_ttft_ms: float | None,
     p99_tpot_ms: float | None,
     prompt_spread: float = 1.0,
+    chunk_tokens: float = defaults.PREFILL_CHUNK_TOKENS,
 ) -> Capacity:
     """The capacity one replica offers under P99 latency targets: the highest Poisson rate at
     which they hold (throughput.max_rate_meeting), with the P99s reached there. Replicas sized
     from it need no utilization target (CostCurve): the queueing model is the headroom."""
-    curve = load_curve(shape, cap.batch_size, eff, defaults.PREFILL_CHUNK_TOKENS, prompt_spread)
+    curve = load_curve(shape, cap.batch_size, eff, chunk_tokens, prompt_spread)
     rate = max_rate_meeting(curve, p99_ttft_ms, p99_tpot_ms)
     lat = at_rate(curve, rate)
     return replace(

@@ -135,14 +135,15 @@ def capacity(
     concurrency: int | None = None,
     rate: float | None = None,
     usage_log: str | Path | None = None,
-    chunk_tokens: int = defaults.PREFILL_CHUNK_TOKENS,
+    chunk_tokens: int | None = None,
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
 ) -> CapacityResult:
     """Saturated throughput of one replica on `gpus` GPUs, optionally under latency caps; with
     `concurrency`, the rates of that many closed-loop clients; with `rate` (requests/s, Poisson),
     P50/P90/P99 TTFT and TPOT from the queueing model (throughput.at_rate). `usage_log` sets the
-    token means (and, without `rate`, the rate: the log's peak hour)."""
+    token means (and, without `rate`, the rate: the log's peak hour). `chunk_tokens` is the engine's
+    max_num_batched_tokens (default its value for the GPU): the prefill chunk and the profiling peak."""
     cat = require_catalog(catalog) or load_catalog(data_dirs)
     m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
     tp = _tp(gpus)
@@ -175,13 +176,14 @@ def capacity(
         raise UsageError(f"tokens per request must be <= {defaults.MAX_TOKENS_PER_QUERY:g}", param="input_tokens")
     n = None if concurrency is None else _whole("concurrency", concurrency, 1e6)
     lam = check_positive("rate", rate) if rate is not None else log_rate
-    chunk = _whole("max_num_batched_tokens", chunk_tokens, 1e7)
+    chunk = None if chunk_tokens is None else _whole("max_num_batched_tokens", chunk_tokens, 1e7)
     assumptions = SelfHostAssumptions(
         engine=cat.engine(engine),
         engine_memory=cat.memory_profile(cat.engine(engine).id),
         efficiency=efficiency or defaults.Efficiency(),
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
+        max_num_batched_tokens=chunk,
     )
     where = f"{m.id} {q.id} on {tp} x {g.id}"
     try:
@@ -190,7 +192,7 @@ def capacity(
         raise UsageError(f"{where}: {exc}") from None
     load: dict[str, Any] | None = None
     if n is not None:
-        r = at_concurrency(rep.shape, float(n), rep.max_batch, rep.efficiency, chunk, spread)
+        r = at_concurrency(rep.shape, float(n), rep.max_batch, rep.efficiency, rep.chunk_tokens, spread)
         load = {
             "concurrency": n,
             "running_batch": int(r.batch),
@@ -200,18 +202,18 @@ def capacity(
             "ttft_ms": r.ttft_s * 1e3,
             "tpot_ms": r.tpot_s * 1e3,
             "share_of_saturated": r.output_tokens_per_s / rep.capacity.output_tokens_per_s,
-            "max_num_batched_tokens": chunk,
+            "max_num_batched_tokens": rep.chunk_tokens,
         }
     elif lam is not None:
         if lam > defaults.MAX_QUERIES_PER_DAY / defaults.SECONDS_PER_DAY:
             raise UsageError(f"rate must be a finite number of requests/s, got {lam!r}", param="rate")
         try:
-            lat = at_rate(rep.load_curve(chunk), lam)
+            lat = at_rate(rep.load_curve(), lam)
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}", param="rate") from None
         load = {
             **lat.to_dict(),
-            "max_num_batched_tokens": chunk,
+            "max_num_batched_tokens": rep.chunk_tokens,
             "rate_from": "flag" if rate is not None else "log",
             "prompt_spread": spread,
         }
