@@ -216,8 +216,9 @@ PROSE = {
         lambda d: 100 * d["saving_vs_all_api_usd"] / d["all_api_monthly_cost_usd"]: "(59%)",
     },
     (ENGINE + "vllm", ENGINE + "ollama"): {
-        "output_tokens_per_s": "8,007 output", lambda vllm, ollama: ollama["output_tokens_per_s"]: "(139 vs",
-        lambda vllm, ollama: vllm["output_tokens_per_s"] / ollama["output_tokens_per_s"]: "57x slower",
+        "output_tokens_per_s": "5,141 output", lambda vllm, ollama: ollama["output_tokens_per_s"]: "(135 vs",
+        lambda vllm, ollama: vllm["output_tokens_per_s"] / ollama["output_tokens_per_s"]: "38x slower",
+        "batch_size": "batch of 201",
     },
     BREAKEVEN.replace("--format", "--monte-carlo 10000 --seed 1 --format"): {
         "breakeven_qpd_p10": "10,764 /", "breakeven_qpd_p50": "14,764 /", "breakeven_qpd_p90": "18,865 at P10",
@@ -238,9 +239,9 @@ PROSE = {
             "24 deprecated or retired",
     },
     "llmcost fit deepseek-v3 --quant fp8 --gpu h200 --context 8192 --format json": {  # its comment, from the data
-        lambda d: deepseek().layers: "MLA: 61 layers", "kv_bytes_per_element": "x 1 byte",
-        lambda d: deepseek().mla.kv_lora_rank: "x (512 + 64) x 1 byte",
-        lambda d: deepseek().mla.qk_rope_head_dim: "+ 64) x 1 byte",
+        lambda d: deepseek().layers: "MLA: 61 layers", "kv_bytes_per_element": "x 2 bytes, not",
+        lambda d: deepseek().mla.kv_lora_rank: "x (512 + 64) x 2 bytes",
+        lambda d: deepseek().mla.qk_rope_head_dim: "+ 64) x 2 bytes",
         lambda d: deepseek().kv_heads: "not 128 heads", lambda d: deepseek().head_dim: "heads x 128",
     },
     "llmcost fit llama-3.1-405b --quant int4 --gpu a100-80gb --context 2500 --format json": {

@@ -255,7 +255,7 @@ ThroughputFactorOpt = Annotated[
     typer.Option(
         "--throughput-factor",
         help="Achieved over modelled throughput: a number applies to the answer (default 1; drawn by "
-        "--monte-carlo from the model's measured error, lognormal:1,0.167).",
+        f"--monte-carlo from the model's measured error, lognormal:1,{D.THROUGHPUT_LOG_SD:g}).",
     ),
 ]
 
