@@ -197,18 +197,17 @@ PROSE = {
         "options[openai/gpt-4o].cost_per_query_usd": "$0.0100 a query",
     },
     BREAKEVEN: {  # the worked example
-        "api_usd_per_qpd_month": "$0.3042 a month", "queries_per_day_per_replica": "carries 26,959 queries/day",
+        "api_usd_per_qpd_month": "$0.3042 a month", "queries_per_day_per_replica": "carries 25,934 queries/day",
         lambda d: step(1)(d) - step(0)(d): "adds $885 a month", "self_hosted_fixed_usd_per_month": "$3,534 of hidden",
         step(0): "$4,403 a month", "self_hosted_cheaper_above_qpd": "= 14,475 queries/day",
-        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.08 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
+        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.12 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
         lambda d: (step(0)(d) - d["pairs"][0]["self_hosted_fixed_usd_per_month"]) / 730: "$1.19/h x 730",
         lambda d: step(0)(d) - d["pairs"][0]["self_hosted_fixed_usd_per_month"]: "= $869 a month",
     },
     BREAKEVEN.replace("--format", "--hidden-costs flat --format"): {"crossings_qpd.0": "the crossover is 16,335"},
-    BREAKEVEN.replace("gpt-4o", "gpt-4o-mini"): {"crossings_qpd.0": "cross once, at 314,738"},
-    BREAKEVEN.replace("gpt-4o", "gpt-4o-mini").replace("llama-3.1-70b", "qwen3-32b"): {
-        lambda d: len(d["pairs"][0]["crossings_qpd"]): "crosses 13 times", "crossings_qpd.0": "between 1,411,446",
-        "crossings_qpd.12": "and 1,777,034 queries/day", "self_hosted_cheaper_above_qpd": "only above 1,777,034",
+    BREAKEVEN.replace("gpt-4o", "gpt-4o-mini"): {
+        "crossings_qpd.0": "(at 314,741", "crossings_qpd.1": "332,618 and", "crossings_qpd.2": "375,673 queries/day, with",
+        "self_hosted_cheaper_above_qpd": "only above 375,673",
     },
     "llmcost hybrid --qpd 100000 --share 0.7 --model llama-3.1-70b --api anthropic/claude-sonnet-4.5 --format json": {
         "monthly_cost_usd": "$16,948 a month", "blended_cost_per_query_usd": "$0.0056 per query",
@@ -221,7 +220,7 @@ PROSE = {
         "batch_size": "batch of 201",
     },
     BREAKEVEN.replace("--format", "--monte-carlo 10000 --seed 1 --format"): {
-        "breakeven_qpd_p10": "10,764 /", "breakeven_qpd_p50": "14,764 /", "breakeven_qpd_p90": "18,865 at P10",
+        "breakeven_qpd_p10": "10,764 /", "breakeven_qpd_p50": "14,767 /", "breakeven_qpd_p90": "18,989 at P10",
     },
     "llmcost sensitivity --model llama-3.1-70b --api openai/gpt-4o --metric breakeven --format json": {
         "inputs.0.result_at_low": "DevOps cost: 9,543", "inputs.0.result_at_high": "19,407/day",
