@@ -206,7 +206,8 @@ PROSE = {
     },
     BREAKEVEN.replace("--format", "--hidden-costs flat --format"): {"crossings_qpd.0": "the crossover is 16,335"},
     BREAKEVEN.replace("gpt-4o", "gpt-4o-mini"): {
-        "crossings_qpd.0": "(at 314,741", "crossings_qpd.1": "332,618 and", "crossings_qpd.2": "375,673 queries/day, with",
+        "crossings_qpd.0": "(at 314,741", "crossings_qpd.1": "332,618 and",
+        "crossings_qpd.2": "375,673 queries/day, with",
         "self_hosted_cheaper_above_qpd": "only above 375,673",
     },
     "llmcost hybrid --qpd 100000 --share 0.7 --model llama-3.1-70b --api anthropic/claude-sonnet-4.5 --format json": {
