@@ -210,6 +210,31 @@ class Scenario:
             "Highest volume the break-even search covers.", "number", gt=0, le=defaults.MAX_QUERIES_PER_DAY
         ),
     )
+    # serving platforms (the platforms command)
+    platforms: list[str] | None = field(
+        default=None,
+        metadata=_about(
+            "Serving platforms priced (platforms.yaml): all (default: every one with a list price for the GPU), "
+            "none, or ids.",
+            "ids?",
+        ),
+    )
+    spot_preemption: Uncertain | None = field(
+        default=None,
+        metadata=_about(
+            "Spot interruptions per replica per month, in [0, 1] (default: 0.10, the midpoint of the AWS Spot "
+            "Advisor's 0-20% buckets; Monte Carlo draws over them).",
+            "uncertain?",
+        ),
+    )
+    cold_start_basis: str = field(
+        default=defaults.COLD_START_BASIS,
+        metadata=_about("cold_start_components id the cold-start rates are derived from.", "str"),
+    )
+    image_pull_s: float = field(
+        default=defaults.IMAGE_PULL_S,
+        metadata=_about("Container image pull per cold start, seconds (not sourced: 0).", "number", ge=0, le=1e5),
+    )
     # uncertainty
     monte_carlo: int | None = field(
         default=None,
@@ -475,6 +500,7 @@ _CENTRAL_BOUNDS = [
     ("peak_factor", 1, 1e6, True),
     ("throughput_factor", 0, 1e6, False),
     ("gpu_price_factor", 0, 1e6, False),
+    ("spot_preemption", 0, 1, True),
 ]
 MAX_LOG_SIGMA = 10.0  # a log-normal wider than this draws overflowing values
 
@@ -682,6 +708,10 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
     "sensitivity": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, "max_qpd"))
     - {"autoscale", "profile", "min_replicas"},
 }
+COMMAND_SETTINGS["platforms"] = frozenset(
+    (*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "max_qpd", "platforms", "spot_preemption",
+     "cold_start_basis", "image_pull_s")
+)  # fmt: skip
 COMMAND_SETTINGS["plot"] = frozenset().union(*COMMAND_SETTINGS.values())  # each chart's command checks its own
 
 

@@ -945,3 +945,59 @@ def render(data: Result, fmt: str, table: Callable[[Any], str], markdown: Callab
     if fmt == "markdown":
         return markdown(data)
     return table(data)
+
+
+# ---------------------------------------------------------------- platforms
+
+
+def _qpd_short(x: float) -> str:
+    for unit, size in (("M", 1e6), ("k", 1e3)):
+        if x >= size:
+            return f"{x / size:,.3g}{unit}"
+    return f"{x:,.3g}"
+
+
+def platforms_table(data: Any) -> str:
+    """Every way to run one model: cost, cold starts and the latency check, then where each billing model wins."""
+    w = data.workload
+    table = Table(
+        title=f"Ways to run {data.model} at {w['queries_per_day']:,.0f} queries/day ({data.assumptions['profile']} profile)",
+        box=HEAD_RULE,
+        title_justify="left",
+        **_narrow(),  # type: ignore[arg-type]
+    )
+    for h in ("option", "billing", "$/month", "$/1k q", "GPU-h billed", "cold/day", "wait cold", "cold TTFT"):
+        table.add_column(h, justify="left" if h in ("option", "billing") else "right", no_wrap=h != "option")
+    for o in data.options:
+        band = f" ({usd(o.band['p10_monthly_cost_usd'])}-{usd(o.band['p90_monthly_cost_usd'])})" if o.band else ""
+        short = f"short {o.short_time_share:.2%}" if o.short_time_share is not None else ""
+        table.add_row(
+            o.label + ("" if o.meets_latency else " [misses latency target]"),
+            o.billing_model,
+            usd(o.monthly_cost_usd) + band,
+            f"{o.cost_per_1k_queries_usd:,.3f}",
+            f"{o.billed_gpu_hours_per_month:,.0f}" if o.billed_gpu_hours_per_month is not None else "-",
+            f"{o.cold_starts_per_day:,.1f}" if o.cold_starts_per_day is not None else "-",
+            f"{o.cold_wait_share:.1%}" if o.cold_wait_share is not None else short or "-",
+            f"{o.cold_ttft_ms / 1000:,.0f} s" if o.cold_ttft_ms is not None else "-",
+        )
+    console = Console(width=_width(), highlight=False, file=io.StringIO())
+    with console.capture() as cap:
+        console.print(table)
+        wins = "; ".join(f"{_qpd_short(x.from_qpd)}-{_qpd_short(x.to_qpd)}: {x.billing_model}" for x in data.wins)
+        console.print(f"Cheapest by volume (up to {_qpd_short(data.curves['qpd'][-1])}/day): {wins}", markup=False)
+        if data.crossings:
+            shown_ = ", ".join(f"{c.cheaper_below}->{c.cheaper_above} at {_qpd_short(c.qpd)}" for c in data.crossings[:12])
+            more = f" (+{len(data.crossings) - 12} more in --format json)" if len(data.crossings) > 12 else ""
+            console.print(f"Crossings: {shown_}{more}", markup=False)
+        if data.skipped:
+            console.print("Not priced: " + "; ".join(f"{k} {v}" for k, v in data.skipped.items()), markup=False)
+        cs = data.assumptions["cold_start"]
+        console.print(
+            f"Cold start = image pull {cs['image_pull_s']:g} s + weights at {cs['weights_load_gb_per_s']:.2f} GB/s + "
+            f"engine start {cs['engine_start_s']:g} s ({cs['basis']}); spot: "
+            f"{data.assumptions['spot_preemptions_per_month']} interruptions per replica-month. Rented rows include "
+            "hidden costs; platform rows do not.",
+            markup=False,
+        )
+    return cap.get()
