@@ -570,7 +570,7 @@ def platforms_(
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     platforms: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--platforms",
             help="Serving platforms priced (platforms.yaml): all, none, or comma-separated ids "

@@ -969,10 +969,10 @@ def platforms_table(data: Any) -> str:
     for h in ("option", "billing", "$/month", "$/1k q", "GPU-h billed", "cold/day", "wait cold", "cold TTFT"):
         table.add_column(h, justify="left" if h in ("option", "billing") else "right", no_wrap=h != "option")
     for o in data.options:
-        band = f" ({usd(o.band['p10_monthly_cost_usd'])}-{usd(o.band['p90_monthly_cost_usd'])})" if o.band else ""
+        band = f" ({usd(o.band['monthly_cost_usd_p10'])}-{usd(o.band['monthly_cost_usd_p90'])})" if o.band else ""
         short = f"short {o.short_time_share:.2%}" if o.short_time_share is not None else ""
         table.add_row(
-            o.label + ("" if o.meets_latency else " [misses latency target]"),
+            o.label + ("" if o.meets_latency else " (misses TTFT target)"),
             o.billing_model,
             usd(o.monthly_cost_usd) + band,
             f"{o.cost_per_1k_queries_usd:,.3f}",

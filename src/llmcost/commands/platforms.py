@@ -96,13 +96,16 @@ def _servings(
     for p in platforms:
         priced = [c for c in configs if p.price_for(c.gpu.id) is not None]
         if not priced:
-            why = (
-                "lists no per-GPU prices" if not any(x.list_usd_per_gpu_second for x in p.prices)
-                else f"prices none of the GPUs {cfg_model(configs)} runs on"
-            )  # fmt: skip
+            has = sorted({x.gpu for x in p.prices if x.list_usd_per_gpu_second is not None})
+            runs = sorted({c.gpu.id for c in configs})
             if named:
-                raise UsageError(f"platform '{p.id}' {why}", param="platforms")
-            skipped[p.id] = why
+                raise UsageError(
+                    f"platform '{p.id}' lists no price for "
+                    + (f"the GPU(s) {cfg_model(configs)} runs on here ({', '.join(runs)})" if runs else "any GPU")
+                    + (f"; it prices {', '.join(has)}" if has else "; it lists no per-GPU prices"),
+                    param="platforms",
+                )
+            skipped[p.id] = "lists no per-GPU prices" if not has else f"prices none of {', '.join(runs)}"
             continue
         for c in priced:
             out.append(_Serving(p, c, rules_for(p, c.gpu.id, c.gpus_per_replica), _replica(c, inp, cold, reasoning)))
@@ -492,7 +495,7 @@ def _monte_carlo(
     spread = facts if facts is not None else Uniform(dist="uniform", low=0.0, high=0.2)
     d = replace(d, spot_preemptions_per_month=np.clip(draw(spread, n, rng), 0.0, 1.0))
     by_id = {c.config.id: c for c in od}
-    sv_of = {o.id: sv for o, sv in priced}
+    sv_of = {(o.id, o.config): sv for o, sv in priced}
     out = []
     for o in rows:
         costs: Any = None
@@ -504,8 +507,8 @@ def _monte_carlo(
         elif o.id == "rented:hourly" and o.config in by_id:
             c = by_id[o.config]
             costs = fleet_cost_usd(c, d.qpd, draw_factors(c, d, inp), auto)
-        elif o.id in sv_of:
-            sv = sv_of[o.id]
+        elif (o.id, o.config) in sv_of:
+            sv = sv_of[(o.id, o.config)]
             r = sv.replica
             mu = r.saturated_requests_per_s / float(inp.selfhost.throughput_factor) * d.throughput
             drawn = replace(r, requests_per_s=mu * d.utilization, saturated_requests_per_s=mu)
