@@ -927,7 +927,7 @@ def plot(
         str,
         typer.Argument(
             help="breakeven (cost vs volume), compare (cost breakdown), tco (cumulative cost, payback), "
-            "hybrid (cost vs self-hosted share) or sensitivity (tornado)."
+            "hybrid (cost vs self-hosted share), sensitivity (tornado) or platforms (four billing models vs volume)."
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .png or .svg.")],
@@ -944,6 +944,7 @@ def plot(
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     max_qpd: Annotated[float | None, typer.Option("--max-qpd", help="Highest volume on the breakeven chart.")] = None,
+    profile: ProfileOpt = None,
     monte_carlo: McOpt = None,
     seed: SeedOpt = None,
     scenario: ScenarioOpt = None,

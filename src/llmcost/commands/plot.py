@@ -10,7 +10,7 @@ from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
 from llmcost.inputs import Scenario
 
-CHARTS = ("breakeven", "compare", "tco", "hybrid", "sensitivity")
+CHARTS = ("breakeven", "compare", "tco", "hybrid", "sensitivity", "platforms")
 
 
 def plot(
@@ -23,7 +23,8 @@ def plot(
 ) -> Path:
     """Draw `chart` to `out` (.png or .svg) and return the path: breakeven (cost against volume with
     crossings), compare (each option's cost split into tokens, GPUs and hidden costs), tco
-    (cumulative cost and payback), hybrid (cost against the self-hosted share), sensitivity (tornado)."""
+    (cumulative cost and payback), hybrid (cost against the self-hosted share), sensitivity (tornado), platforms (cost
+    against volume of the four billing models: API, rented, serverless, dedicated)."""
     from llmcost import charts
 
     if chart not in CHARTS:
@@ -38,6 +39,8 @@ def plot(
         from llmcost.commands.tco import tco as run
     elif chart == "hybrid":
         from llmcost.commands.hybrid import hybrid as run
+    elif chart == "platforms":
+        from llmcost.commands.platforms import platforms as run
     else:
         from llmcost.commands.sensitivity import sensitivity as run
     charts.plot(run(scenario=scenario, catalog=catalog, **options), out)
