@@ -239,16 +239,26 @@ def platform_bill(
     billed_w = window + rules.granularity_s / 2  # each up period rounded up to the meter unit
     with np.errstate(invalid="ignore", over="ignore"):
         share, _, _ = _marginal(rest, billed_w, t, b)
-        _, cold, wait = _marginal(rest, window, t, b)
+        alive, cold, wait = _marginal(rest, window, t, 0.0)
     share = np.where(rest > 0, np.maximum(share, rest / mu), 0.0)
+    alive = np.where(rest > 0, np.maximum(alive, rest / mu), 0.0)  # with b = 0 the share is the up time
     cold = np.where(rest > 0, cold, 0.0)
     wait = np.where((rest > 0) & (base == 0), wait, 0.0)
-    billed_replica_s = 3600.0 * (base + share)  # per hour
+    # at each hour's start, replicas the hour holds up beyond the last hour's start cold (the morning
+    # ramp after idle hours): up_h - up_(h-1) starts, billed b each; while the fleet was down
+    # (1 - up_(h-1), capped at one replica) the hour's first request and those during the start wait
+    up = base + np.where(rest > 0, alive + cold * t, 0.0)
+    before = np.roll(up, 1, axis=0)
+    ramp = np.maximum(up - before, 0.0)
+    ramp_waiting = np.where(
+        lam > 0, np.minimum(ramp, 1.0) * np.clip(1.0 - before, 0.0, 1.0) * np.minimum(1.0 + lam * t, lam * 3600.0), 0.0
+    )
+    billed_replica_s = 3600.0 * (base + share) + ramp * b  # per hour
     gpu_s_day = billed_replica_s.sum(axis=0) * rules.gpus_per_replica
     busy_s_day = (lam / mu).sum(axis=0) * 3600.0 * rules.gpus_per_replica
     gpu_usd = gpu_s_day * rules.usd_per_gpu_second * days_per_month
     requests_day = lam.sum(axis=0) * 3600.0
-    waiting = (wait * lam).sum(axis=0) * 3600.0
+    waiting = (wait * lam).sum(axis=0) * 3600.0 + ramp_waiting.sum(axis=0)
     share_waiting = np.where(requests_day > 0, waiting / np.maximum(requests_day, 1e-300), 0.0)
     monthly = gpu_usd + rules.plan_fee_usd_per_month + rules.per_request_fee_usd * q * days_per_month
     return PlatformBill(
@@ -258,7 +268,7 @@ def platform_bill(
         billed_gpu_hours_per_month=_out(gpu_s_day / 3600 * days_per_month),
         busy_gpu_hours_per_month=_out(busy_s_day / 3600 * days_per_month),
         base_replicas_by_hour=base,
-        cold_starts_per_day=_out((cold * 3600.0).sum(axis=0)),
+        cold_starts_per_day=_out((cold * 3600.0 + ramp).sum(axis=0)),
         cold_wait_share=_out(share_waiting),
         cold_ttft_ms=replica.warm_ttft_ms + t * 1000.0,
     )

@@ -287,7 +287,9 @@ def platforms(
         crossings=crossing,
         wins=wins,
         skipped=skipped,
-        curves={"qpd": [float(x) for x in grid], **{k: [float(x) for x in v] for k, v in values.items()}},
+        # a billing model that misses the latency target at a volume has no cost there (None)
+        curves={"qpd": [float(x) for x in grid],
+                **{k: [float(x) if math.isfinite(x) else None for x in v] for k, v in values.items()}},  # fmt: skip
     )
 
 

@@ -56,7 +56,7 @@ class PlatformsResult(Result):
     crossings: tuple[Crossing, ...]  # every volume where two billing models swap, up to max_qpd
     wins: tuple[Win, ...]  # which billing model is cheapest over each range of volume
     skipped: Mapping[str, str] = field(default_factory=dict)  # platform id -> why it has no row
-    curves: Mapping[str, list[float]] | None = None  # cost vs volume of each billing model, for charts
+    curves: Mapping[str, list[float | None]] | None = None  # cost vs volume of each billing model, for charts
 
     @property
     def cheapest(self) -> RunOption:
