@@ -214,7 +214,9 @@ def test_spot_fleet_cost_and_time_short():
     # one on-demand spare: 11 replicas' worth, short only when two are down: 1 - e^-m (1 + m)
     od = spot_bill(need, lambda n: n * 1000.0, lambda n: n * 3000.0, SpotPolicy(0.1, 3600.0, 0, 1), 730.0)
     m = 10 * 0.1 / 730
-    assert od.monthly_cost_usd == pytest.approx(13_000) and od.short_time_share == pytest.approx(1 - math.exp(-m) * (1 + m))
+    assert od.monthly_cost_usd == pytest.approx(13_000) and od.short_time_share == pytest.approx(
+        1 - math.exp(-m) * (1 + m)
+    )
 
 
 def test_best_spot_buys_spares_only_when_needed():
@@ -273,7 +275,9 @@ def test_reserved_plus_burst_is_exact_and_never_above_all_on_demand(weights, rat
 
 
 @settings(max_examples=80, deadline=None)
-@given(S.profile, st.floats(1, 2e6), st.floats(1.01, 3), st.floats(0, 600), st.floats(1, 400), st.sampled_from([1.0, 60.0]))
+@given(
+    S.profile, st.floats(1, 2e6), st.floats(1.01, 3), st.floats(0, 600), st.floats(1, 400), st.sampled_from([1.0, 60.0])
+)
 def test_serverless_monotone_in_volume_and_never_below_busy_time(weights, qpd, grow, window, start, meter):
     w = tuple(x / sum(weights) for x in weights)
     rules = _rules(idle_window_s=window, last_window_s=window, granularity_s=meter)
@@ -358,3 +362,23 @@ def test_monte_carlo_draws_spot_preemption(capsys):
     band = rows["rented:spot"]["band"]
     assert band["short_time_share_p90"] > band["short_time_share_p10"]  # drawn over 0-20% a month
     assert all(o["band"] for k, o in rows.items() if "reserved" not in k)
+
+
+def test_compare_prices_platforms_only_when_asked(capsys):
+    code, out, _ = _run(capsys, "compare", "--qpd", "20000", "--model", "llama-3.3-70b", "--format", "json")
+    assert code == 0 and "platforms" not in json.loads(out)  # default none: the plain contract
+    code, out, _ = _run(capsys, "compare", "--qpd", "20000", "--model", "llama-3.3-70b", "--platforms",
+                        "modal,together-dedicated", "--format", "json")  # fmt: skip
+    rows = json.loads(out)["platforms"]
+    assert [r["id"].split("@")[1].split(":")[0] for r in rows] == ["modal", "together-dedicated"]
+    # Together bills an always-on H100 per minute: 730 GPU-hours a month x $3.99 = $2,912.70 (24 x 365/12 h)
+    assert rows[1]["monthly_cost_usd"] == pytest.approx(3.99 * 24 * 365 / 12)
+
+
+def test_platforms_chart(tmp_path):
+    pytest.importorskip("matplotlib")
+    from llmcost.commands.plot import plot
+
+    out = plot("platforms", tmp_path / "p.svg", qpd=20000, models=["llama-3.3-70b"], max_qpd=1e6)
+    text = out.read_text()
+    assert "serverless" in text and "dedicated" in text and "rented" in text

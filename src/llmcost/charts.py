@@ -143,7 +143,9 @@ def plot_platforms(data: Any, out: str | Path | None = None, ax: Axes | None = N
     ax.set_xlabel("queries per day", fontsize=FONT + 1, color=_INK)
     ax.set_ylabel("monthly cost (USD)", fontsize=FONT + 1, color=_INK)
     _legend(fig, ax, own, ax.get_legend_handles_labels()[0], ncol=4)
-    wins = "; ".join(f"{w['billing_model']} {_short(w['from_qpd'])}-{_short(w['to_qpd'])}" for w in result.get("wins", [])[:6])
+    wins = "; ".join(
+        f"{w['billing_model']} {_short(w['from_qpd'])}-{_short(w['to_qpd'])}" for w in result.get("wins", [])[:6]
+    )
     _titles(fig, ax, own, f"Four billing models for {result['model']} ({result['assumptions']['profile']} profile)",
             f"cheapest: {wins}")  # fmt: skip
     if out is not None:

@@ -203,6 +203,15 @@ ProfileOpt = Annotated[
         "--profile", help=f"Load profile: business-day, flat, or 24 comma-separated hourly weights [{D.PROFILE}]."
     ),
 ]
+PlatformsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--platforms",
+        help="Serving platforms and dedicated endpoints priced over the daily --profile (platforms.yaml): all, "
+        f"none, or comma-separated ids [platforms: {D.PLATFORMS}, every platform with a list price for a GPU the "
+        "model runs on; compare: none, as its table ranks configurations without a profile].",
+    ),
+]
 MinReplicasOpt = Annotated[
     int | None, typer.Option("--min-replicas", help=f"Replicas kept when autoscaling [{D.MIN_REPLICAS}].")
 ]
@@ -469,6 +478,7 @@ def compare(
         bool | None,
         typer.Option("--all/--selection", help="Every model x quantization x GPU, including those that do not run."),
     ] = None,
+    platforms: PlatformsOpt = None,
     engine: EngineOpt = None,
     max_ttft_ms: TtftOpt = None,
     max_tpot_ms: TpotOpt = None,
@@ -569,14 +579,7 @@ def platforms_(
     api: ApiOpt = None,
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
-    platforms: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--platforms",
-            help="Serving platforms priced (platforms.yaml): all, none, or comma-separated ids "
-            f"[{D.PLATFORMS}: every platform with a list price for a GPU the model runs on].",
-        ),
-    ] = None,
+    platforms: PlatformsOpt = None,
     spot_preemption: Annotated[
         str | None,
         typer.Option(
@@ -596,10 +599,13 @@ def platforms_(
     ] = None,
     image_pull_s: Annotated[
         float | None,
-        typer.Option("--image-pull-s", help=f"Container image pull per cold start, seconds [{D.IMAGE_PULL_S:g}: not sourced]."),
+        typer.Option(
+            "--image-pull-s", help=f"Container image pull per cold start, seconds [{D.IMAGE_PULL_S:g}: not sourced]."
+        ),
     ] = None,
     max_qpd: Annotated[
-        float | None, typer.Option("--max-qpd", help=f"Highest volume the crossings cover, queries/day [{D.MAX_QPD:,}].")
+        float | None,
+        typer.Option("--max-qpd", help=f"Highest volume the crossings cover, queries/day [{D.MAX_QPD:,}]."),
     ] = None,
     input_tokens: InputOpt = None,
     output_tokens: OutputOpt = None,

@@ -700,7 +700,18 @@ _SELF_HOSTING = (
 _MONTE_CARLO = ("monte_carlo", "seed")
 _TCO = ("months", "growth", "setup_weeks", "engineer_usd_per_day", "updates_per_year", "days_per_update")
 COMMAND_SETTINGS: dict[str, frozenset[str]] = {
-    "compare": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "show_all")),
+    "compare": frozenset(
+        (
+            *_WORKLOAD,
+            *_SELECTION,
+            *_SELF_HOSTING,
+            *_MONTE_CARLO,
+            "show_all",
+            "platforms",
+            "cold_start_basis",
+            "image_pull_s",
+        )
+    ),
     "breakeven": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "max_qpd")),
     "hybrid": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "share")),
     "tco": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, *_TCO)),

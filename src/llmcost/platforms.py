@@ -77,7 +77,9 @@ def cold_start_from(record: ColdStartComponents, image_pull_s: float = defaults.
         )
     download = c.get("model_download", 0.0)
     engine = sum(v for k, v in c.items() if k not in ("weights_load", "model_download"))
-    return ColdStart(record.id, image_pull_s, size / download if download > 0 else None, size / c["weights_load"], engine)
+    return ColdStart(
+        record.id, image_pull_s, size / download if download > 0 else None, size / c["weights_load"], engine
+    )
 
 
 # ---------------------------------------------------------------- billing rules
@@ -183,8 +185,8 @@ def rules_for(
 class Replica:
     """One replica's physics as the billing model sees it."""
 
-    requests_per_s: float  # carried at the utilization target (c)
-    saturated_requests_per_s: float  # at saturation (mu)
+    requests_per_s: float | FloatArray  # carried at the utilization target (c); draws in Monte Carlo
+    saturated_requests_per_s: float | FloatArray  # at saturation (mu)
     request_s: float  # one request's duration, first token to last (d)
     warm_ttft_ms: float
     cold_start_s: float  # T
@@ -304,8 +306,10 @@ class SpotPolicy:
 
 def check_preemption(rate: float) -> float:
     if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= float(rate) <= 1:
-        raise UsageError(f"spot preemption rate must be between 0 and 1 (interruptions per replica-month), got {rate!r}",
-                         param="spot_preemption")  # fmt: skip
+        raise UsageError(
+            f"spot preemption rate must be between 0 and 1 (interruptions per replica-month), got {rate!r}",
+            param="spot_preemption",
+        )
     return float(rate)
 
 
@@ -402,7 +406,7 @@ def reserved_plus_burst(
     n = [float(x) for x in replicas_by_hour]
     if len(n) != 24 or any(not math.isfinite(x) or x < 0 for x in n):
         raise UsageError(f"a daily profile needs 24 non-negative hourly replica counts, got {len(n)}", param="profile")
-    points = sorted({0, *(int(math.ceil(x)) for x in n)} | set(candidates or ()))
+    points = sorted({0, *(math.ceil(x) for x in n)} | set(candidates or ()))
     none = burst_usd_per_month(0.0)
     best = ReservedPlan(0, none, 0.0, none, none)
     for r in points:

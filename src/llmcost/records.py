@@ -643,7 +643,6 @@ class Facility(_Strict):
     server_overhead_w_per_gpu: SourcedRange
 
 
-
 # ---------------------------------------------------------------- serving platforms (platforms.yaml)
 
 Phase = Literal[
@@ -729,7 +728,11 @@ class PlatformPrice(_Strict):
         super().__post_init__()
         if self.usd_per_gpu_second is not None and self.usd_per_gpu_hour is not None:
             raise ValueError("give one of usd_per_gpu_second and usd_per_gpu_hour (the unit the source quotes)")
-        if self.usd_per_gpu_second is None and self.usd_per_gpu_hour is None and self.usd_per_gpu_hour_as_low_as is None:
+        if (
+            self.usd_per_gpu_second is None
+            and self.usd_per_gpu_hour is None
+            and self.usd_per_gpu_hour_as_low_as is None
+        ):
             raise ValueError("a price row needs usd_per_gpu_second, usd_per_gpu_hour or usd_per_gpu_hour_as_low_as")
         if self.as_of is not None:
             as_of_days(self.as_of)
@@ -742,7 +745,9 @@ class PlatformPrice(_Strict):
         return self.usd_per_gpu_hour / 3600 if self.usd_per_gpu_hour is not None else None
 
 
-ColdStartWhat = Literal["scale_from_zero", "image_pull", "weights_load", "engine_start", "snapshot_restore", "end_to_end"]
+ColdStartWhat = Literal[
+    "scale_from_zero", "image_pull", "weights_load", "engine_start", "snapshot_restore", "end_to_end"
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -969,7 +974,9 @@ def _nested(cls: type[Any]) -> dict[str, Any]:
             out[f.name] = ("many", _RECORDS[names[0]])  # a tuple of records, e.g. a platform's prices
             continue
         if names and ("list[" in str(f.type) or "dict[" in str(f.type) or "tuple[" in str(f.type)):
-            raise TypeError(f"{cls.__name__}.{f.name}: containers of records other than tuple[X, ...] are not supported")
+            raise TypeError(
+                f"{cls.__name__}.{f.name}: containers of records other than tuple[X, ...] are not supported"
+            )
         if names:
             out[f.name] = _RECORDS[names[0]]
     return out

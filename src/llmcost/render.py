@@ -345,6 +345,8 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
     console = Console(width=width, highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
+        if data.platforms:
+            console.print(_platform_rows_table(data.platforms, "Serving platforms (daily profile; no hidden costs)"))
         for line in _left_out(hidden):
             console.print(line, markup=False)
         console.print(compare_verdict(data), markup=False)
@@ -957,18 +959,12 @@ def _qpd_short(x: float) -> str:
     return f"{x:,.3g}"
 
 
-def platforms_table(data: Any) -> str:
-    """Every way to run one model: cost, cold starts and the latency check, then where each billing model wins."""
-    w = data.workload
-    table = Table(
-        title=f"Ways to run {data.model} at {w['queries_per_day']:,.0f} queries/day ({data.assumptions['profile']} profile)",
-        box=HEAD_RULE,
-        title_justify="left",
-        **_narrow(),  # type: ignore[arg-type]
-    )
+def _platform_rows_table(options: Any, title: str) -> Table:
+    """Rows of RunOption: cost, billed GPU-hours, cold starts and the latency check."""
+    table = Table(title=title, box=HEAD_RULE, title_justify="left", **_narrow())  # type: ignore[arg-type]
     for h in ("option", "billing", "$/month", "$/1k q", "GPU-h billed", "cold/day", "wait cold", "cold TTFT"):
         table.add_column(h, justify="left" if h in ("option", "billing") else "right", no_wrap=h != "option")
-    for o in data.options:
+    for o in options:
         band = f" ({usd(o.band['monthly_cost_usd_p10'])}-{usd(o.band['monthly_cost_usd_p90'])})" if o.band else ""
         short = f"short {o.short_time_share:.2%}" if o.short_time_share is not None else ""
         table.add_row(
@@ -981,13 +977,25 @@ def platforms_table(data: Any) -> str:
             f"{o.cold_wait_share:.1%}" if o.cold_wait_share is not None else short or "-",
             f"{o.cold_ttft_ms / 1000:,.0f} s" if o.cold_ttft_ms is not None else "-",
         )
+    return table
+
+
+def platforms_table(data: Any) -> str:
+    """Every way to run one model: cost, cold starts and the latency check, then where each billing model wins."""
+    w = data.workload
+    title = (
+        f"Ways to run {data.model} at {w['queries_per_day']:,.0f} queries/day ({data.assumptions['profile']} profile)"
+    )
+    table = _platform_rows_table(data.options, title)
     console = Console(width=_width(), highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
         wins = "; ".join(f"{_qpd_short(x.from_qpd)}-{_qpd_short(x.to_qpd)}: {x.billing_model}" for x in data.wins)
         console.print(f"Cheapest by volume (up to {_qpd_short(data.curves['qpd'][-1])}/day): {wins}", markup=False)
         if data.crossings:
-            shown_ = ", ".join(f"{c.cheaper_below}->{c.cheaper_above} at {_qpd_short(c.qpd)}" for c in data.crossings[:12])
+            shown_ = ", ".join(
+                f"{c.cheaper_below}->{c.cheaper_above} at {_qpd_short(c.qpd)}" for c in data.crossings[:12]
+            )
             more = f" (+{len(data.crossings) - 12} more in --format json)" if len(data.crossings) > 12 else ""
             console.print(f"Crossings: {shown_}{more}", markup=False)
         if data.skipped:

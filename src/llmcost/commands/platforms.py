@@ -155,7 +155,10 @@ def _cheapest_by(rows: list[tuple[RunOption, Any]]) -> dict[str, tuple[RunOption
     best: dict[str, tuple[RunOption, Any]] = {}
     for o, s in rows:
         key = o.id.split(":")[0]
-        if key not in best or (o.meets_latency, -o.monthly_cost_usd) > (best[key][0].meets_latency, -best[key][0].monthly_cost_usd):
+        if key not in best or (o.meets_latency, -o.monthly_cost_usd) > (
+            best[key][0].meets_latency,
+            -best[key][0].monthly_cost_usd,
+        ):
             best[key] = (o, s)
     return best
 
@@ -236,13 +239,16 @@ def platforms(
     # --- spot with spares, and reserved plus burst (rented families need curves under those pricings)
     spot_rows, spot_pick = _spot(inp, scenario, cat, options, model, by_id, q, f, auto, cold, p_spot)
     rows.extend(spot_rows)
-    rows.extend(_reserved(inp, scenario, cat, options, model, by_id, q, f, auto, weights, days, best_platform, spot_pick))
+    rows.extend(
+        _reserved(inp, scenario, cat, options, model, by_id, q, f, auto, weights, days, best_platform, spot_pick)
+    )
 
     if not any(o.meets_latency for o in rows if o.billing_model != "api") and rows:
         near = min(rows, key=lambda o: o.cold_ttft_ms or math.inf)
         raise UsageError(
             f"no way to self-serve {model.id} meets max_ttft_ms {max_ttft:g}: the closest, {near.id}, sees "
-            f"{near.cold_ttft_ms or 0:,.0f} ms on a cold start ({(near.cold_ttft_ms or 0) - (max_ttft or 0):,.0f} ms over)",
+            f"{near.cold_ttft_ms or 0:,.0f} ms on a cold start "
+            f"({(near.cold_ttft_ms or 0) - (max_ttft or 0):,.0f} ms over)",
             param="max_ttft_ms",
         )
 
@@ -250,7 +256,9 @@ def platforms(
     curves_fn = _families(api_slope=a_slope, od=od_curves, f=f, auto=auto, servings=servings, weights=weights,
                           days=days, max_ttft=max_ttft)  # fmt: skip
     top = float(inp.max_qpd)
-    crossing = tuple(Crossing(float(x), lo, hi) for x, lo, hi in crossings(curves_fn, 1.0, top)) if len(curves_fn) > 1 else ()
+    crossing = (
+        tuple(Crossing(float(x), lo, hi) for x, lo, hi in crossings(curves_fn, 1.0, top)) if len(curves_fn) > 1 else ()
+    )
     grid = np.geomspace(1.0, top, CURVE_POINTS)
     values = {k: np.asarray(fn(grid), dtype=np.float64) for k, fn in curves_fn.items()}
     wins = _wins(grid, values)
@@ -288,9 +296,33 @@ def platforms(
         wins=wins,
         skipped=skipped,
         # a billing model that misses the latency target at a volume has no cost there (None)
-        curves={"qpd": [float(x) for x in grid],
-                **{k: [float(x) if math.isfinite(x) else None for x in v] for k, v in values.items()}},  # fmt: skip
+        curves={
+            "qpd": [float(x) for x in grid],
+            **{k: [float(x) if math.isfinite(x) else None for x in v] for k, v in values.items()},
+        },
     )
+
+
+def platform_rows(inp: Inputs, cat: Catalog, model: OpenModel) -> list[RunOption]:
+    """The cheapest configuration on each selected serverless platform and dedicated endpoint for
+    one model, over the scenario's daily profile (what compare shows with --platforms)."""
+    s = inp.settings
+    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    w = inp.workload
+    reasoning = inp.reasoning[model.id].tokens
+    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
+    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
+    ids = s.get("platforms")
+    named = bool(ids) and ids not in (["all"], ["none"])
+    servings, _ = _servings(_select(cat, ids), configs, inp, cold, reasoning, named and len(inp.models) == 1)
+    priced = [
+        (_option_of(sv, sv.bill(w.queries_per_day, weights, w.days_per_month), w.queries_per_month,
+                    inp.selfhost.max_ttft_ms), sv)
+        for sv in servings
+    ]  # fmt: skip
+    rows = [o for o, _ in _cheapest_by(priced).values()]
+    return sorted(rows, key=lambda o: (not o.meets_latency, o.monthly_cost_usd))
 
 
 def _api_for(inp: Inputs, model: OpenModel) -> Any:
@@ -324,9 +356,9 @@ def _spot(
     for curve in _other_pricing("spot", scenario, cat, options, model, q):
         need = hourly_replicas(curve, q, auto, f)
         fallback = od.get(curve.config.id)
-        od_price: Callable[[Any], Any] = (lambda n, c=fallback: c.gpu_cost_usd(n, f)) if fallback else (lambda n: n * np.inf)
+        od_price = _priced(fallback, f)
         down = defaults.SPOT_PROVISION_S + cold.seconds(curve.config.memory.weights_gb)
-        bill = best_spot(need, lambda n, c=curve: c.gpu_cost_usd(n, f), od_price, p, down, curve.hours_per_month)
+        bill = best_spot(need, _priced(curve, f), od_price, p, down, curve.hours_per_month)
         total = float(bill.monthly_cost_usd) + float(autoscaled_hidden_usd(curve, q, auto, f))
         if not math.isfinite(total):
             continue
@@ -347,8 +379,12 @@ def _spot(
         config=curve.config.id,
         short_time_share=float(bill.short_time_share),
         meets_latency=float(bill.short_time_share) <= defaults.TTFT_MISS_SHARE,
-        detail={"spare_spot": pol.spare_spot, "spare_on_demand": pol.spare_on_demand,
-                "preemptions_per_month": pol.preemptions_per_month, "down_s": pol.down_s},  # fmt: skip
+        detail={
+            "spare_spot": pol.spare_spot,
+            "spare_on_demand": pol.spare_on_demand,
+            "preemptions_per_month": pol.preemptions_per_month,
+            "down_s": pol.down_s,
+        },
     )
     return [row], (curve, bill)
 
@@ -402,8 +438,13 @@ def _reserved(
                 monthly_cost_usd=plan.monthly_cost_usd,
                 cost_per_1k_queries_usd=plan.monthly_cost_usd / qpm * 1000,
                 config=res.config.id,
-                detail={"reserved_replicas": plan.reserved, "burst": how, "reserved_usd": plan.reserved_usd,
-                        "burst_usd": plan.burst_usd, "all_burst_usd": plan.all_burst_usd},  # fmt: skip
+                detail={
+                    "reserved_replicas": plan.reserved,
+                    "burst": how,
+                    "reserved_usd": plan.reserved_usd,
+                    "burst_usd": plan.burst_usd,
+                    "all_burst_usd": plan.all_burst_usd,
+                },
             )
         )
     return rows
@@ -453,8 +494,26 @@ def _families(
     for kind in ("serverless", "dedicated"):
         group = [sv for sv in servings if sv.platform.kind == kind]
         if group:
-            out[kind] = lambda x, g=group: np.min([_latency_cost(sv, x, weights, days, max_ttft) for sv in g], axis=0)
+            out[kind] = _cheapest_of(group, weights, days, max_ttft)
     return out
+
+
+def _priced(curve: CostCurve | None, f: Factors, missing: float = math.inf) -> Callable[[Any], Any]:
+    """Monthly GPU cost of n replicas held all month on `curve` (`missing` per replica without one)."""
+
+    def cost(n: Any) -> Any:
+        return curve.gpu_cost_usd(n, f) if curve is not None else np.asarray(n) * missing
+
+    return cost
+
+
+def _cheapest_of(
+    group: list[_Serving], weights: tuple[float, ...], days: float, max_ttft: float | None
+) -> Callable[[Any], Any]:
+    def cost(x: Any) -> Any:
+        return np.min([_latency_cost(sv, x, weights, days, max_ttft) for sv in group], axis=0)
+
+    return cost
 
 
 def _latency_cost(sv: _Serving, x: Any, weights: tuple[float, ...], days: float, max_ttft: float | None) -> Any:
@@ -521,12 +580,14 @@ def _monte_carlo(
             need = hourly_replicas(c, d.qpd, auto, fd)
             fallback = by_id.get(c.config.id)
             drawn_bill = spot_bill(
-                need, lambda x: c.gpu_cost_usd(x, fd),
-                (lambda x: fallback.gpu_cost_usd(x, fd)) if fallback else (lambda x: x * 0.0),
-                bill.policy, c.hours_per_month, d.spot_preemptions_per_month,
+                need, _priced(c, fd), _priced(fallback, fd, missing=0.0), bill.policy, c.hours_per_month,
+                d.spot_preemptions_per_month,
             )  # fmt: skip
             costs = np.asarray(drawn_bill.monthly_cost_usd) + np.asarray(autoscaled_hidden_usd(c, d.qpd, auto, fd))
-            band = {**quantiles(np.asarray(costs)), **quantiles(np.asarray(drawn_bill.short_time_share), "short_time_share")}
+            band = {
+                **quantiles(np.asarray(costs)),
+                **quantiles(np.asarray(drawn_bill.short_time_share), "short_time_share"),
+            }
             out.append(replace(o, band=band))
             continue
         out.append(replace(o, band=quantiles(np.asarray(costs, dtype=np.float64))) if costs is not None else o)
