@@ -214,13 +214,15 @@ def platforms(
     # --- rented on demand: 24/7 for the peak, and autoscaled by the hour
     od_curves, _ = model_curves(inp, model)
     by_id: dict[str, CostCurve] = {c.config.id: c for c in od_curves}
-    fixed = min(od_curves, key=lambda c: float(fleet_cost_usd(c, q, f)), default=None)
+    # 24/7 capacity for the profile's peak hour (the profile replaces the peak factor, as when autoscaling)
+    f_peak = replace(f, peak_factor=max(weights) * 24)
+    fixed = min(od_curves, key=lambda c: float(fleet_cost_usd(c, q, f_peak)), default=None)
     scaled = min(od_curves, key=lambda c: float(fleet_cost_usd(c, q, f, auto)), default=None)
     if fixed is not None and scaled is not None:
-        cost = float(fleet_cost_usd(fixed, q, f))
+        cost = float(fleet_cost_usd(fixed, q, f_peak))
         rows.append(RunOption("rented:24x7", "rented", f"rented {inp.selfhost.pricing}, 24/7 for the peak", cost,
                               cost / qpm * 1000, config=fixed.config.id,
-                              detail={"replicas": int(fixed.replicas(q, f))}))  # fmt: skip
+                              detail={"replicas": int(fixed.replicas(q, f_peak))}))  # fmt: skip
         cost = float(fleet_cost_usd(scaled, q, f, auto))
         hourly = hourly_replicas(scaled, q, auto, f)
         rows.append(RunOption("rented:hourly", "rented", f"rented {inp.selfhost.pricing}, autoscaled by the hour",
@@ -564,7 +566,8 @@ def _monte_carlo(
             costs = api_usd_per_qpd(inp, api.id, d) * d.qpd
         elif o.id == "rented:24x7" and o.config in by_id:
             c = by_id[o.config]
-            costs = fleet_cost_usd(c, d.qpd, draw_factors(c, d, inp))
+            fd = replace(draw_factors(c, d, inp), peak_factor=max(auto.weights) * 24)
+            costs = fleet_cost_usd(c, d.qpd, fd)
         elif o.id == "rented:hourly" and o.config in by_id:
             c = by_id[o.config]
             costs = fleet_cost_usd(c, d.qpd, draw_factors(c, d, inp), auto)
