@@ -209,7 +209,7 @@ def platforms(
     api = _api_for(inp, model)
     a_slope = alpha(inp, api) if api is not None else None
     if api is not None and a_slope is not None:
-        rows.append(RunOption(api.id, "api", api.name, a_slope * q, a_slope * q / qpm * 1000))
+        rows.append(RunOption(api.id, "api", api.id, a_slope * q, a_slope * q / qpm * 1000))
 
     # --- rented on demand: 24/7 for the peak, and autoscaled by the hour
     od_curves, _ = model_curves(inp, model)
@@ -220,12 +220,12 @@ def platforms(
     scaled = min(od_curves, key=lambda c: float(fleet_cost_usd(c, q, f, auto)), default=None)
     if fixed is not None and scaled is not None:
         cost = float(fleet_cost_usd(fixed, q, f_peak))
-        rows.append(RunOption("rented:24x7", "rented", f"rented {inp.selfhost.pricing}, 24/7 for the peak", cost,
+        rows.append(RunOption("rented:24x7", "rented", f"{inp.selfhost.pricing} 24/7 for the peak", cost,
                               cost / qpm * 1000, config=fixed.config.id,
                               detail={"replicas": int(fixed.replicas(q, f_peak))}))  # fmt: skip
         cost = float(fleet_cost_usd(scaled, q, f, auto))
         hourly = hourly_replicas(scaled, q, auto, f)
-        rows.append(RunOption("rented:hourly", "rented", f"rented {inp.selfhost.pricing}, autoscaled by the hour",
+        rows.append(RunOption("rented:hourly", "rented", f"{inp.selfhost.pricing} by the hour",
                               cost, cost / qpm * 1000, config=scaled.config.id,
                               detail={"replicas_by_hour": [int(x) for x in hourly]}))  # fmt: skip
 
@@ -375,7 +375,7 @@ def _spot(
     row = RunOption(
         id="rented:spot",
         billing_model="spot",
-        label=f"rented spot + {pol.spare_spot} spare spot + {pol.spare_on_demand} on-demand, by the hour",
+        label=f"spot, spares {pol.spare_spot} spot + {pol.spare_on_demand} on-demand",
         monthly_cost_usd=total,
         cost_per_1k_queries_usd=total / qpm * 1000,
         config=curve.config.id,
@@ -436,7 +436,7 @@ def _reserved(
             RunOption(
                 id=f"rented:{pricing}+burst",
                 billing_model="reserved_plus_burst",
-                label=f"{plan.reserved} {pricing.replace('_', ' ')} replica(s) + {how} burst",
+                label=f"{pricing.replace('_', ' ')} x{plan.reserved} + {how} burst",
                 monthly_cost_usd=plan.monthly_cost_usd,
                 cost_per_1k_queries_usd=plan.monthly_cost_usd / qpm * 1000,
                 config=res.config.id,
