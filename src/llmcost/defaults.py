@@ -67,6 +67,7 @@ IMAGE_PULL_S = 0.0  # not sourced separately (the measurements exclude it or do 
 SPOT_PREEMPTIONS_PER_MONTH = 0.10
 SPOT_PROVISION_S = 45.0  # "+~45 s if a machine must be provisioned" (tensorfuse-examples#1, platforms.yaml)
 MAX_SPOT_SPARES = 3  # spare spot / on-demand replicas searched per policy
+SPOT_CURVES_SEARCHED = 8  # spot configurations (cheapest without spares) the spare search covers
 # convention: a latency target holds when at most 1% of requests (or of the time) miss it (p99)
 TTFT_MISS_SHARE = 0.01
 

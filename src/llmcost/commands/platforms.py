@@ -355,7 +355,10 @@ def _spot(
 ) -> tuple[list[RunOption], tuple[CostCurve, SpotBill] | None]:  # fmt: skip
     """The cheapest spot fleet (spares searched) meeting the time-short target, over every spot curve."""
     best: tuple[CostCurve, SpotBill, float] | None = None
-    for curve in _other_pricing("spot", scenario, cat, options, model, q):
+    found = _other_pricing("spot", scenario, cat, options, model, q)
+    # spares are searched on the few curves cheapest without them (a spare costs the same on each)
+    found = sorted(found, key=lambda c: float(fleet_cost_usd(c, q, f, auto)))[: defaults.SPOT_CURVES_SEARCHED]
+    for curve in found:
         need = hourly_replicas(curve, q, auto, f)
         fallback = od.get(curve.config.id)
         od_price = _priced(fallback, f)
