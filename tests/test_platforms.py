@@ -382,3 +382,32 @@ def test_platforms_chart(tmp_path):
     out = plot("platforms", tmp_path / "p.svg", qpd=20000, models=["llama-3.3-70b"], max_qpd=1e6)
     text = out.read_text()
     assert "serverless" in text and "dedicated" in text and "rented" in text
+
+
+def test_breakeven_reports_every_crossing_among_billing_models(capsys):
+    code, out, _ = _run(capsys, "breakeven", "--model", "llama-3.3-70b", "--api", "groq/llama-3.3-70b", "--format",
+                        "json")  # fmt: skip
+    assert code == 0 and "billing_models" not in json.loads(out)  # default none: the contract is unchanged
+    code, out, _ = _run(capsys, "breakeven", "--model", "llama-3.3-70b", "--api", "groq/llama-3.3-70b",
+                        "--platforms", "all", "--format", "json")  # fmt: skip
+    data = json.loads(out)
+    (pair,), (models,) = data["pairs"], data["billing_models"]
+    kinds = {c["cheaper_below"] for c in models["crossings"]} | {c["cheaper_above"] for c in models["crossings"]}
+    assert kinds == {"api", "rented", "serverless", "dedicated"}
+    # the API-rented crossing is the pair's exact break-even (a grid search refined to 0.1%)
+    api_rented = [
+        c["qpd"] for c in models["crossings"] if {c["cheaper_below"], c["cheaper_above"]} == {"api", "rented"}
+    ]
+    assert any(q == pytest.approx(pair["self_hosted_cheaper_above_qpd"], rel=2e-3) for q in api_rented)
+
+
+def test_tco_adds_the_cheapest_platforms_over_the_months(capsys):
+    code, out, _ = _run(capsys, "tco", "--model", "llama-3.3-70b", "--api", "groq/llama-3.3-70b", "--qpd", "20000",
+                        "--growth", "0.2", "--platforms", "all", "--format", "json")  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    rows = {p["billing_model"]: p for p in data["platforms"]}
+    assert set(rows) == {"serverless", "dedicated"}
+    for p in rows.values():
+        assert len(p["monthly_usd"]) == 12 and p["total_usd"] == pytest.approx(sum(p["monthly_usd"]))
+        assert p["monthly_usd"] == sorted(p["monthly_usd"])  # volume grows 20% a month: bills never fall

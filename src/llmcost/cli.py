@@ -517,6 +517,7 @@ def breakeven(
     max_qpd: Annotated[
         float | None, typer.Option("--max-qpd", help=f"Highest volume examined, queries/day [{D.MAX_QPD:,}].")
     ] = None,
+    platforms: PlatformsOpt = None,
     input_tokens: InputOpt = None,
     output_tokens: OutputOpt = None,
     cached_share: CachedOpt = None,
@@ -720,6 +721,7 @@ def tco(
     days_per_update: Annotated[
         float | None, typer.Option(help="Engineer-days per update [data: 1-2, midpoint].")
     ] = None,
+    platforms: PlatformsOpt = None,
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     input_tokens: InputOpt = None,

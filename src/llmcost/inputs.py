@@ -712,9 +712,22 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
             "image_pull_s",
         )
     ),
-    "breakeven": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "max_qpd")),
+    "breakeven": frozenset(
+        (
+            *_WORKLOAD,
+            *_SELECTION,
+            *_SELF_HOSTING,
+            *_MONTE_CARLO,
+            "max_qpd",
+            "platforms",
+            "cold_start_basis",
+            "image_pull_s",
+        )
+    ),
     "hybrid": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "share")),
-    "tco": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, *_TCO)),
+    "tco": frozenset(
+        (*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, *_TCO, "platforms", "cold_start_basis", "image_pull_s")
+    ),
     # a tornado swings each input over its range itself: no draws, and autoscaling is not swung
     "sensitivity": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, "max_qpd"))
     - {"autoscale", "profile", "min_replicas"},

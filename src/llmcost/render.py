@@ -486,6 +486,12 @@ def breakeven_table(data: BreakEvenResult) -> str:
     with console.capture() as cap:
         console.print(breakeven_verdict(data), markup=False)
         console.print(table)
+        for b in data.billing_models:
+            wins = "; ".join(f"{_qpd_short(x.from_qpd)}-{_qpd_short(x.to_qpd)}: {x.billing_model}" for x in b["wins"])
+            cross = ", ".join(f"{c.cheaper_below}->{c.cheaper_above} at {_qpd_short(c.qpd)}" for c in b["crossings"])
+            console.print(
+                f"{b['model']} vs {b['api']}, by billing model: {wins}. Crossings: {cross or 'none'}", markup=False
+            )
         console.print("\nAssumptions", style="bold")
         for line in assumption_lines(data):
             console.print(f"  - {line}", markup=False)
@@ -577,6 +583,9 @@ def tco_table(data: TcoResult) -> str:
         console.print(table)
         if data.monte_carlo:
             console.print(_tco_bands(data.monte_carlo, data.assumptions["monte_carlo"]["draws"]), markup=False)
+        for p in data.platforms:
+            console.print(f"{p['billing_model']}: {p['id']} {usd(p['total_usd'])} over the months (compute only)",
+                          markup=False)  # fmt: skip
         console.print(
             f"{data.reason}. One-time set-up {usd(data.one_time_setup_usd)} ({a['setup_weeks']:g} weeks x "
             f"{usd(a['engineer_usd_per_day'])}/day); model updates {usd(data.model_updates_usd_per_month)}/month "

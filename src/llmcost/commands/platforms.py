@@ -327,6 +327,66 @@ def platform_rows(inp: Inputs, cat: Catalog, model: OpenModel) -> list[RunOption
     return sorted(rows, key=lambda o: (not o.meets_latency, o.monthly_cost_usd))
 
 
+def billing_model_crossings(inp: Inputs, cat: Catalog, model: OpenModel, api_id: str) -> dict[str, Any]:
+    """Every volume up to max_qpd where two of the four billing models (the API, rented GPUs as the
+    scenario rents them, serverless platforms, dedicated endpoints; each its cheapest option there)
+    swap, and which is cheapest over each range: what breakeven shows with --platforms."""
+    s = inp.settings
+    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    w, f = inp.workload, factors(inp)
+    reasoning = inp.reasoning[model.id].tokens
+    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
+    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
+    ids = s.get("platforms")
+    servings, _ = _servings(_select(cat, ids), configs, inp, cold, reasoning, False)
+    od, _ = model_curves(inp, model)
+    fns = _families(
+        api_slope=alpha(inp, inp.all_apis[api_id]), od=od, f=f, auto=inp.autoscaling, servings=servings,
+        weights=weights, days=w.days_per_month, max_ttft=inp.selfhost.max_ttft_ms,
+    )  # fmt: skip
+    top = float(inp.max_qpd)
+    grid = np.geomspace(1.0, top, CURVE_POINTS)
+    values = {k: np.asarray(fn(grid), dtype=np.float64) for k, fn in fns.items()}
+    return {
+        "api": api_id,
+        "model": model.id,
+        "profile": list(weights),
+        "crossings": [Crossing(float(x), lo, hi) for x, lo, hi in crossings(fns, 1.0, top)],
+        "wins": list(_wins(grid, values)),
+    }
+
+
+def platform_months(inp: Inputs, cat: Catalog, model: OpenModel, qpd_by_month: Any) -> list[dict[str, Any]]:
+    """The cheapest serverless platform and dedicated endpoint over months of volume (`qpd_by_month`),
+    meeting the latency target every month: each month's bill and the total (what tco shows)."""
+    s = inp.settings
+    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    w = inp.workload
+    reasoning = inp.reasoning[model.id].tokens
+    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
+    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
+    servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, False)
+    q = np.asarray(qpd_by_month, dtype=np.float64)
+    out = []
+    for kind in ("serverless", "dedicated"):
+        best: tuple[float, _Serving, Any] | None = None
+        for sv in (x for x in servings if x.platform.kind == kind):
+            monthly = np.asarray(_latency_cost(sv, q, weights, w.days_per_month, inp.selfhost.max_ttft_ms))
+            total = float(monthly.sum())
+            if math.isfinite(total) and (best is None or total < best[0]):
+                best = (total, sv, monthly)
+        if best is not None:
+            total, sv, monthly = best
+            row_id = f"{sv.platform.id}:{sv.config.gpus_per_replica}x{sv.config.gpu.id}"
+            out.append(
+                {"billing_model": kind, "id": row_id, "config": sv.config.id, "total_usd": total,
+                 "monthly_usd": [float(x) for x in monthly]}
+            )  # fmt: skip
+    return out
+
+
 def _api_for(inp: Inputs, model: OpenModel) -> Any:
     """The API compared: the one named, else the cheapest API serving the same open model (None: none)."""
     if inp.settings.get("apis"):
@@ -484,7 +544,7 @@ def _serverless_burst(
 
 
 def _families(
-    *, api_slope: float | None, od: list[CostCurve], f: Factors, auto: Autoscaling, servings: list[_Serving],
+    *, api_slope: float | None, od: list[CostCurve], f: Factors, auto: Autoscaling | None, servings: list[_Serving],
     weights: tuple[float, ...], days: float, max_ttft: float | None,
 ) -> dict[str, Callable[[Any], Any]]:  # fmt: skip
     """Cost against volume of each billing model: its cheapest option at every volume (platform

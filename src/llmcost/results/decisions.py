@@ -57,6 +57,9 @@ class TcoResult(Result):
     payback_month: int | None
     months: tuple[Month, ...]
     monte_carlo: Mapping[str, Any] | None = field(default=None, repr=False)
+    # with --platforms: the cheapest serverless platform and dedicated endpoint over the same months
+    # (compute only: no set-up or update work), in the JSON only when asked for
+    platforms: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
     selection_rule: str = "cheapest over the horizon"
 
     @property
@@ -66,7 +69,8 @@ class TcoResult(Result):
         return f"self-hosting does not pay back within {len(self.months)} months"
 
     def _extra(self) -> dict[str, Any]:
-        return {"reason": self.reason, **(self.monte_carlo or {})}
+        extra = {"platforms": [dict(p) for p in self.platforms]} if self.platforms else {}
+        return {"reason": self.reason, **(self.monte_carlo or {}), **extra}
 
 
 @dataclass(frozen=True)
