@@ -287,6 +287,7 @@ def test_serverless_monotone_in_volume_and_never_below_busy_time(weights, qpd, g
     for b in (lo, hi):
         assert b.billed_gpu_hours_per_month >= b.busy_gpu_hours_per_month * (1 - 1e-12)
         assert b.monthly_cost_usd >= b.busy_gpu_hours_per_month * 3600 * rules.usd_per_gpu_second * (1 - 1e-12)
+        assert 0 <= b.cold_wait_share <= 1
 
 
 def test_arrays_of_draws_match_single_answers():

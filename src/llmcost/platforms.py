@@ -260,7 +260,7 @@ def platform_bill(
     busy_s_day = (lam / mu).sum(axis=0) * 3600.0 * rules.gpus_per_replica
     gpu_usd = gpu_s_day * rules.usd_per_gpu_second * days_per_month
     requests_day = lam.sum(axis=0) * 3600.0
-    waiting = (wait * lam).sum(axis=0) * 3600.0 + ramp_waiting.sum(axis=0)
+    waiting = np.minimum(wait * lam * 3600.0 + ramp_waiting, lam * 3600.0).sum(axis=0)  # at most every request
     share_waiting = np.where(requests_day > 0, waiting / np.maximum(requests_day, 1e-300), 0.0)
     monthly = gpu_usd + rules.plan_fee_usd_per_month + rules.per_request_fee_usd * q * days_per_month
     return PlatformBill(
