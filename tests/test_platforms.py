@@ -412,3 +412,17 @@ def test_tco_adds_the_cheapest_platforms_over_the_months(capsys):
     for p in rows.values():
         assert len(p["monthly_usd"]) == 12 and p["total_usd"] == pytest.approx(sum(p["monthly_usd"]))
         assert p["monthly_usd"] == sorted(p["monthly_usd"])  # volume grows 20% a month: bills never fall
+
+
+def test_hybrid_with_a_platform_as_the_self_hosted_side(capsys):
+    args = ["hybrid", "--model", "llama-3.3-70b", "--api", "groq/llama-3.3-70b", "--qpd", "100000", "--share", "0.5"]
+    code, out, _ = _run(capsys, *args, "--format", "json")
+    assert code == 0 and "platforms" not in json.loads(out)
+    code, out, _ = _run(capsys, *args, "--platforms", "all", "--format", "json")
+    data = json.loads(out)
+    rows = {p["billing_model"]: p for p in data["platforms"]}
+    api_month = data["all_api_monthly_cost_usd"]
+    for p in rows.values():
+        # the grid includes share 0 (all API), so the cheapest split never costs more than all-API
+        assert p["optimal_monthly_cost_usd"] <= api_month + 1e-6
+        assert p["optimal_monthly_cost_usd"] <= p["monthly_cost_usd"] + 1e-6

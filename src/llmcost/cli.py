@@ -651,6 +651,7 @@ def hybrid(
     model: ModelOpt = None,
     api: ApiOpt = None,
     date: DateOpt = None,
+    platforms: PlatformsOpt = None,
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     input_tokens: InputOpt = None,

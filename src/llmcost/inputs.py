@@ -724,7 +724,18 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
             "image_pull_s",
         )
     ),
-    "hybrid": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "share")),
+    "hybrid": frozenset(
+        (
+            *_WORKLOAD,
+            *_SELECTION,
+            *_SELF_HOSTING,
+            *_MONTE_CARLO,
+            "share",
+            "platforms",
+            "cold_start_basis",
+            "image_pull_s",
+        )
+    ),
     "tco": frozenset(
         (*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, *_TCO, "platforms", "cold_start_basis", "image_pull_s")
     ),

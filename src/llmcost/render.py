@@ -547,6 +547,10 @@ def hybrid_table(data: HybridResult) -> str:
     with console.capture() as cap:
         console.print(hybrid_verdict(data), markup=False)
         console.print(table)
+        for p in data.platforms:
+            at = usd(p["monthly_cost_usd"]) if p["monthly_cost_usd"] is not None else "misses the latency target"
+            console.print(f"with {p['billing_model']} as the self-hosted side: {at} at this share; cheapest at "
+                          f"{p['optimal_share']:.0%}, {usd(p['optimal_monthly_cost_usd'])}", markup=False)  # fmt: skip
     return _trimmed(cap.get())
 
 

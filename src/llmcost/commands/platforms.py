@@ -387,6 +387,46 @@ def platform_months(inp: Inputs, cat: Catalog, model: OpenModel, qpd_by_month: A
     return out
 
 
+def platform_hybrid(
+    inp: Inputs, cat: Catalog, model: OpenModel, api_usd_per_qpd: float, qpd: float, share: float, points: int = 101
+) -> list[dict[str, Any]]:
+    """Route `share` of the queries to the cheapest serverless platform (and dedicated endpoint) and
+    the rest to the API: the blended month at that share, and the cheapest share on a grid of
+    `points` shares 0..1 (platform bills are not linear in volume, so the grid is the search)."""
+    s = inp.settings
+    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    w = inp.workload
+    reasoning = inp.reasoning[model.id].tokens
+    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
+    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
+    servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, False)
+    grid = np.linspace(0.0, 1.0, points)
+    shares = np.unique(np.append(grid, share))
+    out = []
+    for kind in ("serverless", "dedicated"):
+        group = [x for x in servings if x.platform.kind == kind]
+        if not group:
+            continue
+        own = np.min(
+            [np.asarray(_latency_cost(sv, np.maximum(shares * qpd, 1e-9), weights, w.days_per_month,
+                                      inp.selfhost.max_ttft_ms)) for sv in group],
+            axis=0,
+        )  # fmt: skip
+        blended = np.where(shares > 0, own, 0.0) + api_usd_per_qpd * (1 - shares) * qpd
+        at = int(np.argmin(np.abs(shares - share)))
+        best = int(np.argmin(blended))
+        if not math.isfinite(float(blended[at])) and not math.isfinite(float(blended[best])):
+            continue
+        out.append({
+            "billing_model": kind,
+            "monthly_cost_usd": float(blended[at]) if math.isfinite(float(blended[at])) else None,
+            "optimal_share": float(shares[best]),
+            "optimal_monthly_cost_usd": float(blended[best]),
+        })  # fmt: skip
+    return out
+
+
 def _api_for(inp: Inputs, model: OpenModel) -> Any:
     """The API compared: the one named, else the cheapest API serving the same open model (None: none)."""
     if inp.settings.get("apis"):

@@ -27,9 +27,12 @@ class HybridResult(Result):
     monte_carlo: Mapping[str, float] | None = field(default=None, repr=False)
     share_curve: Mapping[str, list[float]] | None = None  # monthly cost at shares 0..1 (for charts)
     selection_rule: str = "cheapest at this volume"
+    # with --platforms: the split with a serverless platform / dedicated endpoint as the self-hosted side
+    platforms: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
 
     def _extra(self) -> dict[str, Any]:
-        return dict(self.monte_carlo or {})
+        extra = {"platforms": [dict(p) for p in self.platforms]} if self.platforms else {}
+        return {**(self.monte_carlo or {}), **extra}
 
 
 @dataclass(frozen=True)
