@@ -426,3 +426,10 @@ def test_hybrid_with_a_platform_as_the_self_hosted_side(capsys):
         # the grid includes share 0 (all API), so the cheapest split never costs more than all-API
         assert p["optimal_monthly_cost_usd"] <= api_month + 1e-6
         assert p["optimal_monthly_cost_usd"] <= p["monthly_cost_usd"] + 1e-6
+
+
+def test_a_model_that_cannot_run_says_why(capsys):
+    code, out, err = _run(
+        capsys, "platforms", "--model", "llama-3.3-70b", "--qpd", "1000", "--gpu", "t4", "--quant", "bf16"
+    )
+    assert code == 2 and out == "" and "cannot run on the selected GPUs: does not fit" in err

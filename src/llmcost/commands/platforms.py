@@ -41,6 +41,7 @@ from llmcost.selfhost import (
     CostCurve,
     Factors,
     autoscaled_hidden_usd,
+    closest_miss,
     fleet_cost_usd,
     hourly_replicas,
     sized_configs,
@@ -245,8 +246,13 @@ def platforms(
         _reserved(inp, scenario, cat, options, model, by_id, q, f, auto, weights, days, best_platform, spot_pick)
     )
 
-    if not any(o.meets_latency for o in rows if o.billing_model != "api") and rows:
-        near = min(rows, key=lambda o: o.cold_ttft_ms or math.inf)
+    served = [o for o in rows if o.billing_model != "api"]
+    if not served:
+        _, fails = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
+        miss = closest_miss(fails)
+        raise UsageError(f"{model.id} cannot run on the selected GPUs: {miss.reason if miss else 'none selected'}")
+    if not any(o.meets_latency for o in served):
+        near = min(served, key=lambda o: o.cold_ttft_ms or math.inf)
         raise UsageError(
             f"no way to self-serve {model.id} meets max_ttft_ms {max_ttft:g}: the closest, {near.id}, sees "
             f"{near.cold_ttft_ms or 0:,.0f} ms on a cold start "
