@@ -23,7 +23,7 @@ LAYERS = {
     "data": {"records", "catalog", "datatools"},
     "inputs": {"demand", "quantization", "inputs", "usage", "reasoning", "hidden"},
     "model": {"billing", "memory", "throughput", "selfhost", "crossings", "routing", "timeline", "ownership",
-              "pairing", "fleet"},
+              "pairing", "fleet", "platforms"},
     "analysis": {"montecarlo", "tornado"},
     "views": {"frames", "charts"},
     "results": {"results"},

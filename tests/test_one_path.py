@@ -39,11 +39,11 @@ def _self(result):
 @pytest.mark.parametrize(
     ("command", "setting", "takers"),
     [
-        (llmcost.sensitivity, {"autoscale": True}, "compare, breakeven, hybrid, tco"),
-        (llmcost.sensitivity, {"monte_carlo": 100}, "compare, breakeven, hybrid, tco"),
+        (llmcost.sensitivity, {"autoscale": True}, "compare, breakeven, hybrid, tco, platforms"),
+        (llmcost.sensitivity, {"monte_carlo": 100}, "compare, breakeven, hybrid, tco, platforms"),
         (llmcost.compare, {"share": 0.5}, "hybrid"),
         (llmcost.compare, {"months": 6}, "tco"),
-        (llmcost.tco, {"max_qpd": 1e6}, "breakeven, sensitivity"),
+        (llmcost.tco, {"max_qpd": 1e6}, "breakeven, sensitivity, platforms"),
         (llmcost.hybrid, {"show_all": True}, "compare"),
     ],
 )

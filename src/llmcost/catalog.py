@@ -30,6 +30,7 @@ from llmcost.records import (
     DATA_FILES,
     ApiModel,
     BytesPerToken,
+    ColdStartComponents,
     Engine,
     Engineering,
     EngineMemory,
@@ -42,10 +43,12 @@ from llmcost.records import (
     InvalidRecord,
     OpenModel,
     OwnedGpu,
+    Platform,
     PriceReversal,
     PricingModel,
     QuantQuality,
     ReasoningFigure,
+    SpotFact,
     _Strict,
     from_plain,
     to_plain,
@@ -77,6 +80,12 @@ class Catalog:
     price_reversal: PriceReversal
     fleet_costs: Mapping[str, FleetCost]
     bytes_per_token: BytesPerToken
+    platforms: Mapping[str, Platform]  # serverless GPU platforms and dedicated endpoints (platforms.yaml)
+    spot_facts: Mapping[str, SpotFact]
+    cold_start_components: Mapping[str, ColdStartComponents]
+
+    def platform(self, platform_id: str) -> Platform:
+        return _lookup(self.platforms, platform_id, "serving platform")
 
     def fleet_price(self, line: str, driver: str) -> FleetCost | None:
         """The default unit price of a fleet-scaled hidden-cost line for one driver (None: not in the data)."""
@@ -315,6 +324,9 @@ def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
         price_reversal=merged["price_reversal"][""],
         fleet_costs=merged["fleet_costs"],
         bytes_per_token=merged["bytes_per_token"][""],
+        platforms=merged["platforms"],
+        spot_facts=merged["spot"],
+        cold_start_components=merged["cold_start_components"],
     )
     _check_references(cat)
     return cat
@@ -338,6 +350,16 @@ def _check_references(cat: Catalog) -> None:
     for api in cat.apis.values():
         if api.open_model is not None and api.open_model not in cat.models:
             raise CatalogError(f"pricing.yaml: api {api.id}: unknown open_model '{api.open_model}'")
+    for platform in cat.platforms.values():
+        for price in platform.prices:
+            if price.gpu not in cat.gpus:
+                raise CatalogError(f"platforms.yaml: platforms {platform.id}: unknown gpu '{price.gpu}' in prices")
+        for figure in platform.cold_start:
+            if figure.gpu is not None and figure.gpu not in cat.gpus:
+                raise CatalogError(f"platforms.yaml: platforms {platform.id}: unknown gpu '{figure.gpu}' in cold_start")
+    for fact in cat.spot_facts.values():
+        if fact.gpu is not None and fact.gpu not in cat.gpus:
+            raise CatalogError(f"platforms.yaml: spot {fact.id}: unknown gpu '{fact.gpu}'")
     for owned in cat.owned_gpus.values():
         if owned.id not in cat.gpus:
             raise CatalogError(f"ownership.yaml: owned_gpus {owned.id}: not a GPU in hardware.yaml")
@@ -365,6 +387,9 @@ _TYPES: dict[str, type[Any]] = {
     "price_reversal": PriceReversal,
     "fleet_costs": FleetCost,
     "bytes_per_token": BytesPerToken,
+    "platforms": Platform,
+    "spot_facts": SpotFact,
+    "cold_start_components": ColdStartComponents,
 }
 _SINGLE = ("engineering", "facility", "price_reversal", "bytes_per_token")
 CACHE_FILES_KEPT = 16

@@ -99,11 +99,60 @@ def plot(result: Any, out: str | Path | None = None) -> Figure:
         "hybrid": plot_hybrid,
         "sensitivity": plot_tornado,
         "plan": plot_plan,
+        "platforms": plot_platforms,
     }
     kind = getattr(result, "KIND", None)
     if kind not in charts:
         raise UsageError(f"charts exist for {', '.join(charts)} results, not {type(result).__name__}")
     return charts[kind](result, out)
+
+
+_FAMILY_STYLE = {  # billing model -> (colour, line style)
+    "api": (_API_COLOURS[0], "--"),
+    "rented": (_SELF_COLOURS[0], "-"),
+    "serverless": (_API_COLOURS[3], "-"),
+    "dedicated": (_SELF_COLOURS[2], "-."),
+}
+
+
+def plot_platforms(data: Any, out: str | Path | None = None, ax: Axes | None = None) -> Figure:
+    """Monthly cost [USD, log] against queries per day [log] of the four billing models (each its
+    cheapest option at every volume: API, rented by the hour, serverless, dedicated), every
+    crossing marked and the workload's volume drawn as a vertical line."""
+    result = _as_dict(data)
+    curves = result.get("curves") or {}
+    if "qpd" not in curves or len(curves) < 2:
+        raise UsageError("nothing to plot: the platforms result has no cost curves")
+    fig, ax, own = _figure(ax)
+    x = curves["qpd"]
+    for name, ys in curves.items():
+        if name == "qpd":
+            continue
+        colour, ls = _FAMILY_STYLE.get(name, (_MUTED, ":"))
+        finite = [(a, b) for a, b in zip(x, ys, strict=True) if b is not None and b == b and b < 1e300 and b > 0]
+        if finite:
+            ax.plot([a for a, _ in finite], [b for _, b in finite], color=colour, ls=ls, lw=2.4, label=name)
+    for c in result.get("crossings", []):
+        ax.axvline(c["qpd"], color=_GRID, lw=0.8, zorder=0)
+    q = result["workload"]["queries_per_day"]
+    ax.axvline(q, color=_INK, lw=1.2, ls=":")
+    ax.annotate(f"{_short(q)}/day", (q, 0.02), xycoords=("data", "axes fraction"), xytext=(4, 0),
+                textcoords="offset points", fontsize=SMALL, color=_INK)  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    _style(ax)
+    _money_axis(ax, "y")
+    ax.set_xlabel("queries per day", fontsize=FONT + 1, color=_INK)
+    ax.set_ylabel("monthly cost (USD)", fontsize=FONT + 1, color=_INK)
+    _legend(fig, ax, own, ax.get_legend_handles_labels()[0], ncol=4)
+    wins = "; ".join(
+        f"{w['billing_model']} {_short(w['from_qpd'])}-{_short(w['to_qpd'])}" for w in result.get("wins", [])[:6]
+    )
+    _titles(fig, ax, own, f"Four billing models for {result['model']} ({result['assumptions']['profile']} profile)",
+            f"cheapest: {wins}")  # fmt: skip
+    if out is not None:
+        save(fig, out)
+    return fig
 
 
 def plot_tco(data: Any, out: str | Path | None = None, ax: Axes | None = None) -> Figure:

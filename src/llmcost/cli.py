@@ -220,6 +220,15 @@ ProfileOpt = Annotated[
         "--profile", help=f"Load profile: business-day, flat, or 24 comma-separated hourly weights [{D.PROFILE}]."
     ),
 ]
+PlatformsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--platforms",
+        help="Serving platforms and dedicated endpoints priced over the daily --profile (platforms.yaml): all, "
+        f"none, or comma-separated ids [platforms: {D.PLATFORMS}, every platform with a list price for a GPU the "
+        "model runs on; compare: none, as its table ranks configurations without a profile].",
+    ),
+]
 MinReplicasOpt = Annotated[
     int | None, typer.Option("--min-replicas", help=f"Replicas kept when autoscaling [{D.MIN_REPLICAS}].")
 ]
@@ -389,6 +398,7 @@ _TO_SCENARIO: dict[str, tuple[str, Any]] = {
     "profile": ("profile", _profile),
     "usage_log": ("usage_log", lambda p: str(p) if p else None),
     "data": ("data_dirs", lambda ds: [str(d) for d in ds] if ds else None),
+    "platforms": ("platforms", _split),
 }
 _NOT_SCENARIO = {"scenario", "fmt", "metric", "chart", "out", "qpm", "qps", "no_hidden_costs"}
 
@@ -485,6 +495,7 @@ def compare(
         bool | None,
         typer.Option("--all/--selection", help="Every model x quantization x GPU, including those that do not run."),
     ] = None,
+    platforms: PlatformsOpt = None,
     engine: EngineOpt = None,
     p99_ttft_ms: P99TtftOpt = None,
     p99_tpot_ms: P99TpotOpt = None,
@@ -525,6 +536,7 @@ def breakeven(
     max_qpd: Annotated[
         float | None, typer.Option("--max-qpd", help=f"Highest volume examined, queries/day [{D.MAX_QPD:,}].")
     ] = None,
+    platforms: PlatformsOpt = None,
     input_tokens: InputOpt = None,
     output_tokens: OutputOpt = None,
     cached_share: CachedOpt = None,
@@ -580,6 +592,74 @@ def breakeven(
     _emit(run(scenario=sc), fmt, render.breakeven_table, render.breakeven_markdown)
 
 
+@app.command("platforms")
+def platforms_(
+    qpd: QpdOpt = None,
+    qpm: QpmOpt = None,
+    qps: QpsOpt = None,
+    model: ModelOpt = None,
+    api: ApiOpt = None,
+    gpu: GpuOpt = None,
+    quant: QuantOpt = None,
+    platforms: PlatformsOpt = None,
+    spot_preemption: Annotated[
+        str | None,
+        typer.Option(
+            "--spot-preemption",
+            help="Spot interruptions per replica-month, in [0, 1]; a number or LOW..HIGH "
+            f"[{D.SPOT_PREEMPTIONS_PER_MONTH:g}: midpoint of the AWS Spot Advisor's 0-20% buckets; "
+            "Monte Carlo draws over them].",
+        ),
+    ] = None,
+    cold_start_basis: Annotated[
+        str | None,
+        typer.Option(
+            "--cold-start-basis",
+            help="cold_start_components id (platforms.yaml) the cold-start rates come from "
+            f"[{D.COLD_START_BASIS}; ...-uncached adds a weights download].",
+        ),
+    ] = None,
+    image_pull_s: Annotated[
+        float | None,
+        typer.Option(
+            "--image-pull-s", help=f"Container image pull per cold start, seconds [{D.IMAGE_PULL_S:g}: not sourced]."
+        ),
+    ] = None,
+    max_qpd: Annotated[
+        float | None,
+        typer.Option("--max-qpd", help=f"Highest volume the crossings cover, queries/day [{D.MAX_QPD:,}]."),
+    ] = None,
+    input_tokens: InputOpt = None,
+    output_tokens: OutputOpt = None,
+    days_per_month: DaysOpt = None,
+    utilization: UtilOpt = None,
+    hidden_costs: HiddenOpt = None,
+    no_hidden_costs: NoHiddenOpt = False,
+    reasoning_effort: EffortOpt = None,
+    engine: EngineOpt = None,
+    max_ttft_ms: TtftOpt = None,
+    max_tpot_ms: TpotOpt = None,
+    profile: ProfileOpt = None,
+    usage_log: UsageLogOpt = None,
+    monte_carlo: McOpt = None,
+    seed: SeedOpt = None,
+    throughput_factor: ThroughputFactorOpt = None,
+    scenario: ScenarioOpt = None,
+    data: DataOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Every way to run one model over the daily --profile: the API, rented GPUs (24/7, by the hour,
+    spot with spares, reserved 1y/3y plus burst), serverless GPU platforms and dedicated endpoints,
+    with cold starts per day, the share of requests that wait for one and the TTFT they see (a
+    --max-ttft-ms target rules an option out), every crossing between billing models and where each wins."""
+    sc = _scenario(locals())  # first, while locals() holds only the parameters
+    _check_format(fmt, ("table", "json"))
+    from llmcost import render
+    from llmcost.commands.platforms import platforms as run
+
+    _emit(run(scenario=sc), fmt, render.platforms_table, render.platforms_table)
+
+
 @app.command()
 def hybrid(
     qpd: QpdOpt = None,
@@ -592,6 +672,7 @@ def hybrid(
     model: ModelOpt = None,
     api: ApiOpt = None,
     date: DateOpt = None,
+    platforms: PlatformsOpt = None,
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     input_tokens: InputOpt = None,
@@ -664,6 +745,7 @@ def tco(
     days_per_update: Annotated[
         float | None, typer.Option(help="Engineer-days per update [data: 1-2, midpoint].")
     ] = None,
+    platforms: PlatformsOpt = None,
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     input_tokens: InputOpt = None,
@@ -1019,7 +1101,8 @@ def plot(
         str,
         typer.Argument(
             help="breakeven (cost vs volume), compare (cost breakdown), tco (cumulative cost, payback), "
-            "hybrid (cost vs self-hosted share), sensitivity (tornado) or plan (cost-latency frontier)."
+            "hybrid (cost vs self-hosted share), sensitivity (tornado), plan (cost-latency frontier) or platforms "
+            "(four billing models vs volume)."
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Output file: .png or .svg.")],
@@ -1036,6 +1119,7 @@ def plot(
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     max_qpd: Annotated[float | None, typer.Option("--max-qpd", help="Highest volume on the breakeven chart.")] = None,
+    profile: ProfileOpt = None,
     monte_carlo: McOpt = None,
     seed: SeedOpt = None,
     scenario: ScenarioOpt = None,

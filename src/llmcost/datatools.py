@@ -49,6 +49,7 @@ from llmcost.records import (
     GpuOffer,
     InvalidRecord,
     OwnedGpu,
+    Platform,
     Sourced,
     as_of_days,
     validate_record,
@@ -266,6 +267,11 @@ def _validate_group(group: _Group, today: date, max_age_days: int) -> list[Findi
                     if entry.gpu not in gpus:
                         msg = f"gpu '{entry.gpu}' is not a GPU id in {gpus_from}"
                         findings.append(_finding("error", c.path, entry.id, msg))
+                elif isinstance(entry, Platform):
+                    for price in entry.prices:
+                        if price.gpu not in gpus:
+                            msg = f"prices: gpu '{price.gpu}' is not a GPU id in {gpus_from}"
+                            findings.append(_finding("error", c.path, entry.id, msg))
                 elif isinstance(entry, OwnedGpu) and entry.id not in gpus:
                     msg = f"owned GPU '{entry.id}' is not a GPU id in {gpus_from}"
                     findings.append(_finding("error", c.path, entry.id, msg))

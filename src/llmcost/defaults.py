@@ -72,6 +72,22 @@ MAX_QPD = 10_000_000
 STEPS_REPORTED = 2_000  # replica steps listed in a break-even result, for charts
 MAX_REPLICA_STEPS = 1_000_000  # break-even and hybrid examine each replica step: a bound on that work
 
+# serving platforms (llmcost.platforms; data in platforms.yaml)
+PLATFORMS: Final = "all"  # every platform with a list price for the configuration's GPU (see `platforms --help`)
+# cold start as a function of model size: rates derived from this decomposed vLLM start-up measurement
+# (Tensorfuse, Llama-3.1-8B on L40S, weights and compile caches on a shared volume: what serverless
+# platforms' volumes and model caches provide); "...-uncached" adds a download from the hub
+COLD_START_BASIS: Final = "tensorfuse-llama31-8b-l40s-cached"
+IMAGE_PULL_S = 0.0  # not sourced separately (the measurements exclude it or do not split it out): add yours
+# spot: AWS Spot Advisor buckets run 0-20% of capacity reclaimed a month (platforms.yaml
+# aws-spot-advisor-buckets); the midpoint, as interruptions per replica-month, is the point value
+SPOT_PREEMPTIONS_PER_MONTH = 0.10
+SPOT_PROVISION_S = 45.0  # "+~45 s if a machine must be provisioned" (tensorfuse-examples#1, platforms.yaml)
+MAX_SPOT_SPARES = 3  # spare spot / on-demand replicas searched per policy
+SPOT_CURVES_SEARCHED = 8  # spot configurations (cheapest without spares) the spare search covers
+# convention: a latency target holds when at most 1% of requests (or of the time) miss it (p99)
+TTFT_MISS_SHARE = 0.01
+
 # Monte Carlo
 MAX_DRAWS = 1_000_000  # keeps memory and time bounded on a laptop
 

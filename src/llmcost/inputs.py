@@ -230,6 +230,31 @@ class Scenario:
             "Highest volume the break-even search covers.", "number", gt=0, le=defaults.MAX_QUERIES_PER_DAY
         ),
     )
+    # serving platforms (the platforms command)
+    platforms: list[str] | None = field(
+        default=None,
+        metadata=_about(
+            "Serving platforms priced (platforms.yaml): all (default: every one with a list price for the GPU), "
+            "none, or ids.",
+            "ids?",
+        ),
+    )
+    spot_preemption: Uncertain | None = field(
+        default=None,
+        metadata=_about(
+            "Spot interruptions per replica per month, in [0, 1] (default: 0.10, the midpoint of the AWS Spot "
+            "Advisor's 0-20% buckets; Monte Carlo draws over them).",
+            "uncertain?",
+        ),
+    )
+    cold_start_basis: str = field(
+        default=defaults.COLD_START_BASIS,
+        metadata=_about("cold_start_components id the cold-start rates are derived from.", "str"),
+    )
+    image_pull_s: float = field(
+        default=defaults.IMAGE_PULL_S,
+        metadata=_about("Container image pull per cold start, seconds (not sourced: 0).", "number", ge=0, le=1e5),
+    )
     # uncertainty
     monte_carlo: int | None = field(
         default=None,
@@ -495,6 +520,7 @@ _CENTRAL_BOUNDS = [
     ("peak_factor", 1, 1e6, True),
     ("throughput_factor", 0, 1e6, False),
     ("gpu_price_factor", 0, 1e6, False),
+    ("spot_preemption", 0, 1, True),
 ]
 MAX_LOG_SIGMA = 10.0  # a log-normal wider than this draws overflowing values
 
@@ -695,10 +721,45 @@ _SELF_HOSTING = (
 _MONTE_CARLO = ("monte_carlo", "seed")
 _TCO = ("months", "growth", "setup_weeks", "engineer_usd_per_day", "updates_per_year", "days_per_update")
 COMMAND_SETTINGS: dict[str, frozenset[str]] = {
-    "compare": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "show_all")),
-    "breakeven": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "max_qpd")),
-    "hybrid": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "share")),
-    "tco": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, *_TCO)),
+    "compare": frozenset(
+        (
+            *_WORKLOAD,
+            *_SELECTION,
+            *_SELF_HOSTING,
+            *_MONTE_CARLO,
+            "show_all",
+            "platforms",
+            "cold_start_basis",
+            "image_pull_s",
+        )
+    ),
+    "breakeven": frozenset(
+        (
+            *_WORKLOAD,
+            *_SELECTION,
+            *_SELF_HOSTING,
+            *_MONTE_CARLO,
+            "max_qpd",
+            "platforms",
+            "cold_start_basis",
+            "image_pull_s",
+        )
+    ),
+    "hybrid": frozenset(
+        (
+            *_WORKLOAD,
+            *_SELECTION,
+            *_SELF_HOSTING,
+            *_MONTE_CARLO,
+            "share",
+            "platforms",
+            "cold_start_basis",
+            "image_pull_s",
+        )
+    ),
+    "tco": frozenset(
+        (*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, *_TCO, "platforms", "cold_start_basis", "image_pull_s")
+    ),
     # a tornado swings each input over its range itself: no draws, and autoscaling is not swung
     "sensitivity": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, "max_qpd"))
     - {"autoscale", "profile", "min_replicas"},
@@ -708,6 +769,10 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
 COMMAND_SETTINGS["plan"] = frozenset((*_WORKLOAD, "models", "gpus", "quants", "date", "pricing", "utilization",
                                       "peak_factor", "engine", "max_ttft_ms", "max_tpot_ms", "prefix_caching",
                                       "throughput_factor", "gpu_price_factor", "data_dirs", "profile"))  # fmt: skip
+COMMAND_SETTINGS["platforms"] = frozenset(
+    (*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "max_qpd", "platforms", "spot_preemption",
+     "cold_start_basis", "image_pull_s")
+)  # fmt: skip
 COMMAND_SETTINGS["plot"] = frozenset().union(*COMMAND_SETTINGS.values())  # each chart's command checks its own
 
 

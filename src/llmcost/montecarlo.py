@@ -66,6 +66,8 @@ class Draws:
     # api id -> "input" / "cached_input" / "output" -> drawn price over its central value
     api_price_factor: dict[str, dict[str, FloatArray]] = field(default_factory=dict)
     reasoning_tokens: dict[str, FloatArray] = field(default_factory=dict)  # option id -> drawn (where uncertain)
+    # spot interruptions per replica-month (the platforms command draws it: llmcost.platforms)
+    spot_preemptions_per_month: FloatArray | None = None
 
 
 def owned_price_factor(inputs: Inputs, gpu_id: str, figures: Mapping[str, Any]) -> FloatArray:

@@ -26,6 +26,7 @@ DATA_FILES = (
     "quantization.yaml",
     "ownership.yaml",
     "reasoning.yaml",
+    "platforms.yaml",
 )
 
 Precision = Literal["bf16", "fp8", "int8", "int4", "fp4"]
@@ -691,6 +692,202 @@ class Facility(_Strict):
     server_overhead_w_per_gpu: SourcedRange
 
 
+# ---------------------------------------------------------------- serving platforms (platforms.yaml)
+
+Phase = Literal[
+    "scheduling_queue", "image_pull", "container_start", "model_load", "execution", "idle_window", "shutdown"
+]
+Granularity = Literal["per_millisecond", "per_second", "per_minute"]
+GRANULARITY_S: dict[str, float] = {"per_millisecond": 0.001, "per_second": 1.0, "per_minute": 60.0}
+MAX_SECONDS = 1e7  # a window, cold start or notice in seconds: far above any real one (about 116 days)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformPlan(_Strict):
+    """One subscription plan of a platform (Modal's starter/team/enterprise)."""
+
+    plan: str
+    plan_fee_usd_per_month: float | None = _opt(ge=0, le=MAX_MONTHLY_USD)
+    included_credit_usd_per_month: float | None = _opt(ge=0, le=MAX_MONTHLY_USD)
+    max_concurrent_gpus: int | None = _opt(gt=0, le=MAX_SPEC)
+    notes: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformBilling(_Strict):
+    """How a platform meters GPU time: the unit, which lifecycle phases bill, the idle windows,
+    scale-to-zero and minimum replicas, and fees. A phase the source does not address is absent
+    (and costed as not billed)."""
+
+    granularity: Granularity
+    rounding: str | None = None
+    billed_phases: dict[Phase, bool]
+    idle_window_default_s: float | None = _opt(ge=0, le=MAX_SECONDS)
+    idle_window_min_s: float | None = _opt(ge=0, le=MAX_SECONDS)
+    idle_window_max_s: float | None = _opt(ge=0, le=MAX_SECONDS)
+    scale_to_zero_window_default_s: float | None = _opt(ge=0, le=MAX_SECONDS)
+    scale_to_zero_window_min_s: float | None = _opt(ge=0, le=MAX_SECONDS)
+    scale_to_zero: bool
+    min_replicas_default: int | None = _opt(ge=0, le=MAX_SPEC)
+    plan_fee_usd_per_month: float | None = _opt(ge=0, le=MAX_MONTHLY_USD)
+    included_credit_usd_per_month: float | None = _opt(ge=0, le=MAX_MONTHLY_USD)
+    per_request_fee_usd: float | None = _opt(ge=0, le=MAX_PRICE_USD)
+    plans: tuple[PlatformPlan, ...] = ()
+    storage: str | None = None
+    limits: str | None = None
+    notes: str | None = None
+    credits: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        low, high = self.idle_window_min_s, self.idle_window_max_s
+        if low is not None and high is not None and low > high:
+            raise ValueError("idle_window_min_s is above idle_window_max_s")
+        d = self.idle_window_default_s
+        if d is not None and ((low is not None and d < low) or (high is not None and d > high)):
+            raise ValueError("idle_window_default_s is outside idle_window_min_s..idle_window_max_s")
+        if not self.scale_to_zero and self.min_replicas_default == 0:
+            raise ValueError("min_replicas_default 0 needs scale_to_zero: true")
+
+    def billed(self, phase: str) -> bool:
+        """Whether `phase` bills GPU time (a phase the source does not address: not billed)."""
+        return bool(self.billed_phases.get(phase, False))  # type: ignore[call-overload]
+
+    @property
+    def granularity_s(self) -> float:
+        return GRANULARITY_S[self.granularity]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlatformPrice(_Strict):
+    """One GPU offer of a platform, priced PER GPU: exactly one of usd_per_gpu_second and
+    usd_per_gpu_hour (the unit the source quotes), or only the 'as low as' rate."""
+
+    gpu: str
+    gpu_name: str
+    gpus_per_replica: int = _default(1, gt=0, le=MAX_SPEC)
+    usd_per_gpu_second: float | None = _opt(gt=0, le=MAX_PRICE_USD)
+    usd_per_gpu_hour: float | None = _opt(gt=0, le=MAX_PRICE_USD)
+    usd_per_gpu_second_active: float | None = _opt(gt=0, le=MAX_PRICE_USD)
+    usd_per_gpu_hour_as_low_as: float | None = _opt(gt=0, le=MAX_PRICE_USD)
+    as_of: str | None = None
+    notes: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.usd_per_gpu_second is not None and self.usd_per_gpu_hour is not None:
+            raise ValueError("give one of usd_per_gpu_second and usd_per_gpu_hour (the unit the source quotes)")
+        if (
+            self.usd_per_gpu_second is None
+            and self.usd_per_gpu_hour is None
+            and self.usd_per_gpu_hour_as_low_as is None
+        ):
+            raise ValueError("a price row needs usd_per_gpu_second, usd_per_gpu_hour or usd_per_gpu_hour_as_low_as")
+        if self.as_of is not None:
+            as_of_days(self.as_of)
+
+    @property
+    def list_usd_per_gpu_second(self) -> float | None:
+        """The list price per GPU-second (None: only a discounted 'as low as' rate is known)."""
+        if self.usd_per_gpu_second is not None:
+            return self.usd_per_gpu_second
+        return self.usd_per_gpu_hour / 3600 if self.usd_per_gpu_hour is not None else None
+
+
+ColdStartWhat = Literal[
+    "scale_from_zero", "image_pull", "weights_load", "engine_start", "snapshot_restore", "end_to_end"
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColdStartFigure(Sourced):
+    """A documented or measured cold-start figure, or a range; absent figures are left out."""
+
+    what: ColdStartWhat
+    seconds: float | None = _opt(ge=0, le=MAX_SECONDS)
+    seconds_low: float | None = _opt(ge=0, le=MAX_SECONDS)
+    seconds_high: float | None = _opt(ge=0, le=MAX_SECONDS)
+    model: str | None = None
+    model_size_gb: float | None = _opt(gt=0, le=MAX_SPEC)
+    gpu: str | None = None
+    measured_by: Literal["platform_docs", "platform_blog", "third_party"]
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.seconds_low is not None and self.seconds_high is not None and self.seconds_low > self.seconds_high:
+            raise ValueError("seconds_low is above seconds_high")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Platform(Identified):
+    """A serverless GPU platform or dedicated inference endpoint: billing rules, per-GPU prices, cold starts."""
+
+    name: str
+    product: str
+    kind: Literal["serverless", "dedicated"]
+    billing: PlatformBilling
+    prices: tuple[PlatformPrice, ...] = ()
+    prices_source: str | None = None
+    prices_as_of: str | None = None
+    prices_notes: str | None = None
+    price_addons: str | None = None
+    worker_types: dict[str, str] | None = None
+    autoscaler_defaults: dict[str, float | str] | None = None
+    cold_start: tuple[ColdStartFigure, ...] = ()
+    snapshotting: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.prices and (self.prices_source is None or self.prices_as_of is None):
+            raise ValueError("prices need prices_source and prices_as_of")
+        if self.prices_as_of is not None:
+            as_of_days(self.prices_as_of)
+
+    def price_for(self, gpu: str) -> PlatformPrice | None:
+        """The cheapest list-priced row for a GPU (None: the platform lists no list price for it)."""
+        rows = [p for p in self.prices if p.gpu == gpu and p.list_usd_per_gpu_second is not None]
+        return min(rows, key=lambda p: p.list_usd_per_gpu_second or 0.0, default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ColdStartComponents(Identified):
+    """A platform-independent engine start-up figure, decomposed by phase where the source does."""
+
+    what: ColdStartWhat
+    seconds: float | None = _opt(ge=0, le=MAX_SECONDS)
+    model: str | None = None
+    model_size_gb: float | None = _opt(gt=0, le=MAX_SPEC)
+    gpu: str | None = None
+    measured_by: Literal["platform_docs", "platform_blog", "third_party"]
+    components_s: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if any(not 0 <= v <= MAX_SECONDS for v in self.components_s.values()):
+            raise ValueError(f"components_s values must be between 0 and {MAX_SECONDS:g} seconds")
+        if self.components_s and self.seconds is not None and abs(sum(self.components_s.values()) - self.seconds) > 0.5:
+            raise ValueError("seconds must be the sum of components_s")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpotFact(Identified):
+    """A fact about spot/preemptible capacity: a notice period, interruption rate, saving or availability."""
+
+    provider: str
+    fact: Literal["notice_period", "interruption_rate", "replacement_time", "cost_saving", "availability"]
+    notice_s: float | None = _opt(ge=0, le=MAX_SECONDS)
+    value: float | None = _opt(ge=0, le=MAX_SPEC)
+    value_low: float | None = _opt(ge=0, le=MAX_SPEC)
+    value_high: float | None = _opt(ge=0, le=MAX_SPEC)
+    unit: str | None = None
+    gpu: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.value_low is not None and self.value_high is not None and self.value_low > self.value_high:
+            raise ValueError("value_low is above value_high")
+
+
 class InvalidRecord(ValueError):
     """A record failed validation: every problem, each one line ('field: what is wrong')."""
 
@@ -788,6 +985,7 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "quantization.yaml": {"quantizations": QuantQuality},
     "ownership.yaml": {"owned_gpus": OwnedGpu},
     "reasoning.yaml": {"reasoning": ReasoningFigure},
+    "platforms.yaml": {"platforms": Platform, "spot": SpotFact, "cold_start_components": ColdStartComponents},
 }
 _SINGLETONS: dict[str, dict[str, type[_Strict]]] = {
     "costs.yaml": {"engineering": Engineering, "bytes_per_token": BytesPerToken},
@@ -821,8 +1019,13 @@ def _nested(cls: type[Any]) -> dict[str, Any]:
         # annotations are strings (PEP 563): read the record class names from them, cheaper than
         # evaluating every annotation with get_type_hints on each start
         names = [n for n in re.findall(r"[A-Za-z_]\w*", str(f.type)) if n in _RECORDS]
-        if names and ("list[" in str(f.type) or "dict[" in str(f.type)):
-            raise TypeError(f"{cls.__name__}.{f.name}: containers of records are not supported")
+        if names and str(f.type).startswith("tuple[") and str(f.type).endswith(", ...]"):
+            out[f.name] = ("many", _RECORDS[names[0]])  # a tuple of records, e.g. a platform's prices
+            continue
+        if names and ("list[" in str(f.type) or "dict[" in str(f.type) or "tuple[" in str(f.type)):
+            raise TypeError(
+                f"{cls.__name__}.{f.name}: containers of records other than tuple[X, ...] are not supported"
+            )
         if names:
             out[f.name] = _RECORDS[names[0]]
     return out
@@ -842,6 +1045,8 @@ def from_plain(cls: type[T], plain: Mapping[str, Any]) -> T:
             continue
         if kind == "spread":
             kwargs[name] = {k: DISTS[v["dist"]](**v) for k, v in value.items()}
+        elif isinstance(kind, tuple):
+            kwargs[name] = tuple(from_plain(kind[1], v) for v in value)
         else:
             kwargs[name] = from_plain(kind, value)
     return cls(**kwargs)

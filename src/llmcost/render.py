@@ -369,6 +369,8 @@ def compare_table(data: Comparison, width: int | None = None) -> str:
     console = Console(width=width, highlight=False, file=io.StringIO())
     with console.capture() as cap:
         console.print(table)
+        if data.platforms:
+            console.print(_platform_rows_table(data.platforms, "Serving platforms (daily profile; no hidden costs)"))
         for line in _left_out(hidden):
             console.print(line, markup=False)
         console.print(compare_verdict(data), markup=False)
@@ -508,6 +510,12 @@ def breakeven_table(data: BreakEvenResult) -> str:
     with console.capture() as cap:
         console.print(breakeven_verdict(data), markup=False)
         console.print(table)
+        for b in data.billing_models:
+            wins = "; ".join(f"{_qpd_short(x.from_qpd)}-{_qpd_short(x.to_qpd)}: {x.billing_model}" for x in b["wins"])
+            cross = ", ".join(f"{c.cheaper_below}->{c.cheaper_above} at {_qpd_short(c.qpd)}" for c in b["crossings"])
+            console.print(
+                f"{b['model']} vs {b['api']}, by billing model: {wins}. Crossings: {cross or 'none'}", markup=False
+            )
         console.print("\nAssumptions", style="bold")
         for line in assumption_lines(data):
             console.print(f"  - {line}", markup=False)
@@ -563,6 +571,10 @@ def hybrid_table(data: HybridResult) -> str:
     with console.capture() as cap:
         console.print(hybrid_verdict(data), markup=False)
         console.print(table)
+        for p in data.platforms:
+            at = usd(p["monthly_cost_usd"]) if p["monthly_cost_usd"] is not None else "misses the latency target"
+            console.print(f"with {p['billing_model']} as the self-hosted side: {at} at this share; cheapest at "
+                          f"{p['optimal_share']:.0%}, {usd(p['optimal_monthly_cost_usd'])}", markup=False)  # fmt: skip
     return _trimmed(cap.get())
 
 
@@ -599,6 +611,9 @@ def tco_table(data: TcoResult) -> str:
         console.print(table)
         if data.monte_carlo:
             console.print(_tco_bands(data.monte_carlo, data.assumptions["monte_carlo"]["draws"]), markup=False)
+        for p in data.platforms:
+            console.print(f"{p['billing_model']}: {p['id']} {usd(p['total_usd'])} over the months (compute only)",
+                          markup=False)  # fmt: skip
         console.print(
             f"{data.reason}. One-time set-up {usd(data.one_time_setup_usd)} ({a['setup_weeks']:g} weeks x "
             f"{usd(a['engineer_usd_per_day'])}/day); model updates {usd(data.model_updates_usd_per_month)}/month "
@@ -1036,3 +1051,65 @@ def fit_markdown(title: str, data: Result) -> str:
             f"| {t['name']} | {t['gib']:.2f} | {'in budget' if t['in_budget'] else 'outside'} | {t['source']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- platforms
+
+
+def _qpd_short(x: float) -> str:
+    for unit, size in (("M", 1e6), ("k", 1e3)):
+        if x >= size:
+            return f"{x / size:,.3g}{unit}"
+    return f"{x:,.3g}"
+
+
+def _platform_rows_table(options: Any, title: str) -> Table:
+    """Rows of RunOption: cost, billed GPU-hours, cold starts and the latency check."""
+    table = Table(title=title, box=HEAD_RULE, title_justify="left", **_narrow())  # type: ignore[arg-type]
+    for h in ("option", "billing", "$/month", "$/1k q", "GPU-h billed", "cold/day", "wait cold", "cold TTFT"):
+        table.add_column(h, justify="left" if h in ("option", "billing") else "right", no_wrap=h != "option")
+    for o in options:
+        band = f" ({usd(o.band['monthly_cost_usd_p10'])}-{usd(o.band['monthly_cost_usd_p90'])})" if o.band else ""
+        short = f"short {o.short_time_share:.2%}" if o.short_time_share is not None else ""
+        table.add_row(
+            o.label + ("" if o.meets_latency else " (misses TTFT target)"),
+            o.billing_model,
+            usd(o.monthly_cost_usd) + band,
+            f"{o.cost_per_1k_queries_usd:,.3f}",
+            f"{o.billed_gpu_hours_per_month:,.0f}" if o.billed_gpu_hours_per_month is not None else "-",
+            f"{o.cold_starts_per_day:,.1f}" if o.cold_starts_per_day is not None else "-",
+            f"{o.cold_wait_share:.1%}" if o.cold_wait_share is not None else short or "-",
+            f"{o.cold_ttft_ms / 1000:,.0f} s" if o.cold_ttft_ms is not None else "-",
+        )
+    return table
+
+
+def platforms_table(data: Any) -> str:
+    """Every way to run one model: cost, cold starts and the latency check, then where each billing model wins."""
+    w = data.workload
+    title = (
+        f"Ways to run {data.model} at {w['queries_per_day']:,.0f} queries/day ({data.assumptions['profile']} profile)"
+    )
+    table = _platform_rows_table(data.options, title)
+    console = Console(width=_width(), highlight=False, file=io.StringIO())
+    with console.capture() as cap:
+        console.print(table)
+        wins = "; ".join(f"{_qpd_short(x.from_qpd)}-{_qpd_short(x.to_qpd)}: {x.billing_model}" for x in data.wins)
+        console.print(f"Cheapest by volume (up to {_qpd_short(data.curves['qpd'][-1])}/day): {wins}", markup=False)
+        if data.crossings:
+            shown_ = ", ".join(
+                f"{c.cheaper_below}->{c.cheaper_above} at {_qpd_short(c.qpd)}" for c in data.crossings[:12]
+            )
+            more = f" (+{len(data.crossings) - 12} more in --format json)" if len(data.crossings) > 12 else ""
+            console.print(f"Crossings: {shown_}{more}", markup=False)
+        if data.skipped:
+            console.print("Not priced: " + "; ".join(f"{k} {v}" for k, v in data.skipped.items()), markup=False)
+        cs = data.assumptions["cold_start"]
+        console.print(
+            f"Cold start = image pull {cs['image_pull_s']:g} s + weights at {cs['weights_load_gb_per_s']:.2f} GB/s + "
+            f"engine start {cs['engine_start_s']:g} s ({cs['basis']}); spot: "
+            f"{data.assumptions['spot_preemptions_per_month']} interruptions per replica-month. Rented rows include "
+            "hidden costs; platform rows do not.",
+            markup=False,
+        )
+    return cap.get()

@@ -120,7 +120,23 @@ def breakeven(
             pairs.append(NoPair(model.id, f"no API to pair with: {why} and no hosted version"))
         for api_id, (_, reason, curve, sol, elo) in best.items():
             pairs.append(_pair(api_id, reason, inp, curve, elo, sol))
-    return BreakEvenResult(workload=_token_mix(inp), assumptions=assumptions(inp), pairs=tuple(pairs))
+    return BreakEvenResult(
+        workload=_token_mix(inp), assumptions=assumptions(inp), pairs=tuple(pairs),
+        billing_models=_billing_models(inp, catalog, pairs),
+    )  # fmt: skip
+
+
+def _billing_models(inp: Inputs, catalog: Catalog | None, pairs: list[Pair | NoPair]) -> tuple[dict[str, Any], ...]:
+    """With --platforms: for each pair, every crossing among API, rented, serverless and dedicated."""
+    ids = inp.settings.get("platforms")
+    if not ids or ids == ["none"]:
+        return ()
+    from llmcost.catalog import load_catalog, require_catalog
+    from llmcost.commands.platforms import billing_model_crossings
+
+    cat = require_catalog(catalog) or load_catalog(inp.settings.get("data_dirs") or ())
+    models = {m.id: m for m in inp.models}
+    return tuple(billing_model_crossings(inp, cat, models[p.model], p.api) for p in pairs if isinstance(p, Pair))
 
 
 def _token_mix(inp: Inputs) -> dict[str, float]:

@@ -285,7 +285,22 @@ def compare(
     api_options.sort(key=lambda o: o.monthly_cost_usd)
     self_options.sort(key=lambda o: o.monthly_cost_usd)
     options_: list[Option] = [*api_options, *self_options, *infeasible]
-    return Comparison(workload=inp.workload.to_dict(), assumptions=assumptions(inp), options=tuple(options_))
+    return Comparison(workload=inp.workload.to_dict(), assumptions=assumptions(inp), options=tuple(options_),
+                      platforms=_platforms(inp, catalog))  # fmt: skip
+
+
+def _platforms(inp: Inputs, catalog: Catalog | None) -> tuple[Any, ...]:
+    """Serverless platforms and dedicated endpoints for each model, with --platforms (default none:
+    their bills need the daily profile, and compare ranks dozens of configurations without one)."""
+    ids = inp.settings.get("platforms")
+    if not ids or ids == ["none"]:
+        return ()
+    from llmcost.catalog import load_catalog, require_catalog
+    from llmcost.commands.platforms import platform_rows
+
+    cat = require_catalog(catalog) or load_catalog(inp.settings.get("data_dirs") or ())
+    rows = [replace(r, id=f"{m.id}@{r.id}") for m in inp.models for r in platform_rows(inp, cat, m)]
+    return tuple(sorted(rows, key=lambda o: (not o.meets_latency, o.monthly_cost_usd)))
 
 
 def _price_reversals(options: list[ApiOption]) -> list[ApiOption]:

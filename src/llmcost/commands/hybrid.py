@@ -94,4 +94,17 @@ def hybrid(
         optimal_saving_vs_all_api_usd=all_api - opt_cost,
         monte_carlo=mc,
         share_curve={"share": grid.tolist(), "monthly_cost_usd": curve_usd.tolist()},
+        platforms=_platforms(inp, catalog, model, a, q, s),
     )
+
+
+def _platforms(inp: Any, catalog: Catalog | None, model: Any, a: float, q: float, s: float) -> tuple[Any, ...]:
+    """With --platforms: the same split with a serverless platform or dedicated endpoint as the self-hosted side."""
+    ids = inp.settings.get("platforms")
+    if not ids or ids == ["none"]:
+        return ()
+    from llmcost.catalog import load_catalog, require_catalog
+    from llmcost.commands.platforms import platform_hybrid
+
+    cat = require_catalog(catalog) or load_catalog(inp.settings.get("data_dirs") or ())
+    return tuple(platform_hybrid(inp, cat, model, a, q, s))

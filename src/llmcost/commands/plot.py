@@ -10,7 +10,7 @@ from llmcost.catalog import Catalog
 from llmcost.errors import UsageError
 from llmcost.inputs import Scenario
 
-CHARTS = ("breakeven", "compare", "tco", "hybrid", "sensitivity", "plan")
+CHARTS = ("breakeven", "compare", "tco", "hybrid", "sensitivity", "plan", "platforms")
 
 
 def plot(
@@ -24,7 +24,8 @@ def plot(
     """Draw `chart` to `out` (.png or .svg) and return the path: breakeven (cost against volume with
     crossings), compare (each option's cost split into tokens, GPUs and hidden costs), tco
     (cumulative cost and payback), hybrid (cost against the self-hosted share), sensitivity (tornado),
-    plan (cost-latency frontier)."""
+    plan (cost-latency frontier), platforms (cost against volume of the four billing models: API,
+    rented, serverless, dedicated)."""
     from llmcost import charts
 
     if chart not in CHARTS:
@@ -41,6 +42,8 @@ def plot(
         from llmcost.commands.hybrid import hybrid as run
     elif chart == "plan":
         from llmcost.commands.plan import plan as run
+    elif chart == "platforms":
+        from llmcost.commands.platforms import platforms as run
     else:
         from llmcost.commands.sensitivity import sensitivity as run
     charts.plot(run(scenario=scenario, catalog=catalog, **options), out)

@@ -90,4 +90,17 @@ def tco(
         payback_month=t.payback_month,
         months=rows,
         monte_carlo=mc,
+        platforms=_platforms(inp, catalog, model, t.qpd),
     )
+
+
+def _platforms(inp: Any, catalog: Catalog | None, model: Any, qpd_by_month: Any) -> tuple[dict[str, Any], ...]:
+    """With --platforms: the cheapest serverless platform and dedicated endpoint over the same months."""
+    ids = inp.settings.get("platforms")
+    if not ids or ids == ["none"]:
+        return ()
+    from llmcost.catalog import load_catalog, require_catalog
+    from llmcost.commands.platforms import platform_months
+
+    cat = require_catalog(catalog) or load_catalog(inp.settings.get("data_dirs") or ())
+    return tuple(platform_months(inp, cat, model, qpd_by_month))

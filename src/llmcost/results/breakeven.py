@@ -73,3 +73,11 @@ class BreakEvenResult(Result):
     assumptions: Mapping[str, Any]
     pairs: tuple[Pair | NoPair, ...]
     selection_rule: str = "pays off soonest (lowest break-even volume)"
+    # with --platforms: per (API, model) pair, every crossing among the API, rented GPUs, serverless
+    # platforms and dedicated endpoints, and where each wins (in the JSON only when asked for)
+    billing_models: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
+
+    def _extra(self) -> dict[str, Any]:
+        from llmcost.plain import plain
+
+        return {"billing_models": plain(self.billing_models)} if self.billing_models else {}

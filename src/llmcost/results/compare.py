@@ -109,3 +109,11 @@ class Comparison(Result):
     assumptions: Mapping[str, Any]
     options: tuple[Option, ...]
     selection_rule: str = "cheapest at this volume"
+    # serving platforms priced beside the options (--platforms; llmcost.results.platforms.RunOption),
+    # in the JSON only when asked for, so the contract of a plain compare is unchanged
+    platforms: tuple[Any, ...] = field(default=(), repr=False)
+
+    def _extra(self) -> dict[str, Any]:
+        from llmcost.plain import plain
+
+        return {"platforms": plain(self.platforms)} if self.platforms else {}

@@ -27,9 +27,12 @@ class HybridResult(Result):
     monte_carlo: Mapping[str, float] | None = field(default=None, repr=False)
     share_curve: Mapping[str, list[float]] | None = None  # monthly cost at shares 0..1 (for charts)
     selection_rule: str = "cheapest at this volume"
+    # with --platforms: the split with a serverless platform / dedicated endpoint as the self-hosted side
+    platforms: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
 
     def _extra(self) -> dict[str, Any]:
-        return dict(self.monte_carlo or {})
+        extra = {"platforms": [dict(p) for p in self.platforms]} if self.platforms else {}
+        return {**(self.monte_carlo or {}), **extra}
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class TcoResult(Result):
     payback_month: int | None
     months: tuple[Month, ...]
     monte_carlo: Mapping[str, Any] | None = field(default=None, repr=False)
+    # with --platforms: the cheapest serverless platform and dedicated endpoint over the same months
+    # (compute only: no set-up or update work), in the JSON only when asked for
+    platforms: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
     selection_rule: str = "cheapest over the horizon"
 
     @property
@@ -66,7 +72,8 @@ class TcoResult(Result):
         return f"self-hosting does not pay back within {len(self.months)} months"
 
     def _extra(self) -> dict[str, Any]:
-        return {"reason": self.reason, **(self.monte_carlo or {})}
+        extra = {"platforms": [dict(p) for p in self.platforms]} if self.platforms else {}
+        return {"reason": self.reason, **(self.monte_carlo or {}), **extra}
 
 
 @dataclass(frozen=True)
