@@ -208,6 +208,8 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
             for o, r in a["reasoning"].items()
         ]
         lines.append("reasoning tokens per query: " + ", ".join(parts))
+    if a.get("parallelism", "auto") != "auto":
+        lines.append(f"MoE replicas split as {a['parallelism']} (--parallelism)")
     if not a.get("prefix_caching", True):
         lines.append("self-hosted prefix caching off: every prompt token is prefilled")
     elif w.get("cached_input_share") or w.get("shared_prefix_tokens"):
