@@ -779,7 +779,7 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
 # comes with a usage log; plan sizes for its peak factor and says the profile is not followed)
 COMMAND_SETTINGS["plan"] = frozenset((*_WORKLOAD, "models", "gpus", "quants", "date", "pricing", "utilization",
                                       "peak_factor", "engine", "max_ttft_ms", "max_tpot_ms", "prefix_caching",
-                                      "parallelism", "throughput_factor", "gpu_price_factor", "data_dirs", "profile"))  # fmt: skip
+                                      "throughput_factor", "gpu_price_factor", "data_dirs", "profile"))  # fmt: skip
 COMMAND_SETTINGS["platforms"] = frozenset(
     (*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, "max_qpd", "platforms", "spot_preemption",
      "cold_start_basis", "image_pull_s")
