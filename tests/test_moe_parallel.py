@@ -218,7 +218,11 @@ def test_cli_parallelism(capsys):
                         "--api", "openai/gpt-4o", "--parallelism", "tp", "--format", "json")  # fmt: skip
     rows = [o for o in json.loads(out)["options"] if o["kind"] == "self_hosted"]
     assert code == 0 and rows and {o["parallelism"] for o in rows} == {"tp"}
-    for cmd in (["capacity", "llama-3.1-8b"], ["fit", "llama-3.1-8b"], ["compare", "--qpd", "1000", "--model", "llama-3.1-8b"]):
+    for cmd in (
+        ["capacity", "llama-3.1-8b"],
+        ["fit", "llama-3.1-8b"],
+        ["compare", "--qpd", "1000", "--model", "llama-3.1-8b"],
+    ):
         code, out, err = _run(capsys, *cmd, "--parallelism", "dp-attention")
         assert code == 2 and out == "" and "dense model" in err and "Traceback" not in err
     code, _, err = _run(capsys, "capacity", "deepseek-v3", "--parallelism", "pipeline")

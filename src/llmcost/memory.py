@@ -373,6 +373,13 @@ def kv_gib_per_gpu(model: OpenModel, kv_seq_b: float, sequences: int, gpus: int,
     return sequences * kv_seq_b / kv_shards(model, gpus) / BYTES_PER_GIB
 
 
+def _kv_per_gpu_text(model: OpenModel, seq_b: float, sequences: int, gpus: int, parallelism: str) -> str:
+    """`16 x 1.25 GiB`: sequences on the fullest GPU x each one's share there."""
+    if parallelism == "dp-attention":
+        return f"{math.ceil(sequences / gpus)} x {seq_b / BYTES_PER_GIB:.2f} GiB"
+    return f"{sequences} x {seq_b / kv_shards(model, gpus) / BYTES_PER_GIB:.2f} GiB"
+
+
 # ---------------------------------------------------------------- the engine's accounting of each GPU
 
 
@@ -668,8 +675,7 @@ def plan_memory(
         reason = (
             f"fits on {chosen} x {gpu.id}: weights {acct.weights_b / gib:.1f} GiB + engine "
             f"{(acct.in_budget_b - acct.weights_b) / gib:.1f} GiB + KV "
-            f"{kv_gib_per_gpu(model, seq, concurrency, chosen, par):.2f} GiB per GPU of a {budget / gib:.1f} GiB "
-            "budget; "
+            f"{_kv_per_gpu_text(model, seq, concurrency, chosen, par)} per GPU of a {budget / gib:.1f} GiB budget; "
             f"room for {n:,} sequences of {context_tokens:,} tokens"
         )
     else:

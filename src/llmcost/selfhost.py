@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llmcost import defaults
-from llmcost.defaults import Efficiency
+from llmcost.defaults import PARALLELISMS, Efficiency
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import Autoscaling, SelfHostAssumptions
-from llmcost.memory import PARALLELISMS, MemoryPlan, parallelisms_for, plan_memory, usable_bytes, weight_bytes
+from llmcost.memory import MemoryPlan, parallelisms_for, plan_memory, usable_bytes, weight_bytes
 from llmcost.numeric import as_float, ceil, maximum, where
 from llmcost.quantization import Quantization, checkpoint_quantization
 from llmcost.records import Engine, EngineMemory, Gpu, GpuOffer, OpenModel

@@ -96,11 +96,19 @@ def fit(
     kv_b = eng.kv_bytes_auto(q.id) if kv is None else kv
     plans = [
         plan_memory(
-            m, q, g, ctx, n_seqs, tp, kv_b,
+            m,
+            q,
+            g,
+            ctx,
+            n_seqs,
+            tp,
+            kv_b,
             gpu_memory_utilization=util if util is not None or profile else eng.gpu_memory_utilization,
-            engine_memory=profile, max_num_batched_tokens=tokens,
-            max_num_seqs=eng.max_batch_for(g), parallelism=par,
-        )  # fmt: skip
+            engine_memory=profile,
+            max_num_batched_tokens=tokens,
+            max_num_seqs=eng.max_batch_for(g),
+            parallelism=par,
+        )
         for par in _layouts(m, parallelism)
     ]
     fitting = [p for p in plans if p.fits]
