@@ -211,6 +211,7 @@ def test_cli_parallelism(capsys):
                         "--parallelism", "ep", "--format", "json")  # fmt: skip
     d = json.loads(out)
     assert code == 0 and d["parallelism"] == "ep" and d["moe"]["alltoall_ms"] > 0
+    assert "all-to-alls over NVLink" in d["tp_link"]["note"]
     code, out, _ = _run(capsys, "fit", "deepseek-v3", "--quant", "fp8", "--gpu", "h200", "--gpus", "8",
                         "--parallelism", "dp-attention", "--format", "json")  # fmt: skip
     assert code == 0 and json.loads(out)["parallelism"] == "dp-attention"

@@ -131,6 +131,16 @@ def _layouts(model: OpenModel, parallelism: str) -> tuple[str, ...]:
     return (parallelism,)
 
 
+_TRAFFIC = {"ep": "all-reduces (attention) and expert all-to-alls", "dp-attention": "expert all-to-alls"}
+
+
+def _layout_link(link: dict[str, Any] | None, parallelism: str) -> dict[str, Any] | None:
+    """The link as `capacity` shows it: under ep / dp-attention it carries all-to-alls too."""
+    if link is None or parallelism not in _TRAFFIC or not isinstance(link.get("note"), str):
+        return link
+    return {**link, "note": link["note"].replace("tensor-parallel all-reduces", _TRAFFIC[parallelism])}
+
+
 def _auto_kv(engine: Engine, quant: str) -> str:
     """How the engine's `auto` KV dtype resolved for this weight format, as `fit` shows it."""
     rule = f"8-bit for {quant} checkpoints" if engine.kv_bytes_auto(quant) == 1 else "the model dtype"
@@ -260,7 +270,7 @@ def capacity(
         engine=cat.engine(engine).id,
         capacity=rep.capacity,
         compute=dataclasses.asdict(compute_path(q, g)),
-        tp_link=_link(g, tp),
+        tp_link=_layout_link(_link(g, tp), rep.shape.parallelism),
         load=load,
         parallelism=rep.shape.parallelism,
         moe=step.to_dict() if (step := moe_step(rep.shape, float(rep.capacity.batch_size))) is not None else None,
