@@ -313,6 +313,16 @@ PromptMixOpt = Annotated[
         "apply long-context tiers and cache minimums per request.",
     ),
 ]
+ParallelismOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--parallelism",
+        help="How a MoE replica splits over its GPUs: tp (every matrix sliced, KV split by head, MLA's "
+        "replicated), ep (experts whole, E/N per GPU; attention tensor-parallel; all-to-all dispatch + combine), "
+        "dp-attention (attention, dense layers and each sequence's KV whole on one GPU; experts E/N) or auto "
+        f"(the most throughput at each GPU count) [{D.PARALLELISM}]. ep and dp-attention are refused for dense models.",
+    ),
+]
 PrefixCachingOpt = Annotated[
     bool | None,
     typer.Option(
@@ -489,6 +499,7 @@ def compare(
     shared_prefix_tokens: PrefixOpt = None,
     prompt_mix: PromptMixOpt = None,
     prefix_caching: PrefixCachingOpt = None,
+    parallelism: ParallelismOpt = None,
     commercial_only: CommercialOpt = None,
     date: DateOpt = None,
     show_all: Annotated[
@@ -926,6 +937,7 @@ def fit(
             "Refused for an engine without memory accounting in the data."
         ),
     ] = None,
+    parallelism: ParallelismOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -948,6 +960,7 @@ def fit(
         engine_version=engine_version,
         gpu_memory_utilization=gpu_memory_utilization,
         max_num_batched_tokens=max_num_batched_tokens,
+        parallelism=parallelism or D.PARALLELISM,
         data_dirs=data or (),
     )
     title = f"Memory plan: {_shown(model)} {_shown(quant)} on {_shown(gpu)}"
@@ -1001,6 +1014,7 @@ def capacity(
     ] = None,
     engine: EngineOpt = "vllm",
     kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto, bf16, fp8.")] = "auto",
+    parallelism: ParallelismOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -1024,6 +1038,7 @@ def capacity(
         chunk_tokens=max_num_batched_tokens,
         kv_cache=kv_cache,
         engine=engine or "vllm",
+        parallelism=parallelism or D.PARALLELISM,
         data_dirs=data or (),
     )
     _emit(result, fmt, title=f"Capacity: {_shown(model)} {_shown(quant)} on {gpus} x {_shown(gpu)}")

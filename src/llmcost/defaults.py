@@ -44,6 +44,10 @@ ACTIVATION_BYTES = 2.0  # activations run in the model dtype (bf16) whatever the
 # Triton path for >= 8 rows that holds less, so this is an upper estimate of that term.
 SAMPLER_BYTES_PER_LOGIT = 23.0
 TP_SIZES = (1, 2, 4, 8)  # tensor-parallel sizes within one node
+# How a MoE replica splits over its GPUs (memory.PARALLELISMS): "auto" tries every layout that applies
+# (tp; for MoE models also ep and dp-attention) and keeps the one with the most throughput per GPU
+PARALLELISM: Final = "auto"
+PARALLELISMS = ("tp", "ep", "dp-attention")
 # Tokens one engine step computes (prefill chunk + decode tokens): vLLM's API-server
 # max_num_batched_tokens on >= 70 GiB non-A100 GPUs (2048 on smaller ones; see engines.yaml notes),
 # TensorRT-LLM's max_num_tokens default (engines.yaml notes). One value for every engine and GPU.

@@ -192,6 +192,15 @@ class Scenario:
     cache_ttl: str = field(
         default=defaults.CACHE_TTL, metadata=_about("Prompt-cache lifetime of API cache writes: 5m or 1h.", "cache_ttl")
     )
+    parallelism: str = field(
+        default=defaults.PARALLELISM,
+        metadata=_about(
+            "How a MoE replica splits over its GPUs: tp (every matrix sliced), ep (experts whole, E/N per GPU, "
+            "attention tensor-parallel), dp-attention (attention and its KV per GPU, experts E/N) or auto (the "
+            "most throughput at each GPU count); ep and dp-attention are refused for dense models.",
+            "parallelism",
+        ),
+    )
     prefix_caching: bool = field(
         default=defaults.PREFIX_CACHING,
         metadata=_about(
@@ -317,6 +326,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "ownership": ("rent", "buy"),
     "service_tier": SERVICE_TIERS,
     "cache_ttl": CACHE_TTLS,
+    "parallelism": ("auto", *defaults.PARALLELISMS),
 }
 
 
@@ -500,6 +510,7 @@ _KINDS: dict[str, Callable[[str, Any], Any]] = {
     "ownership": _choice,
     "service_tier": _choice,
     "cache_ttl": _choice,
+    "parallelism": _choice,
     "effort": _effort,
     "tokens map": _tokens_map,
     "mix": _mix,
@@ -715,7 +726,7 @@ _SELF_HOSTING = (
     "p99_ttft_ms", "p99_tpot_ms",
     "autoscale", "profile", "min_replicas", "hidden_costs", "hidden_cost_overrides", "batch_api",
     "nvidia_ai_enterprise", "hosts_per_devops_step",
-    "service_tier", "cache_ttl", "prefix_caching",
+    "service_tier", "cache_ttl", "prefix_caching", "parallelism",
     "throughput_factor", "gpu_price_factor", "data_dirs",
 )  # fmt: skip
 _MONTE_CARLO = ("monte_carlo", "seed")
@@ -879,6 +890,9 @@ class SelfHostAssumptions:
     # tokens per engine step: the profiling activation peak and the prefill chunk (None: the engine's
     # default for the GPU, EngineMemory.batched_tokens_for, else PREFILL_CHUNK_TOKENS)
     max_num_batched_tokens: int | None = None
+    # how a MoE replica splits over its GPUs: tp, ep, dp-attention (memory.PARALLELISMS) or auto (the best
+    # that applies at each GPU count)
+    parallelism: str = defaults.PARALLELISM
 
 
 @dataclass(frozen=True, eq=False)
@@ -1094,6 +1108,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         throughput_factor=central(s.throughput_factor),
         gpu_price_factor=central(s.gpu_price_factor) if s.gpu_price_factor is not None else 1.0,
         prefix_caching=s.prefix_caching,
+        parallelism=s.parallelism,
     )
     used = COMMAND_SETTINGS[command]
     hidden = resolve_hidden_costs(cat, s, workload)

@@ -14,7 +14,13 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from llmcost.defaults import ACTIVATION_BYTES, GPU_MEMORY_UTILIZATION, SAMPLER_BYTES_PER_LOGIT, TP_SIZES
+from llmcost.defaults import (
+    ACTIVATION_BYTES,
+    GPU_MEMORY_UTILIZATION,
+    PARALLELISMS,
+    SAMPLER_BYTES_PER_LOGIT,
+    TP_SIZES,
+)
 from llmcost.numeric import minimum
 from llmcost.quantization import Quantization
 from llmcost.records import EngineMemory, Gpu, OpenModel
@@ -162,6 +168,14 @@ def sixteen_bit_params(model: OpenModel, quant: Quantization) -> float:
         always, _ = ffn_params(model)
         out += always
     return min(out, params_total(model))
+
+
+def routed_expert_bytes(model: OpenModel, quant: Quantization) -> float:
+    """Bytes of the routed experts at a quantization (0 for a dense model): the experts are never in a
+    recipe's 16-bit parts, so they sit at the format's bytes per parameter."""
+    if model.moe is None:
+        return 0.0
+    return min(routed_expert_params(model), params_total(model)) * quant.bytes_per_param
 
 
 def weight_bytes(model: OpenModel, quant: Quantization) -> float:
@@ -314,6 +328,58 @@ def kv_shards(model: OpenModel, tp: int) -> int:
     return min(tp, model.kv_heads, ga.kv_heads if ga is not None else model.kv_heads)
 
 
+# ---------------------------------------------------------------- how a MoE replica splits over its GPUs
+#
+# tp            every weight matrix (attention, dense FFN, each expert) sliced over the GPUs; the KV
+#               cache split by KV head (MLA's latent is replicated on every GPU); two all-reduces per layer
+# ep            attention and dense parts tensor-parallel as in tp; the routed experts whole, E / N per
+#               GPU (expert parallelism); tokens reach their experts by all-to-all (throughput.py)
+# dp-attention  attention and dense parts replicated: each GPU runs attention for its own sequences and
+#               holds their whole KV cache (no MLA replication, no KV-head limit); experts as in ep
+def parallelisms_for(model: OpenModel, gpus: int) -> tuple[str, ...]:
+    """The layouts that apply to a model on `gpus` GPUs: tp always; ep and dp-attention for a MoE
+    model on more than one GPU (on one GPU all three are the same)."""
+    return PARALLELISMS if model.moe is not None and gpus > 1 else ("tp",)
+
+
+def weight_bytes_per_gpu(model: OpenModel, quant: Quantization, gpus: int, parallelism: str = "tp") -> float:
+    """Weight bytes each GPU holds [bytes]: tp and ep split everything N ways (ep whole experts, tp
+    slices); dp-attention keeps a full copy of the non-expert weights (attention, dense layers,
+    shared experts, routers, embeddings) on every GPU and E / N of the routed experts."""
+    total = weight_bytes(model, quant)
+    if parallelism != "dp-attention" or gpus == 1:
+        return total / gpus
+    expert = routed_expert_bytes(model, quant)
+    return (total - expert) + expert / gpus
+
+
+def sequences_on_gpus(
+    model: OpenModel, kv_pool_b: float, kv_seq_b: float, gpus: int, parallelism: str, shared_kv_b: float = 0.0
+) -> int:
+    """Sequences a replica's KV pools hold: tp / ep as `max_sequences` (one sequence's cache split
+    over kv_shards GPUs); dp-attention: each GPU holds whole sequences of its own (and its own copy
+    of a shared prefix), so the replica holds N x what one GPU's pool takes."""
+    if parallelism != "dp-attention":
+        return max_sequences(model, kv_pool_b, kv_seq_b, gpus, shared_kv_b)
+    free = kv_pool_b - shared_kv_b
+    return 0 if free <= 0 else gpus * int(free // kv_seq_b)
+
+
+def kv_gib_per_gpu(model: OpenModel, kv_seq_b: float, sequences: int, gpus: int, parallelism: str) -> float:
+    """KV cache of `sequences` sequences on each GPU [GiB]: dp-attention spreads whole sequences
+    (ceil(n / N) on the fullest GPU), tp / ep split each sequence over kv_shards."""
+    if parallelism == "dp-attention":
+        return math.ceil(sequences / gpus) * kv_seq_b / BYTES_PER_GIB
+    return sequences * kv_seq_b / kv_shards(model, gpus) / BYTES_PER_GIB
+
+
+def _kv_per_gpu_text(model: OpenModel, seq_b: float, sequences: int, gpus: int, parallelism: str) -> str:
+    """`16 x 1.25 GiB`: sequences on the fullest GPU x each one's share there."""
+    if parallelism == "dp-attention":
+        return f"{math.ceil(sequences / gpus)} x {seq_b / BYTES_PER_GIB:.2f} GiB"
+    return f"{sequences} x {seq_b / kv_shards(model, gpus) / BYTES_PER_GIB:.2f} GiB"
+
+
 # ---------------------------------------------------------------- the engine's accounting of each GPU
 
 
@@ -400,6 +466,11 @@ class MemoryTerm:
         return {"name": self.name, "gib": self.gib, "in_budget": self.in_budget, "source": self.source}
 
 
+_WEIGHTS_SRC = {
+    "tp": "memory.weight_bytes / tp",
+    "ep": "memory.weight_bytes_per_gpu: all / N (experts whole, E / N per GPU)",
+    "dp-attention": "memory.weight_bytes_per_gpu: non-expert parts whole + experts / N",
+}
 _SRC = {"act": "memory.activation_peak_bytes", "cg": "memory.cudagraph_bytes", "comm": "memory.comm_buffer_bytes"}
 
 
@@ -423,6 +494,7 @@ class GpuAccounting:
     graphs_in: bool
     comm_in: bool
     has_profile: bool
+    parallelism: str = "tp"  # how the weights split (PARALLELISMS)
 
     def terms(self) -> tuple[MemoryTerm, ...]:
         """Each share of the GPU, named and sourced, in GiB (only the engine's own where it has a profile)."""
@@ -432,7 +504,7 @@ class GpuAccounting:
             MemoryTerm(
                 f"budget (x {self.utilization:g})", self.budget_b / g, True, f"gpu_memory_utilization, {self.source}"
             ),
-            MemoryTerm("weights", self.weights_b / g, True, "memory.weight_bytes / tp"),
+            MemoryTerm("weights", self.weights_b / g, True, _WEIGHTS_SRC[self.parallelism]),
         ]
         if self.has_profile:
             out += [
@@ -457,25 +529,30 @@ def gpu_accounting(
     gpu_memory_utilization: float | None = None,
     max_num_batched_tokens: int | None = None,
     max_num_seqs: int = 256,
+    weights_per_gpu_b: float | None = None,
+    parallelism: str = "tp",
 ) -> GpuAccounting:
     """The engine's accounting of one GPU of a `tp`-GPU replica: budget = device x utilization
     (vLLM: ceil(total x gpu_memory_utilization)), KV pool = budget - weights / tp - activation peak
     - the terms the engine subtracts; the rest must fit in the headroom (device - budget). Without an
-    engine profile only the weights are subtracted (no engine terms)."""
+    engine profile only the weights are subtracted (no engine terms). `weights_per_gpu_b` replaces
+    weights / tp (weight_bytes_per_gpu: dp-attention replicates the dense parts); with dp-attention each
+    GPU runs the profiling forward of its own tokens with unsplit attention (its peak is taken at tp 1)."""
     device, basis = device_memory_bytes(gpu)
     src = f"{profile.id} (data/engines.yaml engine_memory)" if profile else "no engine memory profile"
     util = gpu_memory_utilization if gpu_memory_utilization is not None else (
         profile.gpu_memory_utilization if profile else GPU_MEMORY_UTILIZATION
     )  # fmt: skip
     budget = math.ceil(device * util)
-    w = weights_b / tp
+    w = weights_b / tp if weights_per_gpu_b is None else weights_per_gpu_b
+    act_tp = 1 if parallelism == "dp-attention" else tp
     if profile is None:
         act = graphs = comm = context = 0.0
         graphs_in = comm_in = True
     else:
         tokens = max_num_batched_tokens or profile.batched_tokens_for(gpu)
-        act = activation_peak_bytes(model, tokens, max_num_seqs, tp)
-        graphs = cudagraph_bytes(model, profile, tokens, max_num_seqs, tp)
+        act = activation_peak_bytes(model, tokens, max_num_seqs, act_tp)
+        graphs = cudagraph_bytes(model, profile, tokens, max_num_seqs, act_tp)
         comm = comm_buffer_bytes(profile, tp)
         context = profile.cuda_context_mib * BYTES_PER_MIB
         graphs_in, comm_in = profile.cudagraphs_in_budget, profile.comm_buffers_in_budget
@@ -483,7 +560,7 @@ def gpu_accounting(
     outside = context + (0.0 if graphs_in else graphs) + (0.0 if comm_in else comm)
     return GpuAccounting(
         device, basis, util, budget, w, act, graphs, comm, context, inside, budget - inside,
-        device - budget - outside, src, graphs_in, comm_in, profile is not None,
+        device - budget - outside, src, graphs_in, comm_in, profile is not None, parallelism,
     )  # fmt: skip
 
 
@@ -516,6 +593,8 @@ class MemoryPlan:
     device_memory_basis: str = ""
     kv_pool_gib_per_gpu: float = 0.0  # at gpus_per_replica (or the largest size tried)
     terms_at_gpus: int = 1  # the tensor-parallel size the terms are for
+    parallelism: str = "tp"  # how weights and KV split over the GPUs (PARALLELISMS)
+    replica_weights_gb: float = 0.0  # weights held by all GPUs of the replica (> weights_gb with dp-attention)
     accounting: GpuAccounting | None = field(default=None, repr=False)  # one GPU at that size
 
     @property
@@ -557,12 +636,15 @@ def plan_memory(
     engine_memory: EngineMemory | None = None,
     max_num_batched_tokens: int | None = None,
     max_num_seqs: int = 256,
+    parallelism: str = "tp",
 ) -> MemoryPlan:
     """Smallest tensor-parallel size in 1/2/4/8 (or exactly `gpus`) whose KV pool, as the engine
     sizes it (`gpu_accounting`), holds `concurrency` sequences of `context_tokens`, with the start-up
     headroom non-negative; otherwise say what does not fit by how much. A prefix every sequence
     shares is held once (the prefix cache shares its blocks). `kv_bytes` None: the engine's auto
-    KV dtype (the model's 16-bit dtype)."""
+    KV dtype (the model's 16-bit dtype). `parallelism` (PARALLELISMS) sets how weights and KV split over
+    the GPUs (weight_bytes_per_gpu, sequences_on_gpus); a layout that does not apply at a size (one GPU,
+    a dense model) is planned as tp."""
     kvb = quant.default_kv_bytes if kv_bytes is None else kv_bytes
     w = weight_bytes(model, quant)
     # a shared prefix's cache blocks are held once; the per-sequence state is not shared
@@ -574,11 +656,14 @@ def plan_memory(
     seq = float(kv_bytes_per_sequence(model, context_tokens, kvb)) - shared
     sizes = TP_SIZES if gpus is None else (gpus,)
     chosen, n, acct = None, 0, None
+    par = parallelism
     for tp in sizes:
+        par = parallelism if parallelism in parallelisms_for(model, tp) else "tp"
         acct = gpu_accounting(
-            model, w, gpu, tp, engine_memory, gpu_memory_utilization, max_num_batched_tokens, max_num_seqs
-        )
-        n = max_sequences(model, acct.kv_pool_b, seq, tp, shared) if acct.headroom_b >= 0 else 0
+            model, w, gpu, tp, engine_memory, gpu_memory_utilization, max_num_batched_tokens, max_num_seqs,
+            weight_bytes_per_gpu(model, quant, tp, par), par,
+        )  # fmt: skip
+        n = sequences_on_gpus(model, acct.kv_pool_b, seq, tp, par, shared) if acct.headroom_b >= 0 else 0
         if n >= concurrency:
             chosen = tp
             break
@@ -589,13 +674,13 @@ def plan_memory(
     if chosen is not None:
         reason = (
             f"fits on {chosen} x {gpu.id}: weights {acct.weights_b / gib:.1f} GiB + engine "
-            f"{(acct.in_budget_b - acct.weights_b) / gib:.1f} GiB + KV {concurrency} x "
-            f"{seq / kv_shards(model, chosen) / gib:.2f} GiB per GPU of a {budget / gib:.1f} GiB budget; "
+            f"{(acct.in_budget_b - acct.weights_b) / gib:.1f} GiB + KV "
+            f"{_kv_per_gpu_text(model, seq, concurrency, chosen, par)} per GPU of a {budget / gib:.1f} GiB budget; "
             f"room for {n:,} sequences of {context_tokens:,} tokens"
         )
     else:
         n, tp = 0, sizes[-1]
-        need_per_gpu = acct.in_budget_b + concurrency * seq / kv_shards(model, tp)
+        need_per_gpu = acct.in_budget_b + kv_gib_per_gpu(model, seq, concurrency, tp, par) * gib
         short = max(need_per_gpu - budget, -acct.headroom_b, 0.0)
         where = f"{tp} x {gpu.id}" if gpus is not None else f"one 8-GPU node of {gpu.id}"
         if acct.headroom_b < 0 and need_per_gpu <= budget:
@@ -608,7 +693,10 @@ def plan_memory(
             what = (
                 "weights alone" if acct.weights_b > budget else f"weights + engine + KV for {concurrency} sequence(s)"
             )
-            total_gpus = math.ceil((w + concurrency * seq) / max(budget - (acct.in_budget_b - acct.weights_b), 1.0))
+            replica_w = acct.weights_b * tp
+            total_gpus = math.ceil(
+                (replica_w + concurrency * seq) / max(budget - (acct.in_budget_b - acct.weights_b), 1.0)
+            )
             beyond = f"; needs about {total_gpus} GPUs (multi-node)" if gpus is None and total_gpus > 8 else ""
             reason = (
                 f"does not fit: {what} need {need_per_gpu / gib:.1f} GiB per GPU on {where}, "
@@ -641,4 +729,6 @@ def plan_memory(
         kv_pool_gib_per_gpu=acct.kv_pool_b / gib,
         accounting=acct,
         terms_at_gpus=chosen or sizes[-1],
+        parallelism=par,
+        replica_weights_gb=acct.weights_b * (chosen or sizes[-1]) / BYTES_PER_GB,
     )

@@ -153,7 +153,7 @@ def replica_rps(curve: CostCurve, d: Draws, inputs: Inputs) -> FloatArray | None
             _, cap = replica_capacity(
                 cfg.model, cfg.quant, cfg.gpu, cfg.gpus_per_replica, prompt, float(np.median(decode[members])),
                 inputs.selfhost, cached_tokens=cached, shared_prefix_tokens=shared,
-                prompt_spread=prompt_spread(w.prompt_mix),
+                prompt_spread=prompt_spread(w.prompt_mix), parallelism=cfg.parallelism,
             )  # fmt: skip
             out[members] = cap.requests_per_s
         except InfeasibleError:

@@ -208,6 +208,8 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
             for o, r in a["reasoning"].items()
         ]
         lines.append("reasoning tokens per query: " + ", ".join(parts))
+    if a.get("parallelism", "auto") != "auto":
+        lines.append(f"MoE replicas split as {a['parallelism']} (--parallelism)")
     if not a.get("prefix_caching", True):
         lines.append("self-hosted prefix caching off: every prompt token is prefilled")
     elif w.get("cached_input_share") or w.get("shared_prefix_tokens"):
@@ -1001,6 +1003,13 @@ def _counted(term: Mapping[str, Any]) -> str:
     return "in budget" if term["in_budget"] else "outside"
 
 
+_LAYOUTS = {
+    "tp": "tp",
+    "ep": "ep: routed experts whole, E/N per GPU; attention and dense parts split N ways",
+    "dp-attention": "dp-attention: attention, dense parts and each sequence's KV whole on one GPU; experts E/N",
+}
+
+
 def fit_table(title: str, data: Result) -> str:
     """`fit`: the plan in a few lines, then each memory term per GPU with where it comes from."""
     d = data.to_dict()
@@ -1015,6 +1024,7 @@ def fit_table(title: str, data: Result) -> str:
         ("engine memory", d["engine_memory"] or "none (weights-only budget)"),
         ("batched tokens", "-" if d["max_num_batched_tokens"] is None else f"{d['max_num_batched_tokens']:,}"),
         ("GPUs per replica", "-" if gpus is None else str(gpus)),
+        *([("parallelism", _LAYOUTS[d["parallelism"]])] if d.get("parallelism", "tp") != "tp" else []),
         ("sequences that fit", f"{d['max_concurrent_sequences']:,} of {d['context_tokens']:,} tokens"),
         ("verdict", d["reason"]),
     ]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from llmcost import defaults
-from llmcost.defaults import Efficiency
+from llmcost.defaults import PARALLELISMS, Efficiency
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import Autoscaling, SelfHostAssumptions
-from llmcost.memory import MemoryPlan, plan_memory, usable_bytes, weight_bytes
+from llmcost.memory import MemoryPlan, parallelisms_for, plan_memory, usable_bytes, weight_bytes
 from llmcost.numeric import as_float, ceil, maximum, where
 from llmcost.quantization import Quantization, checkpoint_quantization
 from llmcost.records import Engine, EngineMemory, Gpu, GpuOffer, OpenModel
@@ -63,6 +63,7 @@ def replica_capacity(
     cached_tokens: float = 0.0,
     shared_prefix_tokens: float = 0.0,
     prompt_spread: float = 1.0,
+    parallelism: str = "tp",
 ) -> tuple[MemoryPlan, Capacity]:
     """Memory plan and saturated capacity of one replica on `gpus` GPUs (InfeasibleError if it
     cannot run: context too long, weights or one sequence do not fit, latency target unreachable).
@@ -71,7 +72,7 @@ def replica_capacity(
     With P99 targets in `assumptions`, the capacity is the highest request rate that meets them
     (`prompt_spread`: E[P^2] / E[P]^2 of the prompt lengths, throughput.prompt_spread)."""
     r = replica(model, quant, gpu, gpus, input_tokens, output_tokens, assumptions, kv_bytes, cached_tokens,
-                shared_prefix_tokens, prompt_spread)  # fmt: skip
+                shared_prefix_tokens, prompt_spread, parallelism)  # fmt: skip
     return r.memory, r.capacity
 
 
@@ -111,9 +112,15 @@ def replica(
     cached_tokens: float = 0.0,
     shared_prefix_tokens: float = 0.0,
     prompt_spread: float = 1.0,
+    parallelism: str = "tp",
 ) -> Replica:
-    """See replica_capacity: the same, with what it was computed from."""
+    """See replica_capacity: the same, with what it was computed from. `parallelism` is how a MoE
+    replica splits over its GPUs (memory.PARALLELISMS; UsageError for ep / dp-attention on a dense
+    model); with dp-attention each GPU is its own engine rank, so the batch cap is N x the engine's."""
     a, engine = assumptions, assumptions.engine
+    check_parallelism(model, parallelism)
+    if parallelism not in parallelisms_for(model, gpus):
+        parallelism = "tp"  # on one GPU every layout is tp
     context = math.ceil(input_tokens + output_tokens)
     if context > model.max_context_tokens:
         raise InfeasibleError(
@@ -127,21 +134,78 @@ def replica(
         gpu_memory_utilization=memory_fraction(engine, a.engine_memory),
         shared_prefix_tokens=math.floor(shared_prefix_tokens), engine_memory=a.engine_memory,
         max_num_seqs=max_batch(engine, gpu), max_num_batched_tokens=a.max_num_batched_tokens,
+        parallelism=parallelism,
     )  # fmt: skip
     if not mem.fits:
         raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
+    engine_cap = max_batch(engine, gpu) * (gpus if parallelism == "dp-attention" else 1)
     try:
-        shape = serving_shape(model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes, cached_tokens)
-        eff = a.efficiency.scaled(engine.relative_throughput if engine else 1.0)
-        cap = saturated_capacity(
-            shape, mem.max_concurrent_sequences, max_batch(engine, gpu), eff, a.max_ttft_ms, a.max_tpot_ms
+        shape = serving_shape(
+            model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes, cached_tokens, parallelism
         )
+        eff = a.efficiency.scaled(engine.relative_throughput if engine else 1.0)
+        cap = saturated_capacity(shape, mem.max_concurrent_sequences, engine_cap, eff, a.max_ttft_ms, a.max_tpot_ms)
         if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None:
             cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms, prompt_spread, batched_tokens(a, gpu))
     except UsageError as exc:  # a latency target no batch meets; TP without a known interconnect
         raise InfeasibleError(str(exc)) from None
-    batch = min(mem.max_concurrent_sequences, max_batch(engine, gpu))
+    batch = min(mem.max_concurrent_sequences, engine_cap)
     return Replica(mem, shape, eff, batch, cap, batched_tokens(a, gpu), prompt_spread)
+
+
+def check_parallelism(model: OpenModel, parallelism: str) -> None:
+    """UsageError unless `parallelism` is a layout (memory.PARALLELISMS) the model can use: ep and
+    dp-attention split routed experts, so a dense model refuses them."""
+    if parallelism not in PARALLELISMS:
+        raise UsageError(
+            f"parallelism '{parallelism}' is not one of {', '.join(PARALLELISMS)} or auto", param="parallelism"
+        )
+    if parallelism != "tp" and model.moe is None:
+        raise UsageError(
+            f"parallelism {parallelism}: {model.id} is a dense model (no experts to split); use tp or auto",
+            param="parallelism",
+        )
+
+
+def layouts(model: OpenModel, gpus: int, parallelism: str) -> tuple[str, ...]:
+    """The layouts sizing tries for `parallelism` (a layout or "auto": every one that applies)."""
+    if parallelism == "auto":
+        return parallelisms_for(model, gpus)
+    check_parallelism(model, parallelism)
+    return (parallelism,) if parallelism in parallelisms_for(model, gpus) else ("tp",)
+
+
+def best_replica(
+    model: OpenModel,
+    quant: Quantization,
+    gpu: Gpu,
+    gpus: int,
+    input_tokens: float,
+    output_tokens: float,
+    assumptions: SelfHostAssumptions,
+    kv_bytes: float | None = None,
+    cached_tokens: float = 0.0,
+    shared_prefix_tokens: float = 0.0,
+    prompt_spread: float = 1.0,
+) -> Replica:
+    """The replica at the layout (assumptions.parallelism; "auto": each that applies) serving the most
+    requests/s on these `gpus` GPUs, i.e. the cheapest per query at the same rental; InfeasibleError
+    (the first layout's reason) when none runs."""
+    best: Replica | None = None
+    first: InfeasibleError | None = None
+    for par in layouts(model, gpus, assumptions.parallelism):
+        try:
+            r = replica(model, quant, gpu, gpus, input_tokens, output_tokens, assumptions, kv_bytes, cached_tokens,
+                        shared_prefix_tokens, prompt_spread, par)  # fmt: skip
+        except InfeasibleError as exc:
+            first = first or exc
+            continue
+        if best is None or r.capacity.requests_per_s > best.capacity.requests_per_s:
+            best = r
+    if best is None:
+        assert first is not None
+        raise first
+    return best
 
 
 def latency_sized(
@@ -181,6 +245,7 @@ class Config:
     gpus_per_replica: int
     memory: MemoryPlan
     capacity: Capacity
+    parallelism: str = "tp"  # how the replica splits over its GPUs (memory.PARALLELISMS)
 
     @property
     def id(self) -> str:
@@ -206,7 +271,8 @@ def sized_configs(
     max_gpus: Mapping[str, int] | None = None,
     reasoning_tokens: float = 0.0,
 ) -> tuple[list[Config], list[Unfit]]:
-    """Every (quantization, GPU, tensor-parallel size) that runs, and why the others do not.
+    """Every (quantization, GPU, GPU count) that runs, at its best layout (best_replica), and why the
+    others do not.
     `max_gpus` skips tensor-parallel sizes larger than any instance of that GPU (they cannot be rented);
     `reasoning_tokens` are decode steps each request spends before its visible answer."""
     cached, shared = prefix_cache(workload, assumptions)
@@ -221,15 +287,16 @@ def sized_configs(
             limit = max_gpus.get(gpu.id, 0) if max_gpus is not None else defaults.TP_SIZES[-1]
             sizes = [t for t in defaults.TP_SIZES if t <= limit]
             usable = usable_bytes(gpu, fraction)
+            check_parallelism(model, "tp" if assumptions.parallelism == "auto" else assumptions.parallelism)
             for tp in sizes:
                 if weights / tp > usable and tp != sizes[-1]:
                     continue  # the weights alone overflow each GPU: it cannot fit (the largest size says why)
                 try:
-                    mem, cap = replica_capacity(
+                    r = best_replica(
                         model, quant, gpu, tp, workload.input_tokens, workload.output_tokens + reasoning_tokens,
                         assumptions, cached_tokens=cached, shared_prefix_tokens=shared, prompt_spread=spread,
                     )  # fmt: skip
-                    runs.append(Config(model, quant, gpu, tp, mem, cap))
+                    runs.append(Config(model, quant, gpu, tp, r.memory, r.capacity, r.shape.parallelism))
                 except InfeasibleError as exc:
                     miss = Unfit(quant.id, gpu.id, str(exc), exc.short_gb)
             if len(runs) == before:

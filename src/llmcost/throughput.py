@@ -26,6 +26,7 @@ from llmcost.memory import (
     attended_tokens,
     decode_kv_read_bytes,
     kv_shards,
+    moe_layers,
     params_active,
     params_total,
     routed_expert_params,
@@ -66,6 +67,9 @@ class ServingShape:
     tflops: float  # per GPU, at the compute path's precision
     link_bytes_per_s: float  # per GPU, one direction
     allreduce_bytes_per_token: float  # activation bytes all-reduced per token per step
+    # how a MoE replica splits over its GPUs (memory.PARALLELISMS; with_parallelism sets the rest)
+    parallelism: str = "tp"
+    alltoall_bytes_per_token: float = 0.0  # ep / dp-attention: dispatch + combine bytes per token per step
 
 
 @dataclass(frozen=True)
@@ -134,9 +138,11 @@ def serving_shape(
     output_tokens: float,
     kv_bytes: float | None = None,
     cached_tokens: float = 0.0,
+    parallelism: str = "tp",
 ) -> ServingShape:
     """`cached_tokens` of the prompt are served from the engine's prefix cache: prefill computes
-    only the rest (each new token still attends to the whole prompt before it)."""
+    only the rest (each new token still attends to the whole prompt before it). `parallelism`: see
+    `with_parallelism`."""
     if input_tokens <= 0 or output_tokens <= 0:
         raise UsageError("input and output tokens must be > 0")
     if not 0 <= cached_tokens < input_tokens:
@@ -160,7 +166,7 @@ def serving_shape(
         a / output_tokens for a in attended_tokens(model, input_tokens, input_tokens + output_tokens)
     )
     active = params_active(model)
-    return ServingShape(
+    shape = ServingShape(
         tp=tp,
         layers=model.layers,
         input_tokens=input_tokens,
@@ -180,6 +186,105 @@ def serving_shape(
         link_bytes_per_s=(link.gb_per_s if link else 0.0) * 1e9 / 2,  # one direction
         allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
     )
+    return with_parallelism(shape, model, parallelism)
+
+
+# ---------------------------------------------------------------- MoE layouts: expert parallelism, DP attention
+#
+# Expert-activation statistics (stated, not fitted): routing is taken as uniform and independent,
+# each token picking top-k of the E routed experts, so B tokens touch on average
+#     E x (1 - (1 - k / E)^B)          distinct experts per MoE layer (exact under that assumption)
+# and with ep / dp-attention each of the N GPUs holds E / N experts and reads its expected share,
+# expert bytes x (1 - (1 - k / E)^B) / N. Load imbalance (the step waits for the busiest GPU, whose
+# share exceeds the mean; engines rebalance with redundant experts, DeepSeek's EPLB) is NOT modelled:
+# no sourced figure for it was found, so EP's expert reads are the balanced expectation.
+#
+# Traffic. tp: two all-reduces of every token's activations per layer (_allreduce_s).
+# ep: attention and dense layers stay tensor-parallel (one all-reduce after attention in every layer,
+#     one after each dense FFN), and each MoE layer exchanges tokens by two all-to-alls: dispatch (each
+#     GPU sends its 1/N of the tokens, k copies of hidden x 2 bytes each, to the experts' GPUs) and
+#     combine (the k expert outputs come back). (N - 1) / N of the copies leave the GPU.
+# dp-attention: no all-reduce (attention and dense layers are replicated); the same all-to-alls.
+# Bytes are 16-bit activations both ways (DeepEP can dispatch in fp8: not modelled); a token routed
+# to several experts on one GPU is sent once per expert (per-GPU deduplication is not modelled).
+# Shared experts run where the token is (dp-attention) or tensor-parallel with attention (ep).
+
+
+def with_parallelism(s: ServingShape, model: OpenModel, parallelism: str) -> ServingShape:
+    """The shape at a MoE layout (memory.PARALLELISMS). tp, a dense model or one GPU: unchanged."""
+    from dataclasses import replace
+
+    if parallelism == "tp" or s.tp == 1 or model.moe is None:
+        return replace(s, parallelism="tp") if parallelism != "tp" else s
+    if parallelism not in ("ep", "dp-attention"):
+        raise UsageError(f"parallelism '{parallelism}' is not one of tp, ep, dp-attention")
+    h, n_moe = model.hidden_size, moe_layers(model)
+    a2a = 2 * n_moe * model.moe.experts_per_token * h * ACTIVATION_BYTES  # dispatch + combine, per token
+    # ep: one all-reduce after attention in every layer, one after each dense (non-MoE) FFN
+    allreduce = (2 * model.layers - n_moe) * h * ACTIVATION_BYTES if parallelism == "ep" else 0.0
+    return replace(s, parallelism=parallelism, alltoall_bytes_per_token=a2a, allreduce_bytes_per_token=allreduce)
+
+
+def moe_read_bytes_per_gpu(s: ServingShape, batch: B) -> tuple[B | float, B]:
+    """(weight bytes, KV bytes) one GPU reads in a decode step of `batch` sequences (the replica's),
+    at the shape's layout: tp / ep read 1/N of the non-expert weights and of the touched experts, and
+    the KV split over kv_shards; dp-attention reads all the non-expert weights, 1/N of the touched
+    experts, and the whole KV of its own batch / N sequences."""
+    touched = 1.0 - (1.0 - s.experts_per_token / s.experts) ** batch if s.expert_bytes else 0.0
+    experts = s.expert_bytes * touched / s.tp
+    if s.parallelism == "dp-attention":
+        return s.dense_read_bytes + experts, batch / s.tp * s.kv_read_bytes_per_seq
+    return s.dense_read_bytes / s.tp + experts, batch * s.kv_read_bytes_per_seq / s.kv_shards
+
+
+def alltoall_s(s: ServingShape, tokens: B) -> B | float:
+    """Dispatch + combine all-to-all time of `tokens` tokens (the replica's) per step [s]: each GPU
+    sends and receives its tokens / N x alltoall bytes x (N - 1) / N over its link (one direction)."""
+    if s.tp == 1 or not s.alltoall_bytes_per_token:
+        return 0.0
+    return tokens / s.tp * s.alltoall_bytes_per_token * (s.tp - 1) / s.tp / s.link_bytes_per_s
+
+
+@dataclass(frozen=True)
+class MoeStep:
+    """What one decode step of a MoE replica does at its layout, at a batch (capacity shows it)."""
+
+    parallelism: str
+    routing: str  # the expert-activation statistics used
+    experts_touched_per_layer: float  # expected distinct routed experts a step's tokens use, per MoE layer
+    experts_per_gpu: float  # routed experts held per GPU per MoE layer (tp: a 1/N slice of each, so E)
+    weight_gib_read_per_gpu: float
+    kv_gib_read_per_gpu: float
+    allreduce_ms: float
+    alltoall_ms: float
+
+    def to_dict(self) -> dict[str, float | str]:
+        return dict(self.__dict__)
+
+
+def moe_step(s: ServingShape, batch: float) -> MoeStep | None:
+    """The MoE decode step at `batch` sequences: routing statistics, reads and traffic per GPU (None
+    for a dense model)."""
+    if not s.expert_bytes:
+        return None
+    weights, kv = moe_read_bytes_per_gpu(s, batch)
+    touched = s.experts * (1.0 - (1.0 - s.experts_per_token / s.experts) ** batch)
+    return MoeStep(
+        parallelism=s.parallelism,
+        routing=f"uniform top-{s.experts_per_token} of {s.experts}; load imbalance not modelled",
+        experts_touched_per_layer=touched,
+        experts_per_gpu=s.experts / s.tp if s.parallelism != "tp" else float(s.experts),
+        weight_gib_read_per_gpu=float(weights) / 2**30,
+        kv_gib_read_per_gpu=float(kv) / 2**30,
+        allreduce_ms=float(_allreduce_s(s, batch)) * 1e3,
+        alltoall_ms=float(alltoall_s(s, batch)) * 1e3,
+    )
+
+
+def communication_s(s: ServingShape, tokens: B) -> B | float:
+    """Interconnect time of one step over `tokens` tokens [s]: all-reduces, plus all-to-alls under ep
+    / dp-attention."""
+    return _allreduce_s(s, tokens) + alltoall_s(s, tokens)
 
 
 def attention_flops(model: OpenModel, full: float, local: float, indexer: float, tokens: float) -> float:
@@ -209,18 +314,16 @@ def attention_flops(model: OpenModel, full: float, local: float, indexer: float,
 
 def decode_step_s(s: ServingShape, batch: B, eff: Efficiency) -> tuple[B, B, B]:
     """Time of one decode step at each batch size [s]: (step, memory part, compute part)."""
-    touched = 1.0 - (1.0 - s.experts_per_token / s.experts) ** batch if s.expert_bytes else 0.0
-    weights = (s.dense_read_bytes + s.expert_bytes * touched) / s.tp
-    kv = batch * s.kv_read_bytes_per_seq / s.kv_shards
+    weights, kv = moe_read_bytes_per_gpu(s, batch)
     t_mem = (weights + kv) / (s.bandwidth_bytes_per_s * eff.bandwidth)
     t_compute = batch * s.flops_per_decode_token / (s.tp * s.tflops * 1e12 * eff.decode_compute)
     overhead = s.layers * eff.layer_overhead_us * 1e-6
-    return maximum(t_mem, t_compute) + _allreduce_s(s, batch) + overhead, t_mem, t_compute
+    return maximum(t_mem, t_compute) + communication_s(s, batch) + overhead, t_mem, t_compute
 
 
 def _allreduce_s(s: ServingShape, tokens: B) -> B | float:
     """Two all-reduces per layer of every token's activations (ring: 2(tp-1)/tp bytes per byte)."""
-    if s.tp == 1:
+    if s.tp == 1 or not s.allreduce_bytes_per_token:
         return 0.0
     ring = 2 * (s.tp - 1) / s.tp
     return tokens * s.allreduce_bytes_per_token * ring / s.link_bytes_per_s
@@ -229,7 +332,7 @@ def _allreduce_s(s: ServingShape, tokens: B) -> B | float:
 def prefill_s(s: ServingShape, eff: Efficiency) -> float:
     """Time to prefill one prompt on the replica: compute-bound, plus its all-reduces [s]."""
     compute = s.flops_per_prefill / (s.tp * s.tflops * 1e12 * eff.prefill_compute)
-    return compute + float(_allreduce_s(s, s.prefill_tokens))
+    return compute + float(communication_s(s, s.prefill_tokens))
 
 
 @dataclass(frozen=True)

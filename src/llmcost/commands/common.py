@@ -97,6 +97,7 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
         "service_tier": inp.billing.service_tier,
         "cache_ttl": inp.billing.cache_ttl,
         "prefix_caching": a.prefix_caching,
+        "parallelism": a.parallelism,
         "reasoning": {
             o: r.to_dict()
             for o in (*inp.apis, *(m.id for m in inp.models))

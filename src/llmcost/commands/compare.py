@@ -135,7 +135,9 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
     m = cfg.memory
     return SelfHostedOption(
         id=cfg.id,
-        label=f"{cfg.model.name} {cfg.quant.id} on {cfg.gpus_per_replica}x {cfg.gpu.id}",
+        label=f"{cfg.model.name} {cfg.quant.id} on {cfg.gpus_per_replica}x {cfg.gpu.id}"
+        + (f" ({cfg.parallelism})" if cfg.parallelism != "tp" else ""),
+        parallelism=cfg.parallelism,
         monthly_cost_usd=d.monthly_cost_usd,
         cost_per_query_usd=per_query,
         cost_per_1k_queries_usd=per_query * 1000,

@@ -347,6 +347,7 @@ def _assumptions(inp: Inputs, pricings: Sequence[str], engines: Sequence[Engine 
         "quantizations": [q.id for q in inp.quants],
         "tensor_parallel_sizes": list(defaults.TP_SIZES),
         "prefix_caching": a.prefix_caching,
+        "parallelism": a.parallelism,
         "efficiency": a.efficiency.to_dict(),
         "settings": dict(inp.settings),
     }

@@ -14,10 +14,10 @@ from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.memory import plan_memory
 from llmcost.quantization import checkpoint_quantization, compute_path, get_quantization
-from llmcost.records import Engine, Gpu
+from llmcost.records import Engine, Gpu, OpenModel
 from llmcost.results.records import CapacityResult, FitResult
-from llmcost.selfhost import replica
-from llmcost.throughput import at_concurrency, at_rate, prompt_spread, tp_link
+from llmcost.selfhost import best_replica, check_parallelism
+from llmcost.throughput import at_concurrency, at_rate, moe_step, prompt_spread, tp_link
 
 KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 
@@ -54,11 +54,15 @@ def fit(
     engine_version: str | None = None,
     gpu_memory_utilization: float | None = None,
     max_num_batched_tokens: int | None = None,
+    parallelism: str = defaults.PARALLELISM,
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
 ) -> FitResult:
     """Memory plan for one replica as the engine accounts it: weights, activation peak, CUDA graphs,
-    communication buffers, KV pool and headroom per GPU, and the smallest tensor-parallel size that fits."""
+    communication buffers, KV pool and headroom per GPU, and the smallest tensor-parallel size that fits.
+    `parallelism` (tp, ep, dp-attention, auto) is how a MoE replica splits its weights and KV over the
+    GPUs; auto plans each layout that applies and keeps the one fitting on the fewest GPUs, then
+    holding the most sequences."""
     cat = require_catalog(catalog) or load_catalog(data_dirs)
     m, g = cat.model(model), cat.gpu(gpu)
     q = checkpoint_quantization(m, get_quantization(quant))
@@ -88,12 +92,27 @@ def fit(
         tokens = _whole("max_num_batched_tokens", max_num_batched_tokens, high=10_000_000)
     tp = None if gpus is None else _tp(gpus)
     kv = _kv_bytes(kv_cache)
-    plan = plan_memory(
-        m, q, g, ctx, _whole("concurrency", concurrency), tp, eng.kv_bytes_auto(q.id) if kv is None else kv,
-        gpu_memory_utilization=util if util is not None or profile else eng.gpu_memory_utilization,
-        engine_memory=profile, max_num_batched_tokens=tokens,
-        max_num_seqs=eng.max_batch_for(g),
-    )  # fmt: skip
+    n_seqs = _whole("concurrency", concurrency)
+    kv_b = eng.kv_bytes_auto(q.id) if kv is None else kv
+    plans = [
+        plan_memory(
+            m,
+            q,
+            g,
+            ctx,
+            n_seqs,
+            tp,
+            kv_b,
+            gpu_memory_utilization=util if util is not None or profile else eng.gpu_memory_utilization,
+            engine_memory=profile,
+            max_num_batched_tokens=tokens,
+            max_num_seqs=eng.max_batch_for(g),
+            parallelism=par,
+        )
+        for par in _layouts(m, parallelism)
+    ]
+    fitting = [p for p in plans if p.fits]
+    plan = min(fitting, key=lambda p: (p.gpus_per_replica or 0, -p.max_concurrent_sequences)) if fitting else plans[0]
     return FitResult(
         plan=plan,
         compute=dataclasses.asdict(compute_path(q, g)),
@@ -101,6 +120,25 @@ def fit(
         tp_link=_link(g, plan.gpus_per_replica or tp or 1),
         kv_cache=f"{kv_cache} (explicit)" if kv is not None else _auto_kv(eng, q.id),
     )
+
+
+def _layouts(model: OpenModel, parallelism: str) -> tuple[str, ...]:
+    """The layouts `fit` and `capacity` try: the one asked for (checked), or with auto every one
+    that applies to the model (tp first)."""
+    if parallelism == "auto":
+        return defaults.PARALLELISMS if model.moe is not None else ("tp",)
+    check_parallelism(model, parallelism)
+    return (parallelism,)
+
+
+_TRAFFIC = {"ep": "all-reduces (attention) and expert all-to-alls", "dp-attention": "expert all-to-alls"}
+
+
+def _layout_link(link: dict[str, Any] | None, parallelism: str) -> dict[str, Any] | None:
+    """The link as `capacity` shows it: under ep / dp-attention it carries all-to-alls too."""
+    if link is None or parallelism not in _TRAFFIC or not isinstance(link.get("note"), str):
+        return link
+    return {**link, "note": link["note"].replace("tensor-parallel all-reduces", _TRAFFIC[parallelism])}
 
 
 def _auto_kv(engine: Engine, quant: str) -> str:
@@ -136,6 +174,7 @@ def capacity(
     rate: float | None = None,
     usage_log: str | Path | None = None,
     chunk_tokens: int | None = None,
+    parallelism: str = defaults.PARALLELISM,
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
 ) -> CapacityResult:
@@ -143,7 +182,9 @@ def capacity(
     `concurrency`, the rates of that many closed-loop clients; with `rate` (requests/s, Poisson),
     P50/P90/P99 TTFT and TPOT from the queueing model (throughput.at_rate). `usage_log` sets the
     token means (and, without `rate`, the rate: the log's peak hour). `chunk_tokens` is the engine's
-    max_num_batched_tokens (default its value for the GPU): the prefill chunk and the profiling peak."""
+    max_num_batched_tokens (default its value for the GPU): the prefill chunk and the profiling peak.
+    `parallelism`: tp, ep, dp-attention, or auto (the layout with the most throughput on these GPUs,
+    selfhost.best_replica)."""
     cat = require_catalog(catalog) or load_catalog(data_dirs)
     m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
     tp = _tp(gpus)
@@ -184,10 +225,12 @@ def capacity(
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
         max_num_batched_tokens=chunk,
+        parallelism=parallelism,
     )
+    _layouts(m, parallelism)  # an unknown layout, or ep / dp-attention for a dense model: refused
     where = f"{m.id} {q.id} on {tp} x {g.id}"
     try:
-        rep = replica(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache), prompt_spread=spread)
+        rep = best_replica(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache), prompt_spread=spread)
     except InfeasibleError as exc:
         raise UsageError(f"{where}: {exc}") from None
     load: dict[str, Any] | None = None
@@ -227,6 +270,8 @@ def capacity(
         engine=cat.engine(engine).id,
         capacity=rep.capacity,
         compute=dataclasses.asdict(compute_path(q, g)),
-        tp_link=_link(g, tp),
+        tp_link=_layout_link(_link(g, tp), rep.shape.parallelism),
         load=load,
+        parallelism=rep.shape.parallelism,
+        moe=step.to_dict() if (step := moe_step(rep.shape, float(rep.capacity.batch_size))) is not None else None,
     )

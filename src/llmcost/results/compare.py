@@ -65,6 +65,7 @@ class SelfHostedOption:
     capacity: Mapping[str, Any]
     autoscaling: Mapping[str, Any] | None
     notes: tuple[Note, ...]
+    parallelism: str = "tp"  # how a replica splits over its GPUs: tp, ep or dp-attention (MoE models)
     comparable_api: str | None = None
     vs_comparable_api_usd: float | None = None
     band: Mapping[str, float] | None = field(default=None, repr=False)

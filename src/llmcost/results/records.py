@@ -50,12 +50,19 @@ class CapacityResult(Result):
     compute: Mapping[str, Any] = field(default_factory=dict)
     tp_link: Mapping[str, Any] | None = None  # the fabric the all-reduces run over (None: one GPU)
     load: Mapping[str, Any] | None = None  # at a concurrency ("concurrency" key) or a request rate
+    parallelism: str = "tp"  # how the replica splits over its GPUs (tp, ep, dp-attention)
+    moe: Mapping[str, Any] | None = None  # MoE models: the decode step at the batch (throughput.MoeStep)
 
     def to_dict(self) -> dict[str, Any]:
-        head = {k: getattr(self, k) for k in ("model", "quantization", "gpu", "gpus", "input_tokens", "output_tokens")}
+        head = {
+            k: getattr(self, k)
+            for k in ("model", "quantization", "gpu", "gpus", "parallelism", "input_tokens", "output_tokens")
+        }
         out: dict[str, Any] = plain(
             {**head, "engine": self.engine, **plain(self.capacity), "compute": self.compute, "tp_link": self.tp_link}
         )
+        if self.moe is not None:
+            out["moe"] = plain(dict(self.moe))
         if self.load is not None:
             out["at_concurrency" if "concurrency" in self.load else "at_rate"] = plain(dict(self.load))
         return out
