@@ -244,6 +244,9 @@ PROSE = {
         lambda d: deepseek().mla.qk_rope_head_dim: "+ 64) x 2 bytes",
         lambda d: deepseek().kv_heads: "not 128 heads", lambda d: deepseek().head_dim: "heads x 128",
     },
+    "llmcost fit deepseek-v3 --quant fp8 --gpu h200 --context 8192 --parallelism tp --format json": {
+        "max_concurrent_sequences": "`--parallelism tp` gives 87",
+    },
     "llmcost fit llama-3.1-405b --quant int4 --gpu a100-80gb --context 2500 --format json": {
         "weights_gb": "alone are 215.5 GB", lambda d: d["weights_gb"]: "at INT4 (215.5 GB)",
     },
