@@ -50,6 +50,7 @@ class CapacityResult(Result):
     compute: Mapping[str, Any] = field(default_factory=dict)
     tp_link: Mapping[str, Any] | None = None  # the fabric the all-reduces run over (None: one GPU)
     load: Mapping[str, Any] | None = None  # at a concurrency ("concurrency" key) or a request rate
+    backend: Mapping[str, Any] | None = None  # set when --backend aiconfigurator answered: which measurements
 
     def to_dict(self) -> dict[str, Any]:
         head = {k: getattr(self, k) for k in ("model", "quantization", "gpu", "gpus", "input_tokens", "output_tokens")}
@@ -58,6 +59,8 @@ class CapacityResult(Result):
         )
         if self.load is not None:
             out["at_concurrency" if "concurrency" in self.load else "at_rate"] = plain(dict(self.load))
+        if self.backend is not None:
+            out["backend"] = plain(dict(self.backend))
         return out
 
 
