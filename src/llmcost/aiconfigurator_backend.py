@@ -199,6 +199,7 @@ def estimate(
         if at is None:
             raise UsageError(f"aiconfigurator: {concurrency} requests in flight do not fit on {gpus} x {gpu}",
                              param="concurrency")  # fmt: skip
+        at = queued(at, concurrency, osl)
     source = Source(
         name="aiconfigurator",
         package_version=_version(),
@@ -209,6 +210,19 @@ def estimate(
         kv_cache=KV_MODES[kv_bytes],
     )
     return Estimate(saturated, at, source)
+
+
+def queued(at: MeasuredCapacity, clients: int, osl: int) -> MeasuredCapacity:
+    """Clients beyond the batch AIConfigurator runs wait in the queue; its TTFT is for a request already
+    admitted, so the wait is added from Little's law (llmcost's step, not AIConfigurator's): a closed loop
+    of N clients at X requests/s cycles every N / X s = TTFT + (osl - 1) x TPOT.
+    E.g. 100 clients at 1.762 req/s with TPOT 89.0 ms, 500 output tokens: 56.75 s - 44.41 s = 12.34 s."""
+    if clients <= at.batch_size:
+        return at
+    cycle_ms = clients / at.requests_per_s * 1e3
+    ttft = max(cycle_ms - (osl - 1) * at.tpot_ms, at.ttft_ms)
+    return MeasuredCapacity(at.output_tokens_per_s, at.requests_per_s, at.batch_size, at.prefill_tokens_per_step,
+                            ttft, at.tpot_ms, at.memory_gib_per_gpu)  # fmt: skip
 
 
 def _at_concurrency(backend: Any, model: Any, database: Any, config: Any, isl: int, osl: int, batch: int

@@ -267,6 +267,7 @@ def _measured(
         at = est.at_concurrency
         load = {
             "concurrency": concurrency,
+            "queued": max(concurrency - at.batch_size, 0),  # their wait is in ttft_ms (Little's law)
             **at.to_dict(),
             "share_of_saturated": at.output_tokens_per_s / est.saturated.output_tokens_per_s,
         }
