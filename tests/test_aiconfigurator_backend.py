@@ -145,3 +145,14 @@ def test_too_big_to_fit_is_one_line(capsys):
     pytest.importorskip("aiconfigurator_core")
     code, _, err = run(capsys, "capacity", "llama-3.1-405b", "--quant", "bf16", "--backend", "aiconfigurator")
     assert code == 2 and err.startswith("llmcost: error: ") and err.count("\n") == 1
+
+
+def test_a_kernel_it_has_not_measured_is_one_line(capsys):
+    """SGLang's tables in 0.12.0 have no context attention with an FP8 KV cache: its error, in one line."""
+    pytest.importorskip("aiconfigurator_core")
+    code, out, err = run(
+        capsys, "capacity", "llama-3.1-8b", "--quant", "fp8", "--engine", "sglang", "--kv-cache", "fp8",
+        "--backend", "aiconfigurator",
+    )  # fmt: skip
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("llmcost: error: aiconfigurator cannot estimate llama-3.1-8b fp8 on 1 x h100-sxm with sglang")

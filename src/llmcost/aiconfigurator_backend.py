@@ -172,6 +172,31 @@ def estimate(
         raise UsageError(f"--backend aiconfigurator covers a 16-bit or 8-bit KV cache, not {kv_bytes:g} bytes",
                          param="kv_cache")  # fmt: skip
     config, common, database, get_backend = _session(gpu, engine)
+    try:
+        saturated, at = _rates(config, common, database, get_backend, model, quant, gpu, gpus, input_tokens,
+                               output_tokens, engine, kv_bytes, max_batch, concurrency)  # fmt: skip
+    except UsageError:
+        raise
+    except (RuntimeError, ValueError, KeyError) as exc:  # its errors: PerfDataNotAvailableError, ... (one line)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"aiconfigurator cannot estimate {model} {quant} on {gpus} x {gpu} with {engine}: {first}",
+                         param="backend") from None  # fmt: skip
+    source = Source(
+        name="aiconfigurator",
+        package_version=_version(),
+        system=database.system,
+        engine=ENGINES[engine],
+        engine_version=str(database.version),
+        model_config=MODELS[model],
+        kv_cache=KV_MODES[kv_bytes],
+    )
+    return Estimate(saturated, at, source)
+
+
+def _rates(
+    config: Any, common: Any, database: Any, get_backend: Any, model: str, quant: str, gpu: str, gpus: int,
+    input_tokens: float, output_tokens: float, engine: str, kv_bytes: float, max_batch: int, concurrency: int | None,
+) -> tuple[MeasuredCapacity, MeasuredCapacity | None]:  # fmt: skip
     isl, osl = math.ceil(input_tokens), max(math.ceil(output_tokens), 2)  # its TPOT needs a second token
 
     from aiconfigurator_core.sdk.models import get_model
@@ -200,16 +225,7 @@ def estimate(
             raise UsageError(f"aiconfigurator: {concurrency} requests in flight do not fit on {gpus} x {gpu}",
                              param="concurrency")  # fmt: skip
         at = queued(at, concurrency, osl)
-    source = Source(
-        name="aiconfigurator",
-        package_version=_version(),
-        system=database.system,
-        engine=ENGINES[engine],
-        engine_version=str(database.version),
-        model_config=MODELS[model],
-        kv_cache=KV_MODES[kv_bytes],
-    )
-    return Estimate(saturated, at, source)
+    return saturated, at
 
 
 def queued(at: MeasuredCapacity, clients: int, osl: int) -> MeasuredCapacity:
