@@ -14,7 +14,11 @@ with each engine. This script, offline and with nothing fitted or changed:
 2. speed: median seconds per configuration for each (AIConfigurator's import and first database load
    are reported apart);
 3. per kernel: what AIConfigurator's measured GEMM and decode-attention tables imply as achieved
-   fractions of the datasheet peaks in data/hardware.yaml, beside llmcost's fitted Efficiency factors.
+   fractions of the datasheet peaks in data/hardware.yaml, beside llmcost's fitted Efficiency factors;
+4. on one H200: AIConfigurator's 8192^3 GEMMs and its composed Llama-3.1-8B decode step against the
+   kernel measurements in h200_microbench.csv and h200_decode_step.csv (copies of shared/reference/,
+   measured on one H200 with PyTorch 2.11, CUDA 13, 2026-11-28: kernels only, no norms, sampling or
+   scheduling), with llmcost's decode step beside them.
 
 Only the rows named above are read. AIConfigurator's bundled end-to-end samples (systems/silicon_sample.csv)
 are not read: their provenance against the measurements kept aside (DEVELOPERS.md) is not stated.
@@ -203,6 +207,54 @@ def _mb(x: Any) -> str:
     return "n/a" if len(x) == 0 else f"{float(x.median()):.2f} / {float(x.quantile(0.9)):.2f}"
 
 
+HERE = Path(__file__).parent
+
+
+def report_h200(cat: Catalog, eff: Efficiency) -> None:
+    """AIConfigurator's H200 tables and decode step against our own H200 kernel measurements."""
+    import csv
+
+    import numpy as np
+    from aiconfigurator_core.sdk import common, config
+    from aiconfigurator_core.sdk.backends.factory import get_backend
+    from aiconfigurator_core.sdk.models import get_model
+    from aiconfigurator_core.sdk.perf_database import get_database
+
+    from llmcost.quantization import get_quantization
+    from llmcost.throughput import decode_step_s, serving_shape
+
+    with (HERE / "h200_microbench.csv").open(newline="") as fh:
+        bench = {(r["kind"], r["shape"], r["dtype"]): float(r["ms"]) for r in csv.DictReader(fh)}
+    with (HERE / "h200_decode_step.csv").open(newline="") as fh:
+        steps = {int(r["batch"]): float(r["step_ms"]) for r in csv.DictReader(fh)}
+    print("\nH200: AIConfigurator against kernels measured on one H200 (ms)")
+    names = {"bfloat16": "bf16", "fp8": "fp8"}
+    shape = serving_shape(cat.model("llama-3.1-8b"), get_quantization("bf16"), cat.gpu("h200"), 1, 2048, 1, 2.0)
+    ours = {b: float(decode_step_s(shape, np.array([float(b)]), eff)[0][0]) * 1e3 for b in steps}
+    header = "  Llama-3.1-8B bf16 decode step, KV 2048: batch " + " ".join(f"{b:>7}" for b in steps)
+    print(header)
+    print("  measured kernels (CUDA graph)                 " + " ".join(f"{v:>7.2f}" for v in steps.values()))
+    for engine in ("trtllm", "vllm"):
+        db = get_database("h200_sxm", engine, "current")
+        assert db is not None
+        gemm, _, version = _tables("h200_sxm", engine)
+        cube = gemm[(gemm.m == 8192) & (gemm.n == 8192) & (gemm.k == 8192)]
+        cells = [f"{names[d]} {float(cube[cube.gemm_dtype == d].latency.iloc[0]):.3f} (measured "
+                 f"{bench[('gemm', '8192^3', names[d])]:.3f})" for d in names]  # fmt: skip
+        mc = config.ModelConfig(tp_size=1, gemm_quant_mode=common.GEMMQuantMode.bfloat16,
+                                kvcache_quant_mode=common.KVCacheQuantMode.bfloat16,
+                                fmha_quant_mode=common.FMHAQuantMode.bfloat16)  # fmt: skip
+        model, backend = get_model("meta-llama/Meta-Llama-3.1-8B", mc, engine), get_backend(engine)
+        composed = []
+        for b in steps:  # one decode step at KV length 2048 (static_gen with 2 output tokens)
+            rc = config.RuntimeConfig(batch_size=b, isl=2048, osl=2)
+            composed.append(float(backend.run_static(model, db, rc, mode="static_gen").get_summary_df().iloc[0].tpot))
+        label = f"aiconfigurator {engine} {version}"
+        print(f"  {label:<46} " + " ".join(f"{v:>7.2f}" for v in composed))
+        print("    its 8192^3 GEMMs: " + "; ".join(cells))
+    print("  llmcost (fitted factors, with 140 us/layer)   " + " ".join(f"{v:>7.2f}" for v in ours.values()))
+
+
 def main() -> None:
     if not aic.available():
         print(f"needs the optional extra: pip install 'llmcost[{aic.EXTRA}]'")
@@ -215,6 +267,7 @@ def main() -> None:
     report_end_to_end(rows)
     report_speed(t_llm, t_aic, startup)
     report_kernels(cat, eff)
+    report_h200(cat, eff)
 
 
 if __name__ == "__main__":
