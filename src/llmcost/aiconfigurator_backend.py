@@ -137,9 +137,11 @@ def _session(gpu: str, engine: str) -> tuple[Any, Any, Any, Any]:
     return config, common, database, get_backend
 
 
-def _row(r: dict[str, Any]) -> MeasuredCapacity:
+def _row(r: dict[str, Any], output_tokens: float) -> MeasuredCapacity:
+    """Its result row; output tokens/s counted as llmcost counts them, requests/s x output tokens (its own
+    `tokens/s` leaves out the first token of each request, which prefill produces: osl - 1 per request)."""
     return MeasuredCapacity(
-        output_tokens_per_s=float(r["tokens/s"]),
+        output_tokens_per_s=float(r["seq/s"]) * output_tokens,
         requests_per_s=float(r["seq/s"]),
         batch_size=int(r["bs"]),
         prefill_tokens_per_step=int(r["ctx_tokens"]),
@@ -217,10 +219,11 @@ def _rates(
             f"aiconfigurator: {model} {quant} does not fit on {gpus} x {gpu} ({engine}) at {isl}/{osl} tokens",
             param="gpus",
         )
-    saturated = _row(dict(frame.iloc[0]))
+    saturated = _row(dict(frame.iloc[0]), output_tokens)
     at = None
     if concurrency is not None:
-        at = _at_concurrency(backend, aic_model, database, config, isl, osl, min(concurrency, saturated.batch_size))
+        batch = min(concurrency, saturated.batch_size)
+        at = _at_concurrency(backend, aic_model, database, config, isl, osl, batch, output_tokens)
         if at is None:
             raise UsageError(f"aiconfigurator: {concurrency} requests in flight do not fit on {gpus} x {gpu}",
                              param="concurrency")  # fmt: skip
@@ -241,8 +244,8 @@ def queued(at: MeasuredCapacity, clients: int, osl: int) -> MeasuredCapacity:
                             ttft, at.tpot_ms, at.memory_gib_per_gpu)  # fmt: skip
 
 
-def _at_concurrency(backend: Any, model: Any, database: Any, config: Any, isl: int, osl: int, batch: int
-                    ) -> MeasuredCapacity | None:  # fmt: skip
+def _at_concurrency(backend: Any, model: Any, database: Any, config: Any, isl: int, osl: int, batch: int,
+                    output_tokens: float) -> MeasuredCapacity | None:  # fmt: skip
     """The best rates at `batch` requests in flight over AIConfigurator's own prefill-token grid, as its
     saturation sweep does for each batch (a closed loop's scheduler admits waiting prompts greedily)."""
     rc = config.RuntimeConfig(batch_size=batch, isl=isl, osl=osl, ttft=math.inf, tpot=math.inf)
@@ -255,7 +258,7 @@ def _at_concurrency(backend: Any, model: Any, database: Any, config: Any, isl: i
         summary = backend.run_agg(model, database, rc, ctx_tokens=ctx)
         if summary.check_oom() or summary.check_kv_cache_oom():
             break
-        row = _row(summary.get_result_dict())
+        row = _row(summary.get_result_dict(), output_tokens)
         if best is None or row.output_tokens_per_s > best.output_tokens_per_s:
             best = row
     return best
