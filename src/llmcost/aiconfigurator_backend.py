@@ -222,8 +222,9 @@ def _rates(
     saturated = _row(dict(frame.iloc[0]), output_tokens)
     at = None
     if concurrency is not None:
-        batch = min(concurrency, saturated.batch_size)
-        at = _at_concurrency(backend, aic_model, database, config, isl, osl, batch, output_tokens)
+        # at or beyond the saturated batch the engine runs the saturated point (the rest queue)
+        at = saturated if concurrency >= saturated.batch_size else _at_concurrency(
+            backend, aic_model, database, config, isl, osl, concurrency, output_tokens)  # fmt: skip
         if at is None:
             raise UsageError(f"aiconfigurator: {concurrency} requests in flight do not fit on {gpus} x {gpu}",
                              param="concurrency")  # fmt: skip
