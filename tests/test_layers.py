@@ -23,6 +23,7 @@ LAYERS = {
     "data": {"records", "catalog", "datatools"},
     "inputs": {"demand", "quantization", "inputs", "usage", "reasoning", "hidden"},
     "model": {"billing", "memory", "throughput", "selfhost", "crossings", "routing", "timeline", "ownership",
+              "aiconfigurator_backend",
               "pairing", "fleet", "platforms"},
     "analysis": {"montecarlo", "tornado"},
     "views": {"frames", "charts"},

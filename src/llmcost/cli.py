@@ -1015,6 +1015,15 @@ def capacity(
     engine: EngineOpt = "vllm",
     kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto, bf16, fp8.")] = "auto",
     parallelism: ParallelismOpt = None,
+    backend: Annotated[
+        str,
+        typer.Option(
+            help="Who estimates: llmcost (its physics, ~ms) or aiconfigurator (NVIDIA AIConfigurator's per-kernel "
+            "timings measured on h100-sxm, h200, b200 with trt-llm, vllm, sglang; Llama 3.x and Qwen3 dense; "
+            "saturation and --concurrency only; ~2 s; needs pip install 'llmcost[aiconfigurator]') "
+            f"[{D.CAPACITY_BACKEND}]."
+        ),
+    ] = D.CAPACITY_BACKEND,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -1039,6 +1048,7 @@ def capacity(
         kv_cache=kv_cache,
         engine=engine or "vllm",
         parallelism=parallelism or D.PARALLELISM,
+        backend=backend,
         data_dirs=data or (),
     )
     _emit(result, fmt, title=f"Capacity: {_shown(model)} {_shown(quant)} on {gpus} x {_shown(gpu)}")

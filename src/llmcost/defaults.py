@@ -34,6 +34,8 @@ PRICING: Final = "on_demand"
 OWNERSHIP: Final = "rent"
 PUE = 1.0  # not sourced: 1.0 bills energy on the IT load alone
 ENGINE = "vllm"
+# `capacity --backend`: llmcost's own physics, or NVIDIA AIConfigurator's measured kernels (optional extra)
+CAPACITY_BACKEND = "llmcost"
 GPU_MEMORY_UTILIZATION = 0.90  # fallback only: the engine's own default is in data/engines.yaml engine_memory
 # Memory of vLLM's profiling pass (memory.activation_peak_bytes), derived from its code:
 ACTIVATION_BYTES = 2.0  # activations run in the model dtype (bf16) whatever the weight format

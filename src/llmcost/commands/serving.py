@@ -19,6 +19,7 @@ from llmcost.results.records import CapacityResult, FitResult
 from llmcost.selfhost import best_replica, check_parallelism
 from llmcost.throughput import at_concurrency, at_rate, moe_step, prompt_spread, tp_link
 
+CAPACITY_BACKENDS = ("llmcost", "aiconfigurator")
 KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
 
 
@@ -175,6 +176,7 @@ def capacity(
     usage_log: str | Path | None = None,
     chunk_tokens: int | None = None,
     parallelism: str = defaults.PARALLELISM,
+    backend: str = defaults.CAPACITY_BACKEND,
     data_dirs: Sequence[str | Path] = (),
     catalog: Catalog | None = None,
 ) -> CapacityResult:
@@ -184,10 +186,14 @@ def capacity(
     token means (and, without `rate`, the rate: the log's peak hour). `chunk_tokens` is the engine's
     max_num_batched_tokens (default its value for the GPU): the prefill chunk and the profiling peak.
     `parallelism`: tp, ep, dp-attention, or auto (the layout with the most throughput on these GPUs,
-    selfhost.best_replica)."""
+    selfhost.best_replica).
+    `backend="aiconfigurator"` asks NVIDIA AIConfigurator's measured kernel timings instead (the optional
+    extra, llmcost.aiconfigurator_backend) on what it covers."""
     cat = require_catalog(catalog) or load_catalog(data_dirs)
     m, q, g = cat.model(model), get_quantization(quant), cat.gpu(gpu)
     tp = _tp(gpus)
+    if backend not in CAPACITY_BACKENDS:
+        raise UsageError(f"backend '{backend}' is not one of {', '.join(CAPACITY_BACKENDS)}", param="backend")
     if concurrency is not None and (rate is not None or usage_log is not None):
         raise UsageError("give --concurrency (closed-loop clients) or --rate / --workload (arrivals), not both",
                          param="concurrency")  # fmt: skip
@@ -218,6 +224,14 @@ def capacity(
     n = None if concurrency is None else _whole("concurrency", concurrency, 1e6)
     lam = check_positive("rate", rate) if rate is not None else log_rate
     chunk = None if chunk_tokens is None else _whole("max_num_batched_tokens", chunk_tokens, 1e7)
+    if backend == "aiconfigurator":
+        given = {"--rate": lam, "--workload": usage_log, "--max-ttft-ms": max_ttft_ms, "--max-tpot-ms": max_tpot_ms,
+                 "--max-num-batched-tokens": chunk, "efficiency": efficiency}  # fmt: skip
+        refused = [flag for flag, value in given.items() if value is not None]
+        if refused:
+            raise UsageError(f"--backend aiconfigurator estimates saturation and --concurrency only; it cannot "
+                             f"honour {', '.join(refused)}", param="backend")  # fmt: skip
+        return _measured(cat, m.id, q.id, g, tp, i, o, engine, _kv_bytes(kv_cache), n)
     assumptions = SelfHostAssumptions(
         engine=cat.engine(engine),
         engine_memory=cat.memory_profile(cat.engine(engine).id),
@@ -275,3 +289,35 @@ def capacity(
         parallelism=rep.shape.parallelism,
         moe=step.to_dict() if (step := moe_step(rep.shape, float(rep.capacity.batch_size))) is not None else None,
     )
+
+
+def _measured(
+    cat: Catalog, model: str, quant: str, gpu: Gpu, tp: int, i: float, o: float, engine: str, kv: float | None,
+    concurrency: int | None,
+) -> CapacityResult:  # fmt: skip
+    """`capacity --backend aiconfigurator`: coverage refused first (no package needed), then its estimate."""
+    from llmcost import aiconfigurator_backend as aic
+
+    eng = cat.engine(engine)
+    why = aic.coverage_error(model, quant, gpu.id, eng.id)
+    if why:
+        raise UsageError(why, param="backend")
+    est = aic.estimate(
+        model, quant, gpu.id, tp, i, o, eng.id, eng.kv_bytes_auto(quant) if kv is None else kv,
+        eng.max_batch_for(gpu), concurrency,
+    )  # fmt: skip
+    load = None
+    if est.at_concurrency is not None:
+        assert concurrency is not None
+        at = est.at_concurrency
+        load = {
+            "concurrency": concurrency,
+            "queued": max(concurrency - at.batch_size, 0),  # their wait is in ttft_ms (Little's law)
+            **at.to_dict(),
+            "share_of_saturated": at.output_tokens_per_s / est.saturated.output_tokens_per_s,
+        }
+    return CapacityResult(
+        model=model, quantization=quant, gpu=gpu.id, gpus=tp, input_tokens=i, output_tokens=o, engine=eng.id,
+        capacity=est.saturated, compute=dataclasses.asdict(compute_path(get_quantization(quant), gpu)),
+        tp_link=_link(gpu, tp), load=load, backend=est.source.to_dict(),
+    )  # fmt: skip

@@ -52,6 +52,7 @@ class CapacityResult(Result):
     load: Mapping[str, Any] | None = None  # at a concurrency ("concurrency" key) or a request rate
     parallelism: str = "tp"  # how the replica splits over its GPUs (tp, ep, dp-attention)
     moe: Mapping[str, Any] | None = None  # MoE models: the decode step at the batch (throughput.MoeStep)
+    backend: Mapping[str, Any] | None = None  # set when --backend aiconfigurator answered: which measurements
 
     def to_dict(self) -> dict[str, Any]:
         head = {
@@ -65,6 +66,8 @@ class CapacityResult(Result):
             out["moe"] = plain(dict(self.moe))
         if self.load is not None:
             out["at_concurrency" if "concurrency" in self.load else "at_rate"] = plain(dict(self.load))
+        if self.backend is not None:
+            out["backend"] = plain(dict(self.backend))
         return out
 
 
