@@ -28,12 +28,14 @@ from llmcost.platforms import (
     check_preemption,
     cold_start_from,
     crossings,
+    gated_cost,
     meets_ttft,
     platform_bill,
     reserved_plus_burst,
     rules_for,
     spot_bill,
 )
+from llmcost.montecarlo import PlatformCase
 from llmcost.records import OpenModel, Platform
 from llmcost.results.platforms import Crossing, PlatformsResult, RunOption, Win
 from llmcost.selfhost import (
@@ -272,7 +274,7 @@ def platforms(
     wins = _wins(grid, values)
 
     if inp.monte_carlo:
-        rows = _monte_carlo(inp, rows, api, od_curves, auto, priced, spot_pick, raw_p)
+        rows = _monte_carlo(inp, rows, api, od_curves, auto, priced, spot_pick, raw_p, cold)
     rows.sort(key=lambda o: (not o.meets_latency, o.monthly_cost_usd))
     out_assumptions = {
         **assumptions(inp),
@@ -431,6 +433,90 @@ def platform_hybrid(
             "optimal_monthly_cost_usd": float(blended[best]),
         })  # fmt: skip
     return out
+
+
+def _context(inp: Inputs, cat: Catalog, model: OpenModel, named: bool = False) -> tuple[tuple[float, ...], ColdStart, list[_Serving]]:
+    """The daily profile's weights, the cold start and every selected platform's servings."""
+    s = inp.settings
+    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    reasoning = inp.reasoning[model.id].tokens
+    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
+    if basis not in cat.cold_start_components:
+        from llmcost.errors import UnknownIdError
+
+        raise UnknownIdError("cold-start basis", basis, cat.cold_start_components, param="cold_start_basis")
+    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    configs, _ = sized_configs(model, inp.quants, inp.gpus, inp.workload, inp.selfhost, reasoning_tokens=reasoning)
+    servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, named)
+    return weights, cold, servings
+
+
+def _case(sv: _Serving, inp: Inputs, cold: ColdStart, weights: tuple[float, ...]) -> PlatformCase:
+    return PlatformCase(
+        id=f"{sv.platform.id}:{sv.config.gpus_per_replica}x{sv.config.gpu.id}",
+        platform=sv.platform,
+        rules=sv.rules,
+        replica=sv.replica,
+        cold=cold,
+        weights_gb=sv.config.memory.weights_gb,
+        throughput_factor=float(inp.selfhost.throughput_factor),
+        profile=tuple(weights),
+        days_per_month=inp.workload.days_per_month,
+        max_ttft_ms=inp.selfhost.max_ttft_ms,
+    )
+
+
+def cold_start_ranges(cat: Catalog) -> list[tuple[float, float]]:
+    """(weights load GB/s, engine start s) of every decomposed start-up measurement in the data:
+    the sourced range the tornado swings the cold start over."""
+    out = []
+    for rec in cat.cold_start_components.values():
+        try:
+            c = cold_start_from(rec)
+        except UsageError:
+            continue  # not decomposed: no rates to derive
+        out.append((c.load_gb_per_s, c.engine_start_s))
+    return out
+
+
+def sensitivity_case(
+    inp: Inputs, cat: Catalog, model: OpenModel, api_id: str, metric: str
+) -> PlatformCase:
+    """The one platform option a tornado swings: --platforms names one serverless platform or
+    dedicated endpoint of platforms.yaml (its configuration cheapest at the volume, or paying off
+    soonest for the breakeven metric) or one of its option ids (platform:NxGPU)."""
+    ids = inp.settings.get("platforms") or []
+    kinds = ", ".join(sorted(cat.platforms))
+    if len(ids) != 1 or ids[0] in ("all", "none"):
+        raise UsageError(
+            f"sensitivity swings one serving platform: give --platforms one id ({kinds}) or option id "
+            f"such as modal:1xh100-sxm, got '{','.join(ids)}'",
+            param="platforms",
+        )
+    wanted = ids[0]
+    platform_id = wanted.split(":")[0]
+    if platform_id not in cat.platforms:
+        raise UsageError(
+            f"sensitivity cannot swing '{wanted}': it swings serverless platforms and dedicated endpoints of "
+            f"platforms.yaml ({kinds}), not the API, rented, spot or reserved rows",
+            param="platforms",
+        )
+    scoped = replace(inp, settings={**inp.settings, "platforms": [platform_id]})
+    weights, cold, servings = _context(scoped, cat, model, named=True)
+    cases = [_case(sv, inp, cold, weights) for sv in servings]
+    if ":" in wanted:
+        cases = [c for c in cases if c.id == wanted]
+        if not cases:
+            valid = ", ".join(_case(sv, inp, cold, weights).id for sv in servings)
+            raise UsageError(f"no platform option '{wanted}' for {model.id}; valid: {valid}", param="platforms")
+    from llmcost.tornado import point_draw, platform_result
+
+    def key(c: PlatformCase) -> float:
+        x = float(platform_result(inp, "breakeven" if metric == "breakeven" else "cost_difference", api_id, c,
+                                  point_draw(inp, c.rules.gpu))[0])  # fmt: skip
+        return x if math.isfinite(x) else math.inf
+
+    return min(cases, key=key)
 
 
 def _api_for(inp: Inputs, model: OpenModel) -> Any:
@@ -628,11 +714,7 @@ def _cheapest_of(
 
 
 def _latency_cost(sv: _Serving, x: Any, weights: tuple[float, ...], days: float, max_ttft: float | None) -> Any:
-    b = sv.bill(np.asarray(x, dtype=np.float64), weights, days)
-    cost = np.asarray(b.monthly_cost_usd, dtype=np.float64)
-    if max_ttft is None or b.cold_ttft_ms <= max_ttft:
-        return cost
-    return np.where(np.asarray(b.cold_wait_share) <= defaults.TTFT_MISS_SHARE, cost, np.inf)
+    return gated_cost(sv.bill(np.asarray(x, dtype=np.float64), weights, days), max_ttft)
 
 
 def _wins(grid: Any, values: Mapping[str, Any]) -> tuple[Win, ...]:
@@ -653,9 +735,10 @@ def _wins(grid: Any, values: Mapping[str, Any]) -> tuple[Win, ...]:
 def _monte_carlo(
     inp: Inputs, rows: list[RunOption], api: Any, od: list[CostCurve], auto: Autoscaling,
     priced: list[tuple[RunOption, _Serving]], spot_pick: tuple[CostCurve, SpotBill] | None, raw_p: Any,
+    cold: ColdStart,
 ) -> list[RunOption]:  # fmt: skip
     """P10/P50/P90 of each row's monthly cost over the draws (reserved plus burst is not drawn)."""
-    from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
+    from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, drawn_replica, quantiles
     from llmcost.montecarlo import factors as draw_factors
     from llmcost.uncertainty import Uniform, draw
 
@@ -682,10 +765,8 @@ def _monte_carlo(
             costs = fleet_cost_usd(c, d.qpd, draw_factors(c, d, inp), auto)
         elif (o.id, o.config) in sv_of:
             sv = sv_of[(o.id, o.config)]
-            r = sv.replica
-            mu = r.saturated_requests_per_s / float(inp.selfhost.throughput_factor) * d.throughput
-            drawn = replace(r, requests_per_s=mu * d.utilization, saturated_requests_per_s=mu)
-            costs = platform_bill(sv.rules, drawn, d.qpd, auto.weights, inp.workload.days_per_month).monthly_cost_usd
+            costs = np.asarray(platform_bill(sv.rules, drawn_replica(_case(sv, inp, cold, auto.weights), d), d.qpd,
+                                             auto.weights, inp.workload.days_per_month).monthly_cost_usd)  # fmt: skip
         elif o.id == "rented:spot" and spot_pick is not None:
             c, bill = spot_pick
             fd = draw_factors(c, d, inp)
