@@ -29,7 +29,8 @@ routing, timeline), given arrays: with every range collapsed to a point, the dra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,16 @@ from llmcost.billing import bill
 from llmcost.errors import InfeasibleError
 from llmcost.hidden import DRIVERS
 from llmcost.inputs import Inputs, Uncertainty
-from llmcost.platforms import ColdStart, Replica, Rules, gated_cost, platform_bill, rules_for, shaped_profile
+from llmcost.platforms import (
+    ColdStart,
+    Replica,
+    Rules,
+    cheaper_above,
+    gated_cost,
+    platform_bill,
+    rules_for,
+    shaped_profile,
+)
 from llmcost.records import Platform
 from llmcost.selfhost import CostCurve, Factors, hidden_factors, prefix_cache, replica_capacity
 from llmcost.throughput import prompt_spread
@@ -245,3 +255,47 @@ def platform_monthly_usd(
     weights: Any = case.profile if "peak_factor" not in o else shaped_profile(case.profile, o["peak_factor"])
     bill_ = platform_bill(rules, replica, d.qpd if qpd is None else qpd, weights, case.days_per_month)
     return gated_cost(bill_, case.max_ttft_ms)
+
+
+def platform_vs_api(
+    inp: Inputs, metric: str, api_id: str, case: PlatformCase, d: Draws, over: Mapping[str, float] | None = None,
+    iterations: int = 24,
+) -> FloatArray:  # fmt: skip
+    """Per draw: the platform's monthly cost minus the API's at the drawn volume (cost_difference;
+    infinite where cold starts miss the TTFT target), or the volume above which the platform stays
+    cheaper than the API up to max_qpd (breakeven; NaN where it does not). Monte Carlo and the
+    tornado (one draw) both call it; `iterations`: bisection steps after the grid scan (0: the
+    grid volume just above the switch)."""
+    a = api_usd_per_qpd(inp, api_id, d)
+    if metric == "breakeven":
+
+        def excess(q: FloatArray) -> FloatArray:
+            out: FloatArray = platform_monthly_usd(case, d, q, over) - a * q
+            return out
+
+        return cheaper_above(excess, d.n, 1.0, float(inp.max_qpd), iterations=iterations)
+    out: FloatArray = platform_monthly_usd(case, d, None, over) - a * d.qpd
+    return out
+
+
+def finite_quantiles(x: Any, key: str = "monthly_cost_usd") -> dict[str, Any]:
+    """P10/P50/P90 of `x` with an infinite or NaN percentile (an option ruled out by its latency
+    target, no break-even) reported as None, and the share of draws that are finite."""
+    a = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        qs = np.percentile(np.where(np.isnan(a), np.inf, a), PERCENTILES)
+    out: dict[str, Any] = {f"{key}_p{p}": float(v) if np.isfinite(v) else None for p, v in zip(PERCENTILES, qs, strict=True)}
+    out[f"{key}_finite_share"] = float(np.mean(np.isfinite(a)))
+    return out
+
+
+def soonest_platform(inp: Inputs, api_id: str, cases: Sequence[PlatformCase], d: Draws) -> PlatformCase:
+    """The option whose point break-even volume against the API is lowest (as breakeven picks a
+    configuration): every option screened on the grid, the ones tied there bisected."""
+    def volume(c: PlatformCase, iterations: int) -> float:
+        x = float(platform_vs_api(inp, "breakeven", api_id, c, d, iterations=iterations)[0])
+        return x if math.isfinite(x) else math.inf
+
+    screened = [(volume(c, 0), c) for c in cases]
+    best = min(v for v, _ in screened)
+    return min((c for v, c in screened if v == best), key=lambda c: volume(c, 24))

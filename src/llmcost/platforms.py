@@ -36,6 +36,7 @@ from llmcost.records import ColdStartComponents, Platform
 if TYPE_CHECKING:
     from llmcost.numeric import FloatArray
 
+SCAN_ELEMENTS = 1 << 21  # hours x volumes x draws evaluated per call when scanning for a break-even
 EXP_CAP = 700.0  # e^-700 is ~1e-304: beyond it a window is always bridged (and exp would overflow)
 
 
@@ -309,14 +310,16 @@ def cheaper_above(
 ) -> FloatArray:
     """Per draw (n of them), the volume above which an option stays cheaper than another up to
     high_qpd; NaN where it is not cheaper at high_qpd, low_qpd where it is cheaper everywhere.
-    `excess_usd(q)` is the option's monthly cost minus the other's at volumes q (one per draw):
+    `excess_usd(q)` is the option's monthly cost minus the other's at volumes q (last axis: draws):
     scanned on a log grid of `points` volumes, then the last switch bisected per draw on a log
     scale (`iterations` halvings of the grid's ratio, 1.145 for 1..1e7, leave ~1e-8 of it)."""
     grid = np.geomspace(low_qpd, high_qpd, points)
     cheaper = np.empty((points, n), dtype=bool)
-    for i, q in enumerate(grid):
+    rows = max(1, SCAN_ELEMENTS // (24 * n))  # grid volumes per call (24 hours x draws each)
+    for i in range(0, points, rows):
+        q = np.broadcast_to(grid[i : i + rows, None], (min(rows, points - i), n))
         with np.errstate(invalid="ignore"):
-            cheaper[i] = np.asarray(excess_usd(np.full(n, q)), dtype=np.float64) < 0
+            cheaper[i : i + rows] = np.asarray(excess_usd(q), dtype=np.float64) < 0
     dearer = ~cheaper
     some = dearer.any(axis=0)
     last = points - 1 - np.argmax(dearer[::-1], axis=0)  # the highest grid volume where it is not cheaper

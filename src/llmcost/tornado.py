@@ -23,9 +23,8 @@ from llmcost.montecarlo import (
     api_usd_per_qpd,
     factors,
     owned_price_factor,
-    platform_monthly_usd,
 )
-from llmcost.platforms import cheaper_above
+from llmcost.montecarlo import platform_vs_api as platform_result
 from llmcost.selfhost import CostCurve, fleet_cost_usd
 from llmcost.uncertainty import Uncertain, Uniform, central, draw
 
@@ -147,25 +146,6 @@ def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[
 
 
 # ---------------------------------------------------------------- a serving platform against the API
-
-
-def platform_result(
-    inp: Inputs, metric: Metric, api_id: str, case: PlatformCase, d: Draws, over: Mapping[str, float] | None = None
-) -> FloatArray:
-    """Per draw: the platform's monthly cost minus the API's at the drawn volume (cost_difference;
-    infinite where cold starts miss the TTFT target), or the volume above which the platform stays
-    cheaper than the API up to max_qpd (breakeven; NaN where it does not). The same functions
-    Monte Carlo calls (montecarlo.platform_monthly_usd, platforms.cheaper_above)."""
-    a = api_usd_per_qpd(inp, api_id, d)
-    if metric == "breakeven":
-
-        def excess(q: FloatArray) -> FloatArray:
-            out: FloatArray = platform_monthly_usd(case, d, q, over) - a * q
-            return out
-
-        return cheaper_above(excess, d.n, 1.0, float(inp.max_qpd))
-    out: FloatArray = platform_monthly_usd(case, d, None, over) - a * d.qpd
-    return out
 
 
 def _one(x: FloatArray) -> float | None:

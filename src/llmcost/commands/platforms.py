@@ -35,7 +35,7 @@ from llmcost.platforms import (
     rules_for,
     spot_bill,
 )
-from llmcost.montecarlo import PlatformCase
+from llmcost.montecarlo import Draws, PlatformCase, api_usd_per_qpd
 from llmcost.records import OpenModel, Platform
 from llmcost.results.platforms import Crossing, PlatformsResult, RunOption, Win
 from llmcost.selfhost import (
@@ -335,19 +335,15 @@ def platform_rows(inp: Inputs, cat: Catalog, model: OpenModel) -> list[RunOption
     return sorted(rows, key=lambda o: (not o.meets_latency, o.monthly_cost_usd))
 
 
-def billing_model_crossings(inp: Inputs, cat: Catalog, model: OpenModel, api_id: str) -> dict[str, Any]:
+def billing_model_crossings(
+    inp: Inputs, cat: Catalog, model: OpenModel, api_id: str, draws: Draws | None = None
+) -> dict[str, Any]:
     """Every volume up to max_qpd where two of the four billing models (the API, rented GPUs as the
     scenario rents them, serverless platforms, dedicated endpoints; each its cheapest option there)
-    swap, and which is cheapest over each range: what breakeven shows with --platforms."""
-    s = inp.settings
-    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    swap, and which is cheapest over each range: what breakeven shows with --platforms. With
+    `draws` (the pair's Monte Carlo draws), the platform break-even volumes over them."""
     w, f = inp.workload, factors(inp)
-    reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
-    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
-    ids = s.get("platforms")
-    servings, _ = _servings(_select(cat, ids), configs, inp, cold, reasoning, False)
+    weights, cold, servings = _context(inp, cat, model)
     od, _ = model_curves(inp, model)
     fns = _families(
         api_slope=alpha(inp, inp.all_apis[api_id]), od=od, f=f, auto=inp.autoscaling, servings=servings,
@@ -356,26 +352,53 @@ def billing_model_crossings(inp: Inputs, cat: Catalog, model: OpenModel, api_id:
     top = float(inp.max_qpd)
     grid = np.geomspace(1.0, top, CURVE_POINTS)
     values = {k: np.asarray(fn(grid), dtype=np.float64) for k, fn in fns.items()}
-    return {
+    out = {
         "api": api_id,
         "model": model.id,
         "profile": list(weights),
         "crossings": [Crossing(float(x), lo, hi) for x, lo, hi in crossings(fns, 1.0, top)],
         "wins": list(_wins(grid, values)),
     }
+    if draws is not None:
+        out["monte_carlo"] = _breakeven_draws(inp, api_id, [_case(sv, inp, cold, weights) for sv in servings], draws)
+    return out
 
 
-def platform_months(inp: Inputs, cat: Catalog, model: OpenModel, qpd_by_month: Any) -> list[dict[str, Any]]:
+def _breakeven_draws(inp: Inputs, api_id: str, cases: list[PlatformCase], d: Draws) -> list[dict[str, Any]]:
+    """For the serverless platform and the dedicated endpoint that pay off soonest at the point
+    answer: P10/P50/P90 of the break-even volume against the API over the draws (and of the
+    monthly cost and P(cheaper than the API) at the scenario's volume, when one is given)."""
+    from llmcost.montecarlo import finite_quantiles, platform_monthly_usd, platform_vs_api, soonest_platform
+    from llmcost.tornado import point_draw
+
+    out = []
+    for kind in ("serverless", "dedicated"):
+        group = [c for c in cases if c.platform.kind == kind]
+        if not group:
+            continue
+
+        case = soonest_platform(inp, api_id, group, point_draw(inp, group[0].rules.gpu))
+        volumes = platform_vs_api(inp, "breakeven", api_id, case, d)
+        row: dict[str, Any] = {"billing_model": kind, "id": case.id, "draws": d.n,
+                               **finite_quantiles(volumes, "breakeven_qpd")}  # fmt: skip
+        row["p_breakeven_within_max"] = row.pop("breakeven_qpd_finite_share")
+        if inp.settings.get("qpd") is not None:
+            cost = platform_monthly_usd(case, d)
+            row.update(finite_quantiles(cost))
+            row["p_cheaper_than_api"] = float(np.mean(cost < api_usd_per_qpd(inp, api_id, d) * d.qpd))
+        out.append(row)
+    return out
+
+
+def platform_months(
+    inp: Inputs, cat: Catalog, model: OpenModel, qpd_by_month: Any, drawn: tuple[Draws, Any, Any] | None = None
+) -> list[dict[str, Any]]:
     """The cheapest serverless platform and dedicated endpoint over months of volume (`qpd_by_month`),
-    meeting the latency target every month: each month's bill and the total (what tco shows)."""
-    s = inp.settings
-    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    meeting the latency target every month: each month's bill and the total (what tco shows). With
+    `drawn` (the pair's draws, their volume by month and the API's cost by month, months x draws),
+    P10/P50/P90 of the platform's total and first month over the same draws."""
     w = inp.workload
-    reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
-    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
-    servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, False)
+    weights, cold, servings = _context(inp, cat, model)
     q = np.asarray(qpd_by_month, dtype=np.float64)
     out = []
     for kind in ("serverless", "dedicated"):
@@ -388,27 +411,39 @@ def platform_months(inp: Inputs, cat: Catalog, model: OpenModel, qpd_by_month: A
         if best is not None:
             total, sv, monthly = best
             row_id = f"{sv.platform.id}:{sv.config.gpus_per_replica}x{sv.config.gpu.id}"
-            out.append(
-                {"billing_model": kind, "id": row_id, "config": sv.config.id, "total_usd": total,
-                 "monthly_usd": [float(x) for x in monthly]}
-            )  # fmt: skip
+            row: dict[str, Any] = {"billing_model": kind, "id": row_id, "config": sv.config.id, "total_usd": total,
+                                   "monthly_usd": [float(x) for x in monthly]}  # fmt: skip
+            if drawn is not None:
+                row["monte_carlo"] = _months_draws(_case(sv, inp, cold, weights), *drawn)
+            out.append(row)
     return out
 
 
+def _months_draws(case: PlatformCase, d: Draws, qpd_by_month: Any, api_by_month: Any) -> dict[str, Any]:
+    from llmcost.montecarlo import finite_quantiles, platform_monthly_usd
+
+    monthly = platform_monthly_usd(case, d, np.asarray(qpd_by_month, dtype=np.float64))  # months x draws
+    total = monthly.sum(axis=0)
+    api_total = np.asarray(api_by_month, dtype=np.float64).sum(axis=0)
+    return {
+        "draws": d.n,
+        **finite_quantiles(total, "total_usd"),
+        **finite_quantiles(monthly[0], "first_month_usd"),
+        "p_cheaper_than_api_over_horizon": float(np.mean(total < api_total)),
+    }
+
+
 def platform_hybrid(
-    inp: Inputs, cat: Catalog, model: OpenModel, api_usd_per_qpd: float, qpd: float, share: float, points: int = 101
-) -> list[dict[str, Any]]:
+    inp: Inputs, cat: Catalog, model: OpenModel, api_usd_per_qpd: float, qpd: float, share: float, points: int = 101,
+    drawn: tuple[Draws, Any] | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
     """Route `share` of the queries to the cheapest serverless platform (and dedicated endpoint) and
     the rest to the API: the blended month at that share, and the cheapest share on a grid of
-    `points` shares 0..1 (platform bills are not linear in volume, so the grid is the search)."""
-    s = inp.settings
-    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    `points` shares 0..1 (platform bills are not linear in volume, so the grid is the search).
+    With `drawn` (the pair's draws and the API's cost per query-per-day in each), P10/P50/P90 of
+    the blended month at the share over the same draws, with the platform that is cheapest there."""
     w = inp.workload
-    reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
-    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
-    servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, False)
+    weights, cold, servings = _context(inp, cat, model)
     grid = np.linspace(0.0, 1.0, points)
     shares = np.unique(np.append(grid, share))
     out = []
@@ -426,13 +461,33 @@ def platform_hybrid(
         best = int(np.argmin(blended))
         if not math.isfinite(float(blended[at])) and not math.isfinite(float(blended[best])):
             continue
-        out.append({
+        row: dict[str, Any] = {
             "billing_model": kind,
             "monthly_cost_usd": float(blended[at]) if math.isfinite(float(blended[at])) else None,
             "optimal_share": float(shares[best]),
             "optimal_monthly_cost_usd": float(blended[best]),
-        })  # fmt: skip
+        }
+        if drawn is not None and share > 0 and math.isfinite(float(blended[at])):
+            at_share = [float(_latency_cost(sv, share * qpd, weights, w.days_per_month, inp.selfhost.max_ttft_ms))
+                        for sv in group]  # fmt: skip
+            sv = group[int(np.argmin(at_share))]
+            row["monte_carlo"] = _hybrid_draws(_case(sv, inp, cold, weights), share, *drawn)
+        out.append(row)
     return out
+
+
+def _hybrid_draws(case: PlatformCase, share: float, d: Draws, api_usd_per_qpd: Any) -> dict[str, Any]:
+    from llmcost.montecarlo import finite_quantiles, platform_monthly_usd
+
+    all_api = np.asarray(api_usd_per_qpd) * d.qpd
+    blended = platform_monthly_usd(case, d, share * d.qpd) + all_api * (1 - share)
+    return {
+        "id": case.id,
+        "draws": d.n,
+        **finite_quantiles(blended),
+        **finite_quantiles(all_api - blended, "saving_vs_all_api_usd"),
+        "p_cheaper_than_all_api": float(np.mean(blended < all_api)),
+    }
 
 
 def _context(inp: Inputs, cat: Catalog, model: OpenModel, named: bool = False) -> tuple[tuple[float, ...], ColdStart, list[_Serving]]:
@@ -509,11 +564,15 @@ def sensitivity_case(
         if not cases:
             valid = ", ".join(_case(sv, inp, cold, weights).id for sv in servings)
             raise UsageError(f"no platform option '{wanted}' for {model.id}; valid: {valid}", param="platforms")
-    from llmcost.tornado import point_draw, platform_result
+    from llmcost.montecarlo import platform_vs_api, soonest_platform
+    from llmcost.tornado import point_draw
+
+    base = point_draw(inp, cases[0].rules.gpu)
+    if metric == "breakeven":
+        return soonest_platform(inp, api_id, cases, base)
 
     def key(c: PlatformCase) -> float:
-        x = float(platform_result(inp, "breakeven" if metric == "breakeven" else "cost_difference", api_id, c,
-                                  point_draw(inp, c.rules.gpu))[0])  # fmt: skip
+        x = float(platform_vs_api(inp, "cost_difference", api_id, c, base)[0])
         return x if math.isfinite(x) else math.inf
 
     return min(cases, key=key)
