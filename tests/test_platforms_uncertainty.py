@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from llmcost.catalog import load_catalog
 from llmcost.cli import main
 from llmcost.commands.breakeven import breakeven
-from llmcost.commands.hybrid import hybrid
 from llmcost.commands.common import inputs_for
+from llmcost.commands.hybrid import hybrid
 from llmcost.commands.platforms import cold_start_ranges, platforms, sensitivity_case
 from llmcost.commands.sensitivity import sensitivity
 from llmcost.commands.tco import tco
@@ -63,7 +63,7 @@ def test_shaped_profile_by_hand():
     high = shaped_profile(w, 21.0)
     assert high[9] == pytest.approx(0.875) and high[10] == pytest.approx(0.125)
     assert np.allclose(shaped_profile(w, 1.0), 1 / 24)  # flat
-    with pytest.raises(UsageError, match="1..24"):
+    with pytest.raises(UsageError, match=r"1\.\.24"):
         shaped_profile(w, 30.0)
 
 
@@ -126,7 +126,9 @@ def test_tornado_ends_are_the_point_model_there(cat):
                     catalog=cat, **pin)  # fmt: skip
     assert t.self_hosted.startswith("modal:") and t.unit.startswith("USD/month (platform minus API)")
     base = platforms(qpd=25_000, utilization=0.7, platforms=["modal"], catalog=cat, **pin)
-    assert t.base == pytest.approx(_row(base, t.self_hosted).monthly_cost_usd - _row(base, PAIR["apis"][0]).monthly_cost_usd)
+    assert t.base == pytest.approx(
+        _row(base, t.self_hosted).monthly_cost_usd - _row(base, PAIR["apis"][0]).monthly_cost_usd
+    )
     for prefix, setting, pick in (
         ("queries per day", "qpd", lambda x: {"qpd": x, "utilization": 0.7}),
         ("utilization target", "utilization", lambda x: {"qpd": 25_000, "utilization": x}),
@@ -182,8 +184,9 @@ def test_breakeven_tornado_matches_monte_carlo_at_a_point(cat):
     t = sensitivity(metric="breakeven", platforms=["modal"], peak_factor="2..5", catalog=cat, **PAIR)
     assert t.unit == "queries/day (platform break-even)" and t.base is not None
     # the point break-even: the platform's row and the API's swap there
-    lo, hi = platforms(qpd=t.base * 0.999, platforms=["modal"], catalog=cat, **PAIR), platforms(
-        qpd=t.base * 1.001, platforms=["modal"], catalog=cat, **PAIR
+    lo, hi = (
+        platforms(qpd=t.base * 0.999, platforms=["modal"], catalog=cat, **PAIR),
+        platforms(qpd=t.base * 1.001, platforms=["modal"], catalog=cat, **PAIR),
     )
     api = PAIR["apis"][0]
     assert _row(lo, t.self_hosted).monthly_cost_usd > _row(lo, api).monthly_cost_usd
@@ -222,8 +225,10 @@ def test_collapsed_ranges_draw_the_point_answer(cat):
     h = hybrid(qpd=20_000, share=0.5, **fixed)
     for row in h.platforms:
         m = row["monte_carlo"]
-        assert m["monthly_cost_usd_p10"] == pytest.approx(row["monthly_cost_usd"]) == pytest.approx(
-            m["monthly_cost_usd_p90"]
+        assert (
+            m["monthly_cost_usd_p10"]
+            == pytest.approx(row["monthly_cost_usd"])
+            == pytest.approx(m["monthly_cost_usd_p90"])
         )
     b = breakeven(**{**fixed, "qpd": 20_000})
     point = {k: None for k in ("serverless", "dedicated")}
@@ -247,7 +252,9 @@ def test_tco_and_hybrid_monte_carlo_bands_are_ordered(cat):
 
 
 def test_monte_carlo_without_platforms_is_unchanged(cat):
-    r = tco(qpd=20_000, months=3, monte_carlo=50, seed=1, catalog=cat, **{k: v for k, v in PAIR.items() if k != "profile"})
+    r = tco(
+        qpd=20_000, months=3, monte_carlo=50, seed=1, catalog=cat, **{k: v for k, v in PAIR.items() if k != "profile"}
+    )
     assert r.platforms == ()
 
 

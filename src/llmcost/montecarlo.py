@@ -284,7 +284,9 @@ def finite_quantiles(x: Any, key: str = "monthly_cost_usd") -> dict[str, Any]:
     a = np.asarray(x, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         qs = np.percentile(np.where(np.isnan(a), np.inf, a), PERCENTILES)
-    out: dict[str, Any] = {f"{key}_p{p}": float(v) if np.isfinite(v) else None for p, v in zip(PERCENTILES, qs, strict=True)}
+    out: dict[str, Any] = {
+        f"{key}_p{p}": float(v) if np.isfinite(v) else None for p, v in zip(PERCENTILES, qs, strict=True)
+    }
     out[f"{key}_finite_share"] = float(np.mean(np.isfinite(a)))
     return out
 
@@ -292,6 +294,7 @@ def finite_quantiles(x: Any, key: str = "monthly_cost_usd") -> dict[str, Any]:
 def soonest_platform(inp: Inputs, api_id: str, cases: Sequence[PlatformCase], d: Draws) -> PlatformCase:
     """The option whose point break-even volume against the API is lowest (as breakeven picks a
     configuration): every option screened on the grid, the ones tied there bisected."""
+
     def volume(c: PlatformCase, iterations: int) -> float:
         x = float(platform_vs_api(inp, "breakeven", api_id, c, d, iterations=iterations)[0])
         return x if math.isfinite(x) else math.inf

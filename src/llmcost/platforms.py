@@ -290,7 +290,9 @@ def meets_ttft(bill: PlatformBill, max_ttft_ms: float | None, miss_share: float 
     return float(np.max(bill.cold_wait_share)) <= miss_share
 
 
-def gated_cost(bill: PlatformBill, max_ttft_ms: float | None, miss_share: float = defaults.TTFT_MISS_SHARE) -> FloatArray:
+def gated_cost(
+    bill: PlatformBill, max_ttft_ms: float | None, miss_share: float = defaults.TTFT_MISS_SHARE
+) -> FloatArray:
     """The monthly cost, infinite in every draw where the cold starts miss a TTFT target (more than
     `miss_share` of requests wait for a cold start whose TTFT is above it): an option ruled out."""
     cost = np.asarray(bill.monthly_cost_usd, dtype=np.float64)

@@ -8,7 +8,7 @@ break-even volume. Each swing is one draw through the same functions Monte Carlo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
@@ -153,7 +153,9 @@ def _one(x: FloatArray) -> float | None:
     return v if np.isfinite(v) else None
 
 
-def platform_ranges(case: PlatformCase, cold_starts: Sequence[tuple[float, float]]) -> list[tuple[str, str, float, float]]:
+def platform_ranges(
+    case: PlatformCase, cold_starts: Sequence[tuple[float, float]]
+) -> list[tuple[str, str, float, float]]:
     """The platform inputs a tornado swings and their sourced ranges: (label, key, low, high) for
     the weights load rate and engine start over the decomposed start-up measurements
     (`cold_starts`: their (load GB/s, engine s)), the idle window over the platform's allowed range,
@@ -192,12 +194,15 @@ def platform_swings(
             lo, hi = bounds
             found.append((name, lo, hi, at(lo), at(hi)))
 
-    def drawn(**kw: object) -> Callable[[float], FloatArray]:
-        key = next(iter(kw))
-        return lambda x: platform_result(inp, metric, api_id, case, replace(base, **{key: np.array([x])}))
+    def at_draw(field_name: str) -> Callable[[float], FloatArray]:
+        def at(x: float) -> FloatArray:
+            d = replace(base, **{field_name: np.array([x])})  # type: ignore[arg-type]
+            return platform_result(inp, metric, api_id, case, d)
+
+        return at
 
     if metric == "cost_difference":
-        swing("queries per day", u.qpd, drawn(qpd=None))
+        swing("queries per day", u.qpd, at_draw("qpd"))
     peak = float(max(case.profile)) * 24
     bounds = low_high(u.peak_factor)
     if bounds and bounds[0] != bounds[1]:
@@ -205,8 +210,8 @@ def platform_swings(
         found.append((f"profile peak (x mean hour; point {peak:.3g})", lo, hi,
                       platform_result(inp, metric, api_id, case, base, {"peak_factor": lo}),
                       platform_result(inp, metric, api_id, case, base, {"peak_factor": hi})))  # fmt: skip
-    swing("utilization target", u.utilization, drawn(utilization=None))
-    swing("throughput (model error)", u.throughput_factor, drawn(throughput=None))
+    swing("utilization target", u.utilization, at_draw("utilization"))
+    swing("throughput (model error)", u.throughput_factor, at_draw("throughput"))
     follows_input = inp.all_apis[api_id].cached_input_usd_per_mtok is None
     for key, price in u.api_price_factor.get(api_id, {}).items():
         if key == "cached_input" and follows_input:
@@ -223,15 +228,17 @@ def platform_swings(
             found.append((name, lo, hi, platform_result(inp, metric, api_id, case, base, {key: lo}),
                           platform_result(inp, metric, api_id, case, base, {key: hi})))  # fmt: skip
     top = float(inp.max_qpd)
+    point = _one(platform_result(inp, metric, api_id, case, base))
     rows: list[Swing] = []
     for name, lo, hi, x_lo, x_hi in found:
         r_lo, r_hi = _one(x_lo), _one(x_hi)
         if metric == "breakeven":
             width = abs((r_hi if r_hi is not None else top) - (r_lo if r_lo is not None else top))
-        else:  # an end that misses the TTFT target has no cost: the swing is the other end's distance
-            ends = [r for r in (r_lo, r_hi) if r is not None]
-            point = _one(platform_result(inp, metric, api_id, case, base))
-            width = abs(r_hi - r_lo) if len(ends) == 2 else abs(ends[0] - (point or 0.0)) if ends and point is not None else 0.0
+        elif r_lo is not None and r_hi is not None:
+            width = abs(r_hi - r_lo)
+        else:  # an end that misses the TTFT target has no cost: the swing is the other end's distance to the point
+            end = r_lo if r_lo is not None else r_hi
+            width = abs(end - point) if end is not None and point is not None else 0.0
         rows.append((name, lo, hi, r_lo, r_hi, width))
     rows.sort(key=lambda r: -r[5])
-    return _one(platform_result(inp, metric, api_id, case, base)), rows
+    return point, rows

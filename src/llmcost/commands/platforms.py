@@ -17,6 +17,7 @@ from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.commands.common import alpha, assumptions, factors, inputs_for, model_curves
 from llmcost.errors import UsageError
 from llmcost.inputs import Autoscaling, Inputs, Scenario, profile_weights
+from llmcost.montecarlo import Draws, PlatformCase, api_usd_per_qpd
 from llmcost.platforms import (
     ColdStart,
     PlatformBill,
@@ -35,7 +36,6 @@ from llmcost.platforms import (
     rules_for,
     spot_bill,
 )
-from llmcost.montecarlo import Draws, PlatformCase, api_usd_per_qpd
 from llmcost.records import OpenModel, Platform
 from llmcost.results.platforms import Crossing, PlatformsResult, RunOption, Win
 from llmcost.selfhost import (
@@ -490,7 +490,9 @@ def _hybrid_draws(case: PlatformCase, share: float, d: Draws, api_usd_per_qpd: A
     }
 
 
-def _context(inp: Inputs, cat: Catalog, model: OpenModel, named: bool = False) -> tuple[tuple[float, ...], ColdStart, list[_Serving]]:
+def _context(
+    inp: Inputs, cat: Catalog, model: OpenModel, named: bool = False
+) -> tuple[tuple[float, ...], ColdStart, list[_Serving]]:
     """The daily profile's weights, the cold start and every selected platform's servings."""
     s = inp.settings
     _, weights = profile_weights(s.get("profile", defaults.PROFILE))
@@ -534,9 +536,7 @@ def cold_start_ranges(cat: Catalog) -> list[tuple[float, float]]:
     return out
 
 
-def sensitivity_case(
-    inp: Inputs, cat: Catalog, model: OpenModel, api_id: str, metric: str
-) -> PlatformCase:
+def sensitivity_case(inp: Inputs, cat: Catalog, model: OpenModel, api_id: str, metric: str) -> PlatformCase:
     """The one platform option a tornado swings: --platforms names one serverless platform or
     dedicated endpoint of platforms.yaml (its configuration cheapest at the volume, or paying off
     soonest for the breakeven metric) or one of its option ids (platform:NxGPU)."""

@@ -38,7 +38,9 @@ def sensitivity(
         return _platform(inp, catalog, metric, api.id, model)
     for name in ("profile", "cold_start_basis", "image_pull_s"):
         if name in inp.settings:
-            raise UsageError(f"sensitivity uses {name} only with --platforms ID (a serving platform's bill)", param=name)
+            raise UsageError(
+                f"sensitivity uses {name} only with --platforms ID (a serving platform's bill)", param=name
+            )
     found = runnable(inp, model)
     if metric == "breakeven":
         a, f = alpha(inp, api), factors(inp)
@@ -69,9 +71,7 @@ def _platform(inp: Inputs, catalog: Catalog | None, metric: Metric, api_id: str,
     cat = require_catalog(catalog) or load_catalog(inp.settings.get("data_dirs") or ())
     case = sensitivity_case(inp, cat, model, api_id, metric)
     base, rows = platform_swings(inp, metric, api_id, case, cold_start_ranges(cat))
-    unit = (
-        "USD/month (platform minus API)" if metric == "cost_difference" else "queries/day (platform break-even)"
-    )
+    unit = "USD/month (platform minus API)" if metric == "cost_difference" else "queries/day (platform break-even)"
     rule = (
         "the platform's configuration cheapest at this volume"
         if metric == "cost_difference"
