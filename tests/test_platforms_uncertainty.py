@@ -170,9 +170,9 @@ def test_cold_start_and_idle_swings_are_the_bill_with_that_input(cat):
     assert engine.result_at_low == pytest.approx(t.base)
     assert engine.result_at_high == pytest.approx(month(case.rules, gb * 18 / 16 + 200.0))  # 136 s longer
     assert engine.result_at_high > engine.result_at_low  # modal bills the model load
-    load = _swing(t, "cold start: weights load rate")
+    load = _swing(t, "cold start: weights load")
     assert load.result_at_low == pytest.approx(month(case.rules, gb * 33 / 16 + 64.0))
-    idle = _swing(t, "modal idle window")
+    idle = _swing(t, "idle window")
     assert (idle.low, idle.high) == (2.0, 1200.0)  # Modal's documented 2-1200 s scaledown window
     modal = cat.platforms["modal"]
     for x, got in ((2.0, idle.result_at_low), (1200.0, idle.result_at_high)):
@@ -269,7 +269,7 @@ def test_sensitivity_platform_json(capsys):
     data = json.loads(out)
     assert data["self_hosted"] == "modal:1xrtx-pro-6000" and data["metric"] == "cost_difference"
     names = {r["input"] for r in data["inputs"]}
-    assert {"cold start: engine start (s)", "cold start: weights load rate (GB/s)", "modal idle window (s)"} <= names
+    assert {"cold start: engine start (s)", "cold start: weights load (GB/s)", "idle window (s)"} <= names
     assert math.isfinite(data["base"])
 
 

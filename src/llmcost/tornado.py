@@ -163,16 +163,16 @@ def platform_ranges(
     out: list[tuple[str, str, float, float]] = []
     if cold_starts:
         loads, engines = [x[0] for x in cold_starts], [x[1] for x in cold_starts]
-        out.append(("cold start: weights load rate (GB/s)", "load_gb_per_s", min(loads), max(loads)))
+        out.append(("cold start: weights load (GB/s)", "load_gb_per_s", min(loads), max(loads)))
         out.append(("cold start: engine start (s)", "engine_start_s", min(engines), max(engines)))
     b = case.platform.billing
     if b.idle_window_min_s is not None and b.idle_window_max_s is not None:
-        out.append((f"{case.platform.id} idle window (s)", "idle_window_s", b.idle_window_min_s, b.idle_window_max_s))
+        out.append(("idle window (s)", "idle_window_s", b.idle_window_min_s, b.idle_window_max_s))
     price = case.platform.price_for(case.rules.gpu)
     if price is not None and price.usd_per_gpu_hour_as_low_as is not None:
         low = price.usd_per_gpu_hour_as_low_as / 3600.0
         if low < case.rules.usd_per_gpu_second:
-            out.append((f"{case.platform.id} {case.rules.gpu} price (USD/GPU-s; 'as low as' .. list)",
+            out.append(("GPU-second price (as low as..list)",
                         "usd_per_gpu_second", low, case.rules.usd_per_gpu_second))  # fmt: skip
     return out
 
@@ -203,11 +203,10 @@ def platform_swings(
 
     if metric == "cost_difference":
         swing("queries per day", u.qpd, at_draw("qpd"))
-    peak = float(max(case.profile)) * 24
     bounds = low_high(u.peak_factor)
     if bounds and bounds[0] != bounds[1]:
         lo, hi = (min(max(x, 1.0), 24.0) for x in bounds)
-        found.append((f"profile peak (x mean hour; point {peak:.3g})", lo, hi,
+        found.append(("profile peak (x mean hour)", lo, hi,
                       platform_result(inp, metric, api_id, case, base, {"peak_factor": lo}),
                       platform_result(inp, metric, api_id, case, base, {"peak_factor": hi})))  # fmt: skip
     swing("utilization target", u.utilization, at_draw("utilization"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
 from llmcost.catalog import Catalog
@@ -36,8 +37,9 @@ def sensitivity(
     ids = inp.settings.get("platforms")
     if ids and ids != ["none"]:
         return _platform(inp, catalog, metric, api.id, model)
+    defaults_of = {f.name: f.default for f in fields(Scenario)}
     for name in ("profile", "cold_start_basis", "image_pull_s"):
-        if name in inp.settings:
+        if inp.settings.get(name, defaults_of[name]) != defaults_of[name]:
             raise UsageError(
                 f"sensitivity uses {name} only with --platforms ID (a serving platform's bill)", param=name
             )
