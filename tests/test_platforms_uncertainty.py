@@ -287,7 +287,7 @@ def test_breakeven_cli_json_has_platform_bands(capsys):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--platforms", "rented:spot"], "sensitivity cannot swing 'rented:spot'"),
+        (["--platforms", "rented:24x7"], "sensitivity cannot swing 'rented:24x7'"),
         (["--platforms", "all"], "sensitivity swings one serving platform"),
         (["--platforms", "modal,fal-serverless"], "sensitivity swings one serving platform"),
         (["--platforms", "vast-serverless"], "lists no"),
@@ -306,3 +306,37 @@ def test_bad_platform_sensitivity_is_one_line(capsys, args, says):
 def test_swing_of_a_fixed_range_is_left_out(cat):
     t = sensitivity(qpd=20_000, platforms=["modal"], throughput_factor=1.0, catalog=cat, **PAIR)
     assert "throughput (model error)" not in {r.input for r in t.inputs}
+
+
+def test_spot_tornado_ends_are_the_platforms_spot_row(cat):
+    """rented:spot swings the interruption rate (spares searched again at each end) and the volume;
+    each end is the platforms command's spot row minus its API row with that input."""
+    t = sensitivity(qpd="10000..30000", spot_preemption="0..1", platforms=["rented:spot"], catalog=cat, **PAIR)
+    assert t.self_hosted == "rented:spot" and t.unit == "USD/month (spot with spares minus API)"
+    for s in t.inputs:
+        for x, got in ((s.low, s.result_at_low), (s.high, s.result_at_high)):
+            kw = (
+                {"qpd": x, "spot_preemption": 0.5}
+                if s.input == "queries per day"
+                else {"qpd": 20_000, "spot_preemption": x}
+            )
+            p = platforms(platforms=["none"], catalog=cat, **PAIR, **kw)
+            assert got == pytest.approx(
+                _row(p, "rented:spot").monthly_cost_usd - _row(p, PAIR["apis"][0]).monthly_cost_usd
+            )
+    assert {s.input for s in t.inputs} == {"queries per day", "spot interruptions per replica-month"}
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--platforms", "rented:spot", "--metric", "breakeven"], "does not apply to rented:spot"),
+        (["--spot-preemption", "0..0.2"], "spot_preemption only with --platforms rented:spot"),
+        (["--platforms", "rented:spot", "--spot-preemption", "1.5"], "--spot-preemption must be <= 1"),
+    ],
+)
+def test_bad_spot_sensitivity_is_one_line(capsys, args, says):
+    code, out, err = _run(capsys, "sensitivity", "--model", "llama-3.3-70b", "--api", "groq/llama-3.3-70b",
+                          "--qpd", "20000", *args)  # fmt: skip
+    assert code == 2 and out == ""
+    assert err.startswith("llmcost: error: ") and err.count("\n") == 1 and says in err

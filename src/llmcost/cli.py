@@ -229,6 +229,15 @@ PlatformsOpt = Annotated[
         "model runs on; compare: none, as its table ranks configurations without a profile].",
     ),
 ]
+SpotPreemptionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spot-preemption",
+        help="Spot interruptions per replica-month, in [0, 1]; a number or LOW..HIGH "
+        f"[{D.SPOT_PREEMPTIONS_PER_MONTH:g}: midpoint of the AWS Spot Advisor's 0-20% buckets; "
+        "Monte Carlo draws and sensitivity --platforms rented:spot swings over them].",
+    ),
+]
 ColdStartBasisOpt = Annotated[
     str | None,
     typer.Option(
@@ -616,15 +625,7 @@ def platforms_(
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     platforms: PlatformsOpt = None,
-    spot_preemption: Annotated[
-        str | None,
-        typer.Option(
-            "--spot-preemption",
-            help="Spot interruptions per replica-month, in [0, 1]; a number or LOW..HIGH "
-            f"[{D.SPOT_PREEMPTIONS_PER_MONTH:g}: midpoint of the AWS Spot Advisor's 0-20% buckets; "
-            "Monte Carlo draws over them].",
-        ),
-    ] = None,
+    spot_preemption: SpotPreemptionOpt = None,
     cold_start_basis: ColdStartBasisOpt = None,
     image_pull_s: ImagePullOpt = None,
     max_qpd: Annotated[
@@ -873,7 +874,8 @@ def sensitivity(
             "--platforms",
             help="Swing one serving platform or dedicated endpoint against the API instead of rented GPUs: a "
             "platforms.yaml id (its configuration cheapest at --qpd, or paying off soonest for breakeven) or an "
-            "option id such as modal:1xh100-sxm; swings the volume, the --profile's peak over the --peak-factor "
+            "option id such as modal:1xh100-sxm, or rented:spot (the spot-with-spares row: its --spot-preemption "
+            "rate and the volume); swings the volume, the --profile's peak over the --peak-factor "
             "range, utilization, throughput, API prices, the cold start's weights load rate (GB/s) and engine "
             "start (s) over the decomposed measurements in platforms.yaml, the idle window (s) over the "
             "platform's allowed range and the GPU-second price from 'as low as' to list [none: rented GPUs].",
@@ -881,6 +883,7 @@ def sensitivity(
     ] = None,
     profile: ProfileOpt = None,
     max_ttft_ms: TtftOpt = None,
+    spot_preemption: SpotPreemptionOpt = None,
     cold_start_basis: ColdStartBasisOpt = None,
     image_pull_s: ImagePullOpt = None,
     scenario: ScenarioOpt = None,

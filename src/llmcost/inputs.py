@@ -763,7 +763,16 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
     # a tornado swings each input over its range itself: no draws, and autoscaling is not swung
     # (profile, cold_start_basis and image_pull_s only with platforms: a serving platform's bill)
     "sensitivity": frozenset(
-        (*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, "max_qpd", "platforms", "cold_start_basis", "image_pull_s")
+        (
+            *_WORKLOAD,
+            *_SELECTION,
+            *_SELF_HOSTING,
+            "max_qpd",
+            "platforms",
+            "cold_start_basis",
+            "image_pull_s",
+            "spot_preemption",
+        )
     )
     - {"autoscale", "min_replicas"},
 }

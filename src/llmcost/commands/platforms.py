@@ -553,7 +553,7 @@ def sensitivity_case(inp: Inputs, cat: Catalog, model: OpenModel, api_id: str, m
     if platform_id not in cat.platforms:
         raise UsageError(
             f"sensitivity cannot swing '{wanted}': it swings serverless platforms and dedicated endpoints of "
-            f"platforms.yaml ({kinds}), not the API, rented, spot or reserved rows",
+            f"platforms.yaml ({kinds}), and the spot row (rented:spot), not the API, rented or reserved rows",
             param="platforms",
         )
     scoped = replace(inp, settings={**inp.settings, "platforms": [platform_id]})
@@ -576,6 +576,20 @@ def sensitivity_case(inp: Inputs, cat: Catalog, model: OpenModel, api_id: str, m
         return x if math.isfinite(x) else math.inf
 
     return min(cases, key=key)
+
+
+def spot_monthly_usd(
+    inp: Inputs, scenario: Any, cat: Catalog, options: Mapping[str, Any], model: OpenModel, qpd: float, rate: float
+) -> float | None:
+    """The monthly cost of the spot-with-spares row of `platforms` (spares searched at this
+    interruption rate, hidden costs included) at `qpd` over the scenario's daily profile; None
+    when no GPU has a spot offer. What the tornado swings for --platforms rented:spot."""
+    name, weights = profile_weights(inp.settings.get("profile", defaults.PROFILE))
+    _, cold, _ = _context(replace(inp, settings={**inp.settings, "platforms": ["none"]}), cat, model)
+    od, _ = model_curves(inp, model)
+    rows, _ = _spot(inp, scenario, cat, options, model, {c.config.id: c for c in od}, qpd, factors(inp),
+                    Autoscaling(name, weights, 1), cold, check_preemption(rate))  # fmt: skip
+    return rows[0].monthly_cost_usd if rows else None
 
 
 def _api_for(inp: Inputs, model: OpenModel) -> Any:
@@ -806,7 +820,8 @@ def _monte_carlo(
     d = draw_inputs(inp, n, inp.seed, gpus, [api.id] if api is not None else [])
     rng = np.random.default_rng(None if inp.seed is None else inp.seed + 1)
     facts = inp.settings.get("spot_preemption")
-    spread = facts if facts is not None else Uniform(dist="uniform", low=0.0, high=0.2)
+    low, high = defaults.SPOT_PREEMPTIONS_RANGE
+    spread = facts if facts is not None else Uniform(dist="uniform", low=low, high=high)
     d = replace(d, spot_preemptions_per_month=np.clip(draw(spread, n, rng), 0.0, 1.0))
     by_id = {c.config.id: c for c in od}
     sv_of = {(o.id, o.config): sv for o, sv in priced}
