@@ -340,3 +340,11 @@ def test_bad_spot_sensitivity_is_one_line(capsys, args, says):
                           "--qpd", "20000", *args)  # fmt: skip
     assert code == 2 and out == ""
     assert err.startswith("llmcost: error: ") and err.count("\n") == 1 and says in err
+
+
+def test_an_end_that_misses_the_ttft_target_has_no_cost(cat):
+    # at 500 queries a day most of runpod's requests wait ~110 s for a cold start (target 5 s)
+    t = sensitivity(qpd="500..30000", max_ttft_ms=5000, platforms=["runpod-serverless"], catalog=cat, **PAIR)
+    s = _swing(t, "queries per day")
+    assert s.result_at_low is None and s.result_at_high is not None and t.base is not None
+    assert s.swing == pytest.approx(abs(s.result_at_high - t.base))  # the finite end's distance to the point

@@ -775,8 +775,8 @@ def buy_vs_rent_markdown(data: BuyVsRentResult) -> str:
 
 
 def _tornado_value(x: float | None, metric: str) -> str:
-    if x is None:
-        return "never"
+    if x is None:  # no break-even, or (cost difference) a platform ruled out by its TTFT target
+        return "never" if metric == "breakeven" else "misses TTFT"
     return f"{x:,.0f}/day" if metric == "breakeven" else signed_usd(x)
 
 
