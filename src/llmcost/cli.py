@@ -229,6 +229,29 @@ PlatformsOpt = Annotated[
         "model runs on; compare: none, as its table ranks configurations without a profile].",
     ),
 ]
+SpotPreemptionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spot-preemption",
+        help="Spot interruptions per replica-month, in [0, 1]; a number or LOW..HIGH "
+        f"[{D.SPOT_PREEMPTIONS_PER_MONTH:g}: midpoint of the AWS Spot Advisor's 0-20% buckets; "
+        "Monte Carlo draws and sensitivity --platforms rented:spot swings over them].",
+    ),
+]
+ColdStartBasisOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cold-start-basis",
+        help="cold_start_components id (platforms.yaml) the cold-start rates come from "
+        f"[{D.COLD_START_BASIS}; ...-uncached adds a weights download].",
+    ),
+]
+ImagePullOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--image-pull-s", help=f"Container image pull per cold start, seconds [{D.IMAGE_PULL_S:g}: not sourced]."
+    ),
+]
 MinReplicasOpt = Annotated[
     int | None, typer.Option("--min-replicas", help=f"Replicas kept when autoscaling [{D.MIN_REPLICAS}].")
 ]
@@ -613,29 +636,9 @@ def platforms_(
     gpu: GpuOpt = None,
     quant: QuantOpt = None,
     platforms: PlatformsOpt = None,
-    spot_preemption: Annotated[
-        str | None,
-        typer.Option(
-            "--spot-preemption",
-            help="Spot interruptions per replica-month, in [0, 1]; a number or LOW..HIGH "
-            f"[{D.SPOT_PREEMPTIONS_PER_MONTH:g}: midpoint of the AWS Spot Advisor's 0-20% buckets; "
-            "Monte Carlo draws over them].",
-        ),
-    ] = None,
-    cold_start_basis: Annotated[
-        str | None,
-        typer.Option(
-            "--cold-start-basis",
-            help="cold_start_components id (platforms.yaml) the cold-start rates come from "
-            f"[{D.COLD_START_BASIS}; ...-uncached adds a weights download].",
-        ),
-    ] = None,
-    image_pull_s: Annotated[
-        float | None,
-        typer.Option(
-            "--image-pull-s", help=f"Container image pull per cold start, seconds [{D.IMAGE_PULL_S:g}: not sourced]."
-        ),
-    ] = None,
+    spot_preemption: SpotPreemptionOpt = None,
+    cold_start_basis: ColdStartBasisOpt = None,
+    image_pull_s: ImagePullOpt = None,
     max_qpd: Annotated[
         float | None,
         typer.Option("--max-qpd", help=f"Highest volume the crossings cover, queries/day [{D.MAX_QPD:,}]."),
@@ -876,12 +879,31 @@ def sensitivity(
     ] = None,
     gpu_price_factor: PriceFactorOpt = None,
     throughput_factor: ThroughputFactorOpt = None,
+    platforms: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--platforms",
+            help="Swing one serving platform or dedicated endpoint against the API instead of rented GPUs: a "
+            "platforms.yaml id (its configuration cheapest at --qpd, or paying off soonest for breakeven) or an "
+            "option id such as modal:1xh100-sxm, or rented:spot (the spot-with-spares row: its --spot-preemption "
+            "rate and the volume); swings the volume, the --profile's peak over the --peak-factor "
+            "range, utilization, throughput, API prices, the cold start's weights load rate (GB/s) and engine "
+            "start (s) over the decomposed measurements in platforms.yaml, the idle window (s) over the "
+            "platform's allowed range and the GPU-second price from 'as low as' to list [none: rented GPUs].",
+        ),
+    ] = None,
+    profile: ProfileOpt = None,
+    max_ttft_ms: TtftOpt = None,
+    spot_preemption: SpotPreemptionOpt = None,
+    cold_start_basis: ColdStartBasisOpt = None,
+    image_pull_s: ImagePullOpt = None,
     scenario: ScenarioOpt = None,
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """Tornado: each uncertain input swung from low to high, the others held, ranked by how much
-    the result moves (monthly cost difference, or break-even volume)."""
+    the result moves (monthly cost difference, or break-even volume); with --platforms ID, for a
+    serving platform against the API."""
     sc = _scenario(locals())  # first, while locals() holds only the parameters
     _check_format(fmt)
     from llmcost import render

@@ -88,6 +88,7 @@ IMAGE_PULL_S = 0.0  # not sourced separately (the measurements exclude it or do 
 # spot: AWS Spot Advisor buckets run 0-20% of capacity reclaimed a month (platforms.yaml
 # aws-spot-advisor-buckets); the midpoint, as interruptions per replica-month, is the point value
 SPOT_PREEMPTIONS_PER_MONTH = 0.10
+SPOT_PREEMPTIONS_RANGE = (0.0, 0.20)  # the buckets' span: what Monte Carlo draws over and the tornado swings
 SPOT_PROVISION_S = 45.0  # "+~45 s if a machine must be provisioned" (tensorfuse-examples#1, platforms.yaml)
 MAX_SPOT_SPARES = 3  # spare spot / on-demand replicas searched per policy
 SPOT_CURVES_SEARCHED = 8  # spot configurations (cheapest without spares) the spare search covers

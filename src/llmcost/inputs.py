@@ -772,8 +772,20 @@ COMMAND_SETTINGS: dict[str, frozenset[str]] = {
         (*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, *_MONTE_CARLO, *_TCO, "platforms", "cold_start_basis", "image_pull_s")
     ),
     # a tornado swings each input over its range itself: no draws, and autoscaling is not swung
-    "sensitivity": frozenset((*_WORKLOAD, *_SELECTION, *_SELF_HOSTING, "max_qpd"))
-    - {"autoscale", "profile", "min_replicas"},
+    # (profile, cold_start_basis and image_pull_s only with platforms: a serving platform's bill)
+    "sensitivity": frozenset(
+        (
+            *_WORKLOAD,
+            *_SELECTION,
+            *_SELF_HOSTING,
+            "max_qpd",
+            "platforms",
+            "cold_start_basis",
+            "image_pull_s",
+            "spot_preemption",
+        )
+    )
+    - {"autoscale", "min_replicas"},
 }
 # plan prices GPU rental for one model: no APIs, hidden costs, ownership, autoscaling or draws ("profile"
 # comes with a usage log; plan sizes for its peak factor and says the profile is not followed)

@@ -29,8 +29,9 @@ routing, timeline), given arrays: with every range collapsed to a point, the dra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,6 +40,17 @@ from llmcost.billing import bill
 from llmcost.errors import InfeasibleError
 from llmcost.hidden import DRIVERS
 from llmcost.inputs import Inputs, Uncertainty
+from llmcost.platforms import (
+    ColdStart,
+    Replica,
+    Rules,
+    cheaper_above,
+    gated_cost,
+    platform_bill,
+    rules_for,
+    shaped_profile,
+)
+from llmcost.records import Platform
 from llmcost.selfhost import CostCurve, Factors, hidden_factors, prefix_cache, replica_capacity
 from llmcost.throughput import prompt_spread
 from llmcost.uncertainty import draw
@@ -188,3 +200,105 @@ def api_usd_per_qpd(inputs: Inputs, api_id: str, d: Draws) -> FloatArray:
 
 def quantiles(x: FloatArray, key: str = "monthly_cost_usd") -> dict[str, float]:
     return {f"{key}_p{p}": float(v) for p, v in zip(PERCENTILES, np.percentile(x, PERCENTILES), strict=True)}
+
+
+# ---------------------------------------------------------------- serving platforms over draws
+
+
+@dataclass(frozen=True, eq=False)
+class PlatformCase:
+    """One platform option (a serverless platform or dedicated endpoint on one configuration) as
+    the point answer prices it, for Monte Carlo and the tornado to re-price over draws."""
+
+    id: str  # the option id, platform:NxGPU
+    platform: Platform
+    rules: Rules
+    replica: Replica  # at the point throughput factor and utilization target
+    cold: ColdStart
+    weights_gb: float  # what a cold start loads
+    throughput_factor: float  # the point factor inside replica's capacity
+    profile: tuple[float, ...]  # the day's 24 hourly shares
+    days_per_month: float
+    max_ttft_ms: float | None
+
+
+def drawn_replica(case: PlatformCase, d: Draws, over: Mapping[str, float] | None = None) -> Replica:
+    """The option's replica in every draw: capacity follows the drawn throughput factor and
+    utilization target; a cold start follows `over`'s load_gb_per_s and engine_start_s."""
+    o = over or {}
+    r = case.replica
+    mu = r.saturated_requests_per_s / case.throughput_factor * d.throughput
+    cold = case.cold
+    if "load_gb_per_s" in o or "engine_start_s" in o:
+        cold = replace(cold, load_gb_per_s=o.get("load_gb_per_s", cold.load_gb_per_s),
+                       engine_start_s=o.get("engine_start_s", cold.engine_start_s))  # fmt: skip
+    phases = cold.phases_s(case.weights_gb)
+    return replace(r, requests_per_s=mu * d.utilization, saturated_requests_per_s=mu,
+                   cold_start_s=sum(phases.values()), phases_s=phases)  # fmt: skip
+
+
+def platform_monthly_usd(
+    case: PlatformCase, d: Draws, qpd: Any = None, over: Mapping[str, float] | None = None
+) -> FloatArray:
+    """The option's monthly cost in every draw: a replica's capacity follows the drawn throughput
+    factor and utilization target, the volume is `qpd` (default the drawn volume; any shape whose
+    last axis is the draws); infinite where cold starts miss the TTFT target. `over` sets platform
+    inputs the tornado swings: peak_factor (the profile reshaped, platforms.shaped_profile),
+    load_gb_per_s and engine_start_s (cold start), idle_window_s, usd_per_gpu_second."""
+    o = over or {}
+    replica = drawn_replica(case, d, o)
+    rules = case.rules
+    if "idle_window_s" in o:
+        rules = rules_for(case.platform, rules.gpu, rules.gpus_per_replica, idle_window_s=o["idle_window_s"])
+    if "usd_per_gpu_second" in o:
+        rules = replace(rules, usd_per_gpu_second=o["usd_per_gpu_second"])
+    weights: Any = case.profile if "peak_factor" not in o else shaped_profile(case.profile, o["peak_factor"])
+    bill_ = platform_bill(rules, replica, d.qpd if qpd is None else qpd, weights, case.days_per_month)
+    return gated_cost(bill_, case.max_ttft_ms)
+
+
+def platform_vs_api(
+    inp: Inputs, metric: str, api_id: str, case: PlatformCase, d: Draws, over: Mapping[str, float] | None = None,
+    iterations: int = 24,
+) -> FloatArray:  # fmt: skip
+    """Per draw: the platform's monthly cost minus the API's at the drawn volume (cost_difference;
+    infinite where cold starts miss the TTFT target), or the volume above which the platform stays
+    cheaper than the API up to max_qpd (breakeven; NaN where it does not). Monte Carlo and the
+    tornado (one draw) both call it; `iterations`: bisection steps after the grid scan (0: the
+    grid volume just above the switch)."""
+    a = api_usd_per_qpd(inp, api_id, d)
+    if metric == "breakeven":
+
+        def excess(q: FloatArray) -> FloatArray:
+            out: FloatArray = platform_monthly_usd(case, d, q, over) - a * q
+            return out
+
+        return cheaper_above(excess, d.n, 1.0, float(inp.max_qpd), iterations=iterations)
+    out: FloatArray = platform_monthly_usd(case, d, None, over) - a * d.qpd
+    return out
+
+
+def finite_quantiles(x: Any, key: str = "monthly_cost_usd") -> dict[str, Any]:
+    """P10/P50/P90 of `x` with an infinite or NaN percentile (an option ruled out by its latency
+    target, no break-even) reported as None, and the share of draws that are finite."""
+    a = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        qs = np.percentile(np.where(np.isnan(a), np.inf, a), PERCENTILES)
+    out: dict[str, Any] = {
+        f"{key}_p{p}": float(v) if np.isfinite(v) else None for p, v in zip(PERCENTILES, qs, strict=True)
+    }
+    out[f"{key}_finite_share"] = float(np.mean(np.isfinite(a)))
+    return out
+
+
+def soonest_platform(inp: Inputs, api_id: str, cases: Sequence[PlatformCase], d: Draws) -> PlatformCase:
+    """The option whose point break-even volume against the API is lowest (as breakeven picks a
+    configuration): every option screened on the grid, the ones tied there bisected."""
+
+    def volume(c: PlatformCase, iterations: int) -> float:
+        x = float(platform_vs_api(inp, "breakeven", api_id, c, d, iterations=iterations)[0])
+        return x if math.isfinite(x) else math.inf
+
+    screened = [(volume(c, 0), c) for c in cases]
+    best = min(v for v, _ in screened)
+    return min((c for v, c in screened if v == best), key=lambda c: volume(c, 24))

@@ -36,6 +36,7 @@ from llmcost.records import ColdStartComponents, Platform
 if TYPE_CHECKING:
     from llmcost.numeric import FloatArray
 
+SCAN_ELEMENTS = 1 << 21  # hours x volumes x draws evaluated per call when scanning for a break-even
 EXP_CAP = 700.0  # e^-700 is ~1e-304: beyond it a window is always bridged (and exp would overflow)
 
 
@@ -287,6 +288,71 @@ def meets_ttft(bill: PlatformBill, max_ttft_ms: float | None, miss_share: float 
     if max_ttft_ms is None or bill.cold_ttft_ms <= max_ttft_ms:
         return True
     return float(np.max(bill.cold_wait_share)) <= miss_share
+
+
+def gated_cost(
+    bill: PlatformBill, max_ttft_ms: float | None, miss_share: float = defaults.TTFT_MISS_SHARE
+) -> FloatArray:
+    """The monthly cost, infinite in every draw where the cold starts miss a TTFT target (more than
+    `miss_share` of requests wait for a cold start whose TTFT is above it): an option ruled out."""
+    cost = np.asarray(bill.monthly_cost_usd, dtype=np.float64)
+    if max_ttft_ms is None or bill.cold_ttft_ms <= max_ttft_ms:
+        return cost
+    out: FloatArray = np.where(np.asarray(bill.cold_wait_share) <= miss_share, cost, np.inf)
+    return out
+
+
+def cheaper_above(
+    excess_usd: Callable[[FloatArray], FloatArray],
+    n: int,
+    low_qpd: float,
+    high_qpd: float,
+    points: int = 120,
+    iterations: int = 24,
+) -> FloatArray:
+    """Per draw (n of them), the volume above which an option stays cheaper than another up to
+    high_qpd; NaN where it is not cheaper at high_qpd, low_qpd where it is cheaper everywhere.
+    `excess_usd(q)` is the option's monthly cost minus the other's at volumes q (last axis: draws):
+    scanned on a log grid of `points` volumes, then the last switch bisected per draw on a log
+    scale (`iterations` halvings of the grid's ratio, 1.145 for 1..1e7, leave ~1e-8 of it)."""
+    grid = np.geomspace(low_qpd, high_qpd, points)
+    cheaper = np.empty((points, n), dtype=bool)
+    rows = max(1, SCAN_ELEMENTS // (24 * n))  # grid volumes per call (24 hours x draws each)
+    for i in range(0, points, rows):
+        q = np.broadcast_to(grid[i : i + rows, None], (min(rows, points - i), n))
+        with np.errstate(invalid="ignore"):
+            cheaper[i : i + rows] = np.asarray(excess_usd(q), dtype=np.float64) < 0
+    dearer = ~cheaper
+    some = dearer.any(axis=0)
+    last = points - 1 - np.argmax(dearer[::-1], axis=0)  # the highest grid volume where it is not cheaper
+    lo = grid[last]
+    hi = grid[np.minimum(last + 1, points - 1)]
+    for _ in range(iterations):
+        mid = np.sqrt(lo * hi)
+        with np.errstate(invalid="ignore"):
+            c = np.asarray(excess_usd(mid), dtype=np.float64) < 0
+        lo, hi = np.where(c, lo, mid), np.where(c, mid, hi)
+    out: FloatArray = np.where(cheaper[-1], np.where(some, hi, low_qpd), np.nan)
+    return out
+
+
+def shaped_profile(weights: Sequence[float], peak_factor: float) -> FloatArray:
+    """The daily profile `weights` (24 shares summing to 1) reshaped to peak at `peak_factor` x the
+    mean hour (1..24): mixed with the flat day to lower its peak, with all of the day in its peak
+    hour to raise it, so the shares stay non-negative, sum to 1 and keep their order."""
+    w = np.asarray(weights, dtype=np.float64)
+    p0 = float(w.max()) * 24
+    if not 1.0 <= peak_factor <= 24.0:
+        raise UsageError(f"a daily profile's peak must be 1..24 x the mean hour, got {peak_factor:g}", param="profile")
+    if peak_factor <= p0:
+        t = (p0 - peak_factor) / (p0 - 1.0) if p0 > 1.0 else 0.0
+        out: FloatArray = (1.0 - t) * w + t / 24.0
+        return out
+    t = (peak_factor - p0) / (24.0 - p0)
+    spike = np.zeros(24)
+    spike[int(np.argmax(w))] = 1.0
+    out = (1.0 - t) * w + t * spike
+    return out
 
 
 # ---------------------------------------------------------------- spot with spares

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -518,10 +518,30 @@ def breakeven_table(data: BreakEvenResult) -> str:
             console.print(
                 f"{b['model']} vs {b['api']}, by billing model: {wins}. Crossings: {cross or 'none'}", markup=False
             )
+            for m in b.get("monte_carlo", ()):
+                console.print(f"  {m['billing_model']} {m['id']} over {m['draws']:,} draws: " + _platform_band(m),
+                              markup=False)  # fmt: skip
         console.print("\nAssumptions", style="bold")
         for line in assumption_lines(data):
             console.print(f"  - {line}", markup=False)
     return _trimmed(cap.get())
+
+
+def _band(m: Mapping[str, Any], key: str, fmt: Callable[[float], str]) -> str:
+    """P10 / P50 / P90 of a Monte Carlo band ('-' for a percentile with no value)."""
+    vals = [m.get(f"{key}_p{p}") for p in (10, 50, 90)]
+    return "P10 / P50 / P90 " + " / ".join("-" if v is None else fmt(v) for v in vals)
+
+
+def _platform_band(m: Mapping[str, Any]) -> str:
+    out = (
+        "break-even "
+        + _band(m, "breakeven_qpd", _qpd_short)
+        + f" (within the search in {m['p_breakeven_within_max']:.0%})"
+    )
+    if "monthly_cost_usd_p50" in m:
+        out += f"; month {_band(m, 'monthly_cost_usd', usd)}, cheaper than the API in {m['p_cheaper_than_api']:.0%}"
+    return out
 
 
 def breakeven_markdown(data: BreakEvenResult) -> str:
@@ -577,6 +597,11 @@ def hybrid_table(data: HybridResult) -> str:
             at = usd(p["monthly_cost_usd"]) if p["monthly_cost_usd"] is not None else "misses the latency target"
             console.print(f"with {p['billing_model']} as the self-hosted side: {at} at this share; cheapest at "
                           f"{p['optimal_share']:.0%}, {usd(p['optimal_monthly_cost_usd'])}", markup=False)  # fmt: skip
+            if p.get("monte_carlo"):
+                m = p["monte_carlo"]
+                band = _band(m, "monthly_cost_usd", usd)
+                cheaper = f"cheaper than all-API in {m['p_cheaper_than_all_api']:.0%}"
+                console.print(f"  {m['id']} over {m['draws']:,} draws: month {band}, {cheaper}", markup=False)
     return _trimmed(cap.get())
 
 
@@ -614,8 +639,10 @@ def tco_table(data: TcoResult) -> str:
         if data.monte_carlo:
             console.print(_tco_bands(data.monte_carlo, data.assumptions["monte_carlo"]["draws"]), markup=False)
         for p in data.platforms:
-            console.print(f"{p['billing_model']}: {p['id']} {usd(p['total_usd'])} over the months (compute only)",
-                          markup=False)  # fmt: skip
+            console.print(f"{p['billing_model']}: {p['id']} {usd(p['total_usd'])} over the months (compute only)"
+                          + (f"; over the draws {_band(p['monte_carlo'], 'total_usd', usd)}, cheaper than the API "
+                             f"in {p['monte_carlo']['p_cheaper_than_api_over_horizon']:.0%}"
+                             if p.get("monte_carlo") else ""), markup=False)  # fmt: skip
         console.print(
             f"{data.reason}. One-time set-up {usd(data.one_time_setup_usd)} ({a['setup_weeks']:g} weeks x "
             f"{usd(a['engineer_usd_per_day'])}/day); model updates {usd(data.model_updates_usd_per_month)}/month "
@@ -750,8 +777,8 @@ def buy_vs_rent_markdown(data: BuyVsRentResult) -> str:
 
 
 def _tornado_value(x: float | None, metric: str) -> str:
-    if x is None:
-        return "never"
+    if x is None:  # no break-even, or (cost difference) a platform ruled out by its TTFT target
+        return "never" if metric == "breakeven" else "misses TTFT"
     return f"{x:,.0f}/day" if metric == "breakeven" else signed_usd(x)
 
 

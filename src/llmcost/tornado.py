@@ -8,7 +8,7 @@ break-even volume. Each swing is one draw through the same functions Monte Carlo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal
 
@@ -17,7 +17,14 @@ import numpy as np
 from llmcost.crossings import breakeven_volumes
 from llmcost.hidden import HiddenPart, by_driver
 from llmcost.inputs import Inputs
-from llmcost.montecarlo import Draws, api_usd_per_qpd, factors, owned_price_factor
+from llmcost.montecarlo import (
+    Draws,
+    PlatformCase,
+    api_usd_per_qpd,
+    factors,
+    owned_price_factor,
+)
+from llmcost.montecarlo import platform_vs_api as platform_result
 from llmcost.selfhost import CostCurve, fleet_cost_usd
 from llmcost.uncertainty import Uncertain, Uniform, central, draw
 
@@ -136,3 +143,101 @@ def swings(inp: Inputs, metric: Metric, api_id: str, curve: CostCurve) -> tuple[
         rows.append((name, lo, hi, r_lo, r_hi, width))
     rows.sort(key=lambda r: -r[5])
     return result_of(inp, metric, api_id, curve, base), rows
+
+
+# ---------------------------------------------------------------- a serving platform against the API
+
+
+def _one(x: FloatArray) -> float | None:
+    v = float(np.asarray(x)[0])
+    return v if np.isfinite(v) else None
+
+
+def platform_ranges(
+    case: PlatformCase, cold_starts: Sequence[tuple[float, float]]
+) -> list[tuple[str, str, float, float]]:
+    """The platform inputs a tornado swings and their sourced ranges: (label, key, low, high) for
+    the weights load rate and engine start over the decomposed start-up measurements
+    (`cold_starts`: their (load GB/s, engine s)), the idle window over the platform's allowed range,
+    and the GPU-second price from its 'as low as' rate to the list price, where the data gives them."""
+    out: list[tuple[str, str, float, float]] = []
+    if cold_starts:
+        loads, engines = [x[0] for x in cold_starts], [x[1] for x in cold_starts]
+        out.append(("cold start: weights load (GB/s)", "load_gb_per_s", min(loads), max(loads)))
+        out.append(("cold start: engine start (s)", "engine_start_s", min(engines), max(engines)))
+    b = case.platform.billing
+    if b.idle_window_min_s is not None and b.idle_window_max_s is not None:
+        out.append(("idle window (s)", "idle_window_s", b.idle_window_min_s, b.idle_window_max_s))
+    price = case.platform.price_for(case.rules.gpu)
+    if price is not None and price.usd_per_gpu_hour_as_low_as is not None:
+        low = price.usd_per_gpu_hour_as_low_as / 3600.0
+        if low < case.rules.usd_per_gpu_second:
+            out.append(("GPU-second price (as low as..list)",
+                        "usd_per_gpu_second", low, case.rules.usd_per_gpu_second))  # fmt: skip
+    return out
+
+
+def platform_swings(
+    inp: Inputs, metric: Metric, api_id: str, case: PlatformCase, cold_starts: Sequence[tuple[float, float]]
+) -> tuple[float | None, list[Swing]]:
+    """The point result and each input's swing for a serving platform against the API, widest
+    first: the volume (cost_difference), the profile's peak (over the peak factor's range), the
+    replica's throughput and utilization target, the API's price ranges, and the platform inputs of
+    platform_ranges. Token counts and reasoning are not swung here (they resize the replica)."""
+    u = inp.uncertainty
+    base = replace(point_draw(inp, case.rules.gpu), throughput=np.array([case.throughput_factor]))
+    found: list[tuple[str, float, float, FloatArray, FloatArray]] = []
+
+    def swing(name: str, value: Uncertain, at: Callable[[float], FloatArray]) -> None:
+        bounds = low_high(value)
+        if bounds and bounds[0] != bounds[1]:
+            lo, hi = bounds
+            found.append((name, lo, hi, at(lo), at(hi)))
+
+    def at_draw(field_name: str) -> Callable[[float], FloatArray]:
+        def at(x: float) -> FloatArray:
+            d = replace(base, **{field_name: np.array([x])})  # type: ignore[arg-type]
+            return platform_result(inp, metric, api_id, case, d)
+
+        return at
+
+    if metric == "cost_difference":
+        swing("queries per day", u.qpd, at_draw("qpd"))
+    bounds = low_high(u.peak_factor)
+    if bounds and bounds[0] != bounds[1]:
+        lo, hi = (min(max(x, 1.0), 24.0) for x in bounds)
+        found.append(("profile peak (x mean hour)", lo, hi,
+                      platform_result(inp, metric, api_id, case, base, {"peak_factor": lo}),
+                      platform_result(inp, metric, api_id, case, base, {"peak_factor": hi})))  # fmt: skip
+    swing("utilization target", u.utilization, at_draw("utilization"))
+    swing("throughput (model error)", u.throughput_factor, at_draw("throughput"))
+    follows_input = inp.all_apis[api_id].cached_input_usd_per_mtok is None
+    for key, price in u.api_price_factor.get(api_id, {}).items():
+        if key == "cached_input" and follows_input:
+            continue
+
+        def at_price(x: float, key: str = key) -> FloatArray:
+            keys = (key, "cached_input") if key == "input" and follows_input else (key,)
+            d = replace(base, api_price_factor={api_id: {k: np.array([x]) for k in keys}})
+            return platform_result(inp, metric, api_id, case, d)
+
+        swing(f"{api_id} {key} price (factor)", price, at_price)
+    for name, key, lo, hi in platform_ranges(case, cold_starts):
+        if lo != hi:
+            found.append((name, lo, hi, platform_result(inp, metric, api_id, case, base, {key: lo}),
+                          platform_result(inp, metric, api_id, case, base, {key: hi})))  # fmt: skip
+    top = float(inp.max_qpd)
+    point = _one(platform_result(inp, metric, api_id, case, base))
+    rows: list[Swing] = []
+    for name, lo, hi, x_lo, x_hi in found:
+        r_lo, r_hi = _one(x_lo), _one(x_hi)
+        if metric == "breakeven":
+            width = abs((r_hi if r_hi is not None else top) - (r_lo if r_lo is not None else top))
+        elif r_lo is not None and r_hi is not None:
+            width = abs(r_hi - r_lo)
+        else:  # an end that misses the TTFT target has no cost: the swing is the other end's distance to the point
+            end = r_lo if r_lo is not None else r_hi
+            width = abs(end - point) if end is not None and point is not None else 0.0
+        rows.append((name, lo, hi, r_lo, r_hi, width))
+    rows.sort(key=lambda r: -r[5])
+    return point, rows

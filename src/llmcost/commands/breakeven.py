@@ -127,7 +127,8 @@ def breakeven(
 
 
 def _billing_models(inp: Inputs, catalog: Catalog | None, pairs: list[Pair | NoPair]) -> tuple[dict[str, Any], ...]:
-    """With --platforms: for each pair, every crossing among API, rented, serverless and dedicated."""
+    """With --platforms: for each pair, every crossing among API, rented, serverless and dedicated
+    (and, with Monte Carlo, the platforms' break-even volumes over the pair's draws)."""
     ids = inp.settings.get("platforms")
     if not ids or ids == ["none"]:
         return ()
@@ -136,7 +137,13 @@ def _billing_models(inp: Inputs, catalog: Catalog | None, pairs: list[Pair | NoP
 
     cat = require_catalog(catalog) or load_catalog(inp.settings.get("data_dirs") or ())
     models = {m.id: m for m in inp.models}
-    return tuple(billing_model_crossings(inp, cat, models[p.model], p.api) for p in pairs if isinstance(p, Pair))
+    out = []
+    for p in pairs:
+        if isinstance(p, Pair):
+            # with Monte Carlo, the same draws as the pair's (its GPU and API fix the order of draws)
+            d = draw_inputs(inp, inp.monte_carlo, inp.seed, [p.gpu], [p.api]) if inp.monte_carlo else None
+            out.append(billing_model_crossings(inp, cat, models[p.model], p.api, d))
+    return tuple(out)
 
 
 def _token_mix(inp: Inputs) -> dict[str, float]:

@@ -60,10 +60,11 @@ def hybrid(
         replicas = int(curve.replicas(own_q, f)) if s > 0 else 0
     cap = curve.config.capacity  # utilization of the saturated rate, also when P99 targets sized it
     rps = (cap.saturated_requests_per_s or cap.requests_per_s) * float(f.throughput)
-    mc = None
+    mc, drawn = None, None
     if inp.monte_carlo:
         d = draw_inputs(inp, inp.monte_carlo, inp.seed, [curve.config.gpu.id], [api.id])
         a_d = api_usd_per_qpd(inp, api.id, d)
+        drawn = (d, a_d)
         all_api_d = a_d * d.qpd
         blended_d = np.asarray(blended_monthly_usd(a_d, curve, d.qpd, s, draw_factors(curve, d, inp), inp.autoscaling))
         mc = {
@@ -94,12 +95,15 @@ def hybrid(
         optimal_saving_vs_all_api_usd=all_api - opt_cost,
         monte_carlo=mc,
         share_curve={"share": grid.tolist(), "monthly_cost_usd": curve_usd.tolist()},
-        platforms=_platforms(inp, catalog, model, a, q, s),
+        platforms=_platforms(inp, catalog, model, a, q, s, drawn),
     )
 
 
-def _platforms(inp: Any, catalog: Catalog | None, model: Any, a: float, q: float, s: float) -> tuple[Any, ...]:
-    """With --platforms: the same split with a serverless platform or dedicated endpoint as the self-hosted side."""
+def _platforms(
+    inp: Any, catalog: Catalog | None, model: Any, a: float, q: float, s: float, drawn: Any = None
+) -> tuple[Any, ...]:
+    """With --platforms: the same split with a serverless platform or dedicated endpoint as the
+    self-hosted side (with Monte Carlo, over the same draws as the pair)."""
     ids = inp.settings.get("platforms")
     if not ids or ids == ["none"]:
         return ()
@@ -107,4 +111,4 @@ def _platforms(inp: Any, catalog: Catalog | None, model: Any, a: float, q: float
     from llmcost.commands.platforms import platform_hybrid
 
     cat = require_catalog(catalog) or load_catalog(inp.settings.get("data_dirs") or ())
-    return tuple(platform_hybrid(inp, cat, model, a, q, s))
+    return tuple(platform_hybrid(inp, cat, model, a, q, s, drawn=drawn))

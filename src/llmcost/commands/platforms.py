@@ -17,6 +17,7 @@ from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.commands.common import alpha, assumptions, factors, inputs_for, model_curves
 from llmcost.errors import UsageError
 from llmcost.inputs import Autoscaling, Inputs, Scenario, profile_weights
+from llmcost.montecarlo import Draws, PlatformCase, api_usd_per_qpd
 from llmcost.platforms import (
     ColdStart,
     PlatformBill,
@@ -28,6 +29,7 @@ from llmcost.platforms import (
     check_preemption,
     cold_start_from,
     crossings,
+    gated_cost,
     meets_ttft,
     platform_bill,
     reserved_plus_burst,
@@ -272,7 +274,7 @@ def platforms(
     wins = _wins(grid, values)
 
     if inp.monte_carlo:
-        rows = _monte_carlo(inp, rows, api, od_curves, auto, priced, spot_pick, raw_p)
+        rows = _monte_carlo(inp, rows, api, od_curves, auto, priced, spot_pick, raw_p, cold)
     rows.sort(key=lambda o: (not o.meets_latency, o.monthly_cost_usd))
     out_assumptions = {
         **assumptions(inp),
@@ -333,19 +335,15 @@ def platform_rows(inp: Inputs, cat: Catalog, model: OpenModel) -> list[RunOption
     return sorted(rows, key=lambda o: (not o.meets_latency, o.monthly_cost_usd))
 
 
-def billing_model_crossings(inp: Inputs, cat: Catalog, model: OpenModel, api_id: str) -> dict[str, Any]:
+def billing_model_crossings(
+    inp: Inputs, cat: Catalog, model: OpenModel, api_id: str, draws: Draws | None = None
+) -> dict[str, Any]:
     """Every volume up to max_qpd where two of the four billing models (the API, rented GPUs as the
     scenario rents them, serverless platforms, dedicated endpoints; each its cheapest option there)
-    swap, and which is cheapest over each range: what breakeven shows with --platforms."""
-    s = inp.settings
-    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    swap, and which is cheapest over each range: what breakeven shows with --platforms. With
+    `draws` (the pair's Monte Carlo draws), the platform break-even volumes over them."""
     w, f = inp.workload, factors(inp)
-    reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
-    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
-    ids = s.get("platforms")
-    servings, _ = _servings(_select(cat, ids), configs, inp, cold, reasoning, False)
+    weights, cold, servings = _context(inp, cat, model)
     od, _ = model_curves(inp, model)
     fns = _families(
         api_slope=alpha(inp, inp.all_apis[api_id]), od=od, f=f, auto=inp.autoscaling, servings=servings,
@@ -354,26 +352,53 @@ def billing_model_crossings(inp: Inputs, cat: Catalog, model: OpenModel, api_id:
     top = float(inp.max_qpd)
     grid = np.geomspace(1.0, top, CURVE_POINTS)
     values = {k: np.asarray(fn(grid), dtype=np.float64) for k, fn in fns.items()}
-    return {
+    out = {
         "api": api_id,
         "model": model.id,
         "profile": list(weights),
         "crossings": [Crossing(float(x), lo, hi) for x, lo, hi in crossings(fns, 1.0, top)],
         "wins": list(_wins(grid, values)),
     }
+    if draws is not None:
+        out["monte_carlo"] = _breakeven_draws(inp, api_id, [_case(sv, inp, cold, weights) for sv in servings], draws)
+    return out
 
 
-def platform_months(inp: Inputs, cat: Catalog, model: OpenModel, qpd_by_month: Any) -> list[dict[str, Any]]:
+def _breakeven_draws(inp: Inputs, api_id: str, cases: list[PlatformCase], d: Draws) -> list[dict[str, Any]]:
+    """For the serverless platform and the dedicated endpoint that pay off soonest at the point
+    answer: P10/P50/P90 of the break-even volume against the API over the draws (and of the
+    monthly cost and P(cheaper than the API) at the scenario's volume, when one is given)."""
+    from llmcost.montecarlo import finite_quantiles, platform_monthly_usd, platform_vs_api, soonest_platform
+    from llmcost.tornado import point_draw
+
+    out = []
+    for kind in ("serverless", "dedicated"):
+        group = [c for c in cases if c.platform.kind == kind]
+        if not group:
+            continue
+
+        case = soonest_platform(inp, api_id, group, point_draw(inp, group[0].rules.gpu))
+        volumes = platform_vs_api(inp, "breakeven", api_id, case, d)
+        row: dict[str, Any] = {"billing_model": kind, "id": case.id, "draws": d.n,
+                               **finite_quantiles(volumes, "breakeven_qpd")}  # fmt: skip
+        row["p_breakeven_within_max"] = row.pop("breakeven_qpd_finite_share")
+        if inp.settings.get("qpd") is not None:
+            cost = platform_monthly_usd(case, d)
+            row.update(finite_quantiles(cost))
+            row["p_cheaper_than_api"] = float(np.mean(cost < api_usd_per_qpd(inp, api_id, d) * d.qpd))
+        out.append(row)
+    return out
+
+
+def platform_months(
+    inp: Inputs, cat: Catalog, model: OpenModel, qpd_by_month: Any, drawn: tuple[Draws, Any, Any] | None = None
+) -> list[dict[str, Any]]:
     """The cheapest serverless platform and dedicated endpoint over months of volume (`qpd_by_month`),
-    meeting the latency target every month: each month's bill and the total (what tco shows)."""
-    s = inp.settings
-    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    meeting the latency target every month: each month's bill and the total (what tco shows). With
+    `drawn` (the pair's draws, their volume by month and the API's cost by month, months x draws),
+    P10/P50/P90 of the platform's total and first month over the same draws."""
     w = inp.workload
-    reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
-    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
-    servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, False)
+    weights, cold, servings = _context(inp, cat, model)
     q = np.asarray(qpd_by_month, dtype=np.float64)
     out = []
     for kind in ("serverless", "dedicated"):
@@ -386,27 +411,39 @@ def platform_months(inp: Inputs, cat: Catalog, model: OpenModel, qpd_by_month: A
         if best is not None:
             total, sv, monthly = best
             row_id = f"{sv.platform.id}:{sv.config.gpus_per_replica}x{sv.config.gpu.id}"
-            out.append(
-                {"billing_model": kind, "id": row_id, "config": sv.config.id, "total_usd": total,
-                 "monthly_usd": [float(x) for x in monthly]}
-            )  # fmt: skip
+            row: dict[str, Any] = {"billing_model": kind, "id": row_id, "config": sv.config.id, "total_usd": total,
+                                   "monthly_usd": [float(x) for x in monthly]}  # fmt: skip
+            if drawn is not None:
+                row["monte_carlo"] = _months_draws(_case(sv, inp, cold, weights), *drawn)
+            out.append(row)
     return out
 
 
+def _months_draws(case: PlatformCase, d: Draws, qpd_by_month: Any, api_by_month: Any) -> dict[str, Any]:
+    from llmcost.montecarlo import finite_quantiles, platform_monthly_usd
+
+    monthly = platform_monthly_usd(case, d, np.asarray(qpd_by_month, dtype=np.float64))  # months x draws
+    total = monthly.sum(axis=0)
+    api_total = np.asarray(api_by_month, dtype=np.float64).sum(axis=0)
+    return {
+        "draws": d.n,
+        **finite_quantiles(total, "total_usd"),
+        **finite_quantiles(monthly[0], "first_month_usd"),
+        "p_cheaper_than_api_over_horizon": float(np.mean(total < api_total)),
+    }
+
+
 def platform_hybrid(
-    inp: Inputs, cat: Catalog, model: OpenModel, api_usd_per_qpd: float, qpd: float, share: float, points: int = 101
-) -> list[dict[str, Any]]:
+    inp: Inputs, cat: Catalog, model: OpenModel, api_usd_per_qpd: float, qpd: float, share: float, points: int = 101,
+    drawn: tuple[Draws, Any] | None = None,
+) -> list[dict[str, Any]]:  # fmt: skip
     """Route `share` of the queries to the cheapest serverless platform (and dedicated endpoint) and
     the rest to the API: the blended month at that share, and the cheapest share on a grid of
-    `points` shares 0..1 (platform bills are not linear in volume, so the grid is the search)."""
-    s = inp.settings
-    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    `points` shares 0..1 (platform bills are not linear in volume, so the grid is the search).
+    With `drawn` (the pair's draws and the API's cost per query-per-day in each), P10/P50/P90 of
+    the blended month at the share over the same draws, with the platform that is cheapest there."""
     w = inp.workload
-    reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
-    configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
-    servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, False)
+    weights, cold, servings = _context(inp, cat, model)
     grid = np.linspace(0.0, 1.0, points)
     shares = np.unique(np.append(grid, share))
     out = []
@@ -424,13 +461,135 @@ def platform_hybrid(
         best = int(np.argmin(blended))
         if not math.isfinite(float(blended[at])) and not math.isfinite(float(blended[best])):
             continue
-        out.append({
+        row: dict[str, Any] = {
             "billing_model": kind,
             "monthly_cost_usd": float(blended[at]) if math.isfinite(float(blended[at])) else None,
             "optimal_share": float(shares[best]),
             "optimal_monthly_cost_usd": float(blended[best]),
-        })  # fmt: skip
+        }
+        if drawn is not None and share > 0 and math.isfinite(float(blended[at])):
+            at_share = [float(_latency_cost(sv, share * qpd, weights, w.days_per_month, inp.selfhost.max_ttft_ms))
+                        for sv in group]  # fmt: skip
+            sv = group[int(np.argmin(at_share))]
+            row["monte_carlo"] = _hybrid_draws(_case(sv, inp, cold, weights), share, *drawn)
+        out.append(row)
     return out
+
+
+def _hybrid_draws(case: PlatformCase, share: float, d: Draws, api_usd_per_qpd: Any) -> dict[str, Any]:
+    from llmcost.montecarlo import finite_quantiles, platform_monthly_usd
+
+    all_api = np.asarray(api_usd_per_qpd) * d.qpd
+    blended = platform_monthly_usd(case, d, share * d.qpd) + all_api * (1 - share)
+    return {
+        "id": case.id,
+        "draws": d.n,
+        **finite_quantiles(blended),
+        **finite_quantiles(all_api - blended, "saving_vs_all_api_usd"),
+        "p_cheaper_than_all_api": float(np.mean(blended < all_api)),
+    }
+
+
+def _context(
+    inp: Inputs, cat: Catalog, model: OpenModel, named: bool = False
+) -> tuple[tuple[float, ...], ColdStart, list[_Serving]]:
+    """The daily profile's weights, the cold start and every selected platform's servings."""
+    s = inp.settings
+    _, weights = profile_weights(s.get("profile", defaults.PROFILE))
+    reasoning = inp.reasoning[model.id].tokens
+    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
+    if basis not in cat.cold_start_components:
+        from llmcost.errors import UnknownIdError
+
+        raise UnknownIdError("cold-start basis", basis, cat.cold_start_components, param="cold_start_basis")
+    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    configs, _ = sized_configs(model, inp.quants, inp.gpus, inp.workload, inp.selfhost, reasoning_tokens=reasoning)
+    servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, named)
+    return weights, cold, servings
+
+
+def _case(sv: _Serving, inp: Inputs, cold: ColdStart, weights: tuple[float, ...]) -> PlatformCase:
+    return PlatformCase(
+        id=f"{sv.platform.id}:{sv.config.gpus_per_replica}x{sv.config.gpu.id}",
+        platform=sv.platform,
+        rules=sv.rules,
+        replica=sv.replica,
+        cold=cold,
+        weights_gb=sv.config.memory.weights_gb,
+        throughput_factor=float(inp.selfhost.throughput_factor),
+        profile=tuple(weights),
+        days_per_month=inp.workload.days_per_month,
+        max_ttft_ms=inp.selfhost.max_ttft_ms,
+    )
+
+
+def cold_start_ranges(cat: Catalog) -> list[tuple[float, float]]:
+    """(weights load GB/s, engine start s) of every decomposed start-up measurement in the data:
+    the sourced range the tornado swings the cold start over."""
+    out = []
+    for rec in cat.cold_start_components.values():
+        try:
+            c = cold_start_from(rec)
+        except UsageError:
+            continue  # not decomposed: no rates to derive
+        out.append((c.load_gb_per_s, c.engine_start_s))
+    return out
+
+
+def sensitivity_case(inp: Inputs, cat: Catalog, model: OpenModel, api_id: str, metric: str) -> PlatformCase:
+    """The one platform option a tornado swings: --platforms names one serverless platform or
+    dedicated endpoint of platforms.yaml (its configuration cheapest at the volume, or paying off
+    soonest for the breakeven metric) or one of its option ids (platform:NxGPU)."""
+    ids = inp.settings.get("platforms") or []
+    kinds = ", ".join(sorted(cat.platforms))
+    if len(ids) != 1 or ids[0] in ("all", "none"):
+        raise UsageError(
+            f"sensitivity swings one serving platform: give --platforms one id ({kinds}) or option id "
+            f"such as modal:1xh100-sxm, got '{','.join(ids)}'",
+            param="platforms",
+        )
+    wanted = ids[0]
+    platform_id = wanted.split(":")[0]
+    if platform_id not in cat.platforms:
+        raise UsageError(
+            f"sensitivity cannot swing '{wanted}': it swings serverless platforms and dedicated endpoints of "
+            f"platforms.yaml ({kinds}), and the spot row (rented:spot), not the API, rented or reserved rows",
+            param="platforms",
+        )
+    scoped = replace(inp, settings={**inp.settings, "platforms": [platform_id]})
+    weights, cold, servings = _context(scoped, cat, model, named=True)
+    cases = [_case(sv, inp, cold, weights) for sv in servings]
+    if ":" in wanted:
+        cases = [c for c in cases if c.id == wanted]
+        if not cases:
+            valid = ", ".join(_case(sv, inp, cold, weights).id for sv in servings)
+            raise UsageError(f"no platform option '{wanted}' for {model.id}; valid: {valid}", param="platforms")
+    from llmcost.montecarlo import platform_vs_api, soonest_platform
+    from llmcost.tornado import point_draw
+
+    base = point_draw(inp, cases[0].rules.gpu)
+    if metric == "breakeven":
+        return soonest_platform(inp, api_id, cases, base)
+
+    def key(c: PlatformCase) -> float:
+        x = float(platform_vs_api(inp, "cost_difference", api_id, c, base)[0])
+        return x if math.isfinite(x) else math.inf
+
+    return min(cases, key=key)
+
+
+def spot_monthly_usd(
+    inp: Inputs, scenario: Any, cat: Catalog, options: Mapping[str, Any], model: OpenModel, qpd: float, rate: float
+) -> float | None:
+    """The monthly cost of the spot-with-spares row of `platforms` (spares searched at this
+    interruption rate, hidden costs included) at `qpd` over the scenario's daily profile; None
+    when no GPU has a spot offer. What the tornado swings for --platforms rented:spot."""
+    name, weights = profile_weights(inp.settings.get("profile", defaults.PROFILE))
+    _, cold, _ = _context(replace(inp, settings={**inp.settings, "platforms": ["none"]}), cat, model)
+    od, _ = model_curves(inp, model)
+    rows, _ = _spot(inp, scenario, cat, options, model, {c.config.id: c for c in od}, qpd, factors(inp),
+                    Autoscaling(name, weights, 1), cold, check_preemption(rate))  # fmt: skip
+    return rows[0].monthly_cost_usd if rows else None
 
 
 def _api_for(inp: Inputs, model: OpenModel) -> Any:
@@ -628,11 +787,7 @@ def _cheapest_of(
 
 
 def _latency_cost(sv: _Serving, x: Any, weights: tuple[float, ...], days: float, max_ttft: float | None) -> Any:
-    b = sv.bill(np.asarray(x, dtype=np.float64), weights, days)
-    cost = np.asarray(b.monthly_cost_usd, dtype=np.float64)
-    if max_ttft is None or b.cold_ttft_ms <= max_ttft:
-        return cost
-    return np.where(np.asarray(b.cold_wait_share) <= defaults.TTFT_MISS_SHARE, cost, np.inf)
+    return gated_cost(sv.bill(np.asarray(x, dtype=np.float64), weights, days), max_ttft)
 
 
 def _wins(grid: Any, values: Mapping[str, Any]) -> tuple[Win, ...]:
@@ -653,9 +808,10 @@ def _wins(grid: Any, values: Mapping[str, Any]) -> tuple[Win, ...]:
 def _monte_carlo(
     inp: Inputs, rows: list[RunOption], api: Any, od: list[CostCurve], auto: Autoscaling,
     priced: list[tuple[RunOption, _Serving]], spot_pick: tuple[CostCurve, SpotBill] | None, raw_p: Any,
+    cold: ColdStart,
 ) -> list[RunOption]:  # fmt: skip
     """P10/P50/P90 of each row's monthly cost over the draws (reserved plus burst is not drawn)."""
-    from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, quantiles
+    from llmcost.montecarlo import api_usd_per_qpd, draw_inputs, drawn_replica, quantiles
     from llmcost.montecarlo import factors as draw_factors
     from llmcost.uncertainty import Uniform, draw
 
@@ -664,7 +820,8 @@ def _monte_carlo(
     d = draw_inputs(inp, n, inp.seed, gpus, [api.id] if api is not None else [])
     rng = np.random.default_rng(None if inp.seed is None else inp.seed + 1)
     facts = inp.settings.get("spot_preemption")
-    spread = facts if facts is not None else Uniform(dist="uniform", low=0.0, high=0.2)
+    low, high = defaults.SPOT_PREEMPTIONS_RANGE
+    spread = facts if facts is not None else Uniform(dist="uniform", low=low, high=high)
     d = replace(d, spot_preemptions_per_month=np.clip(draw(spread, n, rng), 0.0, 1.0))
     by_id = {c.config.id: c for c in od}
     sv_of = {(o.id, o.config): sv for o, sv in priced}
@@ -682,10 +839,8 @@ def _monte_carlo(
             costs = fleet_cost_usd(c, d.qpd, draw_factors(c, d, inp), auto)
         elif (o.id, o.config) in sv_of:
             sv = sv_of[(o.id, o.config)]
-            r = sv.replica
-            mu = r.saturated_requests_per_s / float(inp.selfhost.throughput_factor) * d.throughput
-            drawn = replace(r, requests_per_s=mu * d.utilization, saturated_requests_per_s=mu)
-            costs = platform_bill(sv.rules, drawn, d.qpd, auto.weights, inp.workload.days_per_month).monthly_cost_usd
+            costs = np.asarray(platform_bill(sv.rules, drawn_replica(_case(sv, inp, cold, auto.weights), d), d.qpd,
+                                             auto.weights, inp.workload.days_per_month).monthly_cost_usd)  # fmt: skip
         elif o.id == "rented:spot" and spot_pick is not None:
             c, bill = spot_pick
             fd = draw_factors(c, d, inp)

@@ -53,7 +53,7 @@ def tco(
         )
         for i in range(t_in.months)
     )
-    mc = None
+    mc, drawn = None, None
     if inp.monte_carlo:
         d = draw_inputs(inp, inp.monte_carlo, inp.seed, [curve.config.gpu.id], [api.id])
         td = timeline(
@@ -61,6 +61,7 @@ def tco(
             t_in.updates_usd_per_month, draw_factors(curve, d, inp), inp.autoscaling,
         )  # fmt: skip
         api_total, own_total = td.cumulative_api_usd[-1], td.cumulative_self_hosted_usd[-1]
+        drawn = (d, td.qpd, td.api_usd)
         paid = td.cumulative_self_hosted_usd <= td.cumulative_api_usd
         month = np.where(paid.any(axis=0), paid.argmax(axis=0) + 1, np.nan)
         mc = {
@@ -90,12 +91,15 @@ def tco(
         payback_month=t.payback_month,
         months=rows,
         monte_carlo=mc,
-        platforms=_platforms(inp, catalog, model, t.qpd),
+        platforms=_platforms(inp, catalog, model, t.qpd, drawn),
     )
 
 
-def _platforms(inp: Any, catalog: Catalog | None, model: Any, qpd_by_month: Any) -> tuple[dict[str, Any], ...]:
-    """With --platforms: the cheapest serverless platform and dedicated endpoint over the same months."""
+def _platforms(
+    inp: Any, catalog: Catalog | None, model: Any, qpd_by_month: Any, drawn: Any = None
+) -> tuple[dict[str, Any], ...]:
+    """With --platforms: the cheapest serverless platform and dedicated endpoint over the same months
+    (with Monte Carlo, over the same draws as the pair)."""
     ids = inp.settings.get("platforms")
     if not ids or ids == ["none"]:
         return ()
@@ -103,4 +107,4 @@ def _platforms(inp: Any, catalog: Catalog | None, model: Any, qpd_by_month: Any)
     from llmcost.commands.platforms import platform_months
 
     cat = require_catalog(catalog) or load_catalog(inp.settings.get("data_dirs") or ())
-    return tuple(platform_months(inp, cat, model, qpd_by_month))
+    return tuple(platform_months(inp, cat, model, qpd_by_month, drawn))
