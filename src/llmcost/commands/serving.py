@@ -19,12 +19,27 @@ from llmcost.results.records import CapacityResult, FitResult
 from llmcost.selfhost import replica
 from llmcost.throughput import at_concurrency, at_rate, prompt_spread, tp_link
 
-KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
+# bytes per KV element; fp4 is NVFP4: 4-bit E2M1 values and one 8-bit E4M3 scale per 16: 4 + 8/16 = 4.5 bits
+KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "fp4": 4.5 / 8}
 
 
-def _kv_bytes(kv_cache: str) -> float | None:
+def _kv_bytes(kv_cache: str, engine: Engine, gpu: Gpu) -> float | None:
+    """Bytes per KV element of an explicit --kv-cache, or None for `auto` (the engine's default).
+    An NVFP4 cache is refused unless the engine documents one and the GPU has FP4 tensor cores."""
     if not isinstance(kv_cache, str) or kv_cache not in KV_PRECISIONS:
         raise UsageError(f"kv cache precision '{kv_cache}' is not one of {', '.join(KV_PRECISIONS)}", param="kv_cache")
+    if kv_cache == "fp4":
+        if not engine.kv_cache_nvfp4:
+            raise UsageError(
+                f"--kv-cache fp4: {engine.id} documents no 4-bit KV cache (TensorRT-LLM's NVFP4 KV cache is the "
+                "one documented: --engine trt-llm on a Blackwell GPU)",
+                param="kv_cache",
+            )
+        if "fp4" not in gpu.dense_tflops:
+            raise UsageError(
+                f"--kv-cache fp4: {gpu.id} has no FP4 tensor cores; {engine.id}'s NVFP4 KV cache needs a Blackwell GPU",
+                param="kv_cache",
+            )
     return KV_PRECISIONS[kv_cache]
 
 
@@ -87,7 +102,7 @@ def fit(
             )
         tokens = _whole("max_num_batched_tokens", max_num_batched_tokens, high=10_000_000)
     tp = None if gpus is None else _tp(gpus)
-    kv = _kv_bytes(kv_cache)
+    kv = _kv_bytes(kv_cache, eng, g)
     plan = plan_memory(
         m, q, g, ctx, _whole("concurrency", concurrency), tp, eng.kv_bytes_auto(q.id) if kv is None else kv,
         gpu_memory_utilization=util if util is not None or profile else eng.gpu_memory_utilization,
@@ -181,13 +196,15 @@ def capacity(
         engine=cat.engine(engine),
         engine_memory=cat.memory_profile(cat.engine(engine).id),
         efficiency=efficiency or defaults.Efficiency(),
+        # the engine release's per-layer decode overhead, unless the caller gave its own factors
+        layer_overhead_us=cat.layer_overheads_us() if efficiency is None else {},
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
         max_num_batched_tokens=chunk,
     )
     where = f"{m.id} {q.id} on {tp} x {g.id}"
     try:
-        rep = replica(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache), prompt_spread=spread)
+        rep = replica(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache, cat.engine(engine), g), prompt_spread=spread)
     except InfeasibleError as exc:
         raise UsageError(f"{where}: {exc}") from None
     load: dict[str, Any] | None = None
