@@ -148,7 +148,9 @@ def at_release(cat: Catalog, engine: str, version: str, eff: Efficiency) -> Effi
     """`eff` with the per-layer overhead of the measured release, where engines.yaml has a record for it."""
     rid = release_profile(engine, version)
     prof = cat.overhead_profile(engine, rid) if rid is not None else None
-    return replace(eff, layer_overhead_us=prof.layer_overhead_us) if prof is not None else eff
+    if prof is None:
+        return eff
+    return replace(eff, layer_overhead_us=prof.layer_overhead_us, moe_layer_overhead_us=prof.moe_layer_overhead_us)
 
 
 def calibration_catalog() -> Catalog:
@@ -200,6 +202,7 @@ BOUNDS = {
     "decode_compute": (0.2, 0.78),
     "prefill_compute": (0.2, 0.78),
     "layer_overhead_us": (0.0, 400.0),
+    "sequence_overhead_us": (0.0, 40.0),
 }
 
 

@@ -16,9 +16,12 @@ until neither moves (two rounds here).
 
 Measurements used (the rest are not low-load, or not a dense decode):
 - vllm-v1: published_throughput.csv line 73 (vLLM 0.23.0, Llama-3.1-8B, A100 40GB, decode tokens/s
-  per request at concurrency 1). Left out: the MiniMax M2.5 rows at concurrency 1 (vLLM 0.12.0, 4 x
-  B200): an MoE layer adds router, top-k and expert-dispatch kernels, so its fixed cost is not a dense
-  layer's (it implies ~180 us; see the report), and the MoE decode is being reworked.
+  per request at concurrency 1).
+- vllm-v1, MoE layers (`moe_layer_overhead_us`): published_concurrency.csv lines 28-30 (Vultr, vLLM
+  0.12.0, MiniMax M2.5 FP8 on 4 x B200, TPOT at concurrency 1, 8 and 16), the dense figure held at the
+  record's: an MoE layer adds router, top-k and expert-dispatch kernels, so its fixed cost is not a
+  dense layer's. At these batches the weights read is ~0.4 ms of an ~11 ms step, so the figure hardly
+  depends on how the touched experts are modelled.
 - trt-llm-1: published_concurrency.csv line 2 (NIM 1.8.0 on TensorRT-LLM, Llama-3.3-70B FP8, 2 x H100,
   ITL at concurrency 1).
 - sglang-2025: published_concurrency.csv lines 102 and 107 (DataCrunch, SGLang Jan 2025, Llama-3.3-70B
@@ -47,6 +50,7 @@ from llmcost.defaults import Efficiency
 
 BOUNDS_US = (0.0, 400.0)  # the fit's bounds on layer_overhead_us (benchmarks/calibration.py BOUNDS)
 CONCURRENCY_LINES = {2: "tpot", 102: "tpot", 107: "tpot"}  # published_concurrency.csv line -> metric used
+MOE_LINES = {28: "tpot", 29: "tpot", 30: "tpot"}  # the same, for the MoE-layer figure
 
 
 def implied_us(figure: Callable[[float], float], published: float, rising: bool) -> float | None:
@@ -76,9 +80,12 @@ def row_implied(cat: Catalog, row: Row, eff: Efficiency) -> float | None:
                       row.published, rising=False)  # fmt: skip
 
 
-def measurement_implied(cat: Catalog, m: Measurement, eff: Efficiency) -> float | None:
+def measurement_implied(cat: Catalog, m: Measurement, eff: Efficiency, moe: bool = False) -> float | None:
+    """The overhead (`moe`: of an MoE layer, a dense layer at eff's) that reproduces `m`."""
+
     def figure(us: float) -> float:
-        value, _ = predict_measurement(cat, m, replace(eff, layer_overhead_us=us), release=False)
+        trial = replace(eff, moe_layer_overhead_us=us) if moe else replace(eff, layer_overhead_us=us)
+        value, _ = predict_measurement(cat, m, trial, release=False)
         assert value is not None
         return value
 
@@ -97,6 +104,13 @@ def derive(cat: Catalog, eff: Efficiency) -> dict[str, list[tuple[str, float | N
         if CONCURRENCY_LINES.get(m.line) == m.metric:
             rid = release_profile(m.engine, m.engine_version) or "baseline"
             out.setdefault(rid, []).append((f"{m.label} ({m.metric})", measurement_implied(cat, m, eff)))
+    for m in measurements:
+        if MOE_LINES.get(m.line) == m.metric:
+            rid = release_profile(m.engine, m.engine_version) or "baseline"
+            prof = cat.overhead_profile(m.engine, rid) if rid != "baseline" else None
+            dense = replace(eff, layer_overhead_us=prof.layer_overhead_us) if prof is not None else eff
+            label = f"{m.label} ({m.metric})"
+            out.setdefault(f"{rid} MoE layers", []).append((label, measurement_implied(cat, m, dense, moe=True)))
     return out
 
 

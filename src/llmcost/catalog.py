@@ -138,9 +138,9 @@ class Catalog:
             return prof
         return next((p for p in self.engine_overhead.values() if p.engine == engine_id and p.default), None)
 
-    def layer_overheads_us(self) -> dict[str, float]:
-        """Engine id -> the default record's per-layer overhead [us], for every engine that has one."""
-        return {e: p.layer_overhead_us for e in self.engines if (p := self.overhead_profile(e)) is not None}
+    def default_overheads(self) -> dict[str, EngineOverhead]:
+        """Engine id -> its default engine_overhead record, for every engine that has one."""
+        return {e: p for e in self.engines if (p := self.overhead_profile(e)) is not None}
 
     def offers_for(self, gpu_id: str, pricing: PricingModel) -> list[GpuOffer]:
         return list(self._offers_by_gpu.get((gpu_id, pricing), ()))

@@ -111,12 +111,19 @@ class Efficiency:
     """
 
     bandwidth: float = 0.865
-    decode_compute: float = 0.3595
-    prefill_compute: float = 0.5915
+    decode_compute: float = 0.3305
+    prefill_compute: float = 0.577
     layer_overhead_us: float = 140.0  # fixed time per layer per decode step
+    moe_layer_overhead_us: float | None = None  # the same for an MoE layer (None: layer_overhead_us)
+    sequence_overhead_us: float = 7.0  # time per running sequence per decode step (sampling, scheduling)
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | None]:
         return dict(self.__dict__)
+
+    @property
+    def moe_overhead_us(self) -> float:
+        """Fixed time per MoE layer per decode step [us]."""
+        return self.layer_overhead_us if self.moe_layer_overhead_us is None else self.moe_layer_overhead_us
 
     def scaled(self, factor: float) -> Efficiency:
         """Every rate `factor` times faster: an engine's throughput relative to the baseline."""
@@ -125,6 +132,8 @@ class Efficiency:
             self.decode_compute * factor,
             self.prefill_compute * factor,
             self.layer_overhead_us / factor,
+            None if self.moe_layer_overhead_us is None else self.moe_layer_overhead_us / factor,
+            self.sequence_overhead_us / factor,
         )
 
 

@@ -611,6 +611,7 @@ class EngineOverhead(Identified):
     versions: str
     default: bool = False
     layer_overhead_us: float = _req(ge=0, le=10_000)
+    moe_layer_overhead_us: float | None = _opt(ge=0, le=10_000)  # an MoE layer's (None: the same)
     evidence: str  # the measurements it is derived from, each with the overhead it implies
 
 

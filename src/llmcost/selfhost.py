@@ -96,9 +96,9 @@ def engine_efficiency(a: SelfHostAssumptions, engine: Engine | None, scaled: boo
     decode cost of the engine's release (data/engines.yaml engine_overhead; None is vLLM) where the
     data has one, then (`scaled`) every rate times the engine's relative throughput."""
     eff = a.efficiency
-    us = a.layer_overhead_us.get(engine.id if engine is not None else "vllm")
-    if us is not None:
-        eff = replace(eff, layer_overhead_us=us)
+    prof = a.engine_overheads.get(engine.id if engine is not None else "vllm")
+    if prof is not None:
+        eff = replace(eff, layer_overhead_us=prof.layer_overhead_us, moe_layer_overhead_us=prof.moe_layer_overhead_us)
     return eff.scaled(engine.relative_throughput) if scaled and engine is not None else eff
 
 

@@ -26,6 +26,7 @@ from llmcost.memory import (
     attended_tokens,
     decode_kv_read_bytes,
     kv_shards,
+    moe_layers,
     params_active,
     params_total,
     routed_expert_params,
@@ -66,6 +67,7 @@ class ServingShape:
     tflops: float  # per GPU, at the compute path's precision
     link_bytes_per_s: float  # per GPU, one direction
     allreduce_bytes_per_token: float  # activation bytes all-reduced per token per step
+    moe_layers: int = 0  # layers whose FFN is a mixture of experts: their fixed cost per step may differ
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ def serving_shape(
         tflops=path.tflops,
         link_bytes_per_s=(link.gb_per_s if link else 0.0) * 1e9 / 2,  # one direction
         allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
+        moe_layers=moe_layers(model),
     )
 
 
@@ -214,8 +217,16 @@ def decode_step_s(s: ServingShape, batch: B, eff: Efficiency) -> tuple[B, B, B]:
     kv = batch * s.kv_read_bytes_per_seq / s.kv_shards
     t_mem = (weights + kv) / (s.bandwidth_bytes_per_s * eff.bandwidth)
     t_compute = batch * s.flops_per_decode_token / (s.tp * s.tflops * 1e12 * eff.decode_compute)
-    overhead = s.layers * eff.layer_overhead_us * 1e-6
+    overhead = fixed_step_s(s, eff) + batch * eff.sequence_overhead_us * 1e-6
     return maximum(t_mem, t_compute) + _allreduce_s(s, batch) + overhead, t_mem, t_compute
+
+
+def fixed_step_s(s: ServingShape, eff: Efficiency) -> float:
+    """The fixed part of a decode step [s]: a time per layer whatever the batch (kernel launches and
+    small kernels, norms, sampling, scheduling), of the engine release (data/engines.yaml
+    engine_overhead); an MoE layer may take longer (router, top-k and expert-dispatch kernels)."""
+    dense = s.layers - s.moe_layers
+    return (dense * eff.layer_overhead_us + s.moe_layers * eff.moe_overhead_us) * 1e-6
 
 
 def _allreduce_s(s: ServingShape, tokens: B) -> B | float:

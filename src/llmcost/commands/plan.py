@@ -349,7 +349,9 @@ def _assumptions(inp: Inputs, pricings: Sequence[str], engines: Sequence[Engine 
         "prefix_caching": a.prefix_caching,
         "efficiency": a.efficiency.to_dict(),
         # each engine's fixed per-layer decode cost (engines.yaml engine_overhead), replacing the above's
-        "layer_overhead_us": {e.id if e else "vllm": engine_efficiency(a, e, scaled=False).layer_overhead_us for e in engines},
+        "layer_overhead_us": {
+            e.id if e else "vllm": engine_efficiency(a, e, scaled=False).layer_overhead_us for e in engines
+        },
         "settings": dict(inp.settings),
     }
 

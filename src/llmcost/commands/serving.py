@@ -197,7 +197,7 @@ def capacity(
         engine_memory=cat.memory_profile(cat.engine(engine).id),
         efficiency=efficiency or defaults.Efficiency(),
         # the engine release's per-layer decode overhead, unless the caller gave its own factors
-        layer_overhead_us=cat.layer_overheads_us() if efficiency is None else {},
+        engine_overheads=cat.default_overheads() if efficiency is None else {},
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
         max_num_batched_tokens=chunk,
