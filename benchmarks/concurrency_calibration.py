@@ -3,8 +3,10 @@
 `published_concurrency.csv` (moved from benchmarks/incoming/; columns and sources described in
 benchmarks/published_concurrency.md) holds 114 sourced rows. Each admissible row gives up to three measurements
 (output tokens/s, TTFT, TPOT) that the model predicts through the same code path the CLI uses
-(selfhost.replica -> throughput.at_concurrency / rates / at_rate / saturated_capacity). Rows the
-model cannot represent are reported as skipped, with the reason; nothing here is fitted.
+(selfhost.replica -> throughput.at_concurrency / rates / at_rate / saturated_capacity), each at its
+engine release's fixed decode cost (calibration.RELEASES). Rows the model cannot represent are reported
+as skipped, with the reason; nothing here is fitted (six low-load TPOTs set those fixed costs:
+benchmarks/engine_overhead.py).
 """
 
 from __future__ import annotations

@@ -33,16 +33,22 @@ def test_engine_overhead_records_are_sourced_and_validated(shipped, tmp_path):
     with pytest.raises(InvalidRecord, match="layer_overhead_us"):
         validate_record(EngineOverhead, {**row, "layer_overhead_us": -1})
     text = (SHIPPED_DATA_DIR / "engines.yaml").read_text()
-    (tmp_path / "engines.yaml").write_text(text.replace("  - id: sglang-2025\n    engine: sglang", "  - id: sglang-2025\n    engine: sglangx"))
+    (tmp_path / "engines.yaml").write_text(
+        text.replace("  - id: sglang-2025\n    engine: sglang", "  - id: sglang-2025\n    engine: sglangx")
+    )
     with pytest.raises(CatalogError, match="engine_overhead sglang-2025: unknown engine 'sglangx'"):
         load_catalog([tmp_path])
-    (tmp_path / "engines.yaml").write_text(text.replace("  - id: sglang-2025\n    engine: sglang", "  - id: sglang-2025\n    engine: vllm"))
+    (tmp_path / "engines.yaml").write_text(
+        text.replace("  - id: sglang-2025\n    engine: sglang", "  - id: sglang-2025\n    engine: vllm")
+    )
     with pytest.raises(CatalogError, match="engine_overhead sglang-2025: vllm already has a default"):
         load_catalog([tmp_path])
 
 
 def test_compare_assumptions_show_the_engines_fixed_cost():
-    out = main_json(["compare", "--qpd", "50000", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--engine", "trt-llm"])
+    out = main_json(
+        ["compare", "--qpd", "50000", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--engine", "trt-llm"]
+    )
     assert out["assumptions"]["efficiency"]["layer_overhead_us"] == 69
 
 

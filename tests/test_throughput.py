@@ -28,7 +28,9 @@ def test_batch_one_decode_is_bandwidth_bound_hand_worked(cat):
     assert t_mem[0] == pytest.approx(15.304e9 / 3.35e12, rel=1e-3)
     assert t_compute[0] < t_mem[0] and step[0] == t_mem[0]
     # the fixed per-layer cost adds 32 layers x 130 us = 4.16 ms to every step
-    slow = decode_step_s(s, np.array([1.0]), Efficiency(1.0, 1.0, 1.0, layer_overhead_us=130.0, sequence_overhead_us=0))[0]
+    slow = decode_step_s(
+        s, np.array([1.0]), Efficiency(1.0, 1.0, 1.0, layer_overhead_us=130.0, sequence_overhead_us=0)
+    )[0]
     assert slow[0] == pytest.approx(t_mem[0] + 32 * 130e-6)
 
 
@@ -181,7 +183,7 @@ def test_each_engine_runs_at_its_releases_fixed_cost(shipped):
 def test_fp4_runs_on_fp4_tensor_cores_on_blackwell_and_weight_only_elsewhere(shipped):
     from llmcost.quantization import compute_path
 
-    fp4, bf16 = get_quantization("fp4"), get_quantization("bf16")
+    fp4 = get_quantization("fp4")
     b200, h100 = shipped.gpu("b200"), shipped.gpu("h100-sxm")
     native = compute_path(fp4, b200)
     assert native.native and native.precision == "fp4" and native.tflops == 9000  # dense NVFP4, hardware.yaml

@@ -1001,8 +1001,13 @@ def capacity(
         ),
     ] = None,
     engine: EngineOpt = "vllm",
-    kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto (the engine's default), bf16, fp8, or fp4 (NVFP4: --engine trt-llm "
-        "on a GPU with FP4 tensor cores only).")] = "auto",
+    kv_cache: Annotated[
+        str,
+        typer.Option(
+            help="KV cache precision: auto (the engine's default), bf16, fp8, or fp4 (NVFP4: --engine trt-llm "
+            "on a GPU with FP4 tensor cores only)."
+        ),
+    ] = "auto",
     data: DataOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:

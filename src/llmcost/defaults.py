@@ -99,8 +99,12 @@ MAX_USD = 1e12  # any money input: hidden-cost lines, prices per Mtok or per hou
 
 @dataclass(frozen=True)
 class Efficiency:
-    """Achieved fractions of datasheet peaks, plus a fixed per-layer cost of each decode step.
+    """Achieved fractions of datasheet peaks, plus the fixed costs of each decode step: a time per layer
+    (kernel launches and small kernels, norms) and a time per running sequence (sampling, scheduling).
 
+    `layer_overhead_us` is the 2023-24 releases' figure: newer engine releases carry their own
+    (data/engines.yaml engine_overhead, derived by benchmarks/engine_overhead.py; vLLM's V1 engine also
+    for MoE layers) and selfhost.engine_efficiency puts it in place of this one.
     Fitted by `python benchmarks/throughput_accuracy.py --fit` on 72 published measurements
     (TensorRT-LLM and vLLM, H100/A100/L40S/A10G, bf16/fp8/int8/int4). They are physically
     plausible against kernel measurements on one H200 (shared/reference/h200_*.csv): a

@@ -29,7 +29,18 @@ from llmcost.hidden import MODES as HIDDEN_MODES
 from llmcost.hidden import HiddenPart, hidden_parts
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
 from llmcost.reasoning import EFFORT_RANK, Reasoning, choose
-from llmcost.records import ApiModel, Engine, EngineMemory, EngineOverhead, Facility, Gpu, GpuOffer, OpenModel, OwnedGpu, PricingModel
+from llmcost.records import (
+    ApiModel,
+    Engine,
+    EngineMemory,
+    EngineOverhead,
+    Facility,
+    Gpu,
+    GpuOffer,
+    OpenModel,
+    OwnedGpu,
+    PricingModel,
+)
 from llmcost.text import shown
 from llmcost.uncertainty import (
     DISTS,
