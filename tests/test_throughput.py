@@ -202,3 +202,27 @@ def test_fp4_runs_on_fp4_tensor_cores_on_blackwell_and_weight_only_elsewhere(shi
     # = 6.979e9 x 0.5625 B + the 16-bit LM head 1.0507e9 B = 4.977e9 B, + KV 0.2949e9 B, over 8 TB/s
     t_mem = decode_step_s(_shape(shipped, quant="fp4", gpu="b200"), np.array([1.0]), EFF)[1][0]
     assert t_mem == pytest.approx((6.979e9 * 0.5625 + 1.0507e9 + 0.2949e9) / 8.0e12, rel=2e-3)
+
+
+@given(
+    dense_us=st.floats(0, 400),
+    moe_us=st.floats(0, 400),
+    extra_us=st.floats(0.001, 100),
+    batch=st.integers(1, 1024),
+)
+def test_step_time_rises_with_every_fixed_cost(shipped, dense_us, moe_us, extra_us, batch):
+    """More fixed time per dense layer, per MoE layer or per sequence never makes a step shorter,
+    and the step grows by exactly the added time (the fixed costs add to the roofline)."""
+    s = _shape(shipped, model="deepseek-v3", quant="fp8", tp=1)
+    base = Efficiency(layer_overhead_us=dense_us, moe_layer_overhead_us=moe_us)
+    b = np.array([float(batch)])
+    step = decode_step_s(s, b, base)[0][0]
+    for more, added_s in (
+        (Efficiency(layer_overhead_us=dense_us + extra_us, moe_layer_overhead_us=moe_us), 3 * extra_us * 1e-6),
+        (Efficiency(layer_overhead_us=dense_us, moe_layer_overhead_us=moe_us + extra_us), 58 * extra_us * 1e-6),
+        (
+            Efficiency(layer_overhead_us=dense_us, moe_layer_overhead_us=moe_us, sequence_overhead_us=7.0 + extra_us),
+            batch * extra_us * 1e-6,
+        ),
+    ):
+        assert decode_step_s(s, b, more)[0][0] == pytest.approx(step + added_s, rel=1e-9, abs=1e-12)
