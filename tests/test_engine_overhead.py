@@ -58,6 +58,12 @@ def test_capacity_is_faster_at_low_load_on_a_newer_release():
     new = main_json(["capacity", "llama-3.1-8b", "--gpu", "h100-sxm", "--concurrency", "1"])
     old = main_json(["capacity", "llama-3.1-8b", "--gpu", "h100-sxm", "--concurrency", "1", "--engine", "tgi"])
     assert old["at_concurrency"]["tpot_ms"] - new["at_concurrency"]["tpot_ms"] == pytest.approx(32 * (140 - 64) * 1e-3)
+    assert new["fixed_cost"] == {
+        "layer_overhead_us": 64,
+        "sequence_overhead_us": 7,
+        "from": "engines.yaml engine_overhead vllm-v1",
+    }
+    assert old["fixed_cost"]["from"] == "fitted (defaults.Efficiency)"
 
 
 def test_nvfp4_kv_cache_on_tensorrt_llm_and_blackwell_holds_more_sequences():

@@ -246,4 +246,16 @@ def capacity(
         compute=dataclasses.asdict(compute_path(q, g)),
         tp_link=_link(g, tp),
         load=load,
+        fixed_cost=_fixed_cost(rep.efficiency, assumptions, rep.shape.moe_layers),
     )
+
+
+def _fixed_cost(eff: defaults.Efficiency, a: SelfHostAssumptions, moe_layers: int) -> dict[str, Any]:
+    """The decode step's fixed costs the capacity used, and where the per-layer one comes from."""
+    prof = a.engine_overheads.get(a.engine.id) if a.engine is not None else None
+    out: dict[str, Any] = {"layer_overhead_us": eff.layer_overhead_us}
+    if moe_layers:
+        out["moe_layer_overhead_us"] = eff.moe_overhead_us
+    out["sequence_overhead_us"] = eff.sequence_overhead_us
+    out["from"] = f"engines.yaml engine_overhead {prof.id}" if prof is not None else "fitted (defaults.Efficiency)"
+    return out

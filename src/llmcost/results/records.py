@@ -50,12 +50,16 @@ class CapacityResult(Result):
     compute: Mapping[str, Any] = field(default_factory=dict)
     tp_link: Mapping[str, Any] | None = None  # the fabric the all-reduces run over (None: one GPU)
     load: Mapping[str, Any] | None = None  # at a concurrency ("concurrency" key) or a request rate
+    # the decode step's fixed costs used: per layer (and MoE layer), per sequence, and their record
+    fixed_cost: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         head = {k: getattr(self, k) for k in ("model", "quantization", "gpu", "gpus", "input_tokens", "output_tokens")}
         out: dict[str, Any] = plain(
             {**head, "engine": self.engine, **plain(self.capacity), "compute": self.compute, "tp_link": self.tp_link}
         )
+        if self.fixed_cost is not None:
+            out["fixed_cost"] = dict(self.fixed_cost)
         if self.load is not None:
             out["at_concurrency" if "concurrency" in self.load else "at_rate"] = plain(dict(self.load))
         return out
