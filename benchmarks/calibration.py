@@ -126,12 +126,42 @@ def load_rows(path: Path = MEASUREMENTS) -> tuple[list[Row], list[Skipped]]:
     return rows, skipped
 
 
+# The engine_overhead record (data/engines.yaml) each measured release runs at: (engine, start of the
+# engine_version column, record id). Releases not listed (TensorRT-LLM 0.5-0.6.1 of 2023, vLLM 0.2-0.6.3
+# of 2024) run at Efficiency().layer_overhead_us, the figure `fit` finds on them.
+RELEASES = (
+    ("vllm", "0.12", "vllm-v1"),  # the V1 engine (default from 0.8): 0.12.0, 0.16.0, 0.23.0 measured
+    ("vllm", "0.16", "vllm-v1"),
+    ("vllm", "0.23", "vllm-v1"),
+    ("trt-llm", "1.0", "trt-llm-1"),
+    ("trt-llm", "NIM 1.8", "trt-llm-1"),
+    ("sglang", "not stated (Jan 2025", "sglang-2025"),
+)
+
+
+def release_profile(engine: str, version: str) -> str | None:
+    """The engine_overhead id of a measured release, or None (the fitted baseline)."""
+    return next((rid for e, start, rid in RELEASES if e == engine and version.startswith(start)), None)
+
+
+def at_release(cat: Catalog, engine: str, version: str, eff: Efficiency) -> Efficiency:
+    """`eff` with the per-layer overhead of the measured release, where engines.yaml has a record for it."""
+    rid = release_profile(engine, version)
+    prof = cat.overhead_profile(engine, rid) if rid is not None else None
+    if prof is None:
+        return eff
+    return replace(eff, layer_overhead_us=prof.layer_overhead_us, moe_layer_overhead_us=prof.moe_layer_overhead_us)
+
+
 def calibration_catalog() -> Catalog:
     return load_catalog([HERE / "calibration_data"])
 
 
-def predict(cat: Catalog, row: Row, eff: Efficiency) -> float:
-    """The model's figure for one published row, in the row's unit."""
+def predict(cat: Catalog, row: Row, eff: Efficiency, release: bool = True) -> float:
+    """The model's figure for one published row, in the row's unit (`release`: at the per-layer
+    overhead of the row's engine release, see RELEASES; False: at eff's own)."""
+    if release:
+        eff = at_release(cat, row.engine, row.engine_version, eff)
     m, q, g = cat.model(row.model), get_quantization(row.quant), cat.gpu(row.gpu)
     engine = cat.engine(row.engine)
     kv = engine.kv_bytes_auto(q.id)  # the KV dtype the engine's default gives this weight format
@@ -172,6 +202,7 @@ BOUNDS = {
     "decode_compute": (0.2, 0.78),
     "prefill_compute": (0.2, 0.78),
     "layer_overhead_us": (0.0, 400.0),
+    "sequence_overhead_us": (0.0, 40.0),
 }
 
 

@@ -3,8 +3,10 @@
 `published_concurrency.csv` (moved from benchmarks/incoming/; columns and sources described in
 benchmarks/published_concurrency.md) holds 114 sourced rows. Each admissible row gives up to three measurements
 (output tokens/s, TTFT, TPOT) that the model predicts through the same code path the CLI uses
-(selfhost.replica -> throughput.at_concurrency / rates / at_rate / saturated_capacity). Rows the
-model cannot represent are reported as skipped, with the reason; nothing here is fitted.
+(selfhost.replica -> throughput.at_concurrency / rates / at_rate / saturated_capacity), each at its
+engine release's fixed decode cost (calibration.RELEASES). Rows the model cannot represent are reported
+as skipped, with the reason; nothing here is fitted (six low-load TPOTs set those fixed costs:
+benchmarks/engine_overhead.py).
 """
 
 from __future__ import annotations
@@ -152,7 +154,10 @@ def load_measurements(path: Path = MEASUREMENTS) -> tuple[list[Measurement], lis
     return out, skipped
 
 
-def _replica(cat: Catalog, m: Measurement, eff: Efficiency) -> Replica:
+def _replica(cat: Catalog, m: Measurement, eff: Efficiency, release: bool = True) -> Replica:
+    from benchmarks.calibration import at_release
+
+    eff = at_release(cat, m.engine, m.engine_version, eff) if release else eff
     a = SelfHostAssumptions(engine=cat.engine(m.engine), efficiency=eff)
     return replica(
         cat.model(m.model), get_quantization(m.quant), cat.gpu(m.gpu), m.gpus, m.input_tokens, m.output_tokens, a,
@@ -160,11 +165,11 @@ def _replica(cat: Catalog, m: Measurement, eff: Efficiency) -> Replica:
     )  # fmt: skip
 
 
-def predict(cat: Catalog, m: Measurement, eff: Efficiency) -> tuple[float | None, str]:
+def predict(cat: Catalog, m: Measurement, eff: Efficiency, release: bool = True) -> tuple[float | None, str]:
     """(the model's figure in the measurement's unit or None where the model has no steady-state
-    value, the concurrency regime: batch 1 | moderate | saturation)."""
+    value, the concurrency regime: batch 1 | moderate | saturation); `release` as in calibration.predict."""
     try:
-        rep = _replica(cat, m, eff)
+        rep = _replica(cat, m, eff, release)
     except LLMCostError as exc:
         raise ValueError(f"{m.label}: {exc}") from None
     cap = rep.capacity

@@ -17,7 +17,9 @@ from llmcost.quantization import get_quantization
 from llmcost.records import Gpu, InvalidRecord, validate_record
 from llmcost.throughput import decode_step_s, serving_shape, tp_link
 
-EFF = Efficiency(bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0)
+EFF = Efficiency(
+    bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0, sequence_overhead_us=0.0
+)
 NEW_GPUS = (
     "h100-nvl", "h20", "gh200", "b300", "gb200", "gb300", "a100-80gb-pcie", "a30", "a10", "rtx-a6000",
     "rtx-6000-ada", "rtx-pro-6000", "rtx-5090", "mi325x", "mi355x", "mi250x", "gaudi-3", "arc-pro-b60",

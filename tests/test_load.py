@@ -28,7 +28,9 @@ from llmcost.throughput import (
 )
 from tests.strategies import load_share, tokens
 
-UNIT = Efficiency(bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0)
+UNIT = Efficiency(
+    bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0, sequence_overhead_us=0.0
+)
 
 
 def _toy() -> ServingShape:

@@ -10,7 +10,9 @@ from llmcost.errors import UsageError
 from llmcost.quantization import get_quantization
 from llmcost.throughput import decode_step_s, prefill_s, saturated_capacity, serving_shape
 
-EFF = Efficiency(bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0)
+EFF = Efficiency(
+    bandwidth=1.0, decode_compute=1.0, prefill_compute=1.0, layer_overhead_us=0.0, sequence_overhead_us=0.0
+)
 
 
 def _shape(cat, model="llama-3.1-8b", quant="bf16", gpu="h100-sxm", tp=1, tin=2000, tout=500):
@@ -26,7 +28,9 @@ def test_batch_one_decode_is_bandwidth_bound_hand_worked(cat):
     assert t_mem[0] == pytest.approx(15.304e9 / 3.35e12, rel=1e-3)
     assert t_compute[0] < t_mem[0] and step[0] == t_mem[0]
     # the fixed per-layer cost adds 32 layers x 130 us = 4.16 ms to every step
-    slow = decode_step_s(s, np.array([1.0]), Efficiency(1.0, 1.0, 1.0, layer_overhead_us=130.0))[0]
+    slow = decode_step_s(
+        s, np.array([1.0]), Efficiency(1.0, 1.0, 1.0, layer_overhead_us=130.0, sequence_overhead_us=0)
+    )[0]
     assert slow[0] == pytest.approx(t_mem[0] + 32 * 130e-6)
 
 
@@ -131,3 +135,94 @@ def test_decode_reads_shared_and_dense_weights_every_step(shipped):
     weights = (17_091_229_184 + 653_908_770_816 * 8 / 256) / 8
     kv = s.kv_read_bytes_per_seq / s.kv_shards
     assert t_mem == pytest.approx((weights + kv) / (gpu.memory_bandwidth_tb_per_s * 1e12 * eff.bandwidth))
+
+
+# ---------------------------------------------------------------- fixed cost per engine release, fp4
+
+
+def test_fixed_step_cost_counts_dense_and_moe_layers_and_sequences_hand_worked(shipped):
+    from llmcost.throughput import fixed_step_s
+
+    eff = Efficiency(1.0, 1.0, 1.0, layer_overhead_us=64.0, moe_layer_overhead_us=176.0, sequence_overhead_us=7.0)
+    s = _shape(shipped, model="deepseek-v3", quant="fp8", tp=1)
+    # DeepSeek-V3: 61 layers, the first 3 dense: 3 x 64 + 58 x 176 = 192 + 10,208 = 10,400 us
+    assert s.moe_layers == 58
+    assert fixed_step_s(s, eff) == pytest.approx(10_400e-6)
+    # a step of 4 sequences adds 4 x 7 us; tp 1 has no all-reduce
+    step, t_mem, t_compute = decode_step_s(s, np.array([4.0]), eff)
+    assert step[0] == pytest.approx(max(t_mem[0], t_compute[0]) + 10_400e-6 + 28e-6)
+    # a dense model: every layer at the dense figure, the MoE figure unused (32 x 64 = 2,048 us)
+    assert fixed_step_s(_shape(shipped), eff) == pytest.approx(2_048e-6)
+    # without an MoE figure an MoE layer costs what a dense one does: 61 x 64 = 3,904 us
+    assert fixed_step_s(s, Efficiency(layer_overhead_us=64.0)) == pytest.approx(3_904e-6)
+
+
+def test_each_engine_runs_at_its_releases_fixed_cost(shipped):
+    from llmcost.inputs import SelfHostAssumptions
+    from llmcost.selfhost import engine_efficiency
+
+    a = SelfHostAssumptions(engine_overheads=shipped.default_overheads())
+    # engines.yaml engine_overhead defaults: vLLM V1 64 us (MoE layers 176), TensorRT-LLM 1.x 69, SGLang 55;
+    # TGI and Ollama have no record: the fitted 2024 figure (140)
+    assert engine_efficiency(a, shipped.engine("vllm")).layer_overhead_us == 64
+    assert engine_efficiency(a, shipped.engine("vllm")).moe_overhead_us == 176
+    assert engine_efficiency(a, None).layer_overhead_us == 64  # no engine record: vLLM's
+    assert engine_efficiency(a, shipped.engine("trt-llm")).moe_overhead_us == 69
+    assert engine_efficiency(a, shipped.engine("sglang")).layer_overhead_us == 55
+    assert engine_efficiency(a, shipped.engine("tgi")).layer_overhead_us == Efficiency().layer_overhead_us
+    # Llama-3.1-8B bf16 on one H100 at batch 1 on TensorRT-LLM: weights + KV 15.304e9 B / (3.35e12 x 0.865)
+    # = 5.281 ms, + 32 x 69 us + 1 x 7 us = 7.496 ms
+    eff = engine_efficiency(a, shipped.engine("trt-llm"))
+    step = decode_step_s(_shape(shipped), np.array([1.0]), eff)[0][0]
+    assert step == pytest.approx(15.304e9 / (3.35e12 * eff.bandwidth) + 32 * 69e-6 + 7e-6, rel=1e-3)
+    assert step == pytest.approx(7.496e-3, rel=1e-3)
+    # the caller's own factors win over nothing: empty overheads keep them
+    assert engine_efficiency(SelfHostAssumptions(), shipped.engine("trt-llm")).layer_overhead_us == 140
+
+
+def test_fp4_runs_on_fp4_tensor_cores_on_blackwell_and_weight_only_elsewhere(shipped):
+    from llmcost.quantization import compute_path
+
+    fp4 = get_quantization("fp4")
+    b200, h100 = shipped.gpu("b200"), shipped.gpu("h100-sxm")
+    native = compute_path(fp4, b200)
+    assert native.native and native.precision == "fp4" and native.tflops == 9000  # dense NVFP4, hardware.yaml
+    fallback = compute_path(fp4, h100)
+    assert not fallback.native and fallback.precision == "bf16" and fallback.tflops == 989.4
+    assert "weight-only" in (fallback.note or "")
+    # prefill is compute-bound: the same FLOPs at 9,000 instead of 2,250 TFLOP/s take a quarter of the time
+    pre4 = prefill_s(_shape(shipped, quant="fp4", gpu="b200"), EFF)
+    pre16 = prefill_s(_shape(shipped, quant="bf16", gpu="b200"), EFF)
+    assert pre4 / pre16 == pytest.approx(2250 / 9000)
+    # on the H100 fp4 prefills at the bf16 rate: no speed-up, only smaller weights
+    assert prefill_s(_shape(shipped, quant="fp4", gpu="h100-sxm"), EFF) == pytest.approx(
+        prefill_s(_shape(shipped, quant="bf16", gpu="h100-sxm"), EFF)
+    )
+    # decode at batch 1 reads 4.5-bit weights: transformer linears 8.030e9 - 2 x 525.3e6 embedding params
+    # = 6.979e9 x 0.5625 B + the 16-bit LM head 1.0507e9 B = 4.977e9 B, + KV 0.2949e9 B, over 8 TB/s
+    t_mem = decode_step_s(_shape(shipped, quant="fp4", gpu="b200"), np.array([1.0]), EFF)[1][0]
+    assert t_mem == pytest.approx((6.979e9 * 0.5625 + 1.0507e9 + 0.2949e9) / 8.0e12, rel=2e-3)
+
+
+@given(
+    dense_us=st.floats(0, 400),
+    moe_us=st.floats(0, 400),
+    extra_us=st.floats(0.001, 100),
+    batch=st.integers(1, 1024),
+)
+def test_step_time_rises_with_every_fixed_cost(shipped, dense_us, moe_us, extra_us, batch):
+    """More fixed time per dense layer, per MoE layer or per sequence never makes a step shorter,
+    and the step grows by exactly the added time (the fixed costs add to the roofline)."""
+    s = _shape(shipped, model="deepseek-v3", quant="fp8", tp=1)
+    base = Efficiency(layer_overhead_us=dense_us, moe_layer_overhead_us=moe_us)
+    b = np.array([float(batch)])
+    step = decode_step_s(s, b, base)[0][0]
+    for more, added_s in (
+        (Efficiency(layer_overhead_us=dense_us + extra_us, moe_layer_overhead_us=moe_us), 3 * extra_us * 1e-6),
+        (Efficiency(layer_overhead_us=dense_us, moe_layer_overhead_us=moe_us + extra_us), 58 * extra_us * 1e-6),
+        (
+            Efficiency(layer_overhead_us=dense_us, moe_layer_overhead_us=moe_us, sequence_overhead_us=7.0 + extra_us),
+            batch * extra_us * 1e-6,
+        ),
+    ):
+        assert decode_step_s(s, b, more)[0][0] == pytest.approx(step + added_s, rel=1e-9, abs=1e-12)

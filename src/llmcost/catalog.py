@@ -34,6 +34,7 @@ from llmcost.records import (
     Engine,
     Engineering,
     EngineMemory,
+    EngineOverhead,
     Facility,
     FleetCost,
     Gpu,
@@ -73,6 +74,7 @@ class Catalog:
     engineering: Engineering
     engines: Mapping[str, Engine]
     engine_memory: Mapping[str, EngineMemory]  # KV-pool accounting per engine version range
+    engine_overhead: Mapping[str, EngineOverhead]  # per-layer decode-step overhead per engine release
     quant_quality: Mapping[str, QuantQuality]
     owned_gpus: Mapping[str, OwnedGpu]
     facility: Facility
@@ -125,6 +127,20 @@ class Catalog:
                 )
             return prof
         return next((p for p in self.engine_memory.values() if p.engine == engine_id and p.default), None)
+
+    def overhead_profile(self, engine_id: str, profile_id: str | None = None) -> EngineOverhead | None:
+        """The engine's per-layer decode overhead: `profile_id` (an engine_overhead id) or the engine's
+        default record (its newest measured release); None when the data has none for that engine."""
+        if profile_id is not None:
+            prof = _lookup(self.engine_overhead, profile_id, "engine overhead profile")
+            if prof.engine != engine_id:
+                raise UsageError(f"engine overhead profile '{prof.id}' is for {prof.engine}, not {engine_id}")
+            return prof
+        return next((p for p in self.engine_overhead.values() if p.engine == engine_id and p.default), None)
+
+    def default_overheads(self) -> dict[str, EngineOverhead]:
+        """Engine id -> its default engine_overhead record, for every engine that has one."""
+        return {e: p for e in self.engines if (p := self.overhead_profile(e)) is not None}
 
     def offers_for(self, gpu_id: str, pricing: PricingModel) -> list[GpuOffer]:
         return list(self._offers_by_gpu.get((gpu_id, pricing), ()))
@@ -317,6 +333,7 @@ def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
         engineering=merged["engineering"][""],
         engines=merged["engines"],
         engine_memory=merged.get("engine_memory", {}),
+        engine_overhead=merged.get("engine_overhead", {}),
         quant_quality=merged["quantizations"],
         owned_gpus=merged["owned_gpus"],
         facility=merged["facility"][""],
@@ -333,17 +350,18 @@ def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
 
 
 def _check_references(cat: Catalog) -> None:
-    defaults_seen: dict[str, str] = {}
-    for prof in cat.engine_memory.values():
-        if prof.engine not in cat.engines:
-            raise CatalogError(f"engines.yaml: engine_memory {prof.id}: unknown engine '{prof.engine}'")
-        if prof.default:
-            if prof.engine in defaults_seen:
-                raise CatalogError(
-                    f"engines.yaml: engine_memory {prof.id}: {prof.engine} already has a default "
-                    f"({defaults_seen[prof.engine]}); mark one record default: true"
-                )
-            defaults_seen[prof.engine] = prof.id
+    for section, records in (("engine_memory", cat.engine_memory), ("engine_overhead", cat.engine_overhead)):
+        defaults_seen: dict[str, str] = {}
+        for prof in records.values():
+            if prof.engine not in cat.engines:
+                raise CatalogError(f"engines.yaml: {section} {prof.id}: unknown engine '{prof.engine}'")
+            if prof.default:
+                if prof.engine in defaults_seen:
+                    raise CatalogError(
+                        f"engines.yaml: {section} {prof.id}: {prof.engine} already has a default "
+                        f"({defaults_seen[prof.engine]}); mark one record default: true"
+                    )
+                defaults_seen[prof.engine] = prof.id
     for offer in cat.offers.values():
         if offer.gpu not in cat.gpus:
             raise CatalogError(f"pricing.yaml: gpu_rental {offer.id}: unknown gpu '{offer.gpu}'")
@@ -380,6 +398,7 @@ _TYPES: dict[str, type[Any]] = {
     "engineering": Engineering,
     "engines": Engine,
     "engine_memory": EngineMemory,
+    "engine_overhead": EngineOverhead,
     "quant_quality": QuantQuality,
     "owned_gpus": OwnedGpu,
     "facility": Facility,

@@ -933,7 +933,8 @@ def fit(
         str,
         typer.Option(
             help="KV cache precision: auto (the engine's default: vLLM and SGLang keep the model's 16-bit "
-            "dtype whatever the weight format; TensorRT-LLM's fp8/fp4 checkpoints carry an FP8 cache), bf16, fp8."
+            "dtype whatever the weight format; TensorRT-LLM's fp8/fp4 checkpoints carry an FP8 cache), bf16, fp8, "
+            "or fp4 (NVFP4, 4.5 bits per element: --engine trt-llm on a GPU with FP4 tensor cores only)."
         ),
     ] = "auto",
     engine: EngineOpt = "vllm",
@@ -1035,7 +1036,13 @@ def capacity(
         ),
     ] = None,
     engine: EngineOpt = "vllm",
-    kv_cache: Annotated[str, typer.Option(help="KV cache precision: auto, bf16, fp8.")] = "auto",
+    kv_cache: Annotated[
+        str,
+        typer.Option(
+            help="KV cache precision: auto (the engine's default), bf16, fp8, or fp4 (NVFP4: --engine trt-llm "
+            "on a GPU with FP4 tensor cores only)."
+        ),
+    ] = "auto",
     parallelism: ParallelismOpt = None,
     backend: Annotated[
         str,

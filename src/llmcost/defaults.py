@@ -106,8 +106,12 @@ MAX_USD = 1e12  # any money input: hidden-cost lines, prices per Mtok or per hou
 
 @dataclass(frozen=True)
 class Efficiency:
-    """Achieved fractions of datasheet peaks, plus a fixed per-layer cost of each decode step.
+    """Achieved fractions of datasheet peaks, plus the fixed costs of each decode step: a time per layer
+    (kernel launches and small kernels, norms) and a time per running sequence (sampling, scheduling).
 
+    `layer_overhead_us` is the 2023-24 releases' figure: newer engine releases carry their own
+    (data/engines.yaml engine_overhead, derived by benchmarks/engine_overhead.py; vLLM's V1 engine also
+    for MoE layers) and selfhost.engine_efficiency puts it in place of this one.
     Fitted by `python benchmarks/throughput_accuracy.py --fit` on 72 published measurements
     (TensorRT-LLM and vLLM, H100/A100/L40S/A10G, bf16/fp8/int8/int4). They are physically
     plausible against kernel measurements on one H200 (shared/reference/h200_*.csv): a
@@ -118,12 +122,19 @@ class Efficiency:
     """
 
     bandwidth: float = 0.865
-    decode_compute: float = 0.3595
-    prefill_compute: float = 0.5915
+    decode_compute: float = 0.3305
+    prefill_compute: float = 0.577
     layer_overhead_us: float = 140.0  # fixed time per layer per decode step
+    moe_layer_overhead_us: float | None = None  # the same for an MoE layer (None: layer_overhead_us)
+    sequence_overhead_us: float = 7.0  # time per running sequence per decode step (sampling, scheduling)
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | None]:
         return dict(self.__dict__)
+
+    @property
+    def moe_overhead_us(self) -> float:
+        """Fixed time per MoE layer per decode step [us]."""
+        return self.layer_overhead_us if self.moe_layer_overhead_us is None else self.moe_layer_overhead_us
 
     def scaled(self, factor: float) -> Efficiency:
         """Every rate `factor` times faster: an engine's throughput relative to the baseline."""
@@ -132,6 +143,8 @@ class Efficiency:
             self.decode_compute * factor,
             self.prefill_compute * factor,
             self.layer_overhead_us / factor,
+            None if self.moe_layer_overhead_us is None else self.moe_layer_overhead_us / factor,
+            self.sequence_overhead_us / factor,
         )
 
 

@@ -29,7 +29,18 @@ from llmcost.hidden import MODES as HIDDEN_MODES
 from llmcost.hidden import HiddenPart, hidden_parts
 from llmcost.quantization import QUANTIZATIONS, Quantization, get_quantization
 from llmcost.reasoning import EFFORT_RANK, Reasoning, choose
-from llmcost.records import ApiModel, Engine, EngineMemory, Facility, Gpu, GpuOffer, OpenModel, OwnedGpu, PricingModel
+from llmcost.records import (
+    ApiModel,
+    Engine,
+    EngineMemory,
+    EngineOverhead,
+    Facility,
+    Gpu,
+    GpuOffer,
+    OpenModel,
+    OwnedGpu,
+    PricingModel,
+)
 from llmcost.text import shown
 from llmcost.uncertainty import (
     DISTS,
@@ -890,6 +901,10 @@ class SelfHostAssumptions:
     engine: Engine | None = None  # None: vLLM's documented defaults, for model tests without a catalog
     engine_memory: EngineMemory | None = None  # the engine's KV-pool accounting (None: weights-only budget)
     efficiency: Efficiency = field(default_factory=Efficiency)
+    # engine id -> its release's fixed cost per layer per decode step (data/engines.yaml
+    # engine_overhead defaults), replacing efficiency.layer_overhead_us for that engine; empty: the
+    # efficiency's own figures for every engine (see selfhost.engine_efficiency)
+    engine_overheads: Mapping[str, EngineOverhead] = field(default_factory=dict)
     max_ttft_ms: float | None = None
     max_tpot_ms: float | None = None
     # size replicas so P99 latency at each replica's load meets these (throughput.at_rate), instead
@@ -1113,6 +1128,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         pue=s.pue,
         engine=engine,
         engine_memory=cat.memory_profile(engine.id) if engine is not None else None,
+        engine_overheads=cat.default_overheads(),
         max_ttft_ms=s.max_ttft_ms,
         max_tpot_ms=s.max_tpot_ms,
         p99_ttft_ms=s.p99_ttft_ms,

@@ -548,6 +548,8 @@ class Engine(Identified):
     # weight formats whose checkpoints make the engine's kv_cache_dtype=auto an 8-bit cache (empty: auto
     # keeps the model's 16-bit dtype for every format)
     kv_cache_auto_8bit: list[Precision] = field(default_factory=list)
+    # the engine documents an NVFP4 (4-bit) KV cache; it runs on GPUs with FP4 tensor cores only
+    kv_cache_nvfp4: bool = False
 
     def kv_bytes_auto(self, quant: str) -> float:
         """KV cache bytes per element under the engine's `auto` for a weight format."""
@@ -597,6 +599,20 @@ class EngineMemory(Identified):
         if gib >= self.large_gpu_min_gib and not any(s in gpu.id for s in self.large_gpu_excluded):
             return self.max_num_batched_tokens
         return self.max_num_batched_tokens_small_gpu
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineOverhead(Identified):
+    """The fixed time one engine release spends per transformer layer in every decode step (kernel
+    launches and small kernels, norms, sampling, scheduling: what limits batch-1 speed), derived from
+    published low-load measurements of that release (data/engines.yaml engine_overhead)."""
+
+    engine: str
+    versions: str
+    default: bool = False
+    layer_overhead_us: float = _req(ge=0, le=10_000)
+    moe_layer_overhead_us: float | None = _opt(ge=0, le=10_000)  # an MoE layer's (None: the same)
+    evidence: str  # the measurements it is derived from, each with the overhead it implies
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -981,7 +997,7 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "hardware.yaml": {"gpus": Gpu},
     "models.yaml": {"models": OpenModel},
     "costs.yaml": {"hidden_costs": HiddenCost, "fleet_costs": FleetCost},
-    "engines.yaml": {"engines": Engine, "engine_memory": EngineMemory},
+    "engines.yaml": {"engines": Engine, "engine_memory": EngineMemory, "engine_overhead": EngineOverhead},
     "quantization.yaml": {"quantizations": QuantQuality},
     "ownership.yaml": {"owned_gpus": OwnedGpu},
     "reasoning.yaml": {"reasoning": ReasoningFigure},

@@ -178,6 +178,12 @@ def _sizing_text(a: Mapping[str, Any]) -> str:
     return f"so that P99 {' and '.join(targets)} at each replica's load (queueing model, no utilization target)"
 
 
+def _moe_overhead(eff: Mapping[str, Any]) -> str:
+    """The MoE layers' fixed cost, where the engine release has its own figure for them."""
+    moe = eff.get("moe_layer_overhead_us")
+    return f" ({moe:g} per MoE layer)" if moe is not None else ""
+
+
 def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
     w, a = data.workload, data.assumptions
     eff, eng = a["efficiency"], a["engine"]
@@ -193,7 +199,8 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         f"memory budgeted{_accounting(eng)}, throughput x{eng['relative_throughput']:g} of vLLM{latency}",
         f"throughput model (fitted, see README accuracy): bandwidth {eff['bandwidth']:g} and compute "
         f"{eff['decode_compute']:g} (decode) / {eff['prefill_compute']:g} (prefill) of peak, "
-        f"{eff['layer_overhead_us']:g} us per layer per decode step; KV cache {a['kv_cache_precision']}",
+        f"{eff['layer_overhead_us']:g} us per layer per decode step{_moe_overhead(eff)}; KV cache "
+        f"{a['kv_cache_precision']}",
         hidden,
         f"comparable API: the cheapest with LMArena Elo >= the option's minus {a['quality_tolerance_elo']:g}",
         *a["notes"],

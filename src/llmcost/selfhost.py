@@ -92,6 +92,17 @@ class Replica:
         return load_curve(self.shape, self.max_batch, self.efficiency, self.chunk_tokens, self.prompt_spread)
 
 
+def engine_efficiency(a: SelfHostAssumptions, engine: Engine | None, scaled: bool = True) -> Efficiency:
+    """The efficiency factors one engine runs at: the assumptions' factors with the fixed per-layer
+    decode cost of the engine's release (data/engines.yaml engine_overhead; None is vLLM) where the
+    data has one, then (`scaled`) every rate times the engine's relative throughput."""
+    eff = a.efficiency
+    prof = a.engine_overheads.get(engine.id if engine is not None else "vllm")
+    if prof is not None:
+        eff = replace(eff, layer_overhead_us=prof.layer_overhead_us, moe_layer_overhead_us=prof.moe_layer_overhead_us)
+    return eff.scaled(engine.relative_throughput) if scaled and engine is not None else eff
+
+
 def batched_tokens(a: SelfHostAssumptions, gpu: Gpu) -> int:
     """Tokens per engine step: the setting, else the engine's default for this GPU (vLLM: 8192 on
     >= 70 GiB GPUs except A100, 2048 below), else PREFILL_CHUNK_TOKENS for engines without accounting."""
@@ -143,7 +154,7 @@ def replica(
         shape = serving_shape(
             model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes, cached_tokens, parallelism
         )
-        eff = a.efficiency.scaled(engine.relative_throughput if engine else 1.0)
+        eff = engine_efficiency(a, engine)
         cap = saturated_capacity(shape, mem.max_concurrent_sequences, engine_cap, eff, a.max_ttft_ms, a.max_tpot_ms)
         if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None:
             cap = latency_sized(shape, cap, eff, a.p99_ttft_ms, a.p99_tpot_ms, prompt_spread, batched_tokens(a, gpu))

@@ -70,6 +70,7 @@ class ServingShape:
     # how a MoE replica splits over its GPUs (memory.PARALLELISMS; with_parallelism sets the rest)
     parallelism: str = "tp"
     alltoall_bytes_per_token: float = 0.0  # ep / dp-attention: dispatch + combine bytes per token per step
+    moe_layers: int = 0  # layers whose FFN is a mixture of experts: their fixed cost per step may differ
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def serving_shape(
         tflops=path.tflops,
         link_bytes_per_s=(link.gb_per_s if link else 0.0) * 1e9 / 2,  # one direction
         allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
+        moe_layers=moe_layers(model),
     )
     return with_parallelism(shape, model, parallelism)
 
@@ -317,8 +319,16 @@ def decode_step_s(s: ServingShape, batch: B, eff: Efficiency) -> tuple[B, B, B]:
     weights, kv = moe_read_bytes_per_gpu(s, batch)
     t_mem = (weights + kv) / (s.bandwidth_bytes_per_s * eff.bandwidth)
     t_compute = batch * s.flops_per_decode_token / (s.tp * s.tflops * 1e12 * eff.decode_compute)
-    overhead = s.layers * eff.layer_overhead_us * 1e-6
+    overhead = fixed_step_s(s, eff) + batch * eff.sequence_overhead_us * 1e-6
     return maximum(t_mem, t_compute) + communication_s(s, batch) + overhead, t_mem, t_compute
+
+
+def fixed_step_s(s: ServingShape, eff: Efficiency) -> float:
+    """The fixed part of a decode step [s]: a time per layer whatever the batch (kernel launches and
+    small kernels, norms, sampling, scheduling), of the engine release (data/engines.yaml
+    engine_overhead); an MoE layer may take longer (router, top-k and expert-dispatch kernels)."""
+    dense = s.layers - s.moe_layers
+    return (dense * eff.layer_overhead_us + s.moe_layers * eff.moe_overhead_us) * 1e-6
 
 
 def _allreduce_s(s: ServingShape, tokens: B) -> B | float:

@@ -15,7 +15,16 @@ from llmcost.errors import UsageError
 from llmcost.hidden import by_driver
 from llmcost.inputs import Inputs, Scenario, make_scenario, resolve
 from llmcost.records import ApiModel, OpenModel
-from llmcost.selfhost import CostCurve, Factors, Unfit, closest_miss, curves, fleet_cost_usd, point_factors
+from llmcost.selfhost import (
+    CostCurve,
+    Factors,
+    Unfit,
+    closest_miss,
+    curves,
+    engine_efficiency,
+    fleet_cost_usd,
+    point_factors,
+)
 from llmcost.uncertainty import describe
 
 
@@ -103,7 +112,7 @@ def assumptions(inp: Inputs) -> dict[str, Any]:
             for o in (*inp.apis, *(m.id for m in inp.models))
             if (r := inp.reasoning[o]).effort is not None or r.tokens
         },
-        "efficiency": a.efficiency.to_dict(),
+        "efficiency": engine_efficiency(a, e, scaled=False).to_dict(),  # with the engine release's layer overhead
         "throughput_factor": a.throughput_factor,
         "gpu_price_factor": a.gpu_price_factor,
     }

@@ -30,7 +30,7 @@ from llmcost.fleet import (
 from llmcost.inputs import Inputs, Scenario
 from llmcost.records import PRICING_MODELS, Engine, GpuOffer
 from llmcost.results.plan import FleetLine, PlanResult
-from llmcost.selfhost import prefix_cache
+from llmcost.selfhost import engine_efficiency, prefix_cache
 
 
 def plan(
@@ -165,7 +165,7 @@ def replica_profiles(
             for engine in engines:
                 if not most or not engine_runs_on(engine, gpu):
                     continue
-                eff = a.efficiency.scaled(engine.relative_throughput if engine else 1.0)
+                eff = engine_efficiency(a, engine)
                 for tp in tp_sizes(model, quant, gpu, engine, most, defaults.TP_SIZES):
                     p = profile_replica(
                         model, quant, gpu, tp, engine, buckets, eff, targets, a.max_ttft_ms,
@@ -349,6 +349,10 @@ def _assumptions(inp: Inputs, pricings: Sequence[str], engines: Sequence[Engine 
         "prefix_caching": a.prefix_caching,
         "parallelism": a.parallelism,
         "efficiency": a.efficiency.to_dict(),
+        # each engine's fixed per-layer decode cost (engines.yaml engine_overhead), replacing the above's
+        "layer_overhead_us": {
+            e.id if e else "vllm": engine_efficiency(a, e, scaled=False).layer_overhead_us for e in engines
+        },
         "settings": dict(inp.settings),
     }
 

@@ -20,12 +20,27 @@ from llmcost.selfhost import best_replica, check_parallelism
 from llmcost.throughput import at_concurrency, at_rate, moe_step, prompt_spread, tp_link
 
 CAPACITY_BACKENDS = ("llmcost", "aiconfigurator")
-KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0}
+# bytes per KV element; fp4 is NVFP4: 4-bit E2M1 values and one 8-bit E4M3 scale per 16: 4 + 8/16 = 4.5 bits
+KV_PRECISIONS = {"auto": None, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "fp4": 4.5 / 8}
 
 
-def _kv_bytes(kv_cache: str) -> float | None:
+def _kv_bytes(kv_cache: str, engine: Engine, gpu: Gpu) -> float | None:
+    """Bytes per KV element of an explicit --kv-cache, or None for `auto` (the engine's default).
+    An NVFP4 cache is refused unless the engine documents one and the GPU has FP4 tensor cores."""
     if not isinstance(kv_cache, str) or kv_cache not in KV_PRECISIONS:
         raise UsageError(f"kv cache precision '{kv_cache}' is not one of {', '.join(KV_PRECISIONS)}", param="kv_cache")
+    if kv_cache == "fp4":
+        if not engine.kv_cache_nvfp4:
+            raise UsageError(
+                f"--kv-cache fp4: {engine.id} documents no 4-bit KV cache (TensorRT-LLM's NVFP4 KV cache is the "
+                "one documented: --engine trt-llm on a Blackwell GPU)",
+                param="kv_cache",
+            )
+        if "fp4" not in gpu.dense_tflops:
+            raise UsageError(
+                f"--kv-cache fp4: {gpu.id} has no FP4 tensor cores; {engine.id}'s NVFP4 KV cache needs a Blackwell GPU",
+                param="kv_cache",
+            )
     return KV_PRECISIONS[kv_cache]
 
 
@@ -92,7 +107,7 @@ def fit(
             )
         tokens = _whole("max_num_batched_tokens", max_num_batched_tokens, high=10_000_000)
     tp = None if gpus is None else _tp(gpus)
-    kv = _kv_bytes(kv_cache)
+    kv = _kv_bytes(kv_cache, eng, g)
     n_seqs = _whole("concurrency", concurrency)
     kv_b = eng.kv_bytes_auto(q.id) if kv is None else kv
     plans = [
@@ -231,11 +246,13 @@ def capacity(
         if refused:
             raise UsageError(f"--backend aiconfigurator estimates saturation and --concurrency only; it cannot "
                              f"honour {', '.join(refused)}", param="backend")  # fmt: skip
-        return _measured(cat, m.id, q.id, g, tp, i, o, engine, _kv_bytes(kv_cache), n)
+        return _measured(cat, m.id, q.id, g, tp, i, o, engine, _kv_bytes(kv_cache, cat.engine(engine), g), n)
     assumptions = SelfHostAssumptions(
         engine=cat.engine(engine),
         engine_memory=cat.memory_profile(cat.engine(engine).id),
         efficiency=efficiency or defaults.Efficiency(),
+        # the engine release's per-layer decode overhead, unless the caller gave its own factors
+        engine_overheads=cat.default_overheads() if efficiency is None else {},
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
         max_num_batched_tokens=chunk,
@@ -244,7 +261,9 @@ def capacity(
     _layouts(m, parallelism)  # an unknown layout, or ep / dp-attention for a dense model: refused
     where = f"{m.id} {q.id} on {tp} x {g.id}"
     try:
-        rep = best_replica(m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache), prompt_spread=spread)
+        rep = best_replica(
+            m, q, g, tp, i, o, assumptions, _kv_bytes(kv_cache, cat.engine(engine), g), prompt_spread=spread
+        )
     except InfeasibleError as exc:
         raise UsageError(f"{where}: {exc}") from None
     load: dict[str, Any] | None = None
@@ -288,6 +307,7 @@ def capacity(
         load=load,
         parallelism=rep.shape.parallelism,
         moe=step.to_dict() if (step := moe_step(rep.shape, float(rep.capacity.batch_size))) is not None else None,
+        fixed_cost=_fixed_cost(rep.efficiency, assumptions, rep.shape.moe_layers),
     )
 
 
@@ -321,3 +341,14 @@ def _measured(
         capacity=est.saturated, compute=dataclasses.asdict(compute_path(get_quantization(quant), gpu)),
         tp_link=_link(gpu, tp), load=load, backend=est.source.to_dict(),
     )  # fmt: skip
+
+
+def _fixed_cost(eff: defaults.Efficiency, a: SelfHostAssumptions, moe_layers: int) -> dict[str, Any]:
+    """The decode step's fixed costs the capacity used, and where the per-layer one comes from."""
+    prof = a.engine_overheads.get(a.engine.id) if a.engine is not None else None
+    out: dict[str, Any] = {"layer_overhead_us": eff.layer_overhead_us}
+    if moe_layers:
+        out["moe_layer_overhead_us"] = eff.moe_overhead_us
+    out["sequence_overhead_us"] = eff.sequence_overhead_us
+    out["from"] = f"engines.yaml engine_overhead {prof.id}" if prof is not None else "fitted (defaults.Efficiency)"
+    return out

@@ -53,6 +53,8 @@ class CapacityResult(Result):
     parallelism: str = "tp"  # how the replica splits over its GPUs (tp, ep, dp-attention)
     moe: Mapping[str, Any] | None = None  # MoE models: the decode step at the batch (throughput.MoeStep)
     backend: Mapping[str, Any] | None = None  # set when --backend aiconfigurator answered: which measurements
+    # the decode step's fixed costs used: per layer (and MoE layer), per sequence, and their record
+    fixed_cost: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         head = {
@@ -64,6 +66,8 @@ class CapacityResult(Result):
         )
         if self.moe is not None:
             out["moe"] = plain(dict(self.moe))
+        if self.fixed_cost is not None:
+            out["fixed_cost"] = dict(self.fixed_cost)
         if self.load is not None:
             out["at_concurrency" if "concurrency" in self.load else "at_rate"] = plain(dict(self.load))
         if self.backend is not None:
