@@ -433,3 +433,20 @@ def test_a_model_that_cannot_run_says_why(capsys):
         capsys, "platforms", "--model", "llama-3.3-70b", "--qpd", "1000", "--gpu", "t4", "--quant", "bf16"
     )
     assert code == 2 and out == "" and "cannot run on the selected GPUs: does not fit" in err
+
+
+def test_compare_verdict_names_the_cheapest_platform(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    _, out, _ = _run(capsys, "compare", "--qpd", "20000", "--model", "llama-3.3-70b", "--api", "groq/llama-3.3-70b",
+                        "--platforms", "all", "--format", "json")  # fmt: skip
+    d = json.loads(out)
+    best_api = min(o["monthly_cost_usd"] for o in d["options"] if o["kind"] == "api")
+    run = min((r for r in d["platforms"] if r["meets_latency"]), key=lambda r: r["monthly_cost_usd"])
+    _, out, _ = _run(capsys, "compare", "--qpd", "20000", "--model", "llama-3.3-70b", "--api", "groq/llama-3.3-70b",
+                        "--platforms", "all")  # fmt: skip
+    text = " ".join(out.split())
+    # the platform is cheaper than every API and rented row here, so the verdict says so with the gap
+    assert run["monthly_cost_usd"] < best_api
+    gap = round(best_api) - round(run["monthly_cost_usd"])
+    assert f"Cheaper still: {run['label']} ({run['billing_model']}) at ${run['monthly_cost_usd']:,.0f}" in text
+    assert abs(int(text.split(f"at ${run['monthly_cost_usd']:,.0f}, $")[1].split(" ")[0].replace(",", "")) - gap) <= 1

@@ -306,6 +306,15 @@ def compare_verdict(data: Comparison) -> str:
             )
         else:
             out += f" The cheapest self-hosted option, {o.id.split('@')[0]}, costs {usd(o.monthly_cost_usd)}."
+    runs = [p for p in data.platforms if p.meets_latency]
+    if runs:  # --platforms: the cheapest serverless platform or dedicated endpoint, against the best row
+        p = min(runs, key=lambda r: r.monthly_cost_usd)
+        gap = usd(abs(p.monthly_cost_usd - best.monthly_cost_usd))
+        if p.monthly_cost_usd < best.monthly_cost_usd:
+            out += f" Cheaper still: {p.label} ({p.billing_model}) at {usd(p.monthly_cost_usd)}, {gap} less."
+        else:
+            cost = usd(p.monthly_cost_usd)
+            out += f" The cheapest platform, {p.label} ({p.billing_model}), costs {cost}, {gap} more."
     missing = [o for o in options if isinstance(o, Infeasible)]
     if missing and not any(isinstance(o, SelfHostedOption) for o in options):
         out += f" {missing[0].label} cannot run: see its row."
