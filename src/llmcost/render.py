@@ -309,12 +309,11 @@ def compare_verdict(data: Comparison) -> str:
     runs = [p for p in data.platforms if p.meets_latency]
     if runs:  # --platforms: the cheapest serverless platform or dedicated endpoint, against the best row
         p = min(runs, key=lambda r: r.monthly_cost_usd)
-        gap = usd(abs(p.monthly_cost_usd - best.monthly_cost_usd))
+        cost, apart = usd(p.monthly_cost_usd), usd(abs(p.monthly_cost_usd - best.monthly_cost_usd))
         if p.monthly_cost_usd < best.monthly_cost_usd:
-            out += f" Cheaper still: {p.label} ({p.billing_model}) at {usd(p.monthly_cost_usd)}, {gap} less."
+            out += f" Cheaper still: {p.label} ({p.billing_model}) at {cost}, {apart} less."
         else:
-            cost = usd(p.monthly_cost_usd)
-            out += f" The cheapest platform, {p.label} ({p.billing_model}), costs {cost}, {gap} more."
+            out += f" The cheapest platform, {p.label} ({p.billing_model}), costs {cost}, {apart} more."
     missing = [o for o in options if isinstance(o, Infeasible)]
     if missing and not any(isinstance(o, SelfHostedOption) for o in options):
         out += f" {missing[0].label} cannot run: see its row."
