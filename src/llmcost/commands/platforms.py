@@ -15,7 +15,7 @@ import numpy as np
 from llmcost import defaults
 from llmcost.catalog import Catalog, load_catalog, require_catalog
 from llmcost.commands.common import alpha, assumptions, factors, inputs_for, model_curves
-from llmcost.errors import UsageError
+from llmcost.errors import UnknownIdError, UsageError
 from llmcost.inputs import Autoscaling, Inputs, Scenario, profile_weights
 from llmcost.montecarlo import Draws, PlatformCase, api_usd_per_qpd
 from llmcost.platforms import (
@@ -198,12 +198,7 @@ def platforms(
     qpm = w.queries_per_month
     max_ttft = inp.selfhost.max_ttft_ms
     reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    if basis not in cat.cold_start_components:
-        from llmcost.errors import UnknownIdError
-
-        raise UnknownIdError("cold-start basis", basis, cat.cold_start_components, param="cold_start_basis")
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    cold = _cold_start(cat, s)
     raw_p = s.get("spot_preemption")
     p_spot = check_preemption(central(raw_p) if raw_p is not None else defaults.SPOT_PREEMPTIONS_PER_MONTH)
 
@@ -281,7 +276,7 @@ def platforms(
         "profile": name,
         "profile_weights": list(weights),
         "cold_start": {
-            "basis": basis,
+            "basis": s.get("cold_start_basis", defaults.COLD_START_BASIS),
             "image_pull_s": cold.image_pull_s,
             "weights_load_gb_per_s": cold.load_gb_per_s,
             "weights_download_gb_per_s": cold.download_gb_per_s,
@@ -320,8 +315,7 @@ def platform_rows(inp: Inputs, cat: Catalog, model: OpenModel) -> list[RunOption
     _, weights = profile_weights(s.get("profile", defaults.PROFILE))
     w = inp.workload
     reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    cold = _cold_start(cat, s)
     configs, _ = sized_configs(model, inp.quants, inp.gpus, w, inp.selfhost, reasoning_tokens=reasoning)
     ids = s.get("platforms")
     named = bool(ids) and ids not in (["all"], ["none"])
@@ -490,6 +484,14 @@ def _hybrid_draws(case: PlatformCase, share: float, d: Draws, api_usd_per_qpd: A
     }
 
 
+def _cold_start(cat: Catalog, s: Mapping[str, Any]) -> ColdStart:
+    """The cold start the settings ask for: a sourced basis (cold_start_basis) plus the image pull."""
+    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
+    if basis not in cat.cold_start_components:
+        raise UnknownIdError("cold-start basis", basis, cat.cold_start_components, param="cold_start_basis")
+    return cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+
+
 def _context(
     inp: Inputs, cat: Catalog, model: OpenModel, named: bool = False
 ) -> tuple[tuple[float, ...], ColdStart, list[_Serving]]:
@@ -497,12 +499,7 @@ def _context(
     s = inp.settings
     _, weights = profile_weights(s.get("profile", defaults.PROFILE))
     reasoning = inp.reasoning[model.id].tokens
-    basis = s.get("cold_start_basis", defaults.COLD_START_BASIS)
-    if basis not in cat.cold_start_components:
-        from llmcost.errors import UnknownIdError
-
-        raise UnknownIdError("cold-start basis", basis, cat.cold_start_components, param="cold_start_basis")
-    cold = cold_start_from(cat.cold_start_components[basis], float(s.get("image_pull_s", defaults.IMAGE_PULL_S)))
+    cold = _cold_start(cat, s)
     configs, _ = sized_configs(model, inp.quants, inp.gpus, inp.workload, inp.selfhost, reasoning_tokens=reasoning)
     servings, _ = _servings(_select(cat, s.get("platforms")), configs, inp, cold, reasoning, named)
     return weights, cold, servings
