@@ -43,7 +43,7 @@ from benchmarks.concurrency_calibration import Measurement, load_measurements
 from benchmarks.concurrency_calibration import predict as predict_measurement
 from llmcost import aiconfigurator_backend as aic
 from llmcost.catalog import Catalog
-from llmcost.defaults import Efficiency
+from llmcost.defaults import TENSOR_CORE_VS_BF16, Efficiency
 from llmcost.records import Precision
 
 
@@ -153,7 +153,8 @@ def report_speed(t_llm: list[float], t_aic: list[float], startup_s: float) -> No
 
 WEIGHT_BYTES = {"bfloat16": 2.0, "fp8": 1.0}
 KV_BYTES = {"bfloat16": 2.0, "fp8": 1.0}
-PEAK_KEY: dict[str, Precision] = {"bfloat16": "bf16", "fp8": "fp8"}
+PEAK_KEY: dict[str, Precision] = {"bfloat16": "bf16", "fp8": "fp8", "nvfp4": "fp4"}
+TENSOR_DTYPES = ("bfloat16", "fp8", "nvfp4")  # bf16 first: the others are compared with it
 
 
 def _tables(system: str, engine: str) -> tuple[Any, Any, str]:
@@ -178,6 +179,7 @@ def report_kernels(cat: Catalog, eff: Efficiency) -> None:
         "(weight bytes / latency);\n  decode attention: batch x context >= 2^17 tokens (KV bytes read / latency; "
         "full attention only)"
     )
+    ratios: dict[str, list[float]] = {}  # precision -> per table, its compute fraction / bf16's
     for gpu_id, system in aic.GPUS.items():
         g = cat.gpu(gpu_id)
         bw = g.memory_bandwidth_tb_per_s * 1e12
@@ -188,10 +190,20 @@ def report_kernels(cat: Catalog, eff: Efficiency) -> None:
                 print(f"  {gpu_id} {engine}: no table ({exc.__class__.__name__})")
                 continue
             cells = []
-            for dtype in ("bfloat16", "fp8"):
+            for dtype in TENSOR_DTYPES:
                 t = gemm[gemm.gemm_dtype == dtype]
                 big = t[(t.m >= 4096) & (t.n >= 4096) & (t.k >= 4096)]
-                flops = 2.0 * big.m * big.n * big.k / (big.latency * 1e-3) / (g.dense_tflops[PEAK_KEY[dtype]] * 1e12)
+                peak = g.dense_tflops.get(PEAK_KEY[dtype])
+                if big.empty or peak is None:
+                    continue
+                flops = 2.0 * big.m * big.n * big.k / (big.latency * 1e-3) / (peak * 1e12)
+                if dtype == "bfloat16":
+                    bf16 = float(flops.median())
+                else:
+                    ratios.setdefault(PEAK_KEY[dtype], []).append(float(flops.median()) / bf16)
+                if dtype not in WEIGHT_BYTES:
+                    cells.append(f"{PEAK_KEY[dtype]} compute {_mb(flops)}")
+                    continue
                 small = t[(t.m <= 16) & (t.n * t.k >= 4096**2)]
                 stream = small.n * small.k * WEIGHT_BYTES[dtype] / (small.latency * 1e-3) / bw
                 cells.append(f"{PEAK_KEY[dtype]} compute {_mb(flops)}, weight stream {_mb(stream)}")
@@ -201,6 +213,12 @@ def report_kernels(cat: Catalog, eff: Efficiency) -> None:
             read = a.batch_size * (a.isl + a.step) * 2 * a.num_key_value_heads * a.head_dim * kv_bytes
             frac = read / (a.latency * 1e-3) / bw
             print(f"  {gpu_id:<9}{engine:<8}{version:<11}" + "; ".join(cells) + f"; decode attention {_mb(frac)}")
+    for prec, found in ratios.items():
+        shipped = TENSOR_CORE_VS_BF16.get(prec, 1.0)
+        print(
+            f"  tensor cores vs bf16, {prec}: {len(found)} tables, {min(found):.2f}-{max(found):.2f}, median "
+            f"{statistics.median(found):.2f} (defaults.TENSOR_CORE_VS_BF16: {shipped:g})"
+        )
 
 
 def _mb(x: Any) -> str:

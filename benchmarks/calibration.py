@@ -150,7 +150,12 @@ def at_release(cat: Catalog, engine: str, version: str, eff: Efficiency) -> Effi
     prof = cat.overhead_profile(engine, rid) if rid is not None else None
     if prof is None:
         return eff
-    return replace(eff, layer_overhead_us=prof.layer_overhead_us, moe_layer_overhead_us=prof.moe_layer_overhead_us)
+    return replace(
+        eff,
+        layer_overhead_us=prof.layer_overhead_us,
+        moe_layer_overhead_us=prof.moe_layer_overhead_us,
+        first_token_overhead_ms=prof.first_token_overhead_ms,
+    )
 
 
 def calibration_catalog() -> Catalog:

@@ -51,6 +51,7 @@ from llmcost.defaults import Efficiency
 BOUNDS_US = (0.0, 400.0)  # the fit's bounds on layer_overhead_us (benchmarks/calibration.py BOUNDS)
 CONCURRENCY_LINES = {2: "tpot", 102: "tpot", 107: "tpot"}  # published_concurrency.csv line -> metric used
 MOE_LINES = {28: "tpot", 29: "tpot", 30: "tpot"}  # the same, for the MoE-layer figure
+FIRST_TOKEN_LINES = {2: "ttft", 28: "ttft", 102: "ttft", 107: "ttft"}  # the lowest load of each online harness
 
 
 def implied_us(figure: Callable[[float], float], published: float, rising: bool) -> float | None:
@@ -92,6 +93,16 @@ def measurement_implied(cat: Catalog, m: Measurement, eff: Efficiency, moe: bool
     return implied_us(figure, m.published, rising=m.metric != "throughput")
 
 
+def first_token_implied(cat: Catalog, m: Measurement, eff: Efficiency) -> float:
+    """The online server's non-GPU time to the first token [ms] that reproduces the TTFT of `m`: what the
+    published TTFT leaves after the modelled one at none (TTFT is that plus a constant)."""
+    value, _ = predict_measurement(cat, m, eff)  # at the release's record, its first-token time included
+    assert value is not None
+    rid = release_profile(m.engine, m.engine_version)
+    prof = cat.overhead_profile(m.engine, rid) if rid is not None else None
+    return m.published - (value - (prof.first_token_overhead_ms if prof is not None else 0.0))
+
+
 def derive(cat: Catalog, eff: Efficiency) -> dict[str, list[tuple[str, float | None]]]:
     """Release id ("baseline" for none) -> [(measurement label, implied us)]."""
     out: dict[str, list[tuple[str, float | None]]] = {}
@@ -111,6 +122,11 @@ def derive(cat: Catalog, eff: Efficiency) -> dict[str, list[tuple[str, float | N
             dense = replace(eff, layer_overhead_us=prof.layer_overhead_us) if prof is not None else eff
             label = f"{m.label} ({m.metric})"
             out.setdefault(f"{rid} MoE layers", []).append((label, measurement_implied(cat, m, dense, moe=True)))
+    for m in measurements:
+        if FIRST_TOKEN_LINES.get(m.line) == m.metric:
+            rid = release_profile(m.engine, m.engine_version) or "baseline"
+            label = f"{m.label} ({m.metric}, ms)"
+            out.setdefault(f"{rid} first token [ms]", []).append((label, first_token_implied(cat, m, eff)))
     return out
 
 
@@ -118,12 +134,13 @@ def main() -> None:
     cat, eff = calibration_catalog(), Efficiency()
     print(f"shipped factors: {eff}")
     for rid, found in derive(cat, eff).items():
+        unit = "ms" if rid.endswith("[ms]") else "us"
         print(f"\n{rid}:")
-        for label, us in found:
-            print(f"  {'-' if us is None else f'{us:6.1f}':>6} us  {label}")
-        values = [us for _, us in found if us is not None]
+        for label, value in found:
+            print(f"  {'-' if value is None else f'{value:6.1f}':>6} {unit}  {label}")
+        values = [v for _, v in found if v is not None]
         if values:
-            print(f"  median {statistics.median(values):.1f} us over {len(values)} measurements")
+            print(f"  median {statistics.median(values):.1f} {unit} over {len(values)} measurements")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -93,6 +94,23 @@ def test_closed_loop_hand_worked():
     # mean wait 0.625 x 0.1 / (2 x 0.375) = 0.083333; half the step in flight, 0.012 / 2; then
     # 0.1 s of prefill and one step of 0.012: 0.361333 s
     assert r.ttft_s == pytest.approx(0.16 + 0.625 * 0.1 / 0.75 + 0.006 + 0.112)
+
+
+def test_an_online_servers_first_token_time_adds_to_ttft_only():
+    """30 ms of front-end time (HTTP, tokenization, hand-off, detokenization) lands on every TTFT, at a
+    concurrency, at a rate and in a batch; throughput and TPOT are the GPU's and do not move."""
+    front = dataclasses.replace(UNIT, first_token_overhead_ms=30.0)
+    for f in (lambda e: at_concurrency(_toy(), 3.0, 2, e, PREFILL_CHUNK_TOKENS), lambda e: rates(_toy(), 2.0, e)):
+        base, online = f(UNIT), f(front)
+        assert online.ttft_s == pytest.approx(base.ttft_s + 0.030)
+        assert (online.requests_per_s, online.tpot_s) == (base.requests_per_s, base.tpot_s)
+    base, online = (at_rate(load_curve(_toy(), 2, e, PREFILL_CHUNK_TOKENS), 3.0) for e in (UNIT, front))
+    assert {k: v - base.ttft_ms[k] for k, v in online.ttft_ms.items()} == pytest.approx(
+        {"p50": 30.0, "p90": 30.0, "p99": 30.0}
+    )
+    assert online.tpot_ms == base.tpot_ms
+    # the engine's relative throughput scales GPU work, not the CPU front-end
+    assert front.scaled(2.0).first_token_overhead_ms == 30.0
 
 
 def test_a_rate_at_or_beyond_capacity_is_refused_naming_it():

@@ -197,18 +197,17 @@ PROSE = {
         "options[openai/gpt-4o].cost_per_query_usd": "$0.0100 a query",
     },
     BREAKEVEN: {  # the worked example
-        "api_usd_per_qpd_month": "$0.3042 a month", "queries_per_day_per_replica": "carries 7,942 queries/day",
+        "api_usd_per_qpd_month": "$0.3042 a month", "queries_per_day_per_replica": "carries 8,680 queries/day",
         lambda d: step(1)(d) - step(0)(d): "adds $382 a month", "self_hosted_fixed_usd_per_month": "$3,534 of hidden",
         step(0): "$3,899 a month", step(1): "($4,281 up to", "self_hosted_cheaper_above_qpd": "= 14,073 queries/day",
-        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.58 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
+        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.45 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
         lambda d: (step(0)(d) - d["pairs"][0]["self_hosted_fixed_usd_per_month"]) / 730: "$0.50/h x 730",
         lambda d: step(0)(d) - d["pairs"][0]["self_hosted_fixed_usd_per_month"]: "= $365 a",
     },
-    BREAKEVEN.replace("--format", "--hidden-costs flat --format"): {"crossings_qpd.0": "the crossover is 16,335"},
+    BREAKEVEN.replace("--format", "--hidden-costs flat --format"): {"crossings_qpd.0": "the crossover is 15,879"},
     BREAKEVEN.replace("gpt-4o", "gpt-4o-mini"): {
-        "crossings_qpd.0": "(at 314,741", "crossings_qpd.1": "345,769 and",
-        "crossings_qpd.2": "375,673 queries/day, with",
-        "self_hosted_cheaper_above_qpd": "only above 375,673",
+        "crossings_qpd.0": "cross once, at 314,741",
+        "self_hosted_cheaper_above_qpd": "only above 314,741",
     },
     "llmcost hybrid --qpd 100000 --share 0.7 --model llama-3.1-70b --api anthropic/claude-sonnet-4.5 --format json": {
         "monthly_cost_usd": "$16,948 a month", "blended_cost_per_query_usd": "$0.0056 per query",
@@ -216,12 +215,12 @@ PROSE = {
         lambda d: 100 * d["saving_vs_all_api_usd"] / d["all_api_monthly_cost_usd"]: "(59%)",
     },
     (ENGINE + "vllm", ENGINE + "ollama"): {
-        "output_tokens_per_s": "5,240 output", lambda vllm, ollama: ollama["output_tokens_per_s"]: "(135 vs",
+        "output_tokens_per_s": "5,228 output", lambda vllm, ollama: ollama["output_tokens_per_s"]: "(135 vs",
         lambda vllm, ollama: vllm["output_tokens_per_s"] / ollama["output_tokens_per_s"]: "39x slower",
         "batch_size": "batch of 201",
     },
     BREAKEVEN.replace("--format", "--monte-carlo 10000 --seed 1 --format"): {
-        "breakeven_qpd_p10": "11,246 /", "breakeven_qpd_p50": "16,553 /", "breakeven_qpd_p90": "21,897 at P10",
+        "breakeven_qpd_p10": "11,168 /", "breakeven_qpd_p50": "15,994 /", "breakeven_qpd_p90": "21,284 at P10",
     },
     "llmcost sensitivity --model llama-3.1-70b --api openai/gpt-4o --metric breakeven --format json": {
         "inputs.0.result_at_low": "DevOps cost: 9,142", "inputs.0.result_at_high": "20,259/day",

@@ -62,7 +62,7 @@ THROUGHPUT_FACTOR = 1.0  # achieved / modelled throughput in the point answer
 GPU_PRICE_FACTOR = 1.0  # price over the cheapest offer in the point answer
 # Spread of the throughput model's error on the 72 published measurements: the standard deviation of
 # log(predicted / published) (benchmarks/throughput_accuracy.py; a test keeps the two in step).
-THROUGHPUT_LOG_SD = 0.164
+THROUGHPUT_LOG_SD = 0.152
 
 # pairing: LMArena 95% CIs are about +-3-7 Elo, so gaps this small are ties
 QUALITY_TOLERANCE_ELO = 10.0
@@ -104,6 +104,17 @@ MAX_TOKENS_PER_QUERY = 1e8
 MAX_USD = 1e12  # any money input: hidden-cost lines, prices per Mtok or per hour
 
 
+# Tensor-core GEMMs of each precision reach a smaller fraction of their datasheet peak than bf16's do
+# (scaling of activations, narrower tiles): the fraction relative to bf16's, applied to the peak before
+# the fitted compute factors. Derived by `python benchmarks/aiconfigurator_reference.py` (its "tensor
+# cores vs bf16" line) from the GEMM tables NVIDIA's aiconfigurator-core 0.12.0 ships, measured on H100,
+# H200 and B200 with TensorRT-LLM 1.3.0rc20, vLLM 0.24.0 and SGLang 0.5.14: the median over those tables
+# of (median achieved fraction of GEMMs with m, n, k >= 4096 at the precision) / (the same at bf16).
+# fp8: nine tables, 0.67-0.81, median 0.78 (one H200 here: 0.88, benchmarks/h200_microbench.csv);
+# fp4 (NVFP4): B200's three tables, 0.60-0.68, median 0.63. int8 has no table: taken as bf16's (1.0).
+TENSOR_CORE_VS_BF16: dict[str, float] = {"fp8": 0.78, "fp4": 0.63}
+
+
 @dataclass(frozen=True)
 class Efficiency:
     """Achieved fractions of datasheet peaks, plus the fixed costs of each decode step: a time per layer
@@ -113,20 +124,25 @@ class Efficiency:
     (data/engines.yaml engine_overhead, derived by benchmarks/engine_overhead.py; vLLM's V1 engine also
     for MoE layers) and selfhost.engine_efficiency puts it in place of this one.
     Fitted by `python benchmarks/throughput_accuracy.py --fit` on 72 published measurements
-    (TensorRT-LLM and vLLM, H100/A100/L40S/A10G, bf16/fp8/int8/int4). They are physically
-    plausible against kernel measurements on one H200 (shared/reference/h200_*.csv): a
-    Llama-8B-shaped decode step reaches 0.69-0.80 of peak bandwidth, 8192^3 GEMMs 0.78 (bf16)
-    and 0.69 (fp8) of peak FLOP/s; decode GEMMs at batch 256-2048 reach 0.55-0.77. Decode
-    compute below that reflects attention and scheduling a GEMM benchmark does not see; the
-    per-layer overhead (kernel launches, norms, sampling, scheduler) is what limits batch-1 speed.
+    (TensorRT-LLM and vLLM, H100/A100/L40S/A10G, bf16/fp8/int8/int4). The compute factors are
+    fractions of the peak on bf16's footing (fp8 and fp4 peaks times TENSOR_CORE_VS_BF16 first). They
+    are physically plausible against kernel measurements on one H200 (shared/reference/h200_*.csv): a
+    Llama-8B-shaped decode step reaches 0.69-0.80 of peak bandwidth, an 8192^3 bf16 GEMM 0.78 of peak
+    FLOP/s (prefill: 0.72); decode GEMMs at batch 256-2048 reach 0.55-0.77. Decode compute below that
+    reflects attention and scheduling a GEMM benchmark does not see; the per-layer overhead (kernel
+    launches, norms, sampling, scheduler) is what limits batch-1 speed.
     """
 
     bandwidth: float = 0.865
-    decode_compute: float = 0.3305
-    prefill_compute: float = 0.577
+    decode_compute: float = 0.4175
+    prefill_compute: float = 0.722
     layer_overhead_us: float = 140.0  # fixed time per layer per decode step
     moe_layer_overhead_us: float | None = None  # the same for an MoE layer (None: layer_overhead_us)
-    sequence_overhead_us: float = 7.0  # time per running sequence per decode step (sampling, scheduling)
+    sequence_overhead_us: float = 6.0  # time per running sequence per decode step (sampling, scheduling)
+    # an online server's time from a request's arrival to its first streamed token that is not GPU work
+    # (HTTP, chat template and tokenization, hand-off to the engine process, detokenization, the SSE
+    # write): adds to TTFT only, since it overlaps the GPU serving the others; 0 for an offline engine
+    first_token_overhead_ms: float = 0.0
 
     def to_dict(self) -> dict[str, float | None]:
         return dict(self.__dict__)
@@ -145,6 +161,7 @@ class Efficiency:
             self.layer_overhead_us / factor,
             None if self.moe_layer_overhead_us is None else self.moe_layer_overhead_us / factor,
             self.sequence_overhead_us / factor,
+            self.first_token_overhead_ms,  # CPU work, not the engine's GPU speed
         )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from llmcost.defaults import TENSOR_CORE_VS_BF16
 from llmcost.errors import UnknownIdError
 from llmcost.records import Gpu, OpenModel, Precision
 
@@ -84,15 +85,23 @@ class ComputePath:
     """How a GPU executes a quantization: the tensor rate used and whether it is native."""
 
     precision: Precision
-    tflops: float
+    tflops: float  # the datasheet's dense peak at that precision
     native: bool
     note: str | None
+    # the fraction of its peak this precision's GEMMs reach relative to bf16's (defaults.TENSOR_CORE_VS_BF16)
+    achieved_vs_bf16: float = 1.0
+
+    @property
+    def effective_tflops(self) -> float:
+        """The peak on bf16's footing: what the fitted compute factors multiply."""
+        return self.tflops * self.achieved_vs_bf16
 
 
 def compute_path(quant: Quantization, gpu: Gpu) -> ComputePath:
     """Native when the GPU has tensor cores for the format, else weight-only at 16-bit."""
     if quant.compute in gpu.dense_tflops:
-        return ComputePath(quant.compute, gpu.dense_tflops[quant.compute], True, None)
+        ratio = TENSOR_CORE_VS_BF16.get(quant.compute, 1.0)
+        return ComputePath(quant.compute, gpu.dense_tflops[quant.compute], True, None, ratio)
     note = (
         f"{gpu.id} has no {quant.compute} tensor cores: {quant.id} runs weight-only "
         f"(weights stored at {quant.bits_per_weight:g} bits, matmuls at 16-bit)"

@@ -612,6 +612,8 @@ class EngineOverhead(Identified):
     default: bool = False
     layer_overhead_us: float = _req(ge=0, le=10_000)
     moe_layer_overhead_us: float | None = _opt(ge=0, le=10_000)  # an MoE layer's (None: the same)
+    # the online server's non-GPU time to a request's first streamed token [ms] (Efficiency field of that name)
+    first_token_overhead_ms: float = _default(0.0, ge=0, le=10_000)
     evidence: str  # the measurements it is derived from, each with the overhead it implies
 
 

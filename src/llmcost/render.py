@@ -184,6 +184,12 @@ def _moe_overhead(eff: Mapping[str, Any]) -> str:
     return f" ({moe:g} per MoE layer)" if moe is not None else ""
 
 
+def _first_token(eff: Mapping[str, Any]) -> str:
+    """The online server's non-GPU time to the first token, where the engine release has one."""
+    ms = eff.get("first_token_overhead_ms") or 0.0
+    return f", {ms:g} ms of server time to the first token" if ms else ""
+
+
 def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
     w, a = data.workload, data.assumptions
     eff, eng = a["efficiency"], a["engine"]
@@ -199,8 +205,8 @@ def assumption_lines(data: Comparison | BreakEvenResult) -> list[str]:
         f"memory budgeted{_accounting(eng)}, throughput x{eng['relative_throughput']:g} of vLLM{latency}",
         f"throughput model (fitted, see README accuracy): bandwidth {eff['bandwidth']:g} and compute "
         f"{eff['decode_compute']:g} (decode) / {eff['prefill_compute']:g} (prefill) of peak, "
-        f"{eff['layer_overhead_us']:g} us per layer per decode step{_moe_overhead(eff)}; KV cache "
-        f"{a['kv_cache_precision']}",
+        f"{eff['layer_overhead_us']:g} us per layer per decode step{_moe_overhead(eff)}"
+        f"{_first_token(eff)}; KV cache {a['kv_cache_precision']}",
         hidden,
         f"comparable API: the cheapest with LMArena Elo >= the option's minus {a['quality_tolerance_elo']:g}",
         *a["notes"],

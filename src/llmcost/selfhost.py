@@ -99,7 +99,12 @@ def engine_efficiency(a: SelfHostAssumptions, engine: Engine | None, scaled: boo
     eff = a.efficiency
     prof = a.engine_overheads.get(engine.id if engine is not None else "vllm")
     if prof is not None:
-        eff = replace(eff, layer_overhead_us=prof.layer_overhead_us, moe_layer_overhead_us=prof.moe_layer_overhead_us)
+        eff = replace(
+            eff,
+            layer_overhead_us=prof.layer_overhead_us,
+            moe_layer_overhead_us=prof.moe_layer_overhead_us,
+            first_token_overhead_ms=prof.first_token_overhead_ms,
+        )
     return eff.scaled(engine.relative_throughput) if scaled and engine is not None else eff
 
 

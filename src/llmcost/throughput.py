@@ -64,7 +64,7 @@ class ServingShape:
     flops_per_decode_token: float  # incl. attention at the mean decode context
     flops_per_prefill: float  # whole prompt, incl. causal attention
     bandwidth_bytes_per_s: float  # per GPU
-    tflops: float  # per GPU, at the compute path's precision
+    tflops: float  # per GPU, at the compute path's precision, on bf16's footing (ComputePath.effective_tflops)
     link_bytes_per_s: float  # per GPU, one direction
     allreduce_bytes_per_token: float  # activation bytes all-reduced per token per step
     # how a MoE replica splits over its GPUs (memory.PARALLELISMS; with_parallelism sets the rest)
@@ -183,7 +183,7 @@ def serving_shape(
         flops_per_prefill=2 * active * (input_tokens - cached_tokens)
         + attention_flops(model, prefill_full, prefill_local, prefill_index, input_tokens - cached_tokens),
         bandwidth_bytes_per_s=gpu.memory_bandwidth_tb_per_s * 1e12,
-        tflops=path.tflops,
+        tflops=path.effective_tflops,
         link_bytes_per_s=(link.gb_per_s if link else 0.0) * 1e9 / 2,  # one direction
         allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
         moe_layers=moe_layers(model),
@@ -386,7 +386,8 @@ def rates(s: ServingShape, batch: B, eff: Efficiency) -> Rates[B]:
     pre = prefill_s(s, eff)
     req_s = 1.0 / (pre + s.output_tokens * step / batch)
     tok_s = req_s * s.output_tokens
-    return Rates(batch, req_s, tok_s, pre + step, batch / tok_s, t_mem, t_compute, pre)
+    ttft = pre + step + eff.first_token_overhead_ms * 1e-3
+    return Rates(batch, req_s, tok_s, ttft, batch / tok_s, t_mem, t_compute, pre)
 
 
 def _meets(r: Rates[float], max_ttft_ms: float | None, max_tpot_ms: float | None) -> bool:
@@ -471,6 +472,7 @@ def saturated_capacity(
 # starts at once). So, at a running batch b:
 #
 #     TTFT0(b)  = t_prefill + ceil(prompt / (chunk - (b - 1))) * t_step(b)  (+ t_step(b - 1) / 2 if b > 1)
+#                 + t_front   (an online server's non-GPU time to the first streamed token)
 #     X(b)      = 1 / (t_prefill + output_tokens * t_step(b) / b)      requests/s (as `rates`)
 #     TPOT(b)   = b / (X(b) * output_tokens)                           prefill stalls included
 #
@@ -517,7 +519,7 @@ def chunked_ttft_s(s: ServingShape, batch: B, eff: Efficiency, chunk_tokens: flo
     prefill included (see above) [s]."""
     budget = maximum(chunk_tokens - (batch - 1.0), 1.0)
     step, _, _ = decode_step_s(s, batch, eff)
-    return prefill_s(s, eff) + ceil(s.prefill_tokens / budget) * step
+    return prefill_s(s, eff) + ceil(s.prefill_tokens / budget) * step + eff.first_token_overhead_ms * 1e-3
 
 
 def at_concurrency(
@@ -536,7 +538,8 @@ def at_concurrency(
     queued = maximum(concurrency - b, 0.0) / r.requests_per_s
     busy = r.requests_per_s * r.prefill_s  # share of the replica's time in prefill (< 1)
     prefill_wait = busy * r.prefill_s * prompt_spread / (2.0 * (1.0 - busy))  # M/G/1 mean (Pollaczek-Khinchine)
-    in_flight = minimum(concurrency - 1.0, 1.0) * (r.ttft_s - r.prefill_s) / 2.0  # half a step, if others run
+    step, _, _ = decode_step_s(s, b, eff)
+    in_flight = minimum(concurrency - 1.0, 1.0) * step / 2.0  # half a step, if others run
     ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait + in_flight
     return Rates(b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s)
 
@@ -551,7 +554,8 @@ def load_curve(
     b = np.arange(1, max_batch + 1, dtype=np.float64)
     r = rates(s, b, eff)
     # an arrival finding n = 0..c-1 requests joins a batch of n + 1, after half the step of n in flight
-    in_flight = np.concatenate(([0.0], (r.ttft_s[:-1] - r.prefill_s) / 2.0))
+    step, _, _ = decode_step_s(s, b, eff)
+    in_flight = np.concatenate(([0.0], step[:-1] / 2.0))
     return LoadCurve(
         batch=b,
         requests_per_s=r.requests_per_s,

@@ -344,11 +344,13 @@ def _measured(
 
 
 def _fixed_cost(eff: defaults.Efficiency, a: SelfHostAssumptions, moe_layers: int) -> dict[str, Any]:
-    """The decode step's fixed costs the capacity used, and where the per-layer one comes from."""
+    """The fixed costs the capacity used (per decode step, and the server's per request before its first
+    token), and where they come from."""
     prof = a.engine_overheads.get(a.engine.id) if a.engine is not None else None
     out: dict[str, Any] = {"layer_overhead_us": eff.layer_overhead_us}
     if moe_layers:
         out["moe_layer_overhead_us"] = eff.moe_overhead_us
     out["sequence_overhead_us"] = eff.sequence_overhead_us
+    out["first_token_overhead_ms"] = eff.first_token_overhead_ms  # the online server's, in every TTFT
     out["from"] = f"engines.yaml engine_overhead {prof.id}" if prof is not None else "fitted (defaults.Efficiency)"
     return out
