@@ -26,21 +26,24 @@ def test_every_case_is_scored(scored):
 def test_kv_pool_accuracy_is_held(scored):
     cases, median, within = summary(scored)
     assert cases == 17
-    assert median <= 0.07  # measured 6.7% (issue 14's target is 5%: not met, see published_kv_pool.md)
-    assert within >= 7  # measured 7 of 17 within 5%
+    # measured 4.6% (6.7% with device memory at nvidia-smi's total; issue 14's target, every sourced case
+    # within 5%, is not met: see published_kv_pool.md)
+    assert median <= 0.05
+    assert within >= 9  # measured 9 of 17 within 5%
 
 
-def test_llmcost_overstates_the_pool_beyond_the_first_a100_cases(scored):
-    """The gaps found all run one way: the pool is overstated (device memory on the nvidia-smi basis,
-    weights of MXFP4/AWQ checkpoints), except the four A100 80GB Qwen2-7B starts, within 1% either way."""
-    close = [s for s in scored if abs(s.error) <= 0.01]
-    assert {s.case.name for s in close} == {
+def test_the_pool_is_overstated_except_where_the_activation_peak_is(scored):
+    """With device memory as CUDA reports it, the pool is understated only on the four A100 80GB
+    Qwen2-7B starts (0.5-4.6%: the sampler's activation peak over a 152k vocabulary is counted a little
+    high); every other case is overstated (weights of MXFP4/AWQ/multimodal checkpoints, CUDA graphs)."""
+    under = {s.case.name for s in scored if s.error < 0}
+    assert under == {
         "qwen2-7b/a100-80gb/tp1/u0.25",
         "qwen2-7b/a100-80gb/tp1/u0.5",
         "qwen2-7b/a100-80gb/tp2/u0.25",
         "qwen2-7b/a100-80gb/tp2/u0.5",
     }
-    assert all(s.error > 0.01 for s in scored if s not in close)
+    assert all(-0.05 < s.error for s in scored)
 
 
 def test_no_start_the_engine_accepted_is_refused(scored):
