@@ -378,6 +378,7 @@ class Rates(Generic[B]):
     t_mem_s: B
     t_compute_s: B
     prefill_s: float
+    step_s: B  # one decode step at the batch
 
 
 def rates(s: ServingShape, batch: B, eff: Efficiency) -> Rates[B]:
@@ -387,7 +388,7 @@ def rates(s: ServingShape, batch: B, eff: Efficiency) -> Rates[B]:
     req_s = 1.0 / (pre + s.output_tokens * step / batch)
     tok_s = req_s * s.output_tokens
     ttft = pre + step + eff.first_token_overhead_ms * 1e-3
-    return Rates(batch, req_s, tok_s, ttft, batch / tok_s, t_mem, t_compute, pre)
+    return Rates(batch, req_s, tok_s, ttft, batch / tok_s, t_mem, t_compute, pre, step)
 
 
 def _meets(r: Rates[float], max_ttft_ms: float | None, max_tpot_ms: float | None) -> bool:
@@ -424,6 +425,7 @@ def _largest_batch_meeting(
         float(r.t_mem_s[i]),
         float(r.t_compute_s[i]),
         r.prefill_s,
+        float(r.step_s[i]),
     )
 
 
@@ -538,10 +540,11 @@ def at_concurrency(
     queued = maximum(concurrency - b, 0.0) / r.requests_per_s
     busy = r.requests_per_s * r.prefill_s  # share of the replica's time in prefill (< 1)
     prefill_wait = busy * r.prefill_s * prompt_spread / (2.0 * (1.0 - busy))  # M/G/1 mean (Pollaczek-Khinchine)
-    step, _, _ = decode_step_s(s, b, eff)
-    in_flight = minimum(concurrency - 1.0, 1.0) * step / 2.0  # half a step, if others run
+    in_flight = minimum(concurrency - 1.0, 1.0) * r.step_s / 2.0  # half a step, if others run
     ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait + in_flight
-    return Rates(b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s)
+    return Rates(
+        b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s, r.step_s
+    )
 
 
 def load_curve(
@@ -554,8 +557,7 @@ def load_curve(
     b = np.arange(1, max_batch + 1, dtype=np.float64)
     r = rates(s, b, eff)
     # an arrival finding n = 0..c-1 requests joins a batch of n + 1, after half the step of n in flight
-    step, _, _ = decode_step_s(s, b, eff)
-    in_flight = np.concatenate(([0.0], step[:-1] / 2.0))
+    in_flight = np.concatenate(([0.0], r.step_s[:-1] / 2.0))
     return LoadCurve(
         batch=b,
         requests_per_s=r.requests_per_s,
