@@ -27,6 +27,7 @@ are not read: their provenance against the measurements kept aside (DEVELOPERS.m
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import sys
 import time
@@ -43,7 +44,12 @@ from benchmarks.concurrency_calibration import Measurement, load_measurements
 from benchmarks.concurrency_calibration import predict as predict_measurement
 from llmcost import aiconfigurator_backend as aic
 from llmcost.catalog import Catalog
-from llmcost.defaults import TENSOR_CORE_VS_BF16, Efficiency
+from llmcost.defaults import (
+    ALLREDUCE_LATENCY_PER_DOUBLING_US,
+    ALLREDUCE_LINK_EFFICIENCY,
+    TENSOR_CORE_VS_BF16,
+    Efficiency,
+)
 from llmcost.records import Precision
 
 
@@ -221,6 +227,65 @@ def report_kernels(cat: Catalog, eff: Efficiency) -> None:
         )
 
 
+ALLREDUCE_IMPLEMENTATIONS = ("trtllm", "vllm_graph", "sglang_graph")  # CUDA-graph captured, as served
+ALLREDUCE_GPUS = ("h100-sxm", "h200")  # where the TP calibration rows ran; B200 is printed, not pooled
+
+
+def report_allreduce(cat: Catalog) -> None:
+    """The all-reduce latency and link share (defaults.ALLREDUCE_*) its custom all-reduce tables imply:
+    per table and TP size, t = alpha + 2 (tp - 1) / tp x bytes / (link x efficiency) fitted by least
+    squares on log latency over bf16 messages of 64 KiB-1 GiB; then the medians over H100 and H200, and
+    alpha's median per TP size as a time per doubling of the group (least squares through 0)."""
+    import aiconfigurator_core
+    import numpy as np
+    import pandas as pd
+    from scipy.optimize import least_squares  # type: ignore[import-untyped]
+
+    print("\nall-reduce: custom all-reduce tables, t = alpha + ring bytes / (one-way link x efficiency)")
+    root = Path(aiconfigurator_core.__file__ or "").parent / "systems" / "data"
+    pooled: dict[int, list[tuple[float, float]]] = {}
+    for gpu_id, system in aic.GPUS.items():
+        link = (cat.gpu(gpu_id).interconnect_gb_per_s or 0.0) * 1e9 / 2
+        for name in aic.ENGINES.values():
+            files = sorted((root / system / "comm" / name).glob("*/custom_allreduce_perf.parquet"), key=_version)
+            if not files or not link:
+                continue
+            t = pd.read_parquet(files[-1])
+            impl = "backend" if "backend" in t else "implementation"
+            t = t[t[impl].isin(ALLREDUCE_IMPLEMENTATIONS) & (t.allreduce_dtype == "bfloat16")]
+            t = t[(t.message_size * 2 >= 2**16) & (t.message_size * 2 <= 2**30)]
+            cells = []
+            for group, g in t.groupby("num_gpus"):
+                tp = int(str(group))
+                size = g.message_size.to_numpy() * 2.0
+                seconds = g.latency.to_numpy() * 1e-3
+                ring = 2 * (tp - 1) / tp
+
+                traffic = size * ring / link  # seconds at the full one-way link
+
+                def residual(p: Any, traffic: Any = traffic, seconds: Any = seconds) -> Any:
+                    return np.log(p[0] * 1e-6 + traffic / p[1]) - np.log(seconds)
+
+                alpha, eff = least_squares(residual, [5.0, 0.5], bounds=([0.0, 0.01], [1000.0, 1.5])).x
+                cells.append(f"tp{tp} {alpha:.1f} us, {eff:.2f}")
+                if gpu_id in ALLREDUCE_GPUS:
+                    pooled.setdefault(tp, []).append((float(alpha), float(eff)))
+            print(f"  {gpu_id:<9}{name:<8}{files[-1].parent.name:<11}" + "; ".join(cells))
+    effs = [e for fits in pooled.values() for _, e in fits]
+    alphas = {tp: statistics.median(a for a, _ in fits) for tp, fits in sorted(pooled.items())}
+    doublings = {tp: math.log2(tp) for tp in alphas}
+    per_doubling = sum(doublings[tp] * a for tp, a in alphas.items()) / sum(d * d for d in doublings.values())
+    print(f"  H100 + H200: efficiency median {statistics.median(effs):.2f} ({min(effs):.2f}-{max(effs):.2f}); latency "
+          + ", ".join(f"tp{tp} {a:.2f} us" for tp, a in alphas.items())
+          + f" ~ {per_doubling:.2f} us x log2(tp) (defaults: efficiency {ALLREDUCE_LINK_EFFICIENCY}, "
+          f"{ALLREDUCE_LATENCY_PER_DOUBLING_US} us x log2(tp))")  # fmt: skip
+
+
+def _version(path: Path) -> tuple[int, ...]:
+    """A table's collected version (its folder, "0.5.14", "1.3.0rc20") as numbers, to find the newest."""
+    return tuple(int(n) for n in re.findall(r"\d+", path.parent.name))
+
+
 def _mb(x: Any) -> str:
     return "n/a" if len(x) == 0 else f"{float(x.median()):.2f} / {float(x.quantile(0.9)):.2f}"
 
@@ -285,6 +350,7 @@ def main() -> None:
     report_end_to_end(rows)
     report_speed(t_llm, t_aic, startup)
     report_kernels(cat, eff)
+    report_allreduce(cat)
     report_h200(cat, eff)
 
 

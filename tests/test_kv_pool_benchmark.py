@@ -43,7 +43,7 @@ def test_the_pool_is_overstated_except_where_the_activation_peak_is(scored):
         "qwen2-7b/a100-80gb/tp2/u0.25",
         "qwen2-7b/a100-80gb/tp2/u0.5",
     }
-    assert all(-0.05 < s.error for s in scored)
+    assert all(s.error > -0.05 for s in scored)
 
 
 def test_no_start_the_engine_accepted_is_refused(scored):

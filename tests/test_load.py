@@ -41,7 +41,7 @@ def _toy() -> ServingShape:
         tp=1, layers=1, input_tokens=100, output_tokens=10, prefill_tokens=100, dense_read_bytes=0.01,
         expert_bytes=0.0, experts=1, experts_per_token=1, kv_read_bytes_per_seq=0.001, kv_shards=1,
         flops_per_decode_token=1e-9, flops_per_prefill=0.1e12, bandwidth_bytes_per_s=1.0, tflops=1.0,
-        link_bytes_per_s=0.0, allreduce_bytes_per_token=0.0,
+        link_bytes_per_s=0.0, allreduce_bytes_per_token=0.0, allreduce_calls=0,
     )  # fmt: skip
 
 

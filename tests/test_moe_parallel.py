@@ -125,12 +125,17 @@ def test_alltoall_and_allreduce_hand_worked(cat):
     assert alltoall_s(ep, 64.0) == pytest.approx(104_767_488 / link)
     assert alltoall_s(dp, 64.0) == pytest.approx(104_767_488 / link)
     assert alltoall_s(tp, 64.0) == 0.0
-    # tp: 2 all-reduces x 61 layers x 7,168 x 2 B = 1,748,992 B per token, ring 2 x 7/8:
-    # 64 x 1,748,992 x 1.75 / 450e9 = 435.3 us
-    assert communication_s(tp, 64.0) == pytest.approx(64 * 1_748_992 * 1.75 / link)
-    # ep: one all-reduce after attention in 61 layers + one after the 3 dense FFNs = 64 x 14,336 B
-    # = 917,504 B per token: 64 x 917,504 x 1.75 / 450e9 = 228.4 us, plus the all-to-all
-    assert communication_s(ep, 64.0) == pytest.approx(64 * 917_504 * 1.75 / link + 104_767_488 / link)
+    # tp: 2 all-reduces x 61 layers x 7,168 x 2 B = 1,748,992 B per token, ring 2 x 7/8, at 0.68 of the
+    # link: 64 x 1,748,992 x 1.75 / (450e9 x 0.68) = 640.1 us, plus 122 all-reduces x 2.55 us x log2(8)
+    # = 933.3 us of latency
+    assert tp.allreduce_calls == 122
+    assert communication_s(tp, 64.0) == pytest.approx(64 * 1_748_992 * 1.75 / (link * 0.68) + 122 * 7.65e-6)
+    # ep: one all-reduce after attention in 61 layers + one after the 3 dense FFNs = 64 calls x 14,336 B
+    # = 917,504 B per token: 64 x 917,504 x 1.75 / (450e9 x 0.68) = 335.8 us + 64 x 7.65 us, plus the all-to-all
+    assert ep.allreduce_calls == 64
+    assert communication_s(ep, 64.0) == pytest.approx(
+        64 * 917_504 * 1.75 / (link * 0.68) + 64 * 7.65e-6 + 104_767_488 / link
+    )
     # dp-attention: no all-reduce (attention and dense layers are replicated)
     assert communication_s(dp, 64.0) == pytest.approx(104_767_488 / link)
 

@@ -197,10 +197,10 @@ PROSE = {
         "options[openai/gpt-4o].cost_per_query_usd": "$0.0100 a query",
     },
     BREAKEVEN: {  # the worked example
-        "api_usd_per_qpd_month": "$0.3042 a month", "queries_per_day_per_replica": "carries 8,680 queries/day",
+        "api_usd_per_qpd_month": "$0.3042 a month", "queries_per_day_per_replica": "carries 8,865 queries/day",
         lambda d: step(1)(d) - step(0)(d): "adds $382 a month", "self_hosted_fixed_usd_per_month": "$3,534 of hidden",
         step(0): "$3,899 a month", step(1): "($4,281 up to", "self_hosted_cheaper_above_qpd": "= 14,073 queries/day",
-        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.45 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
+        "self_hosted_gpu_usd_per_1k_queries_at_full_use": "$1.42 per 1,000", "api_usd_per_1k_queries": "API's $10.00",
         lambda d: (step(0)(d) - d["pairs"][0]["self_hosted_fixed_usd_per_month"]) / 730: "$0.50/h x 730",
         lambda d: step(0)(d) - d["pairs"][0]["self_hosted_fixed_usd_per_month"]: "= $365 a",
     },
@@ -215,12 +215,12 @@ PROSE = {
         lambda d: 100 * d["saving_vs_all_api_usd"] / d["all_api_monthly_cost_usd"]: "(59%)",
     },
     (ENGINE + "vllm", ENGINE + "ollama"): {
-        "output_tokens_per_s": "5,228 output", lambda vllm, ollama: ollama["output_tokens_per_s"]: "(135 vs",
+        "output_tokens_per_s": "5,294 output", lambda vllm, ollama: ollama["output_tokens_per_s"]: "(135 vs",
         lambda vllm, ollama: vllm["output_tokens_per_s"] / ollama["output_tokens_per_s"]: "39x slower",
         "batch_size": "batch of 201",
     },
     BREAKEVEN.replace("--format", "--monte-carlo 10000 --seed 1 --format"): {
-        "breakeven_qpd_p10": "11,168 /", "breakeven_qpd_p50": "15,994 /", "breakeven_qpd_p90": "21,284 at P10",
+        "breakeven_qpd_p10": "11,162 /", "breakeven_qpd_p50": "15,875 /", "breakeven_qpd_p90": "21,143 at P10",
     },
     "llmcost sensitivity --model llama-3.1-70b --api openai/gpt-4o --metric breakeven --format json": {
         "inputs.0.result_at_low": "DevOps cost: 9,142", "inputs.0.result_at_high": "20,259/day",

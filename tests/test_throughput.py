@@ -164,20 +164,20 @@ def test_each_engine_runs_at_its_releases_fixed_cost(shipped):
     from llmcost.selfhost import engine_efficiency
 
     a = SelfHostAssumptions(engine_overheads=shipped.default_overheads())
-    # engines.yaml engine_overhead defaults: vLLM V1 64 us (MoE layers 176), TensorRT-LLM 1.x 69, SGLang 57;
+    # engines.yaml engine_overhead defaults: vLLM V1 64 us (MoE layers 166), TensorRT-LLM 1.x 64, SGLang 45;
     # TGI and Ollama have no record: the fitted 2024 figure (140)
     assert engine_efficiency(a, shipped.engine("vllm")).layer_overhead_us == 64
-    assert engine_efficiency(a, shipped.engine("vllm")).moe_overhead_us == 176
+    assert engine_efficiency(a, shipped.engine("vllm")).moe_overhead_us == 166
     assert engine_efficiency(a, None).layer_overhead_us == 64  # no engine record: vLLM's
-    assert engine_efficiency(a, shipped.engine("trt-llm")).moe_overhead_us == 69
-    assert engine_efficiency(a, shipped.engine("sglang")).layer_overhead_us == 57
+    assert engine_efficiency(a, shipped.engine("trt-llm")).moe_overhead_us == 64
+    assert engine_efficiency(a, shipped.engine("sglang")).layer_overhead_us == 45
     assert engine_efficiency(a, shipped.engine("tgi")).layer_overhead_us == Efficiency().layer_overhead_us
     # Llama-3.1-8B bf16 on one H100 at batch 1 on TensorRT-LLM: weights + KV 15.304e9 B / (3.35e12 x 0.865)
-    # = 5.281 ms, + 32 x 69 us + 1 x 6 us = 7.495 ms
+    # = 5.281 ms, + 32 x 64 us + 1 x 7 us = 7.336 ms
     eff = engine_efficiency(a, shipped.engine("trt-llm"))
     step = decode_step_s(_shape(shipped), np.array([1.0]), eff)[0][0]
-    assert step == pytest.approx(15.304e9 / (3.35e12 * eff.bandwidth) + 32 * 69e-6 + 6e-6, rel=1e-3)
-    assert step == pytest.approx(7.495e-3, rel=1e-3)
+    assert step == pytest.approx(15.304e9 / (3.35e12 * eff.bandwidth) + 32 * 64e-6 + 7e-6, rel=1e-3)
+    assert step == pytest.approx(7.336e-3, rel=1e-3)
     # the caller's own factors win over nothing: empty overheads keep them
     assert engine_efficiency(SelfHostAssumptions(), shipped.engine("trt-llm")).layer_overhead_us == 140
 

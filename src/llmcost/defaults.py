@@ -62,7 +62,7 @@ THROUGHPUT_FACTOR = 1.0  # achieved / modelled throughput in the point answer
 GPU_PRICE_FACTOR = 1.0  # price over the cheapest offer in the point answer
 # Spread of the throughput model's error on the 72 published measurements: the standard deviation of
 # log(predicted / published) (benchmarks/throughput_accuracy.py; a test keeps the two in step).
-THROUGHPUT_LOG_SD = 0.152
+THROUGHPUT_LOG_SD = 0.147
 
 # pairing: LMArena 95% CIs are about +-3-7 Elo, so gaps this small are ties
 QUALITY_TOLERANCE_ELO = 10.0
@@ -114,6 +114,17 @@ MAX_USD = 1e12  # any money input: hidden-cost lines, prices per Mtok or per hou
 # fp4 (NVFP4): B200's three tables, 0.60-0.68, median 0.63. int8 has no table: taken as bf16's (1.0).
 TENSOR_CORE_VS_BF16: dict[str, float] = {"fp8": 0.78, "fp4": 0.63}
 
+# A tensor-parallel all-reduce takes a latency plus its ring traffic at a fraction of the link's
+# one-way bandwidth: t = PER_DOUBLING x log2(tp) us + 2 (tp - 1) / tp x bytes / (link x EFFICIENCY).
+# Fitted by `python benchmarks/aiconfigurator_reference.py` (its "all-reduce" lines: least squares on
+# log latency over messages of 64 KiB-1 GiB) to the bf16 custom all-reduce tables aiconfigurator-core
+# 0.12.0 ships for H100 and H200 (TensorRT-LLM 1.3.0rc20, vLLM 0.24.0, SGLang 0.5.14; CUDA-graph
+# captured): efficiency 0.58-0.90 over the 18 fits, median 0.68; latency medians 2.75 us at TP 2, 4.22
+# at TP 4, 8.15 at TP 8, ~2.55 us per doubling. B200's tables fit 0.47-0.70 and up to 1.8x the latency;
+# they are not applied (one pair, fitted on the GPUs the TP calibration rows ran on).
+ALLREDUCE_LATENCY_PER_DOUBLING_US = 2.55
+ALLREDUCE_LINK_EFFICIENCY = 0.68
+
 
 @dataclass(frozen=True)
 class Efficiency:
@@ -134,11 +145,11 @@ class Efficiency:
     """
 
     bandwidth: float = 0.865
-    decode_compute: float = 0.4175
-    prefill_compute: float = 0.722
+    decode_compute: float = 0.4465
+    prefill_compute: float = 0.7655
     layer_overhead_us: float = 140.0  # fixed time per layer per decode step
     moe_layer_overhead_us: float | None = None  # the same for an MoE layer (None: layer_overhead_us)
-    sequence_overhead_us: float = 6.0  # time per running sequence per decode step (sampling, scheduling)
+    sequence_overhead_us: float = 7.0  # time per running sequence per decode step (sampling, scheduling)
     # an online server's time from a request's arrival to its first streamed token that is not GPU work
     # (HTTP, chat template and tokenization, hand-off to the engine process, detokenization, the SSE
     # write): adds to TTFT only, since it overlaps the GPU serving the others; 0 for an offline engine

@@ -3,12 +3,13 @@
 Per request, a replica spends prefill time (compute-bound: FLOPs at the tensor rate) plus its share
 of the decode steps. A decode step of batch B reads the weights once plus every sequence's KV cache
 (bandwidth) or, at large B, runs out of FLOPs (compute); tensor parallelism splits both and adds
-two all-reduces per layer over the interconnect. Continuous batching keeps B sequences in flight:
+two all-reduces per layer over the interconnect (a latency each, and ring traffic at the achieved share
+of the link). Continuous batching keeps B sequences in flight:
 
     requests/s       = 1 / (t_prefill + output_tokens * t_step(B) / B)
     output tokens/s  = output_tokens * requests/s
     TPOT             = B / output tokens/s   (Little's law: B sequences share the replica's rate)
-    TTFT             = t_prefill + t_step(B)
+    TTFT             = t_prefill + t_step(B) (+ an online server's first-token time)
 
 Efficiency factors (achieved fraction of peak) are the only tuning knobs; see `Efficiency`.
 """
@@ -20,7 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from llmcost.defaults import LOAD_QUANTILES, P99_SIZING_TOLERANCE, Efficiency
+from llmcost.defaults import (
+    ALLREDUCE_LATENCY_PER_DOUBLING_US,
+    ALLREDUCE_LINK_EFFICIENCY,
+    LOAD_QUANTILES,
+    P99_SIZING_TOLERANCE,
+    Efficiency,
+)
 from llmcost.errors import UsageError
 from llmcost.memory import (
     attended_tokens,
@@ -67,6 +74,7 @@ class ServingShape:
     tflops: float  # per GPU, at the compute path's precision, on bf16's footing (ComputePath.effective_tflops)
     link_bytes_per_s: float  # per GPU, one direction
     allreduce_bytes_per_token: float  # activation bytes all-reduced per token per step
+    allreduce_calls: int  # all-reduces per step (each pays the latency)
     # how a MoE replica splits over its GPUs (memory.PARALLELISMS; with_parallelism sets the rest)
     parallelism: str = "tp"
     alltoall_bytes_per_token: float = 0.0  # ep / dp-attention: dispatch + combine bytes per token per step
@@ -186,6 +194,7 @@ def serving_shape(
         tflops=path.effective_tflops,
         link_bytes_per_s=(link.gb_per_s if link else 0.0) * 1e9 / 2,  # one direction
         allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
+        allreduce_calls=2 * model.layers,  # after attention and after the FFN of every layer
         moe_layers=moe_layers(model),
     )
     return with_parallelism(shape, model, parallelism)
@@ -223,8 +232,14 @@ def with_parallelism(s: ServingShape, model: OpenModel, parallelism: str) -> Ser
     h, n_moe = model.hidden_size, moe_layers(model)
     a2a = 2 * n_moe * model.moe.experts_per_token * h * ACTIVATION_BYTES  # dispatch + combine, per token
     # ep: one all-reduce after attention in every layer, one after each dense (non-MoE) FFN
-    allreduce = (2 * model.layers - n_moe) * h * ACTIVATION_BYTES if parallelism == "ep" else 0.0
-    return replace(s, parallelism=parallelism, alltoall_bytes_per_token=a2a, allreduce_bytes_per_token=allreduce)
+    calls = 2 * model.layers - n_moe if parallelism == "ep" else 0
+    return replace(
+        s,
+        parallelism=parallelism,
+        alltoall_bytes_per_token=a2a,
+        allreduce_bytes_per_token=calls * h * ACTIVATION_BYTES,
+        allreduce_calls=calls,
+    )
 
 
 def moe_read_bytes_per_gpu(s: ServingShape, batch: B) -> tuple[B | float, B]:
@@ -332,11 +347,14 @@ def fixed_step_s(s: ServingShape, eff: Efficiency) -> float:
 
 
 def _allreduce_s(s: ServingShape, tokens: B) -> B | float:
-    """Two all-reduces per layer of every token's activations (ring: 2(tp-1)/tp bytes per byte)."""
-    if s.tp == 1 or not s.allreduce_bytes_per_token:
+    """The step's all-reduces of every token's activations: a latency each, and the ring traffic
+    (2(tp-1)/tp bytes per byte) at the achieved share of the link (defaults.ALLREDUCE_*)."""
+    if s.tp == 1 or not s.allreduce_calls:
         return 0.0
     ring = 2 * (s.tp - 1) / s.tp
-    return tokens * s.allreduce_bytes_per_token * ring / s.link_bytes_per_s
+    latency_us = ALLREDUCE_LATENCY_PER_DOUBLING_US * math.log2(s.tp)
+    traffic = tokens * s.allreduce_bytes_per_token * ring / (s.link_bytes_per_s * ALLREDUCE_LINK_EFFICIENCY)
+    return s.allreduce_calls * latency_us * 1e-6 + traffic
 
 
 def prefill_s(s: ServingShape, eff: Efficiency) -> float:
