@@ -172,6 +172,25 @@ def test_checkpoint_recipes_keep_their_recorded_layers_16bit(shipped):
     assert checkpoint_quantization(shipped.model("llama-3.1-8b"), FP8) is FP8
 
 
+def test_a_checkpoints_own_bits_per_weight_apply_and_are_validated(shipped, tmp_path):
+    """gpt-oss's MXFP4 release: 4.25 bits (an 8-bit scale per 32 values, not NVFP4's per 16) on the
+    experts only, attention kept 16-bit; a recipe's bits must be a number in [1, 16] beside a precision."""
+    from llmcost.records import InvalidRecord, OpenModel, validate_record
+
+    model = shipped.model("gpt-oss-120b")
+    ckpt = checkpoint_quantization(model, FP4)
+    assert ckpt.bits_per_weight == 4.25 and ckpt.kept_16bit == ("embeddings", "attention")
+    assert "openai/gpt-oss-120b" in ckpt.recipe
+    row = {k: v for k, v in dataclasses.asdict(model).items() if k != "spread"}
+    entry = dict(row["quantized_checkpoints"][0])
+    for bad in ({**entry, "bits_per_weight": "32"}, {**entry, "bits_per_weight": "many"}):
+        with pytest.raises(InvalidRecord, match="bits_per_weight must be a number"):
+            validate_record(OpenModel, {**row, "quantized_checkpoints": [bad]})
+    lone = {k: v for k, v in entry.items() if k not in ("precision", "kept_16bit")}
+    with pytest.raises(InvalidRecord, match="bits_per_weight needs precision"):
+        validate_record(OpenModel, {**row, "quantized_checkpoints": [lone]})
+
+
 # Real checkpoint sizes. The bar: within 3%.
 # bf16: github.com/thamada/modelQuery README.md @d567602fc8 (params counted from each checkpoint's tensors,
 # size = params x 2 bytes). fp8: the sum of the safetensors shard sizes on the Hugging Face file listing

@@ -72,11 +72,13 @@ def get_quantization(name: str) -> Quantization:
 
 def checkpoint_quantization(model: OpenModel, quant: Quantization) -> Quantization:
     """`quant` with the recipe of the model's own checkpoint in that format, where data/models.yaml
-    records one (quantized_checkpoints: precision + kept_16bit); else the format's rule."""
+    records one (quantized_checkpoints: precision + kept_16bit, and the bits per weight where the
+    checkpoint's format stores a different scale than llmcost's, e.g. MXFP4 under fp4); else the format's rule."""
     for ckpt in model.quantized_checkpoints:
         if ckpt.get("precision") == quant.id and ckpt.get("kept_16bit"):
             kept = tuple(p.strip() for p in ckpt["kept_16bit"].split(","))
-            return replace(quant, kept_16bit=kept, recipe=f"checkpoint {ckpt['hf_id']}")
+            bits = float(ckpt.get("bits_per_weight") or quant.bits_per_weight)  # e.g. MXFP4's 4.25, not NVFP4's 4.5
+            return replace(quant, bits_per_weight=bits, kept_16bit=kept, recipe=f"checkpoint {ckpt['hf_id']}")
     return quant
 
 

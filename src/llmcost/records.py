@@ -486,11 +486,22 @@ class OpenModel(Identified):
             as_of_days(self.release_date)
         for i, q in enumerate(self.quantized_checkpoints):
             missing = [k for k in ("hf_id", "format", "source") if not q.get(k)]
-            if missing or set(q) - {"hf_id", "format", "not_quantized", "source", "notes", "precision", "kept_16bit"}:
+            allowed = {"hf_id", "format", "not_quantized", "source", "notes", "precision", "kept_16bit"}
+            allowed.add("bits_per_weight")
+            if missing or set(q) - allowed:
                 raise ValueError(
                     f"quantized_checkpoints[{i}]: needs hf_id, format and source "
-                    "(and may give not_quantized, notes, precision, kept_16bit), nothing else"
+                    "(and may give not_quantized, notes, precision, kept_16bit, bits_per_weight), nothing else"
                 )
+            if q.get("bits_per_weight") is not None:
+                if q.get("precision") is None:
+                    raise ValueError(f"quantized_checkpoints[{i}]: bits_per_weight needs precision and kept_16bit")
+                try:
+                    bits = float(q["bits_per_weight"])
+                except (TypeError, ValueError):
+                    bits = float("nan")
+                if not 1.0 <= bits <= 16.0:
+                    raise ValueError(f"quantized_checkpoints[{i}]: bits_per_weight must be a number in [1, 16]")
             if (q.get("kept_16bit") is None) != (q.get("precision") is None):
                 raise ValueError(f"quantized_checkpoints[{i}]: precision and kept_16bit go together")
             if q.get("precision") is not None and q["precision"] not in ("fp8", "int8", "int4", "fp4"):
