@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from llmcost import selfhost
 from llmcost.catalog import Catalog, load_catalog
 from llmcost.defaults import Efficiency
 from llmcost.memory import plan_memory
@@ -147,15 +148,7 @@ def release_profile(engine: str, version: str) -> str | None:
 def at_release(cat: Catalog, engine: str, version: str, eff: Efficiency) -> Efficiency:
     """`eff` with the per-layer overhead of the measured release, where engines.yaml has a record for it."""
     rid = release_profile(engine, version)
-    prof = cat.overhead_profile(engine, rid) if rid is not None else None
-    if prof is None:
-        return eff
-    return replace(
-        eff,
-        layer_overhead_us=prof.layer_overhead_us,
-        moe_layer_overhead_us=prof.moe_layer_overhead_us,
-        first_token_overhead_ms=prof.first_token_overhead_ms,
-    )
+    return selfhost.at_release(eff, cat.overhead_profile(engine, rid) if rid is not None else None)
 
 
 def calibration_catalog() -> Catalog:

@@ -19,7 +19,7 @@ from llmcost.inputs import Autoscaling, SelfHostAssumptions
 from llmcost.memory import MemoryPlan, parallelisms_for, plan_memory, usable_bytes, weight_bytes
 from llmcost.numeric import as_float, ceil, maximum, where
 from llmcost.quantization import Quantization, checkpoint_quantization
-from llmcost.records import Engine, EngineMemory, Gpu, GpuOffer, OpenModel
+from llmcost.records import Engine, EngineMemory, EngineOverhead, Gpu, GpuOffer, OpenModel
 from llmcost.throughput import (
     Capacity,
     LoadCurve,
@@ -96,16 +96,20 @@ def engine_efficiency(a: SelfHostAssumptions, engine: Engine | None, scaled: boo
     """The efficiency factors one engine runs at: the assumptions' factors with the fixed per-layer
     decode cost of the engine's release (data/engines.yaml engine_overhead; None is vLLM) where the
     data has one, then (`scaled`) every rate times the engine's relative throughput."""
-    eff = a.efficiency
-    prof = a.engine_overheads.get(engine.id if engine is not None else "vllm")
-    if prof is not None:
-        eff = replace(
-            eff,
-            layer_overhead_us=prof.layer_overhead_us,
-            moe_layer_overhead_us=prof.moe_layer_overhead_us,
-            first_token_overhead_ms=prof.first_token_overhead_ms,
-        )
+    eff = at_release(a.efficiency, a.engine_overheads.get(engine.id if engine is not None else "vllm"))
     return eff.scaled(engine.relative_throughput) if scaled and engine is not None else eff
+
+
+def at_release(eff: Efficiency, prof: EngineOverhead | None) -> Efficiency:
+    """`eff` with an engine release's own fixed costs (per layer, per MoE layer, to the first token)."""
+    if prof is None:
+        return eff
+    return replace(
+        eff,
+        layer_overhead_us=prof.layer_overhead_us,
+        moe_layer_overhead_us=prof.moe_layer_overhead_us,
+        first_token_overhead_ms=prof.first_token_overhead_ms,
+    )
 
 
 def batched_tokens(a: SelfHostAssumptions, gpu: Gpu) -> int:
