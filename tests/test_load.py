@@ -90,10 +90,10 @@ def test_closed_loop_hand_worked():
     # 3 clients, batch of 2: X(2) = 6.25 requests/s = 62.5 tokens/s, TPOT 2 / 62.5 = 32 ms
     assert (r.batch, r.requests_per_s, r.output_tokens_per_s) == pytest.approx((2, 6.25, 62.5))
     assert r.tpot_s == pytest.approx(0.032)
-    # TTFT: one client ahead for a slot, 1 / 6.25 = 0.16 s; prefill queue busy 6.25 x 0.1 = 62.5%,
-    # mean wait 0.625 x 0.1 / (2 x 0.375) = 0.083333; half the step in flight, 0.012 / 2; then
-    # 0.1 s of prefill and one step of 0.012: 0.361333 s
-    assert r.ttft_s == pytest.approx(0.16 + 0.625 * 0.1 / 0.75 + 0.006 + 0.112)
+    # TTFT: one client ahead for a slot, 1 / 6.25 = 0.16 s; the other two clients keep the prefill
+    # queue busy 6.25 x 0.1 x 2 / 3 = 41.67%, mean wait 0.41667 x 0.1 / (2 x 0.58333) = 0.035714; half
+    # the step in flight, 0.012 / 2; then 0.1 s of prefill and one step of 0.012: 0.313714 s
+    assert r.ttft_s == pytest.approx(0.16 + 0.035714 + 0.006 + 0.112, abs=1e-6)
 
 
 def test_an_online_servers_first_token_time_adds_to_ttft_only():
@@ -176,10 +176,8 @@ def test_at_one_client_the_rates_are_batch_one(cat):
     one = rates(s, 1.0, Efficiency())
     r = at_concurrency(s, 1.0, 256, Efficiency(), PREFILL_CHUNK_TOKENS)
     assert r.output_tokens_per_s == pytest.approx(one.output_tokens_per_s)
-    # alone: prefill, then its first step; plus the wait for its own prefill behind none (M/D/1 at
-    # load X(1) x t_prefill)
-    busy = one.requests_per_s * one.prefill_s
-    assert r.ttft_s == pytest.approx(one.ttft_s + busy * one.prefill_s / (2 * (1 - busy)))
+    # alone: prefill, then its first step; no prompt of another client to wait behind
+    assert r.ttft_s == pytest.approx(one.ttft_s)
 
 
 # ---------------------------------------------------------------- sizing replicas by P99 latency

@@ -498,7 +498,8 @@ def saturated_capacity(
 #
 # Closed loop at concurrency N (a benchmark's N clients): b = min(N, max batch); clients beyond the
 # batch wait for a slot, N - b of them ahead at X(b) departures a second; a prompt also waits, on
-# average, for the prefill of those ahead of it (the M/G/1 mean below, at lambda = X(b)).
+# average, for the prefill of those ahead of it (the M/G/1 mean below, at the other N - 1 clients'
+# rate X(b) (N - 1) / N: a closed loop's arrival sees the loop without itself).
 # Open loop at a Poisson rate lambda: the requests in the system follow a birth-death chain with
 # births lambda and deaths X(min(n, c)) (c the max batch): pi(n) ~ prod_{k<=n} lambda / X(k), a
 # geometric tail of ratio rho = lambda / X(c) beyond c. Arrivals see pi (PASTA). An arrival finding
@@ -556,7 +557,10 @@ def at_concurrency(
     b = minimum(concurrency, float(max_batch))
     r = rates(s, b, eff)
     queued = maximum(concurrency - b, 0.0) / r.requests_per_s
-    busy = r.requests_per_s * r.prefill_s  # share of the replica's time in prefill (< 1)
+    # a client's prompt queues behind the other clients' prompts only (the arrival theorem of closed
+    # loops: an arrival sees the loop with itself taken out), so one client never waits
+    others = maximum(concurrency - 1.0, 0.0) / concurrency
+    busy = r.requests_per_s * r.prefill_s * others  # the others' share of the replica's time in prefill (< 1)
     prefill_wait = busy * r.prefill_s * prompt_spread / (2.0 * (1.0 - busy))  # M/G/1 mean (Pollaczek-Khinchine)
     in_flight = minimum(concurrency - 1.0, 1.0) * r.step_s / 2.0  # half a step, if others run
     ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait + in_flight
