@@ -163,7 +163,8 @@ def predict(cat: Catalog, row: Row, eff: Efficiency, release: bool = True) -> fl
     m, q, g = cat.model(row.model), get_quantization(row.quant), cat.gpu(row.gpu)
     engine = cat.engine(row.engine)
     kv = engine.kv_bytes_auto(q.id)  # the KV dtype the engine's default gives this weight format
-    shape = serving_shape(m, q, g, row.gpus, row.input_tokens, row.output_tokens, kv)
+    kernel = cat.moe_kernels.get((row.engine, row.gpu, q.id))  # the engine's measured MoE kernel, if any
+    shape = serving_shape(m, q, g, row.gpus, row.input_tokens, row.output_tokens, kv, moe_kernel=kernel)
     if row.kind == "saturated":
         ctx = math.ceil(row.input_tokens + row.output_tokens)
         plan = plan_memory(m, q, g, ctx, gpus=row.gpus, kv_bytes=kv)

@@ -158,7 +158,7 @@ def _replica(cat: Catalog, m: Measurement, eff: Efficiency, release: bool = True
     from benchmarks.calibration import at_release
 
     eff = at_release(cat, m.engine, m.engine_version, eff) if release else eff
-    a = SelfHostAssumptions(engine=cat.engine(m.engine), efficiency=eff)
+    a = SelfHostAssumptions(engine=cat.engine(m.engine), efficiency=eff, moe_kernels=cat.moe_kernels)
     return replica(
         cat.model(m.model), get_quantization(m.quant), cat.gpu(m.gpu), m.gpus, m.input_tokens, m.output_tokens, a,
         prompt_spread=m.prompt_spread,

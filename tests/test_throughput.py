@@ -164,10 +164,10 @@ def test_each_engine_runs_at_its_releases_fixed_cost(shipped):
     from llmcost.selfhost import engine_efficiency
 
     a = SelfHostAssumptions(engine_overheads=shipped.default_overheads())
-    # engines.yaml engine_overhead defaults: vLLM V1 64 us (MoE layers 166), TensorRT-LLM 1.x 64, SGLang 45;
+    # engines.yaml engine_overhead defaults: vLLM V1 64 us (MoE layers 110), TensorRT-LLM 1.x 64, SGLang 45;
     # TGI and Ollama have no record: the fitted 2024 figure (140)
     assert engine_efficiency(a, shipped.engine("vllm")).layer_overhead_us == 64
-    assert engine_efficiency(a, shipped.engine("vllm")).moe_overhead_us == 166
+    assert engine_efficiency(a, shipped.engine("vllm")).moe_overhead_us == 110
     assert engine_efficiency(a, None).layer_overhead_us == 64  # no engine record: vLLM's
     assert engine_efficiency(a, shipped.engine("trt-llm")).moe_overhead_us == 64
     assert engine_efficiency(a, shipped.engine("sglang")).layer_overhead_us == 45

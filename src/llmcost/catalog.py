@@ -42,6 +42,7 @@ from llmcost.records import (
     HiddenCost,
     Identified,
     InvalidRecord,
+    MoeKernel,
     OpenModel,
     OwnedGpu,
     Platform,
@@ -75,6 +76,7 @@ class Catalog:
     engines: Mapping[str, Engine]
     engine_memory: Mapping[str, EngineMemory]  # KV-pool accounting per engine version range
     engine_overhead: Mapping[str, EngineOverhead]  # per-layer decode-step overhead per engine release
+    moe_kernel: Mapping[str, MoeKernel]  # routed-expert kernel speed per engine, GPU and weight format
     quant_quality: Mapping[str, QuantQuality]
     owned_gpus: Mapping[str, OwnedGpu]
     facility: Facility
@@ -141,6 +143,11 @@ class Catalog:
     def default_overheads(self) -> dict[str, EngineOverhead]:
         """Engine id -> its default engine_overhead record, for every engine that has one."""
         return {e: p for e in self.engines if (p := self.overhead_profile(e)) is not None}
+
+    @cached_property
+    def moe_kernels(self) -> dict[tuple[str, str, str], MoeKernel]:
+        """(engine, gpu, weight format) -> the engine's measured MoE kernel there."""
+        return {(k.engine, k.gpu, k.weight_dtype): k for k in self.moe_kernel.values()}
 
     def offers_for(self, gpu_id: str, pricing: PricingModel) -> list[GpuOffer]:
         return list(self._offers_by_gpu.get((gpu_id, pricing), ()))
@@ -334,6 +341,7 @@ def _build(files: list[tuple[Path, dict[str, bytes]]]) -> Catalog:
         engines=merged["engines"],
         engine_memory=merged.get("engine_memory", {}),
         engine_overhead=merged.get("engine_overhead", {}),
+        moe_kernel=merged.get("moe_kernel", {}),
         quant_quality=merged["quantizations"],
         owned_gpus=merged["owned_gpus"],
         facility=merged["facility"][""],
@@ -362,6 +370,9 @@ def _check_references(cat: Catalog) -> None:
                         f"({defaults_seen[prof.engine]}); mark one record default: true"
                     )
                 defaults_seen[prof.engine] = prof.id
+    for kernel in cat.moe_kernel.values():
+        if kernel.engine not in cat.engines or kernel.gpu not in cat.gpus:
+            raise CatalogError(f"engines.yaml: moe_kernel {kernel.id}: unknown engine or gpu")
     for offer in cat.offers.values():
         if offer.gpu not in cat.gpus:
             raise CatalogError(f"pricing.yaml: gpu_rental {offer.id}: unknown gpu '{offer.gpu}'")
@@ -399,6 +410,7 @@ _TYPES: dict[str, type[Any]] = {
     "engines": Engine,
     "engine_memory": EngineMemory,
     "engine_overhead": EngineOverhead,
+    "moe_kernel": MoeKernel,
     "quant_quality": QuantQuality,
     "owned_gpus": OwnedGpu,
     "facility": Facility,

@@ -41,7 +41,7 @@ from llmcost import defaults
 from llmcost.errors import UsageError
 from llmcost.memory import MemoryPlan, plan_memory, usable_bytes, weight_bytes
 from llmcost.quantization import Quantization
-from llmcost.records import Engine, Gpu, GpuOffer, OpenModel
+from llmcost.records import Engine, Gpu, GpuOffer, MoeKernel, OpenModel
 from llmcost.selfhost import max_batch, memory_fraction
 from llmcost.throughput import ServingShape, rates, serving_shape
 
@@ -138,6 +138,7 @@ def profile_replica(
     cached_tokens: Sequence[float] | None = None,
     shared_prefix_tokens: float = 0.0,
     cache: dict[tuple[object, ...], object] | None = None,
+    moe_kernel: MoeKernel | None = None,
 ) -> ReplicaProfile:
     """Capacity of one replica per bucket and TPOT target: every batch 1..cap evaluated at once
     (throughput.rates over an array of batch sizes), the largest meeting the targets kept, as
@@ -171,11 +172,12 @@ def profile_replica(
             reasons[j] = mem.reason
             continue
         cached = cached_tokens[j] if cached_tokens is not None else 0.0
-        skey = (model.id, quant.id, gpu.id, tp, bk.input_tokens, bk.output_tokens, cached)
+        skey = (model.id, quant.id, gpu.id, tp, bk.input_tokens, bk.output_tokens, cached, moe_kernel and moe_kernel.id)
         shape = cache.get(skey) if cache is not None else None
         if not isinstance(shape, ServingShape | str):
             try:
-                shape = serving_shape(model, quant, gpu, tp, bk.input_tokens, bk.output_tokens, None, cached)
+                shape = serving_shape(model, quant, gpu, tp, bk.input_tokens, bk.output_tokens, None, cached,
+                                      moe_kernel=moe_kernel)  # fmt: skip
             except UsageError as exc:  # tensor parallelism over a fabric with no sourced bandwidth
                 shape = str(exc)
             if cache is not None:

@@ -37,6 +37,7 @@ from llmcost.records import (
     Facility,
     Gpu,
     GpuOffer,
+    MoeKernel,
     OpenModel,
     OwnedGpu,
     PricingModel,
@@ -905,6 +906,9 @@ class SelfHostAssumptions:
     # engine_overhead defaults), replacing efficiency.layer_overhead_us for that engine; empty: the
     # efficiency's own figures for every engine (see selfhost.engine_efficiency)
     engine_overheads: Mapping[str, EngineOverhead] = field(default_factory=dict)
+    # (engine, gpu, weight format) -> the engine's measured routed-expert kernel there (data/engines.yaml
+    # moe_kernel); empty: MoE experts in the roofline (selfhost.moe_kernel_for)
+    moe_kernels: Mapping[tuple[str, str, str], MoeKernel] = field(default_factory=dict)
     max_ttft_ms: float | None = None
     max_tpot_ms: float | None = None
     # size replicas so P99 latency at each replica's load meets these (throughput.at_rate), instead
@@ -1129,6 +1133,7 @@ def resolve(scenario: Scenario, command: str, catalog: Catalog | None = None, *,
         engine=engine,
         engine_memory=cat.memory_profile(engine.id) if engine is not None else None,
         engine_overheads=cat.default_overheads(),
+        moe_kernels=cat.moe_kernels,
         max_ttft_ms=s.max_ttft_ms,
         max_tpot_ms=s.max_tpot_ms,
         p99_ttft_ms=s.p99_ttft_ms,

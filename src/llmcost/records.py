@@ -629,6 +629,24 @@ class EngineOverhead(Identified):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MoeKernel(Identified):
+    """How fast one engine's routed-expert (fused MoE) kernel runs on one GPU at one weight format: the
+    time of one MoE layer on one GPU of a tensor-parallel group (throughput.moe_kernel_s), fitted to
+    measured kernel timings (data/engines.yaml moe_kernel, benchmarks/moe_kernels.py)."""
+
+    engine: str
+    gpu: str
+    weight_dtype: str  # a quantization id (bf16, fp8, nvfp4)
+    fixed_us: float = _req(ge=0, le=10_000)  # per MoE layer per step, whatever the tokens
+    per_expert_us: float = _req(ge=0, le=10_000)  # per expert the step's tokens touch
+    bandwidth: float = _req(gt=0, le=1)  # achieved share of the datasheet bandwidth reading touched experts
+    compute: float = _req(gt=0, le=1)  # achieved share of the datasheet dense peak at the format's precision
+    activation_passes: float = _req(ge=0, le=1000)  # hidden-sized 16-bit reads/writes per token copy
+    kernel: str  # the measured kernel
+    fit: str  # rows fitted and the fit's error
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReasoningFigure(Identified):
     """Hidden reasoning tokens per request of one model at one reasoning effort (a distribution across
     workloads where the source gives a spread). They bill as output tokens and run as decode steps."""
@@ -1010,7 +1028,12 @@ _SECTIONS: dict[str, dict[str, type[Identified]]] = {
     "hardware.yaml": {"gpus": Gpu},
     "models.yaml": {"models": OpenModel},
     "costs.yaml": {"hidden_costs": HiddenCost, "fleet_costs": FleetCost},
-    "engines.yaml": {"engines": Engine, "engine_memory": EngineMemory, "engine_overhead": EngineOverhead},
+    "engines.yaml": {
+        "engines": Engine,
+        "engine_memory": EngineMemory,
+        "engine_overhead": EngineOverhead,
+        "moe_kernel": MoeKernel,
+    },
     "quantization.yaml": {"quantizations": QuantQuality},
     "ownership.yaml": {"owned_gpus": OwnedGpu},
     "reasoning.yaml": {"reasoning": ReasoningFigure},

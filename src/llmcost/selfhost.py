@@ -19,7 +19,7 @@ from llmcost.inputs import Autoscaling, SelfHostAssumptions
 from llmcost.memory import MemoryPlan, parallelisms_for, plan_memory, usable_bytes, weight_bytes
 from llmcost.numeric import as_float, ceil, maximum, where
 from llmcost.quantization import Quantization, checkpoint_quantization
-from llmcost.records import Engine, EngineMemory, EngineOverhead, Gpu, GpuOffer, OpenModel
+from llmcost.records import Engine, EngineMemory, EngineOverhead, Gpu, GpuOffer, MoeKernel, OpenModel
 from llmcost.throughput import (
     Capacity,
     LoadCurve,
@@ -100,6 +100,11 @@ def engine_efficiency(a: SelfHostAssumptions, engine: Engine | None, scaled: boo
     return eff.scaled(engine.relative_throughput) if scaled and engine is not None else eff
 
 
+def moe_kernel_for(a: SelfHostAssumptions, engine: Engine | None, gpu: Gpu, quant: Quantization) -> MoeKernel | None:
+    """The engine's measured routed-expert kernel for this GPU and weight format (None is vLLM), if any."""
+    return a.moe_kernels.get((engine.id if engine is not None else "vllm", gpu.id, quant.id))
+
+
 def at_release(eff: Efficiency, prof: EngineOverhead | None) -> Efficiency:
     """`eff` with an engine release's own fixed costs (per layer, per MoE layer, to the first token)."""
     if prof is None:
@@ -160,9 +165,8 @@ def replica(
         raise InfeasibleError(mem.reason, short_gb=mem.short_gb)
     engine_cap = max_batch(engine, gpu) * (gpus if parallelism == "dp-attention" else 1)
     try:
-        shape = serving_shape(
-            model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes, cached_tokens, parallelism
-        )
+        shape = serving_shape(model, quant, gpu, gpus, input_tokens, output_tokens, kv_bytes, cached_tokens,
+                              parallelism, moe_kernel_for(a, engine, gpu, quant))  # fmt: skip
         eff = engine_efficiency(a, engine)
         cap = saturated_capacity(shape, mem.max_concurrent_sequences, engine_cap, eff, a.max_ttft_ms, a.max_tpot_ms)
         if a.p99_ttft_ms is not None or a.p99_tpot_ms is not None:

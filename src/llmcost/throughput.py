@@ -42,7 +42,7 @@ from llmcost.memory import (
 from llmcost.notes import Note
 from llmcost.numeric import ceil, maximum, minimum
 from llmcost.quantization import Quantization, compute_path
-from llmcost.records import Gpu, OpenModel
+from llmcost.records import Gpu, MoeKernel, OpenModel
 
 if TYPE_CHECKING:
     from llmcost.numeric import FloatArray
@@ -79,6 +79,12 @@ class ServingShape:
     parallelism: str = "tp"
     alltoall_bytes_per_token: float = 0.0  # ep / dp-attention: dispatch + combine bytes per token per step
     moe_layers: int = 0  # layers whose FFN is a mixture of experts: their fixed cost per step may differ
+    # the engine's measured routed-expert kernel on this GPU and format (tp layout only; None: the
+    # touched experts join the roofline), and what moe_kernel_s needs beside it
+    moe_kernel: MoeKernel | None = None
+    hidden_size: int = 0
+    expert_flops_per_token: float = 0.0  # routed experts, every MoE layer, whole replica
+    peak_tflops: float = 0.0  # per GPU, the datasheet's dense peak at the compute path's precision
 
 
 @dataclass(frozen=True)
@@ -148,10 +154,12 @@ def serving_shape(
     kv_bytes: float | None = None,
     cached_tokens: float = 0.0,
     parallelism: str = "tp",
+    moe_kernel: MoeKernel | None = None,
 ) -> ServingShape:
     """`cached_tokens` of the prompt are served from the engine's prefix cache: prefill computes
     only the rest (each new token still attends to the whole prompt before it). `parallelism`: see
-    `with_parallelism`."""
+    `with_parallelism`. `moe_kernel`: the serving engine's routed-expert kernel on this GPU and
+    format (data/engines.yaml moe_kernel), used for a MoE model on the tp layout."""
     if input_tokens <= 0 or output_tokens <= 0:
         raise UsageError("input and output tokens must be > 0")
     if not 0 <= cached_tokens < input_tokens:
@@ -163,13 +171,17 @@ def serving_shape(
     # the input embedding is a lookup of B rows, not read whole (a tied matrix is read as the head)
     emb_in = 0.0 if model.tied_embeddings else model.vocab_size * model.hidden_size * emb_bytes
     total = weight_bytes(model, quant) - emb_in
-    expert = 0.0
+    expert = expert_flops = 0.0
     experts = k = 1
     if model.moe is not None:
         experts, k = model.moe.experts, model.moe.experts_per_token
         # routed experts counted from the architecture (every MoE layer's experts x 3 x hidden x
         # width); the rest (attention, dense layers, shared experts, routers) is read every step
-        expert = min(routed_expert_params(model), params_total(model)) * quant.bytes_per_param
+        routed = min(routed_expert_params(model), params_total(model))
+        expert = routed * quant.bytes_per_param
+        expert_flops = 2 * routed * k / experts  # each token runs k of the E experts
+    if moe_kernel is not None and (moe_kernel.gpu, moe_kernel.weight_dtype) != (gpu.id, quant.id):
+        raise UsageError(f"moe kernel {moe_kernel.id} is not for {quant.id} on {gpu.id}")
     prefill_full, prefill_local, prefill_index = attended_tokens(model, cached_tokens, input_tokens)
     decode_full, decode_local, decode_index = (
         a / output_tokens for a in attended_tokens(model, input_tokens, input_tokens + output_tokens)
@@ -196,6 +208,10 @@ def serving_shape(
         allreduce_bytes_per_token=2 * model.layers * model.hidden_size * ACTIVATION_BYTES,
         allreduce_calls=2 * model.layers,  # after attention and after the FFN of every layer
         moe_layers=moe_layers(model),
+        moe_kernel=moe_kernel if model.moe is not None else None,
+        hidden_size=model.hidden_size,
+        expert_flops_per_token=expert_flops,
+        peak_tflops=path.tflops,
     )
     return with_parallelism(shape, model, parallelism)
 
@@ -242,16 +258,17 @@ def with_parallelism(s: ServingShape, model: OpenModel, parallelism: str) -> Ser
     )
 
 
-def moe_read_bytes_per_gpu(s: ServingShape, batch: B) -> tuple[B | float, B]:
+def moe_read_bytes_per_gpu(s: ServingShape, batch: B, experts: bool = True) -> tuple[B | float, B]:
     """(weight bytes, KV bytes) one GPU reads in a decode step of `batch` sequences (the replica's),
     at the shape's layout: tp / ep read 1/N of the non-expert weights and of the touched experts, and
     the KV split over kv_shards; dp-attention reads all the non-expert weights, 1/N of the touched
-    experts, and the whole KV of its own batch / N sequences."""
-    touched = 1.0 - (1.0 - s.experts_per_token / s.experts) ** batch if s.expert_bytes else 0.0
-    experts = s.expert_bytes * touched / s.tp
+    experts, and the whole KV of its own batch / N sequences. `experts=False`: without the routed
+    experts (which a measured MoE kernel times on its own)."""
+    touched = 1.0 - (1.0 - s.experts_per_token / s.experts) ** batch if s.expert_bytes and experts else 0.0
+    routed = s.expert_bytes * touched / s.tp
     if s.parallelism == "dp-attention":
-        return s.dense_read_bytes + experts, batch / s.tp * s.kv_read_bytes_per_seq
-    return s.dense_read_bytes / s.tp + experts, batch * s.kv_read_bytes_per_seq / s.kv_shards
+        return s.dense_read_bytes + routed, batch / s.tp * s.kv_read_bytes_per_seq
+    return s.dense_read_bytes / s.tp + routed, batch * s.kv_read_bytes_per_seq / s.kv_shards
 
 
 def alltoall_s(s: ServingShape, tokens: B) -> B | float:
@@ -274,8 +291,12 @@ class MoeStep:
     kv_gib_read_per_gpu: float
     allreduce_ms: float
     alltoall_ms: float
+    # how the routed experts are timed: the engine's measured kernel (engines.yaml moe_kernel) or the
+    # roofline of the touched experts' bytes and FLOPs; and that kernel's time per step
+    expert_kernel: str
+    expert_kernel_ms: float | None
 
-    def to_dict(self) -> dict[str, float | str]:
+    def to_dict(self) -> dict[str, float | str | None]:
         return dict(self.__dict__)
 
 
@@ -295,6 +316,12 @@ def moe_step(s: ServingShape, batch: float) -> MoeStep | None:
         kv_gib_read_per_gpu=float(kv) / 2**30,
         allreduce_ms=float(_allreduce_s(s, batch)) * 1e3,
         alltoall_ms=float(alltoall_s(s, batch)) * 1e3,
+        expert_kernel=(
+            f"{s.moe_kernel.kernel}, measured (engines.yaml moe_kernel {s.moe_kernel.id})"
+            if s.moe_kernel is not None
+            else "roofline of the touched experts (no measured kernel for this engine, GPU and format)"
+        ),
+        expert_kernel_ms=float(moe_kernel_s(s, batch)) * 1e3 if s.moe_kernel is not None else None,
     )
 
 
@@ -331,11 +358,39 @@ def attention_flops(model: OpenModel, full: float, local: float, indexer: float,
 
 def decode_step_s(s: ServingShape, batch: B, eff: Efficiency) -> tuple[B, B, B]:
     """Time of one decode step at each batch size [s]: (step, memory part, compute part)."""
-    weights, kv = moe_read_bytes_per_gpu(s, batch)
+    kernel = s.moe_kernel is not None  # the routed experts run as the engine's MoE kernel, after the rest
+    weights, kv = moe_read_bytes_per_gpu(s, batch, experts=not kernel)
+    flops, experts = s.flops_per_decode_token - kernel * s.expert_flops_per_token, moe_kernel_s(s, batch)
     t_mem = (weights + kv) / (s.bandwidth_bytes_per_s * eff.bandwidth)
-    t_compute = batch * s.flops_per_decode_token / (s.tp * s.tflops * 1e12 * eff.decode_compute)
+    t_compute = batch * flops / (s.tp * s.tflops * 1e12 * eff.decode_compute)
     overhead = fixed_step_s(s, eff) + batch * eff.sequence_overhead_us * 1e-6
-    return maximum(t_mem, t_compute) + communication_s(s, batch) + overhead, t_mem, t_compute
+    return maximum(t_mem, t_compute) + experts + communication_s(s, batch) + overhead, t_mem, t_compute
+
+
+def moe_kernel_s(s: ServingShape, tokens: B, marginal: bool = False) -> B | float:
+    """Time of the routed experts of `tokens` tokens in one step on each GPU, every MoE layer, by the
+    engine's measured kernel (data/engines.yaml moe_kernel: a fixed time, a time per touched expert,
+    the touched experts' 1/TP slices read, the token copies' FLOPs and their 16-bit activations) [s];
+    0 without a kernel. `marginal`: only the terms that grow with the tokens (FLOPs, activations), what
+    a prompt's tokens add to the steps they ride, which read the experts anyway."""
+    k = s.moe_kernel
+    if k is None or not s.moe_layers:
+        return 0.0
+    # tp: every GPU holds all E experts at 1/N of their width and runs every token copy; ep and
+    # dp-attention: E/N whole experts, and the copies the all-to-all brings, n k / N
+    split = 1 if s.parallelism == "tp" else s.tp
+    width = 1 / s.tp if split == 1 else 1.0
+    copies = tokens * s.experts_per_token / split
+    flops = copies * width * s.expert_flops_per_token / (s.moe_layers * s.experts_per_token)  # per layer, per GPU
+    per_layer = flops / (s.peak_tflops * 1e12 * k.compute) + (
+        k.activation_passes * copies * s.hidden_size * ACTIVATION_BYTES / s.bandwidth_bytes_per_s
+    )
+    if not marginal:
+        touched = s.experts / split * (1.0 - (1.0 - s.experts_per_token / s.experts) ** tokens)
+        expert = width * s.expert_bytes / (s.moe_layers * s.experts)  # what one GPU holds of one expert
+        per_layer = per_layer + (k.fixed_us + k.per_expert_us * touched) * 1e-6
+        per_layer = per_layer + touched * expert / (s.bandwidth_bytes_per_s * k.bandwidth)
+    return s.moe_layers * per_layer
 
 
 def fixed_step_s(s: ServingShape, eff: Efficiency) -> float:
@@ -358,9 +413,14 @@ def _allreduce_s(s: ServingShape, tokens: B) -> B | float:
 
 
 def prefill_s(s: ServingShape, eff: Efficiency) -> float:
-    """Time to prefill one prompt on the replica: compute-bound, plus its all-reduces [s]."""
-    compute = s.flops_per_prefill / (s.tp * s.tflops * 1e12 * eff.prefill_compute)
-    return compute + float(communication_s(s, s.prefill_tokens))
+    """Time to prefill one prompt on the replica: compute-bound, plus its all-reduces [s]; with a MoE
+    kernel, the routed experts at the kernel's marginal cost of the prompt's tokens (moe_kernel_s)."""
+    flops, experts = s.flops_per_prefill, 0.0
+    if s.moe_kernel is not None:
+        flops -= s.prefill_tokens * s.expert_flops_per_token
+        experts = float(moe_kernel_s(s, s.prefill_tokens, marginal=True))
+    compute = flops / (s.tp * s.tflops * 1e12 * eff.prefill_compute)
+    return compute + experts + float(communication_s(s, s.prefill_tokens))
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from llmcost.fleet import (
 from llmcost.inputs import Inputs, Scenario
 from llmcost.records import PRICING_MODELS, Engine, GpuOffer
 from llmcost.results.plan import FleetLine, PlanResult
-from llmcost.selfhost import engine_efficiency, prefix_cache
+from llmcost.selfhost import engine_efficiency, moe_kernel_for, prefix_cache
 
 
 def plan(
@@ -169,7 +169,7 @@ def replica_profiles(
                 for tp in tp_sizes(model, quant, gpu, engine, most, defaults.TP_SIZES):
                     p = profile_replica(
                         model, quant, gpu, tp, engine, buckets, eff, targets, a.max_ttft_ms,
-                        [c for c, _ in cached], cached[0][1], cache,
+                        [c for c, _ in cached], cached[0][1], cache, moe_kernel_for(a, engine, gpu, quant),
                     )  # fmt: skip
                     configs += len(buckets)
                     if np.any(p.requests_per_s[-1] > 0):

@@ -253,6 +253,7 @@ def capacity(
         efficiency=efficiency or defaults.Efficiency(),
         # the engine release's per-layer decode overhead, unless the caller gave its own factors
         engine_overheads=cat.default_overheads() if efficiency is None else {},
+        moe_kernels=cat.moe_kernels,
         max_ttft_ms=max_ttft_ms,
         max_tpot_ms=max_tpot_ms,
         max_num_batched_tokens=chunk,
