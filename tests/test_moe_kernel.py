@@ -125,3 +125,23 @@ def test_shipped_records_are_what_the_benchmark_fits(shipped):
             (f.fixed_us, f.per_expert_us, f.bandwidth, f.compute, f.activation_passes), abs=0.06
         )
         assert k.kernel == f.kernel and f.median_error < 0.2
+
+
+def test_bad_records_are_refused(shipped, tmp_path):
+    import dataclasses
+
+    from llmcost.catalog import SHIPPED_DATA_DIR, load_catalog
+    from llmcost.errors import CatalogError
+    from llmcost.records import InvalidRecord, validate_record
+
+    k = shipped.moe_kernels[("vllm", "b200", "fp8")]
+    row = {f: v for f, v in dataclasses.asdict(k).items() if f != "spread"}
+    assert validate_record(MoeKernel, row) == k
+    for field, bad in (("bandwidth", 1.2), ("compute", 0), ("fixed_us", -1)):  # a kernel cannot beat the datasheet
+        with pytest.raises(InvalidRecord, match=field):
+            validate_record(MoeKernel, {**row, field: bad})
+    text = (SHIPPED_DATA_DIR / "engines.yaml").read_text()
+    fp8 = "    engine: vllm\n    gpu: b200\n    weight_dtype: fp8\n"
+    (tmp_path / "engines.yaml").write_text(text.replace(fp8, fp8.replace("b200", "b2000")))
+    with pytest.raises(CatalogError, match="moe_kernel vllm/b200/fp8: unknown gpu 'b2000'"):
+        load_catalog([tmp_path])

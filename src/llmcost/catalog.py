@@ -371,8 +371,10 @@ def _check_references(cat: Catalog) -> None:
                     )
                 defaults_seen[prof.engine] = prof.id
     for kernel in cat.moe_kernel.values():
-        if kernel.engine not in cat.engines or kernel.gpu not in cat.gpus:
-            raise CatalogError(f"engines.yaml: moe_kernel {kernel.id}: unknown engine or gpu")
+        if kernel.engine not in cat.engines:
+            raise CatalogError(f"engines.yaml: moe_kernel {kernel.id}: unknown engine '{kernel.engine}'")
+        if kernel.gpu not in cat.gpus:
+            raise CatalogError(f"engines.yaml: moe_kernel {kernel.id}: unknown gpu '{kernel.gpu}'")
     for offer in cat.offers.values():
         if offer.gpu not in cat.gpus:
             raise CatalogError(f"pricing.yaml: gpu_rental {offer.id}: unknown gpu '{offer.gpu}'")

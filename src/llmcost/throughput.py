@@ -4,7 +4,9 @@ Per request, a replica spends prefill time (compute-bound: FLOPs at the tensor r
 of the decode steps. A decode step of batch B reads the weights once plus every sequence's KV cache
 (bandwidth) or, at large B, runs out of FLOPs (compute); tensor parallelism splits both and adds
 two all-reduces per layer over the interconnect (a latency each, and ring traffic at the achieved share
-of the link). Continuous batching keeps B sequences in flight:
+of the link). A MoE model's routed experts run, where the engine's kernel was measured on the GPU,
+at that kernel's fitted speed after the rest of the step (`moe_kernel_s`). Continuous batching keeps
+B sequences in flight:
 
     requests/s       = 1 / (t_prefill + output_tokens * t_step(B) / B)
     output tokens/s  = output_tokens * requests/s
@@ -79,8 +81,8 @@ class ServingShape:
     parallelism: str = "tp"
     alltoall_bytes_per_token: float = 0.0  # ep / dp-attention: dispatch + combine bytes per token per step
     moe_layers: int = 0  # layers whose FFN is a mixture of experts: their fixed cost per step may differ
-    # the engine's measured routed-expert kernel on this GPU and format (tp layout only; None: the
-    # touched experts join the roofline), and what moe_kernel_s needs beside it
+    # the engine's measured routed-expert kernel on this GPU and format (None: the touched experts
+    # join the roofline), and what moe_kernel_s needs beside it
     moe_kernel: MoeKernel | None = None
     hidden_size: int = 0
     expert_flops_per_token: float = 0.0  # routed experts, every MoE layer, whole replica
@@ -159,7 +161,7 @@ def serving_shape(
     """`cached_tokens` of the prompt are served from the engine's prefix cache: prefill computes
     only the rest (each new token still attends to the whole prompt before it). `parallelism`: see
     `with_parallelism`. `moe_kernel`: the serving engine's routed-expert kernel on this GPU and
-    format (data/engines.yaml moe_kernel), used for a MoE model on the tp layout."""
+    format (data/engines.yaml moe_kernel), which times a MoE model's routed experts."""
     if input_tokens <= 0 or output_tokens <= 0:
         raise UsageError("input and output tokens must be > 0")
     if not 0 <= cached_tokens < input_tokens:
@@ -370,7 +372,8 @@ def decode_step_s(s: ServingShape, batch: B, eff: Efficiency) -> tuple[B, B, B]:
 def moe_kernel_s(s: ServingShape, tokens: B, marginal: bool = False) -> B | float:
     """Time of the routed experts of `tokens` tokens in one step on each GPU, every MoE layer, by the
     engine's measured kernel (data/engines.yaml moe_kernel: a fixed time, a time per touched expert,
-    the touched experts' 1/TP slices read, the token copies' FLOPs and their 16-bit activations) [s];
+    what the GPU holds of the touched experts read, the token copies' FLOPs and their 16-bit
+    activations; fitted on tensor-parallel groups, applied to ep / dp-attention's per-GPU terms) [s];
     0 without a kernel. `marginal`: only the terms that grow with the tokens (FLOPs, activations), what
     a prompt's tokens add to the steps they ride, which read the experts anyway."""
     k = s.moe_kernel
