@@ -131,7 +131,9 @@ def load_rows(path: Path = MEASUREMENTS) -> tuple[list[Row], list[Skipped]]:
 # engine_version column, record id). Releases not listed (TensorRT-LLM 0.5-0.6.1 of 2023, vLLM 0.2-0.6.3
 # of 2024) run at Efficiency().layer_overhead_us, the figure `fit` finds on them.
 RELEASES = (
-    ("vllm", "0.12", "vllm-v1"),  # the V1 engine (default from 0.8): 0.12.0, 0.16.0, 0.23.0 measured
+    # the V1 engine (default from 0.8): 0.12.0, 0.16.0, 0.23.0 measured; 0.10.0 is AMD's ROCm build
+    ("vllm", "0.10", "vllm-v1"),
+    ("vllm", "0.12", "vllm-v1"),
     ("vllm", "0.16", "vllm-v1"),
     ("vllm", "0.23", "vllm-v1"),
     ("trt-llm", "1.0", "trt-llm-1"),

@@ -82,11 +82,6 @@ def _skip_reason(r: dict[str, str]) -> str | None:
         return "200 prompts at 16 req/s with lengths sampled below nominal: a finite run, no steady state"
     if regime.startswith("offline max load") and group.startswith("AMD"):
         return "the AMD throughput column does not say whether it counts total or output tokens"
-    if r["gpu_id"] == "mi300x" and (r["tp"] or r["gpu_count"]) != "1":
-        return (
-            "hardware.yaml has no sourced XGMI bandwidth for mi300x (the sources read disagree), so tensor "
-            "parallelism over 8 GPUs is not modelled"
-        )
     if r["input_tokens"] == "not stated":
         return "token lengths not stated"
     if r["precision"].startswith("not stated"):

@@ -84,7 +84,7 @@ def concurrency():
 def test_every_concurrency_row_is_used_or_skipped_with_a_reason(concurrency):
     measurements, skipped, _, _ = concurrency
     used = {m.line for m in measurements}
-    assert len(used) + len(skipped) == 114 and len(used) == 20
+    assert len(used) + len(skipped) == 114 and len(used) == 63
     assert all(s.reason for s in skipped)
     assert all(m.engine_version and m.source and m.source_group for m in measurements)
 
@@ -97,7 +97,11 @@ def test_accuracy_at_a_given_concurrency(concurrency):
     # 6 of the 18 TPOT measurements (lines 2, 28-30, 102, 107) set the engine releases' fixed costs and 4
     # TTFTs their first-token times (benchmarks/engine_overhead.py): neither is a pure hold-out
     n, median, within = stats(by["throughput"])
-    # achieved 3.4%, 100% (1.4%, 90% with MoE experts at the roofline; 8.1% with one fixed cost)
+    # achieved 11.6%, 90%: the 43 MI300X rows (16.8%, 86%) run slower at large batches than the factors
+    # fitted on NVIDIA GPUs say; without them 3.4%, 100% (1.4%, 90% with MoE experts at the roofline)
+    assert n == 63 and median <= 0.12 and within >= 0.89
+    nvidia = [s for s in by["throughput"] if "mi300x" not in s.label]
+    n, median, within = stats(nvidia)
     assert n == 20 and median <= 0.035 and within >= 0.97
     n, median, _ = stats(by["ttft"])
     assert n == 17 and median <= 0.165  # achieved 16.4% (35.2% without the online server's first-token time)
@@ -109,7 +113,7 @@ def test_accuracy_at_a_given_concurrency(concurrency):
     assert n == 18 and median <= 0.03 and within >= 0.90  # achieved 2.9%, 94% (22.2%, 83%)
     # both data sets together, throughput
     n, median, within = stats([s for s in saturation_set + conc if s.metric == "throughput"])
-    assert n == 82 and median <= 0.04 and within >= 0.95  # achieved 3.7%, 96% (5.3%, 94%)
+    assert n == 125 and median <= 0.065 and within >= 0.92  # achieved 6.4%, 93% (3.7%, 96% without MI300X)
 
 
 def test_regimes_are_all_represented(concurrency):

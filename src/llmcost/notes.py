@@ -30,6 +30,8 @@ _WORDS: dict[str, str] = {
     "weight_only": "{gpu} has no {precision} tensor cores: {quantization} runs weight-only (weights stored at "
     "{bits:g} bits, matmuls at 16-bit)",
     "tp_link": "{gpus} x {gpu}: tensor-parallel all-reduces over {fabric} at {gb_per_s:g} GB/s{why}",
+    "amd_fitted_on_nvidia": "{gpu}: the throughput model's factors are fitted on NVIDIA GPUs; published vLLM "
+    "ROCm runs on 8 x MI300X reach less than it predicts at large batches (README: Accuracy at a given concurrency)",
     "non_commercial": "{model}: licence '{licence}' does not permit commercial use",
     "autoscaled": "autoscaled ({profile} profile, {low}-{high} replicas): GPUs ${autoscaled_usd:,.0f}/month vs "
     "${fixed_usd:,.0f} fixed for the peak",

@@ -111,6 +111,11 @@ class TpLink:
             )
         elif self.fabric == "pcie":
             why = " (no NVLink between these cards)"
+        elif self.fabric == "xgmi" and gpu.scale_up_gpus is not None:
+            why = (
+                f" ({tp - 1} of its {gpu.scale_up_gpus - 1} links: one to each peer of its fully connected "
+                f"{gpu.scale_up_gpus}-GPU board)"
+            )
         elif gpu.scale_up_gpus is not None:
             why = f" (within its {gpu.scale_up_gpus}-GPU domain)"
         else:
@@ -127,8 +132,10 @@ def tp_link(gpu: Gpu, tp: int) -> TpLink | None:
 
     `multi_gpu: pcie` cards run their all-reduces at the PCIe figure, however the instance is built
     (8 x RTX 4090 is not an HGX board); an NVLink or XGMI group larger than the GPU's scale-up
-    domain (`scale_up_gpus`) would cross a fabric with no sourced bandwidth, so it is refused.
-    A UsageError says why a size is not modelled."""
+    domain (`scale_up_gpus`) would cross a fabric with no sourced bandwidth, so it is refused. XGMI
+    boards are a full mesh (AMD's MI300 platform: one link from each GPU to each of its 7 peers), so
+    a group of `tp` GPUs reaches (tp - 1) / (domain - 1) of the per-GPU figure; NVLink's switches give
+    any group all of it. A UsageError says why a size is not modelled."""
     if tp <= 1:
         return None
     if gpu.interconnect_gb_per_s is None:
@@ -143,7 +150,10 @@ def tp_link(gpu: Gpu, tp: int) -> TpLink | None:
             f"{'NVLink' if fabric == 'nvlink' else 'XGMI'} domain; the fabric beyond it has no sourced "
             "bandwidth, so it is not modelled"
         )
-    return TpLink(fabric, gpu.interconnect_gb_per_s, p2p=gpu.form_factor != "consumer")
+    gb_per_s = gpu.interconnect_gb_per_s
+    if fabric == "xgmi" and gpu.scale_up_gpus is not None and gpu.scale_up_gpus > 1:
+        gb_per_s *= (tp - 1) / (gpu.scale_up_gpus - 1)
+    return TpLink(fabric, gb_per_s, p2p=gpu.form_factor != "consumer")
 
 
 def serving_shape(

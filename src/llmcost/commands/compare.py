@@ -114,6 +114,8 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
     link = tp_link(cfg.gpu, cfg.gpus_per_replica)  # sizing already refused a size it cannot model
     if link is not None and link.fabric == "pcie":  # say so where the all-reduces leave NVLink behind
         notes.append(link.note(cfg.gpu, cfg.gpus_per_replica))
+    if cfg.gpu.vendor == "amd":
+        notes.append(Note("amd_fitted_on_nvidia", {"gpu": cfg.gpu.id}))
     if not cfg.model.licence.commercial_use:
         notes.append(Note("non_commercial", {"model": cfg.model.id, "licence": cfg.model.licence.name}))
     if d.autoscaled:
