@@ -69,6 +69,22 @@ def test_the_link_follows_multi_gpu(shipped):
     assert "bridges join only 2 cards" in tp_link(shipped.gpu("h100-nvl"), 4).note(shipped.gpu("h100-nvl"), 4).message
 
 
+def test_an_xgmi_board_is_a_full_mesh(shipped):
+    """AMD's MI300 platform: seven links per GPU, one to each peer, 896 GB/s in all (CDNA 3 white paper):
+    a group of n GPUs has n - 1 of them, 128 GB/s each."""
+    gpu = shipped.gpu("mi300x")
+    for tp, gb in ((2, 128.0), (4, 384.0), (8, 896.0)):
+        link = tp_link(gpu, tp)
+        assert link is not None and (link.fabric, link.gb_per_s) == ("xgmi", pytest.approx(gb))
+    assert "1 of its 7 links" in tp_link(gpu, 2).note(gpu, 2).message
+    # Llama 3.1 8B at batch 64 (524,288 all-reduced bytes per token, 64 all-reduces a step, as above):
+    # TP 2: 64 x 2.55 us + 64 x 524,288 x 1 / (64e9 x 0.68) = 163.2 + 771.0 = 934.2 us
+    # TP 8: 64 x 2.55 x 3 us + 64 x 524,288 x 1.75 / (448e9 x 0.68) = 489.6 + 192.7 = 682.4 us
+    assert _allreduce_s(shipped, "mi300x", 2, 64.0) == pytest.approx(163.2e-6 + 64 * 524_288 / (64e9 * 0.68))
+    assert _allreduce_s(shipped, "mi300x", 8, 64.0) == pytest.approx(489.6e-6 + 64 * 524_288 * 1.75 / (448e9 * 0.68))
+    assert tp_link(shipped.gpu("mi325x"), 8).gb_per_s == pytest.approx(896.0)
+
+
 def _small_domain(cat) -> Gpu:
     """An NVLink part whose domain is 2 GPUs (none shipped is: the rule still has to hold)."""
     return dataclasses.replace(cat.gpu("h100-sxm"), id="nvlink-pair", multi_gpu="nvlink", nvlink=True, scale_up_gpus=2)
