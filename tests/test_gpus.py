@@ -264,3 +264,15 @@ def test_an_offer_for_a_gpu_without_a_row_is_an_error(tmp_path):
         load_catalog([tmp_path])
     with pytest.raises(UsageError):
         llmcost.capacity("llama-3.1-8b", "bf16", "h21", catalog=load_catalog())
+
+
+def test_amd_figures_carry_their_caveat(capsys):
+    """The factors are fitted on NVIDIA GPUs and MI300X runs fall short of them at large batches:
+    `capacity` on an AMD GPU says so, on an NVIDIA one it does not."""
+    args = ["capacity", "llama-3.1-70b", "--quant", "fp8", "--gpus", "8", "--format", "json"]
+    assert main([*args, "--gpu", "mi300x"]) == 0
+    amd = json.loads(capsys.readouterr().out)
+    assert amd["tp_link"]["gb_per_s"] == pytest.approx(896.0)
+    assert len(amd["notes"]) == 1 and "fitted on NVIDIA GPUs" in amd["notes"][0]
+    assert main([*args, "--gpu", "h100-sxm"]) == 0
+    assert "notes" not in json.loads(capsys.readouterr().out)

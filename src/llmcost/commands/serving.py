@@ -13,6 +13,7 @@ from llmcost.demand import check_positive
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.memory import plan_memory
+from llmcost.notes import Note
 from llmcost.quantization import checkpoint_quantization, compute_path, get_quantization
 from llmcost.records import Engine, Gpu, OpenModel
 from llmcost.results.records import CapacityResult, FitResult
@@ -309,6 +310,7 @@ def capacity(
         parallelism=rep.shape.parallelism,
         moe=step.to_dict() if (step := moe_step(rep.shape, float(rep.capacity.batch_size))) is not None else None,
         fixed_cost=_fixed_cost(rep.efficiency, assumptions, rep.shape.moe_layers),
+        notes=(Note("amd_fitted_on_nvidia", {"gpu": g.id}).message,) if g.vendor == "amd" else (),
     )
 
 

@@ -55,6 +55,7 @@ class CapacityResult(Result):
     backend: Mapping[str, Any] | None = None  # set when --backend aiconfigurator answered: which measurements
     # the decode step's fixed costs used: per layer (and MoE layer), per sequence, and their record
     fixed_cost: Mapping[str, Any] | None = None
+    notes: tuple[str, ...] = ()  # caveats on the figures (an AMD GPU's factors are NVIDIA-fitted)
 
     def to_dict(self) -> dict[str, Any]:
         head = {
@@ -72,6 +73,8 @@ class CapacityResult(Result):
             out["at_concurrency" if "concurrency" in self.load else "at_rate"] = plain(dict(self.load))
         if self.backend is not None:
             out["backend"] = plain(dict(self.backend))
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out
 
 
