@@ -28,7 +28,7 @@ expert-parallel rows replicate every token on every rank in these collectors, wh
 does not model), gated experts (the `nongated` kernels serve ReLU^2 models, none in the catalog), the
 oldest version collected for the engine on that GPU (the nearest to the releases the calibration rows
 ran), and of the kernels measured there the one with the most rows. Weight formats: bf16 ->
-bfloat16, fp8 -> fp8_block (the MoE checkpoints in the catalog are block-scaled fp8), nvfp4 -> nvfp4.
+bfloat16, fp8 -> fp8_block (the MoE checkpoints in the catalog are block-scaled fp8), fp4 -> nvfp4.
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ from llmcost import aiconfigurator_backend as aic
 from llmcost.catalog import Catalog, load_catalog
 from llmcost.quantization import compute_path, get_quantization
 
-TABLE_DTYPES = {"bf16": "bfloat16", "fp8": "fp8_block", "nvfp4": "nvfp4"}  # llmcost format -> table's
-WEIGHT_BYTES = {"bf16": 2.0, "fp8": 1.0, "nvfp4": 0.5}
+TABLE_DTYPES = {"bf16": "bfloat16", "fp8": "fp8_block", "fp4": "nvfp4"}  # llmcost quantization id -> table's
 MAX_TOKENS = 16384
 
 
@@ -137,7 +136,8 @@ def fits(cat: Catalog) -> list[KernelFit]:
                     continue
                 kernel = str(t.kernel_source.value_counts().index[0])
                 t = t[t.kernel_source == kernel]
-                coef, err = fit_table(t, WEIGHT_BYTES[fmt], bw, path.tflops * 1e12)
+                # llmcost's own bytes per weight (fp4: 4.5 bits, NVFP4's scales included), as the model reads them
+                coef, err = fit_table(t, get_quantization(fmt).bytes_per_param, bw, path.tflops * 1e12)
                 abs_err = abs(err)
                 out.append(
                     KernelFit(

@@ -100,7 +100,12 @@ def test_a_kernel_for_another_gpu_or_format_is_refused(cat):
 
 def test_shipped_records_are_physical_and_used_by_sizing(shipped):
     kernels = shipped.moe_kernels
-    assert {("vllm", "b200", "fp8"), ("trt-llm", "h200", "fp8"), ("sglang", "h100-sxm", "bf16")} <= set(kernels)
+    assert {
+        ("vllm", "b200", "fp8"),
+        ("vllm", "b200", "fp4"),
+        ("trt-llm", "h200", "fp8"),
+        ("sglang", "h100-sxm", "bf16"),
+    } <= set(kernels)
     for k in kernels.values():
         assert 0 < k.bandwidth <= 1 and 0 < k.compute <= 1 and "moe_kernels.py" in k.source
     m, q, g = shipped.model("minimax-m2.5"), get_quantization("fp8"), shipped.gpu("b200")
@@ -108,6 +113,9 @@ def test_shipped_records_are_physical_and_used_by_sizing(shipped):
     with_kernel = replica(m, q, g, 4, 2048, 512, a)
     assert with_kernel.shape.moe_kernel is kernels[("vllm", "b200", "fp8")]
     without = replica(m, q, g, 4, 2048, 512, replace(a, moe_kernels={}))
+    # --quant nvfp4 is the fp4 format: the B200 NVFP4 kernel serves it
+    fp4 = replica(m, get_quantization("nvfp4"), g, 4, 2048, 512, a)
+    assert fp4.shape.moe_kernel is kernels[("vllm", "b200", "fp4")]
     # the measured kernel is slower than the touched experts at the roofline (fine-grained experts
     # reach a small share of peak): saturated throughput falls
     assert with_kernel.capacity.output_tokens_per_s < without.capacity.output_tokens_per_s

@@ -636,7 +636,7 @@ class MoeKernel(Identified):
 
     engine: str
     gpu: str
-    weight_dtype: str  # a quantization id (bf16, fp8, nvfp4)
+    weight_dtype: Precision  # the quantization id the kernel serves (bf16, fp8, fp4)
     fixed_us: float = _req(ge=0, le=10_000)  # per MoE layer per step, whatever the tokens
     per_expert_us: float = _req(ge=0, le=10_000)  # per expert the step's tokens touch
     bandwidth: float = _req(gt=0, le=1)  # achieved share of the datasheet bandwidth reading touched experts
