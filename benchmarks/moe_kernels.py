@@ -1,4 +1,4 @@
-"""The routed-expert (MoE) kernel of each engine on H100, H200 and B200, fitted to AIConfigurator's tables.
+"""The routed-expert (MoE) kernel of each engine on each GPU with measured tables, fitted to AIConfigurator's.
 
     uv sync --extra aiconfigurator        # or: pip install 'llmcost[aiconfigurator]'
     python benchmarks/moe_kernels.py      # prints the moe_kernel records of data/engines.yaml
@@ -23,6 +23,10 @@ Bandwidth and peak are data/hardware.yaml's, the peak at the format's compute pa
 (quantization.compute_path, the datasheet's dense figure), so e_bw and e_c are fractions of llmcost's
 own datasheet figures, each bounded by 1.
 
+GPUs: those of hardware.yaml whose tables ship MoE timings (KERNEL_GPUS: H100, H200, B200, B300, GB200,
+GB300, A100 SXM, L40S); a table without balanced rows (vLLM on A100) or a fit whose median error exceeds
+MAX_MEDIAN_ERROR (two L40S tables) gives no record.
+
 Rows used: routing `balanced` (llmcost states uniform routing: throughput.py), EP size 1 (the
 expert-parallel rows replicate every token on every rank in these collectors, which llmcost's ep layout
 does not model), gated experts (the `nongated` kernels serve ReLU^2 models, none in the catalog), the
@@ -46,8 +50,19 @@ from llmcost import aiconfigurator_backend as aic
 from llmcost.catalog import Catalog, load_catalog
 from llmcost.quantization import compute_path, get_quantization
 
+# llmcost GPU id -> the system folder of its tables: the capacity backend's three, and every other GPU in
+# hardware.yaml whose tables ship MoE timings (the workstation RTX PRO 6000 is not the tables' server edition)
+KERNEL_GPUS = {
+    **aic.GPUS,
+    "a100-80gb": "a100_sxm",
+    "l40s": "l40s",
+    "b300": "b300_sxm",
+    "gb200": "gb200",
+    "gb300": "gb300",
+}
 TABLE_DTYPES = {"bf16": "bfloat16", "fp8": "fp8_block", "fp4": "nvfp4"}  # llmcost quantization id -> table's
 MAX_TOKENS = 16384
+MAX_MEDIAN_ERROR = 0.20  # a fit that misses its own table by more than this (median) gives no record
 
 
 @dataclass(frozen=True)
@@ -116,7 +131,7 @@ def fits(cat: Catalog) -> list[KernelFit]:
     out: list[KernelFit] = []
     root = _root()
     for engine, name in aic.ENGINES.items():
-        for gpu_id, system in aic.GPUS.items():
+        for gpu_id, system in KERNEL_GPUS.items():
             files = sorted((root / system / "moe" / name).glob("*/moe_perf.parquet"), key=_version)
             if not files:
                 continue
@@ -139,6 +154,8 @@ def fits(cat: Catalog) -> list[KernelFit]:
                 # llmcost's own bytes per weight (fp4: 4.5 bits, NVFP4's scales included), as the model reads them
                 coef, err = fit_table(t, get_quantization(fmt).bytes_per_param, bw, path.tflops * 1e12)
                 abs_err = abs(err)
+                if statistics.median(abs_err) > MAX_MEDIAN_ERROR:
+                    continue
                 out.append(
                     KernelFit(
                         engine=engine,
