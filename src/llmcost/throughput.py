@@ -127,6 +127,12 @@ class TpLink:
         return {**self.__dict__, "note": self.note(gpu, tp).message}
 
 
+def vendor_note(gpu: Gpu) -> Note | None:
+    """The caveat on an AMD GPU's figures: the fitted factors come from NVIDIA GPUs, and published
+    MI300X runs fall short of them at large batches (README: Accuracy at a given concurrency)."""
+    return Note("amd_fitted_on_nvidia", {"gpu": gpu.id}) if gpu.vendor == "amd" else None
+
+
 def tp_link(gpu: Gpu, tp: int) -> TpLink | None:
     """The link tensor parallelism over `tp` GPUs of one instance uses (None for one GPU).
 
@@ -372,7 +378,8 @@ def decode_step_s(s: ServingShape, batch: B, eff: Efficiency) -> tuple[B, B, B]:
     """Time of one decode step at each batch size [s]: (step, memory part, compute part)."""
     kernel = s.moe_kernel is not None  # the routed experts run as the engine's MoE kernel, after the rest
     weights, kv = moe_read_bytes_per_gpu(s, batch, experts=not kernel)
-    flops, experts = s.flops_per_decode_token - kernel * s.expert_flops_per_token, moe_kernel_s(s, batch)
+    flops = s.flops_per_decode_token - (s.expert_flops_per_token if kernel else 0.0)
+    experts = moe_kernel_s(s, batch)
     t_mem = (weights + kv) / (s.bandwidth_bytes_per_s * eff.bandwidth)
     t_compute = batch * flops / (s.tp * s.tflops * 1e12 * eff.decode_compute)
     overhead = fixed_step_s(s, eff) + batch * eff.sequence_overhead_us * 1e-6

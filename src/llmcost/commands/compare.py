@@ -18,7 +18,7 @@ from llmcost.quantization import compute_path
 from llmcost.records import ApiModel
 from llmcost.results.compare import ApiOption, Comparison, Infeasible, Option, SelfHostedOption
 from llmcost.selfhost import CostCurve, Deployment, Unfit, autoscaled, closest_miss, deployment_at, fleet_cost_usd
-from llmcost.throughput import tp_link
+from llmcost.throughput import tp_link, vendor_note
 
 PER_MODEL_DEFAULT = 2  # self-hosted rows per model in the default (readable) view
 TIERS = ((1430, "frontier"), (1380, "high"), (1300, "mid"))
@@ -114,8 +114,8 @@ def _self_option(d: Deployment, inp: Inputs) -> SelfHostedOption:
     link = tp_link(cfg.gpu, cfg.gpus_per_replica)  # sizing already refused a size it cannot model
     if link is not None and link.fabric == "pcie":  # say so where the all-reduces leave NVLink behind
         notes.append(link.note(cfg.gpu, cfg.gpus_per_replica))
-    if cfg.gpu.vendor == "amd":
-        notes.append(Note("amd_fitted_on_nvidia", {"gpu": cfg.gpu.id}))
+    if (vendor := vendor_note(cfg.gpu)) is not None:
+        notes.append(vendor)
     if not cfg.model.licence.commercial_use:
         notes.append(Note("non_commercial", {"model": cfg.model.id, "licence": cfg.model.licence.name}))
     if d.autoscaled:

@@ -28,10 +28,10 @@ from llmcost.fleet import (
     workload_buckets,
 )
 from llmcost.inputs import Inputs, Scenario
-from llmcost.notes import Note
 from llmcost.records import PRICING_MODELS, Engine, GpuOffer
 from llmcost.results.plan import FleetLine, PlanResult
 from llmcost.selfhost import engine_efficiency, moe_kernel_for, prefix_cache
+from llmcost.throughput import vendor_note
 
 
 def plan(
@@ -126,9 +126,8 @@ def plan_fleet(
         closest = _closest(profiles, buckets, exempt, a.max_tpot_ms, a.max_ttft_ms)
         return _infeasible(inp, buckets, load, exempt, why, closest, searched, notes, singles, frontier)
     rows = _lines(best, [options[i] for i in kept], buckets, load, a.utilization_target, caps[kept, 0, :], exempt)
-    vendors = {g.id: g.vendor for g in inp.gpus}
-    amd = sorted({r.gpu for r in rows if vendors.get(r.gpu) == "amd"})
-    notes += tuple(Note("amd_fitted_on_nvidia", {"gpu": g}).message for g in amd)  # the fleet's own GPUs only
+    used = {r.gpu for r in rows}  # the fleet's own GPUs: their caveats
+    notes += tuple(n.message for g in inp.gpus if g.id in used and (n := vendor_note(g)) is not None)
     single = next((s for s in singles if s["monthly_cost_usd"] is not None), None)
     saving = single["monthly_cost_usd"] - best.monthly_cost_usd if single else None
     return PlanResult(

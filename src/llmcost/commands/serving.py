@@ -13,12 +13,11 @@ from llmcost.demand import check_positive
 from llmcost.errors import InfeasibleError, UsageError
 from llmcost.inputs import SelfHostAssumptions
 from llmcost.memory import plan_memory
-from llmcost.notes import Note
 from llmcost.quantization import checkpoint_quantization, compute_path, get_quantization
 from llmcost.records import Engine, Gpu, OpenModel
 from llmcost.results.records import CapacityResult, FitResult
 from llmcost.selfhost import best_replica, check_parallelism
-from llmcost.throughput import at_concurrency, at_rate, moe_step, prompt_spread, tp_link
+from llmcost.throughput import at_concurrency, at_rate, moe_step, prompt_spread, tp_link, vendor_note
 
 CAPACITY_BACKENDS = ("llmcost", "aiconfigurator")
 # bytes per KV element; fp4 is NVFP4: 4-bit E2M1 values and one 8-bit E4M3 scale per 16: 4 + 8/16 = 4.5 bits
@@ -310,7 +309,7 @@ def capacity(
         parallelism=rep.shape.parallelism,
         moe=step.to_dict() if (step := moe_step(rep.shape, float(rep.capacity.batch_size))) is not None else None,
         fixed_cost=_fixed_cost(rep.efficiency, assumptions, rep.shape.moe_layers),
-        notes=(Note("amd_fitted_on_nvidia", {"gpu": g.id}).message,) if g.vendor == "amd" else (),
+        notes=(vendor.message,) if (vendor := vendor_note(g)) is not None else (),
     )
 
 
