@@ -276,13 +276,20 @@ def with_parallelism(s: ServingShape, model: OpenModel, parallelism: str) -> Ser
     )
 
 
+def touched_share(s: ServingShape, tokens: B) -> B:
+    """Expected share of the routed experts `tokens` tokens use in a MoE layer, 1 - (1 - k/E)^n
+    (uniform, independent routing; see above)."""
+    untouched: B = (1.0 - s.experts_per_token / s.experts) ** tokens
+    return 1.0 - untouched
+
+
 def moe_read_bytes_per_gpu(s: ServingShape, batch: B, experts: bool = True) -> tuple[B | float, B]:
     """(weight bytes, KV bytes) one GPU reads in a decode step of `batch` sequences (the replica's),
     at the shape's layout: tp / ep read 1/N of the non-expert weights and of the touched experts, and
     the KV split over kv_shards; dp-attention reads all the non-expert weights, 1/N of the touched
     experts, and the whole KV of its own batch / N sequences. `experts=False`: without the routed
     experts (which a measured MoE kernel times on its own)."""
-    touched = 1.0 - (1.0 - s.experts_per_token / s.experts) ** batch if s.expert_bytes and experts else 0.0
+    touched = touched_share(s, batch) if s.expert_bytes and experts else 0.0
     routed = s.expert_bytes * touched / s.tp
     if s.parallelism == "dp-attention":
         return s.dense_read_bytes + routed, batch / s.tp * s.kv_read_bytes_per_seq
@@ -324,7 +331,7 @@ def moe_step(s: ServingShape, batch: float) -> MoeStep | None:
     if not s.expert_bytes:
         return None
     weights, kv = moe_read_bytes_per_gpu(s, batch)
-    touched = s.experts * (1.0 - (1.0 - s.experts_per_token / s.experts) ** batch)
+    touched = s.experts * touched_share(s, batch)
     return MoeStep(
         parallelism=s.parallelism,
         routing=f"uniform top-{s.experts_per_token} of {s.experts}; load imbalance not modelled",
@@ -401,12 +408,12 @@ def moe_kernel_s(s: ServingShape, tokens: B, marginal: bool = False) -> B | floa
     split = 1 if s.parallelism == "tp" else s.tp
     width = 1 / s.tp if split == 1 else 1.0
     copies = tokens * s.experts_per_token / split
-    flops = copies * width * s.expert_flops_per_token / (s.moe_layers * s.experts_per_token)  # per layer, per GPU
+    flops = tokens / split * width * s.expert_flops_per_token / s.moe_layers  # per layer, per GPU
     per_layer = flops / (s.peak_tflops * 1e12 * k.compute) + (
         k.activation_passes * copies * s.hidden_size * ACTIVATION_BYTES / s.bandwidth_bytes_per_s
     )
     if not marginal:
-        touched = s.experts / split * (1.0 - (1.0 - s.experts_per_token / s.experts) ** tokens)
+        touched = s.experts / split * touched_share(s, tokens)
         expert = width * s.expert_bytes / (s.moe_layers * s.experts)  # what one GPU holds of one expert
         per_layer = per_layer + (k.fixed_us + k.per_expert_us * touched) * 1e-6
         per_layer = per_layer + touched * expert / (s.bandwidth_bytes_per_s * k.bandwidth)
