@@ -335,7 +335,8 @@ def report_h200(cat: Catalog, eff: Efficiency) -> None:
         label = f"aiconfigurator {engine} {version}"
         print(f"  {label:<46} " + " ".join(f"{v:>7.2f}" for v in composed))
         print("    its 8192^3 GEMMs: " + "; ".join(cells))
-    print("  llmcost (fitted factors, with 140 us/layer)   " + " ".join(f"{v:>7.2f}" for v in ours.values()))
+    label = f"llmcost (fitted factors, with {eff.layer_overhead_us:g} us/layer)"
+    print(f"  {label:<46} " + " ".join(f"{v:>7.2f}" for v in ours.values()))
 
 
 def main() -> None:

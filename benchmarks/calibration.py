@@ -128,9 +128,13 @@ def load_rows(path: Path = MEASUREMENTS) -> tuple[list[Row], list[Skipped]]:
 
 
 # The engine_overhead record (data/engines.yaml) each measured release runs at: (engine, start of the
-# engine_version column, record id). Releases not listed (TensorRT-LLM 0.5-0.6.1 of 2023, vLLM 0.2-0.6.3
-# of 2024) run at Efficiency().layer_overhead_us, the figure `fit` finds on them.
+# engine_version column, record id). Releases not listed (TensorRT-LLM 0.5-0.6.1 of 2023) run at
+# Efficiency().layer_overhead_us, the figure `fit` finds on them.
 RELEASES = (
+    # the V0 engine: 0.6.3 measured (Qwen's speed benchmark); nm-vllm reports its vLLM base, 0.2.0
+    ("vllm", "0.6", "vllm-v0"),
+    ("vllm", "reported 'vllm_version: 0.2", "vllm-v0"),
+    ("vllm", "not stated (Oct 2024", "vllm-v0"),  # Oracle's MI300X runs: vLLM of October 2024 was 0.6
     # the V1 engine (default from 0.8): 0.12.0, 0.16.0, 0.23.0 measured; 0.10.0 is AMD's ROCm build
     ("vllm", "0.10", "vllm-v1"),
     ("vllm", "0.12", "vllm-v1"),
@@ -142,9 +146,36 @@ RELEASES = (
 )
 
 
+# Releases whose generation attention streams the KV cache once per query head, not once per KV head:
+# TensorRT-LLM 0.5-0.6.1's masked MHA kernel is "the 'vanilla' implementation that uses a single CUDA
+# thread-block per head" (docs/source/gpt_attention.md @138f96d45f90b9667426f7c47297d8c06bafac73, the
+# commit the rows cite). Its successor for MQA/GQA, XQA ("LLAMA2 70B is one model that it supports"), is
+# not in that release's document and needs a paged KV cache, which the release's Llama 2 70B benchmark
+# build does not use (docs/source/performance.md, same commit: no --paged_kv_cache). A GQA model's KV
+# cache is then read attention_heads / kv_heads times per step (8 for Llama 2 70B; 1 for MHA models).
+PER_QUERY_HEAD_ATTENTION = (("trt-llm", "0.5"), ("trt-llm", "0.6"))
+
+
+def kv_reads_per_step(cat: Catalog, row: Row) -> float:
+    """How many times the row's engine reads each KV head's cache per decode step."""
+    if any(row.engine == e and row.engine_version.startswith(v) for e, v in PER_QUERY_HEAD_ATTENTION):
+        m = cat.model(row.model)
+        return m.attention_heads / m.kv_heads
+    return 1.0
+
+
 def release_profile(engine: str, version: str) -> str | None:
     """The engine_overhead id of a measured release, or None (the fitted baseline)."""
     return next((rid for e, start, rid in RELEASES if e == engine and version.startswith(start)), None)
+
+
+LOW_LOAD_KINDS = ("single_request", "decode_per_request")  # batch-1 decode rows
+
+
+def sets_a_release_cost(row: Row) -> bool:
+    """Whether benchmarks/engine_overhead.py derives a release's fixed cost from `row` (a batch-1 decode
+    row of a release with a record): such a row tests nothing it did not set."""
+    return row.kind in LOW_LOAD_KINDS and release_profile(row.engine, row.engine_version) is not None
 
 
 def at_release(cat: Catalog, engine: str, version: str, eff: Efficiency) -> Efficiency:
@@ -167,6 +198,7 @@ def predict(cat: Catalog, row: Row, eff: Efficiency, release: bool = True) -> fl
     kv = engine.kv_bytes_auto(q.id)  # the KV dtype the engine's default gives this weight format
     kernel = cat.moe_kernels.get((row.engine, row.gpu, q.id))  # the engine's measured MoE kernel, if any
     shape = serving_shape(m, q, g, row.gpus, row.input_tokens, row.output_tokens, kv, moe_kernel=kernel)
+    shape = replace(shape, kv_read_bytes_per_seq=shape.kv_read_bytes_per_seq * kv_reads_per_step(cat, row))
     if row.kind == "saturated":
         ctx = math.ceil(row.input_tokens + row.output_tokens)
         plan = plan_memory(m, q, g, ctx, gpus=row.gpus, kv_bytes=kv)

@@ -27,8 +27,8 @@ Measurements used (the rest are not low-load, or not a dense decode):
 - sglang-2025: published_concurrency.csv lines 102 and 107 (DataCrunch, SGLang Jan 2025, Llama-3.3-70B
   BF16, 4 x H200, median ITL at the lowest request rate of each dataset: 1/s random, 4/s ShareGPT; the
   model's mean running batch there is ~6 and ~3, so the KV part of the step is small but not zero).
-- baseline (no record: Efficiency.layer_overhead_us, fitted): vLLM 0.6.3 single-request rows of
-  published_throughput.csv (lines 57-71), shown for comparison.
+- vllm-v0: vLLM 0.6.3 single-request rows of published_throughput.csv (lines 57-71). No low-load row
+  is left at Efficiency.layer_overhead_us: that figure is TensorRT-LLM 0.5-0.6.1's, fitted.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.calibration import Row, calibration_catalog, load_rows, release_profile
+from benchmarks.calibration import LOW_LOAD_KINDS, Row, calibration_catalog, load_rows, release_profile
 from benchmarks.calibration import predict as predict_row
 from benchmarks.concurrency_calibration import Measurement, load_measurements
 from benchmarks.concurrency_calibration import predict as predict_measurement
@@ -72,7 +72,7 @@ def implied_us(figure: Callable[[float], float], published: float, rising: bool)
 
 def low_load_rows(rows: list[Row]) -> list[Row]:
     """Batch-1 decode rows of the saturation set: single requests and per-request decode rates."""
-    return [r for r in rows if r.kind in ("single_request", "decode_per_request")]
+    return [r for r in rows if r.kind in LOW_LOAD_KINDS]
 
 
 def row_implied(cat: Catalog, row: Row, eff: Efficiency) -> float | None:

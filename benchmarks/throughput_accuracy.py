@@ -16,7 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.calibration import Row, calibration_catalog, errors, fit, load_rows, predict, summary
+from benchmarks.calibration import (
+    Row,
+    calibration_catalog,
+    errors,
+    fit,
+    load_rows,
+    predict,
+    sets_a_release_cost,
+    summary,
+)
 from benchmarks.concurrency_calibration import Scored, load_measurements, score_concurrency, score_saturation_set, stats
 from llmcost.catalog import Catalog
 from llmcost.defaults import Efficiency
@@ -54,6 +63,8 @@ def main() -> None:
         ):
             held = fit(cat, train)
             report(cat, test, held, f"hold-out {name} (fitted {held})", per_row=False)
+            unset = [r for r in test if not sets_a_release_cost(r)]  # the rest set a release's fixed cost
+            report(cat, unset, held, "  of which the rows that set no release's fixed cost", per_row=False)
     report(cat, rows, eff, "all usable rows")
     err = errors(cat, rows, eff)
     worst = sorted(zip(rows, err, strict=True), key=lambda x: -abs(x[1]))[:5]

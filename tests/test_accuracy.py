@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.calibration import calibration_catalog, errors, fit, load_rows, summary
+from benchmarks.calibration import (
+    calibration_catalog,
+    errors,
+    fit,
+    kv_reads_per_step,
+    load_rows,
+    sets_a_release_cost,
+    summary,
+)
 from llmcost.defaults import Efficiency
 
 
@@ -23,27 +31,45 @@ def test_every_reference_row_is_used(data):
 def test_shipped_factors_meet_the_accuracy_targets(data):
     cat, rows, _ = data
     median, within = summary(errors(cat, rows, Efficiency()))
-    # achieved 4.1% (4.9% with fp8 GEMMs at bf16's fraction of peak and all-reduces at the full link)
-    assert median <= 0.045
-    assert within >= 0.95  # achieved 96%
+    # achieved 3.8% (4.9% with fp8 GEMMs at bf16's fraction of peak and all-reduces at the full link)
+    assert median <= 0.04
+    # achieved 99% (96% while TensorRT-LLM 0.6.1 read Llama 2 70B's GQA cache once per KV head, not per query head)
+    assert within >= 0.97
 
 
 # Since fp8 and fp4 GEMMs reach a kernel-measured fraction of bf16's (defaults.TENSOR_CORE_VS_BF16), the
-# rows without fp8 predict the fp8 ones: 7.4% here (18.6% when fp8 ran at bf16's fraction of its peak). The
-# all-reduces' measured latency and link share (defaults.ALLREDUCE_*) carry the H100 rows' TP 2-8 to other GPUs.
+# rows without fp8 predict the fp8 ones: 6.7% here (18.6% when fp8 ran at bf16's fraction of its peak). The
+# all-reduces' measured latency and link share (defaults.ALLREDUCE_*) carry the H100 rows' TP 2-8 to other
+# GPUs. The rows a release's fixed cost is derived from (vLLM 0.6.3 and 0.23 at batch 1) are scored apart.
 @pytest.mark.parametrize(
-    ("train", "test", "max_median"),
+    ("train", "test", "max_median", "min_within"),
     [
-        (lambda r: r.gpu == "h100-sxm", lambda r: r.gpu != "h100-sxm", 0.06),  # unseen GPUs: achieved 5.7% (was 11.3%)
-        (lambda r: r.quant != "fp8", lambda r: r.quant == "fp8", 0.08),  # an unseen precision: achieved 7.4%
+        # unseen GPUs: achieved 2.2%, 29 of 30 within 1.5x (was 11.3%); on the 14 rows that set nothing
+        # 4.9%, 100% (the miss, line 67, is a vLLM 0.6.3 batch-1 row)
+        (lambda r: r.gpu == "h100-sxm", lambda r: r.gpu != "h100-sxm", 0.05, 0.96),
+        (lambda r: r.quant != "fp8", lambda r: r.quant == "fp8", 0.07, 0.97),  # an unseen precision: 6.7%, 98%
     ],
     ids=["fit-on-h100-test-other-gpus", "fit-without-fp8-test-fp8"],
 )
-def test_factors_fitted_on_one_part_hold_on_the_rest(data, train, test, max_median):
+def test_factors_fitted_on_one_part_hold_on_the_rest(data, train, test, max_median, min_within):
     cat, rows, _ = data
     eff = fit(cat, [r for r in rows if train(r)], sweeps=2, points=21)
-    median, within = summary(errors(cat, [r for r in rows if test(r)], eff))
-    assert median <= max_median and within >= 0.90
+    held = [r for r in rows if test(r)]
+    for scored in (held, [r for r in held if not sets_a_release_cost(r)]):
+        median, within = summary(errors(cat, scored, eff))
+        assert median <= max_median and within >= min_within
+
+
+def test_generation_attention_before_xqa_reads_the_cache_per_query_head(data):
+    """TensorRT-LLM 0.6.1's masked MHA runs a thread block per query head: Llama 2 70B (64 query heads over
+    8 KV heads) reads its KV cache 8 times a step; an MHA model (Llama 2 7B), and any later release, once."""
+    cat, rows, _ = data
+    by_line = {int(r.label.split(":")[0].removeprefix("line ")): r for r in rows}
+    assert kv_reads_per_step(cat, by_line[37]) == 8.0  # Llama 2 70B, TensorRT-LLM 0.6.1
+    assert kv_reads_per_step(cat, by_line[33]) == 1.0  # Llama 2 7B (MHA), the same release
+    assert kv_reads_per_step(cat, by_line[24]) == 1.0  # Llama 3.1 405B (GQA), TensorRT-LLM 1.0
+    # the two long-output 70B rows it explains: +70% each when read once per KV head
+    assert all(abs(e) < 0.25 for e in errors(cat, [by_line[37], by_line[39]], Efficiency()))
 
 
 def test_shipped_factors_are_what_the_fit_finds(data):
@@ -148,6 +174,7 @@ def test_release_overheads_are_what_the_derivation_finds():
         assert prof.first_token_overhead_ms == pytest.approx(first, abs=0.6)
     moe = statistics.median(us for _, us in found["vllm-v1 MoE layers"] if us is not None)
     assert cat.engine_overhead["vllm-v1"].moe_layer_overhead_us == pytest.approx(moe, abs=0.6)
-    # the 2024 vLLM 0.6.3 rows imply the fitted baseline
-    baseline = statistics.median(us for _, us in found["baseline"] if us is not None)
-    assert baseline == pytest.approx(Efficiency().layer_overhead_us, rel=0.03)
+    # the 2024 V0 engine's record, from vLLM 0.6.3's single-request rows (offline: no first-token time)
+    v0 = statistics.median(us for _, us in found["vllm-v0"] if us is not None)
+    assert cat.engine_overhead["vllm-v0"].layer_overhead_us == pytest.approx(v0, abs=0.6)
+    assert "baseline" not in found  # no low-load row is left at the fitted figure

@@ -179,7 +179,7 @@ def test_each_engine_runs_at_its_releases_fixed_cost(shipped):
     assert step == pytest.approx(15.304e9 / (3.35e12 * eff.bandwidth) + 32 * 64e-6 + 7e-6, rel=1e-3)
     assert step == pytest.approx(7.336e-3, rel=1e-3)
     # the caller's own factors win over nothing: empty overheads keep them
-    assert engine_efficiency(SelfHostAssumptions(), shipped.engine("trt-llm")).layer_overhead_us == 140
+    assert engine_efficiency(SelfHostAssumptions(), shipped.engine("trt-llm")).layer_overhead_us == 100
 
 
 def test_fp4_runs_on_fp4_tensor_cores_on_blackwell_and_weight_only_elsewhere(shipped):

@@ -62,7 +62,7 @@ THROUGHPUT_FACTOR = 1.0  # achieved / modelled throughput in the point answer
 GPU_PRICE_FACTOR = 1.0  # price over the cheapest offer in the point answer
 # Spread of the throughput model's error on the 72 published measurements: the standard deviation of
 # log(predicted / published) (benchmarks/throughput_accuracy.py; a test keeps the two in step).
-THROUGHPUT_LOG_SD = 0.147
+THROUGHPUT_LOG_SD = 0.118
 
 # pairing: LMArena 95% CIs are about +-3-7 Elo, so gaps this small are ties
 QUALITY_TOLERANCE_ELO = 10.0
@@ -131,9 +131,10 @@ class Efficiency:
     """Achieved fractions of datasheet peaks, plus the fixed costs of each decode step: a time per layer
     (kernel launches and small kernels, norms) and a time per running sequence (sampling, scheduling).
 
-    `layer_overhead_us` is the 2023-24 releases' figure: newer engine releases carry their own
-    (data/engines.yaml engine_overhead, derived by benchmarks/engine_overhead.py; vLLM's V1 engine also
-    for MoE layers) and selfhost.engine_efficiency puts it in place of this one.
+    `layer_overhead_us` is TensorRT-LLM 0.5-0.6.1's (2023), the one release family of the measurements
+    with no low-load decode row to derive it from; the others carry their own (data/engines.yaml
+    engine_overhead, derived by benchmarks/engine_overhead.py; vLLM's V1 engine also for MoE layers) and
+    selfhost.engine_efficiency puts it in place of this one. Engines with no record (TGI, Ollama) keep it.
     Fitted by `python benchmarks/throughput_accuracy.py --fit` on 72 published measurements
     (TensorRT-LLM and vLLM, H100/A100/L40S/A10G, bf16/fp8/int8/int4). The compute factors are
     fractions of the peak on bf16's footing (fp8 and fp4 peaks times TENSOR_CORE_VS_BF16 first). They
@@ -145,9 +146,9 @@ class Efficiency:
     """
 
     bandwidth: float = 0.865
-    decode_compute: float = 0.4465
+    decode_compute: float = 0.4755
     prefill_compute: float = 0.7655
-    layer_overhead_us: float = 140.0  # fixed time per layer per decode step
+    layer_overhead_us: float = 100.0  # fixed time per layer per decode step
     moe_layer_overhead_us: float | None = None  # the same for an MoE layer (None: layer_overhead_us)
     sequence_overhead_us: float = 7.0  # time per running sequence per decode step (sampling, scheduling)
     # an online server's time from a request's arrival to its first streamed token that is not GPU work
