@@ -622,12 +622,11 @@ class LoadLatency:
 QUANTILES = tuple((f"p{round(q * 100)}", q) for q in LOAD_QUANTILES)
 
 
-def chunked_ttft_s(s: ServingShape, batch: B, eff: Efficiency, chunk_tokens: float) -> B:
-    """Time to first token of a prompt admitted beside `batch - 1` running sequences, chunked
-    prefill included (see above) [s]."""
-    budget = maximum(chunk_tokens - (batch - 1.0), 1.0)
-    step, _, _ = decode_step_s(s, batch, eff)
-    return prefill_s(s, eff) + ceil(s.prefill_tokens / budget) * step + eff.first_token_overhead_ms * 1e-3
+def chunked_ttft_s(s: ServingShape, r: Rates[B], eff: Efficiency, chunk_tokens: float) -> B:
+    """Time to first token of a prompt admitted beside `r.batch - 1` running sequences, chunked
+    prefill included (see above) [s]; `r` is `rates` at that batch (its step and prefill reused)."""
+    budget = maximum(chunk_tokens - (r.batch - 1.0), 1.0)
+    return r.prefill_s + ceil(s.prefill_tokens / budget) * r.step_s + eff.first_token_overhead_ms * 1e-3
 
 
 def at_concurrency(
@@ -650,7 +649,7 @@ def at_concurrency(
     busy = r.requests_per_s * r.prefill_s * others  # the others' share of the replica's time in prefill (< 1)
     prefill_wait = busy * r.prefill_s * prompt_spread / (2.0 * (1.0 - busy))  # M/G/1 mean (Pollaczek-Khinchine)
     in_flight = minimum(concurrency - 1.0, 1.0) * r.step_s / 2.0  # half a step, if others run
-    ttft = chunked_ttft_s(s, b, eff, chunk_tokens) + queued + prefill_wait + in_flight
+    ttft = chunked_ttft_s(s, r, eff, chunk_tokens) + queued + prefill_wait + in_flight
     return Rates(
         b, r.requests_per_s, r.output_tokens_per_s, ttft, r.tpot_s, r.t_mem_s, r.t_compute_s, r.prefill_s, r.step_s
     )
@@ -671,7 +670,7 @@ def load_curve(
         batch=b,
         requests_per_s=r.requests_per_s,
         log_requests_per_s=np.log(r.requests_per_s),
-        ttft_s=chunked_ttft_s(s, b, eff, chunk_tokens) + in_flight,
+        ttft_s=chunked_ttft_s(s, r, eff, chunk_tokens) + in_flight,
         tpot_s=r.tpot_s,
         output_tokens=s.output_tokens,
         prefill_s=r.prefill_s,
@@ -725,10 +724,11 @@ def at_rate(curve: LoadCurve, rate_per_s: float) -> LoadLatency:
     # conditional mean of the M/G/1 wait: E[S^2] / (2 E[S] (1 - u)), prefill time taken as proportional to
     # the prompt
     prefill_wait_s = curve.prefill_s * curve.prompt_spread / (2.0 * (1.0 - busy))
+    qs = np.array(LOAD_QUANTILES) - 1e-12  # every quantile in one search
+    admitted = np.minimum(np.searchsorted(cdf_admit, qs), c - 1).tolist()
     ttft: dict[str, float] = {}
-    for name, q in QUANTILES:
+    for (name, q), n in zip(QUANTILES, admitted, strict=True):
         if q <= 1.0 - p_wait:
-            n = min(int(np.searchsorted(cdf_admit, q - 1e-12)), c - 1)
             t = float(curve.ttft_s[n])
         else:
             t = float(curve.ttft_s[-1]) + math.log(p_wait / (1.0 - q)) / (cap_rps - rate_per_s)
@@ -738,10 +738,9 @@ def at_rate(curve: LoadCurve, rate_per_s: float) -> LoadLatency:
     # TPOT: the batch a running sequence shares, weighted by sequence time (pi(n) x batch)
     seq = p[1:] * curve.batch
     seq[-1] += tail / z * c
-    cdf_seq = np.cumsum(seq) / seq.sum()
-    tpot = {
-        name: float(curve.tpot_s[min(int(np.searchsorted(cdf_seq, q - 1e-12)), c - 1)]) * 1e3 for name, q in QUANTILES
-    }
+    cdf_seq = np.cumsum(seq)
+    shared = np.minimum(np.searchsorted(cdf_seq, qs * cdf_seq[-1]), c - 1)
+    tpot = dict(zip((name for name, _ in QUANTILES), (curve.tpot_s[shared] * 1e3).tolist(), strict=True))
     mean_batch = float(p[1:] @ curve.batch + tail / z * c)
     return LoadLatency(
         requests_per_s=rate_per_s,
